@@ -1,0 +1,128 @@
+"""`paperboy` command line (typer). Reads settings once and hands plain values to the core."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.compose import open_sources
+from adapters.console import run_console
+from bot.cards import card_for, render_text
+from bot.config import Settings
+from bot.errors import SourceError
+from bot.feeds import FeedSpec, fetch_feed, parse_feed_spec
+from bot.records import paper_record
+from bot.sources.formats import Format, parse_saved
+
+app = typer.Typer(
+    help="Paperboy: new research papers from Hugging Face and arXiv, in your team's channels.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"paperboy: {message}", err=True)
+
+
+@app.command()
+def parse(
+    files: Annotated[
+        list[Path], typer.Argument(help="Saved HF JSON, arXiv Atom or RSS responses.")
+    ],
+    fmt: Annotated[Format, typer.Option("--format", help="Response format.")] = Format.AUTO,
+) -> None:
+    """Parse saved responses and print one JSON object per paper (JSON Lines)."""
+    failed = False
+    for path in files:
+        try:
+            batch = parse_saved(path.read_bytes(), fmt)
+        except (OSError, SourceError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            _fail(f"{path}: {reason}")
+            failed = True
+            continue
+        for paper in batch.papers:
+            sys.stdout.write(json.dumps(paper_record(paper), ensure_ascii=False) + "\n")
+        for reason in batch.skipped:
+            _fail(f"{path}: skipped {reason}")
+    sys.stdout.flush()
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _spec(value: str) -> FeedSpec:
+    try:
+        return parse_feed_spec(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@app.command()
+def fetch(
+    source: Annotated[
+        str,
+        typer.Option(help="hf-daily[:DATE|WEEK|MONTH], arxiv-rss:CATS or arxiv-query:QUERY."),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the cards; store nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines records.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=30000, help="Most papers for a query.")] = 100,
+) -> None:
+    """Fetch papers from a source now."""
+    spec = _spec(source)
+    if not dry_run:
+        _fail("storing fetched papers arrives with the storage issue; use --dry-run to print them")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    settings = _settings()
+
+    async def go() -> None:
+        async with open_sources(settings) as sources:
+            papers = await fetch_feed(spec, sources, limit=limit)
+        for paper in papers:
+            if as_json:
+                typer.echo(
+                    json.dumps(paper_record(paper, settings.arxiv_base_url), ensure_ascii=False)
+                )
+            else:
+                typer.echo(render_text(card_for(paper, settings.arxiv_base_url)) + "\n")
+        typer.echo(f"{len(papers)} papers from {spec}", err=True)
+
+    try:
+        asyncio.run(go())
+    except SourceError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def run() -> None:
+    """Run the bot on its embedded defaults: poll Hugging Face and arXiv, print new cards."""
+    settings = _settings()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_console(settings))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,31 @@
+"""The composition root: the one place that reads settings and builds clients for the core."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from bot.config import Settings
+from bot.feeds import Sources
+from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
+from bot.sources.http import Http
+
+USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
+
+
+@asynccontextmanager
+async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
+    """Source clients sharing one HTTP client; arXiv's API and RSS share one pacer, so the
+    one-request-per-3-seconds rule holds across both."""
+    timeout = httpx.Timeout(settings.http_timeout_seconds)
+    async with httpx.AsyncClient(
+        timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+    ) as client:
+        arxiv_http = Http(client, pacer=Pacer(settings.arxiv_request_interval_seconds))
+        yield Sources(
+            hf=HuggingFace(Http(client), settings.hf_base_url),
+            arxiv_api=ArxivApi(arxiv_http, settings.arxiv_api_url),
+            arxiv_rss=ArxivRss(arxiv_http, settings.arxiv_rss_url),
+        )

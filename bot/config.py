@@ -1,0 +1,61 @@
+"""Settings, read from the environment and `.env` by the composition root (never at import).
+
+Names are shared by deployments, scripts and tests; `.env.example` lists every one. Secrets are
+`SecretStr`: they print as `**********` in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """SQLite in the user's data directory, e.g. ~/.local/share/paperboy/paperboy.db."""
+    return f"sqlite:///{Path(user_data_dir('paperboy')) / 'paperboy.db'}"
+
+
+def _secret(name: str) -> SecretStr | None:
+    return Field(default=None, validation_alias=AliasChoices(name))
+
+
+class Settings(BaseSettings):
+    """Every setting, with the defaults a fresh clone runs on."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERBOY_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # May carry a password (postgresql+psycopg://user:pw@host/db): kept out of the repr.
+    database_url: str = Field(default_factory=default_database_url, repr=False)
+    hf_base_url: str = "https://huggingface.co"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss"
+    arxiv_base_url: str = "https://arxiv.org"
+    # One override of every source's poll interval (demos, tests); None keeps each source's own.
+    poll_seconds: float | None = Field(default=None, gt=0)
+    # arXiv categories the token-free `paperboy run` follows through arXiv RSS.
+    run_categories: str = "cs.AI+cs.CL+cs.LG"
+    http_timeout_seconds: float = Field(default=30.0, gt=0)
+    # arXiv's terms: at most one request every 3 seconds, summed over all our machines.
+    arxiv_request_interval_seconds: float = Field(default=3.0, ge=0)
+    log_level: str = "INFO"
+
+    discord_token: SecretStr | None = _secret("DISCORD_TOKEN")
+    slack_bot_token: SecretStr | None = _secret("SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")
+    openai_api_key: SecretStr | None = _secret("OPENAI_API_KEY")
+
+    def database_url_for_display(self) -> str:
+        """The database URL with any password replaced by `***`, for logs and status lines."""
+        parts = urlsplit(self.database_url)
+        if parts.password is None:
+            return self.database_url
+        host = parts.hostname or ""
+        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))

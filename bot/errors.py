@@ -1,0 +1,45 @@
+"""The errors the core raises, as one tree.
+
+PaperboyError
+ └── SourceError                a paper source could not give us data
+      ├── SourceUnavailable     network faults, timeouts, 5xx, after every retry
+      │    └── RateLimited      429 after every retry (arXiv's plain-text "Rate exceeded.")
+      ├── SourceRejected        the source refused the request itself (4xx, not retried)
+      │    └── ArxivQueryError  the arXiv API's error feed (an Atom entry titled "Error")
+      └── UnreadableResponse    the body is not the format we asked for
+"""
+
+from __future__ import annotations
+
+
+class PaperboyError(Exception):
+    """Base of every error Paperboy raises on purpose."""
+
+
+class SourceError(PaperboyError):
+    """A paper source failed; `source` names it for reports."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.message = message
+
+
+class SourceUnavailable(SourceError):
+    """The source did not answer usefully after every retry."""
+
+
+class RateLimited(SourceUnavailable):
+    """The source kept answering 429 Too Many Requests."""
+
+
+class SourceRejected(SourceError):
+    """The source answered that the request itself is wrong; retrying will not help."""
+
+
+class ArxivQueryError(SourceRejected):
+    """The arXiv API answered with its error feed, e.g. `incorrect id format for 1234.12345`."""
+
+
+class UnreadableResponse(SourceError):
+    """The response is not valid JSON/XML of the expected shape."""

@@ -1,0 +1,142 @@
+"""Feeds: what to fetch (`hf-daily:2026-06-12`, `arxiv-rss:cs.LG+cs.CL`, `arxiv-query:...`),
+fetching it from the sources, and keeping score of which sources keep failing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from bot.errors import SourceError
+from bot.merge import merge_all
+from bot.models import Paper
+from bot.sources.arxiv_api import ArxivApi
+from bot.sources.arxiv_rss import ArxivRss
+from bot.sources.hf import HuggingFace
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WEEK = re.compile(r"\d{4}-W\d{2}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_CATEGORY = re.compile(r"[A-Za-z-]+(?:\.[A-Za-z-]+)?")
+
+
+class FeedKind(StrEnum):
+    HF_DAILY = "hf-daily"
+    ARXIV_RSS = "arxiv-rss"
+    ARXIV_QUERY = "arxiv-query"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed. `arg`: the HF day/week/month (empty = latest), RSS categories, or API query."""
+
+    kind: FeedKind
+    arg: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.arg}" if self.arg else str(self.kind)
+
+
+def parse_feed_spec(text: str) -> FeedSpec:
+    """`hf-daily[:YYYY-MM-DD|YYYY-Www|YYYY-MM]`, `arxiv-rss:CATS`, `arxiv-query:QUERY`.
+
+    Raises ValueError with a message fit to show the person who typed it.
+    """
+    name, _, arg = text.strip().partition(":")
+    arg = arg.strip()
+    try:
+        kind = FeedKind(name.strip().lower())
+    except ValueError:
+        choices = ", ".join(k.value for k in FeedKind)
+        raise ValueError(f"unknown source {name!r}; use one of {choices}") from None
+    if kind is FeedKind.HF_DAILY:
+        if arg and not (_DAY.fullmatch(arg) or _WEEK.fullmatch(arg) or _MONTH.fullmatch(arg)):
+            raise ValueError(
+                f"hf-daily takes a day (2026-06-12), week (2026-W24) or month, not {arg!r}"
+            )
+        if _DAY.fullmatch(arg):
+            date.fromisoformat(arg)  # rejects 2026-02-30 with a clear ValueError
+    elif kind is FeedKind.ARXIV_RSS:
+        categories = [c for c in re.split(r"[+,\s]+", arg) if c]
+        if not categories or not all(_CATEGORY.fullmatch(c) for c in categories):
+            raise ValueError(f"arxiv-rss needs categories such as cs.LG+cs.CL, not {arg!r}")
+        arg = "+".join(categories)
+    elif not arg:
+        raise ValueError("arxiv-query needs a query, e.g. arxiv-query:cat:cs.LG AND all:diffusion")
+    return FeedSpec(kind, arg)
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """The source clients, built once by the composition root and shared by every feed."""
+
+    hf: HuggingFace
+    arxiv_api: ArxivApi
+    arxiv_rss: ArxivRss
+
+
+async def fetch_feed(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> list[Paper]:
+    """The papers a feed offers now: new items only (RSS replacements are left out)."""
+    if spec.kind is FeedKind.HF_DAILY:
+        arg = spec.arg
+        if _DAY.fullmatch(arg):
+            papers = await sources.hf.daily(date=date.fromisoformat(arg))
+        elif _WEEK.fullmatch(arg):
+            papers = await sources.hf.daily(week=arg)
+        elif _MONTH.fullmatch(arg):
+            papers = await sources.hf.daily(month=arg)
+        else:
+            papers = await sources.hf.daily()
+    elif spec.kind is FeedKind.ARXIV_RSS:
+        papers = list((await sources.arxiv_rss.fetch(spec.arg.split("+"))).new)
+    else:
+        papers = await sources.arxiv_api.query_all(spec.arg, limit=limit)
+    return merge_all(papers)
+
+
+@dataclass(slots=True)
+class SourceHealth:
+    """A feed's recent record: a failing source is reported, and the bot carries on."""
+
+    failures_in_a_row: int = 0
+    last_error: str | None = None
+    last_success: datetime | None = None
+    report_after: int = 3
+
+    def succeeded(self, now: datetime) -> None:
+        self.failures_in_a_row = 0
+        self.last_error = None
+        self.last_success = now
+
+    def failed(self, error: SourceError) -> bool:
+        """Record a failure; True when it is time to tell people (the Nth in a row, then every
+        Nth), so one blip stays quiet and an outage is not reported on every poll."""
+        self.failures_in_a_row += 1
+        self.last_error = str(error)
+        return self.failures_in_a_row % self.report_after == 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    spec: FeedSpec
+    papers: tuple[Paper, ...] = ()
+    error: SourceError | None = None
+    report: bool = False  # the failure has lasted long enough to tell people
+
+
+@dataclass(slots=True)
+class Poller:
+    """Fetches feeds one after another, catching source failures into results and health."""
+
+    sources: Sources
+    health: dict[FeedSpec, SourceHealth] = field(default_factory=dict)
+
+    async def poll(self, spec: FeedSpec, now: datetime | None = None) -> FeedResult:
+        health = self.health.setdefault(spec, SourceHealth())
+        try:
+            papers = await fetch_feed(spec, self.sources)
+        except SourceError as exc:
+            return FeedResult(spec, error=exc, report=health.failed(exc))
+        health.succeeded(now or datetime.now(UTC))
+        return FeedResult(spec, tuple(papers))

@@ -1,0 +1,78 @@
+"""What every parser returns, and the lenient field readers that keep schema drift harmless."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from bot.models import Paper
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Batch:
+    """Papers read from one response, plus what the response says about itself."""
+
+    papers: tuple[Paper, ...]
+    skipped: tuple[str, ...] = ()  # records that could not be read, each with the reason
+    total: int | None = None  # arXiv API: total results for the query
+    start: int | None = None  # arXiv API: index of the first entry on this page
+    built: datetime | None = None  # arXiv RSS: when the feed was built
+
+
+def iso_datetime(value: object) -> datetime | None:
+    """An ISO 8601 timestamp as aware UTC; None when absent or malformed."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def rfc822_datetime(value: str | None) -> datetime | None:
+    """An RSS (RFC 822) date as aware UTC; None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def web_url(value: object) -> str | None:
+    """An http(s) URL with a host, stripped; anything else (javascript:, blanks) is None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        return None
+    return url
+
+
+def text_field(obj: Mapping[str, object], key: str) -> str | None:
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
+def int_field(obj: Mapping[str, object], key: str) -> int | None:
+    value = obj.get(key)
+    # bool is an int in Python; a flag is never a count.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def mapping_field(obj: Mapping[str, object], key: str) -> Mapping[str, object]:
+    value = obj.get(key)
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,148 @@
+"""Clean, readable text from what feeds publish.
+
+arXiv hard-wraps titles and abstracts (the legacy API indents them), RSS authors arrive as one
+comma-separated string, and titles and summaries carry TeX. We keep math recognisable but turn
+the markup people do not read as markup (`\\textbf{x}`, `\\&`, `$\\alpha$`) into plain text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ftfy
+
+_SPACE = re.compile(r"\s+")
+# Control characters and bidirectional overrides can hide or reorder text in a chat client
+# ("Trojan Source"); untrusted titles and abstracts never need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+# UTF-8 read as Latin-1/cp1252 somewhere upstream ("RamÃ­rez", "$Î±$"): a cheap test first, since
+# nearly all text is clean, then ftfy's careful repair.
+_MOJIBAKE = re.compile("[\xc2-\xf4][\x80-\xbf]|â€")
+_ESCAPES = {
+    r"\&": "&",
+    r"\%": "%",
+    r"\$": "$",
+    r"\_": "_",
+    r"\#": "#",
+    r"\{": "{",
+    r"\}": "}",
+    "\\ ": " ",
+}
+_ESCAPE = re.compile(r"\\[&%$_#{} ]")
+_STYLE = re.compile(
+    r"\\(?:textbf|textit|textsc|texttt|textrm|textsf|emph|underline|mathrm|mathbf|mathit|"
+    r"mathsf|mathtt|mathcal|mathbb|text|operatorname|boldsymbol|bm)\s*\{([^{}]*)\}"
+)
+_OLD_STYLE = re.compile(r"\{\\(?:em|it|bf|sc|tt|rm)\s+([^{}]*)\}")
+_SYMBOLS = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "xi": "ξ",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
+    "times": "×",
+    "cdot": "·",
+    "pm": "±",
+    "leq": "≤",
+    "le": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "neq": "≠",
+    "approx": "≈",
+    "sim": "∼",
+    "infty": "∞",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "ell": "ℓ",
+    "partial": "∂",
+    "nabla": "∇",
+    "in": "∈",
+    "sqrt": "√",
+    "log": "log",
+    "exp": "exp",
+    "max": "max",
+    "min": "min",
+    "ldots": "…",
+    "dots": "…",
+    "cdots": "⋯",
+    "circ": "∘",
+    "star": "⋆",
+}
+_SYMBOL = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])")
+# Inline math whose content is now plain (no commands left): `$k$-means` -> `k-means`.
+_SIMPLE_MATH = re.compile(r"(?<!\\)\$([^$\\]{1,80})\$")
+
+
+def _symbol(m: re.Match[str]) -> str:
+    symbol = _SYMBOLS.get(m[1])
+    if symbol is None:
+        return m[0]
+    # `n\log n` reads "n log n": a word-like operator needs the space TeX would typeset.
+    before = m.string[m.start() - 1] if m.start() else " "
+    return f" {symbol}" if symbol.isalpha() and len(symbol) > 1 and before.isalnum() else symbol
+
+
+def squash(text: str | None) -> str | None:
+    """Collapse whitespace and hard wraps into single spaces; None for blank text."""
+    if text is None:
+        return None
+    if _MOJIBAKE.search(text):
+        text = ftfy.fix_encoding(text)
+    cleaned = _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+    return cleaned or None
+
+
+def readable(text: str | None) -> str | None:
+    """Squash whitespace and render light TeX as plain Unicode text.
+
+    >>> readable("$\\\\alpha$-Divergence   for \\\\textbf{fast}\\n  training at \\\\$0.01")
+    'α-Divergence for fast training at $0.01'
+    """
+    squashed = squash(text)
+    if squashed is None or ("\\" not in squashed and "$" not in squashed and "{" not in squashed):
+        return squashed
+    out = squashed
+    for _ in range(3):  # nested styles: \textbf{\emph{x}}
+        out = _OLD_STYLE.sub(r"\1", _STYLE.sub(r"\1", out))
+    out = _SYMBOL.sub(_symbol, out)
+    out = _SIMPLE_MATH.sub(r"\1", out)
+    out = _ESCAPE.sub(lambda m: _ESCAPES[m[0]], out)
+    return squash(out)
+
+
+def split_names(names: str | None) -> tuple[str, ...]:
+    """Authors from one comma-separated string (arXiv RSS `dc:creator`), tolerating `, and`."""
+    if not names:
+        return ()
+    parts = re.split(r",|\band\b", names)
+    return tuple(name for part in parts if (name := squash(part)))

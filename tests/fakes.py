@@ -1,0 +1,55 @@
+"""Fakes injected where the real thing would be: HTTP transports, clocks, sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import httpx
+
+Responder = Callable[[httpx.Request], httpx.Response]
+
+
+@dataclass
+class FakeHttp:
+    """An httpx transport answering from a script: each request takes the next response.
+
+    `requests` records every request for assertions on paths and query parameters.
+    """
+
+    responses: list[httpx.Response | Exception | Responder]
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.responses:
+            raise AssertionError(f"unexpected request {request.url}")
+        nxt = self.responses.pop(0)
+        if isinstance(nxt, Exception):
+            raise nxt
+        if isinstance(nxt, httpx.Response):
+            return nxt
+        return nxt(request)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
+
+
+def ok(body: bytes | str, status: int = 200, headers: Iterable[tuple[str, str]] = ()) -> httpx.Response:
+    content = body.encode() if isinstance(body, str) else body
+    return httpx.Response(status, content=content, headers=list(headers))
+
+
+@dataclass
+class FakeTime:
+    """A clock that only moves when the code under test sleeps."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import SourceUnavailable
+from bot.feeds import FeedKind, FeedSpec, SourceHealth, parse_feed_spec
+
+
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [
+        ("hf-daily", FeedSpec(FeedKind.HF_DAILY)),
+        ("hf-daily:2026-06-12", FeedSpec(FeedKind.HF_DAILY, "2026-06-12")),
+        ("hf-daily:2026-W24", FeedSpec(FeedKind.HF_DAILY, "2026-W24")),
+        ("hf-daily:2026-06", FeedSpec(FeedKind.HF_DAILY, "2026-06")),
+        ("arxiv-rss:cs.LG", FeedSpec(FeedKind.ARXIV_RSS, "cs.LG")),
+        ("arxiv-rss:cs.CL+cs.AI", FeedSpec(FeedKind.ARXIV_RSS, "cs.CL+cs.AI")),
+        ("arxiv-rss:cs.CL, hep-th", FeedSpec(FeedKind.ARXIV_RSS, "cs.CL+hep-th")),
+        ("arxiv-query:cat:cs.LG AND all:diffusion", FeedSpec(FeedKind.ARXIV_QUERY, "cat:cs.LG AND all:diffusion")),
+    ],
+)
+def test_feed_specs(text: str, spec: FeedSpec) -> None:
+    assert parse_feed_spec(text) == spec
+    assert parse_feed_spec(str(spec)) == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("twitter:x", "unknown source 'twitter'"),
+        ("hf-daily:yesterday", "hf-daily takes a day"),
+        ("hf-daily:2026-02-30", "day is out of range"),
+        ("arxiv-rss:", "needs categories"),
+        ("arxiv-rss:cs.LG;DROP TABLE", "needs categories"),
+        ("arxiv-query:", "needs a query"),
+    ],
+)
+def test_bad_feed_specs_say_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_feed_spec(text)
+
+
+def test_health_reports_an_outage_once_it_lasts_not_every_blip() -> None:
+    health = SourceHealth(report_after=3)
+    error = SourceUnavailable("hf", "HTTP 503")
+    assert [health.failed(error) for _ in range(7)] == [False, False, True, False, False, True, False]
+    assert health.failures_in_a_row == 7 and health.last_error == "hf: HTTP 503"
