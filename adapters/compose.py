@@ -10,7 +10,7 @@ import httpx
 from bot.config import Settings
 from bot.feeds import Sources
 from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
-from bot.sources.http import Http
+from bot.sources.http import Http, RetryPolicy
 
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
 
@@ -23,9 +23,10 @@ async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
     async with httpx.AsyncClient(
         timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
     ) as client:
-        arxiv_http = Http(client, pacer=Pacer(settings.arxiv_request_interval_seconds))
+        retry = RetryPolicy(attempts=settings.http_attempts)
+        arxiv_http = Http(client, retry, pacer=Pacer(settings.arxiv_request_interval_seconds))
         yield Sources(
-            hf=HuggingFace(Http(client), settings.hf_base_url),
+            hf=HuggingFace(Http(client, retry), settings.hf_base_url),
             arxiv_api=ArxivApi(arxiv_http, settings.arxiv_api_url),
             arxiv_rss=ArxivRss(arxiv_http, settings.arxiv_rss_url),
         )

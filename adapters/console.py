@@ -17,7 +17,7 @@ from bot.cards import card_for, render_text
 from bot.config import Settings
 from bot.feeds import FeedKind, FeedSpec, Poller, Sources, parse_feed_spec
 from bot.models import Paper
-from bot.sources.http import Sleep
+from bot.sources.http import Clock, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ async def console_loop(
     poll_seconds: float | None = None,
     rounds: int | None = None,
     sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.monotonic,
 ) -> None:
     """Poll each feed on its own interval and print each paper's card once."""
     poller = Poller(sources)
@@ -49,7 +50,7 @@ async def console_loop(
     due = dict.fromkeys(feeds, 0.0)
     done = 0
     while rounds is None or done < rounds:
-        now = time.monotonic()
+        now = clock()
         for spec in [s for s, at in due.items() if at <= now]:
             interval = poll_seconds or DEFAULT_INTERVALS[spec.kind]
             due[spec] = now + interval
@@ -77,7 +78,7 @@ async def console_loop(
                 print(f"\n{render_text(card_for(paper))}\n", file=out, flush=True)
         done += 1
         if rounds is None or done < rounds:
-            await sleep(max(0.0, min(due.values()) - time.monotonic()))
+            await sleep(max(0.0, min(due.values()) - clock()))
 
 
 async def run_console(settings: Settings, out: TextIO = sys.stdout) -> None:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # arXiv categories the token-free `paperboy run` follows through arXiv RSS.
     run_categories: str = "cs.AI+cs.CL+cs.LG"
     http_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Attempts per request to a source (429, 5xx, timeouts), with exponential backoff between.
+    http_attempts: int = Field(default=4, ge=1, le=10)
     # arXiv's terms: at most one request every 3 seconds, summed over all our machines.
     arxiv_request_interval_seconds: float = Field(default=3.0, ge=0)
     log_level: str = "INFO"

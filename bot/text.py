@@ -116,9 +116,12 @@ def squash(text: str | None) -> str | None:
     """Collapse whitespace and hard wraps into single spaces; None for blank text."""
     if text is None:
         return None
-    if _MOJIBAKE.search(text):
+    # The cheap tests first: nearly all text is ASCII and printable (see bench/).
+    if not text.isascii() and _MOJIBAKE.search(text):
         text = ftfy.fix_encoding(text)
-    cleaned = _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+    cleaned = " ".join(text.split())
+    if not cleaned.isprintable():
+        cleaned = " ".join(_INVISIBLE.sub("", cleaned).split())
     return cleaned or None
 
 
@@ -133,11 +136,15 @@ def readable(text: str | None) -> str | None:
         return squashed
     out = squashed
     for _ in range(3):  # nested styles: \textbf{\emph{x}}
-        out = _OLD_STYLE.sub(r"\1", _STYLE.sub(r"\1", out))
-    out = _SYMBOL.sub(_symbol, out)
+        out, styled = _STYLE.subn(r"\1", out)
+        out, old_styled = _OLD_STYLE.subn(r"\1", out)
+        if not styled and not old_styled:
+            break
+    if "\\" in out:
+        out = _SYMBOL.sub(_symbol, out)
     out = _SIMPLE_MATH.sub(r"\1", out)
     out = _ESCAPE.sub(lambda m: _ESCAPES[m[0]], out)
-    return squash(out)
+    return " ".join(out.split()) or None
 
 
 def split_names(names: str | None) -> tuple[str, ...]:

@@ -35,7 +35,9 @@ class FakeHttp:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
 
 
-def ok(body: bytes | str, status: int = 200, headers: Iterable[tuple[str, str]] = ()) -> httpx.Response:
+def ok(
+    body: bytes | str, status: int = 200, headers: Iterable[tuple[str, str]] = ()
+) -> httpx.Response:
     content = body.encode() if isinstance(body, str) else body
     return httpx.Response(status, content=content, headers=list(headers))
 

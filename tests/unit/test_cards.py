@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.cards import card_for, compact_count, cut_at_word, first_sentences, render_text, short_authors
+from bot.cards import (
+    card_for,
+    compact_count,
+    cut_at_word,
+    first_sentences,
+    render_text,
+    short_authors,
+)
 from bot.models import Origin, Paper
 
 FULL = Paper(
@@ -35,7 +42,8 @@ def test_card_carries_everything_people_look_for() -> None:
     assert card.authors == "Author 1, Author 2, Author 3 et al. (9 authors)"
     assert card.author_count == 9
     assert (card.published, card.updated) == (FULL.published.date(), FULL.updated.date())  # type: ignore[union-attr]
-    assert card.tldr == FULL.ai_summary and card.tldr_is_ai
+    assert card.tldr == FULL.ai_summary
+    assert card.tldr_is_ai
     assert (card.upvotes, card.num_comments, card.venue) == (782, 4, "Proc. X 2026")
     assert card.image_url == FULL.thumbnail_url
     assert [(link.label, link.url) for link in card.links] == [
@@ -63,14 +71,24 @@ def test_bare_paper_still_makes_a_readable_card() -> None:
     assert card.title == "arXiv:hep-th/9901001"
     assert "Unknown authors" in text
     assert "https://arxiv.org/abs/hep-th/9901001" in text
-    assert card.tldr is None and card.upvotes is None and card.updated is None
+    assert card.tldr is None
+    assert card.upvotes is None
+    assert card.updated is None
 
 
 def test_render_text_shows_each_fact_once() -> None:
     text = render_text(card_for(FULL))
     assert text.splitlines()[:2] == ["BDH-CQ: In-Context Learning", "arXiv:2608.09888v2"]
-    for fact in ("· Pathway", "published 2026-08-10", "updated 2026-08-20", "cs.LG, cs.AI",
-                 "▲ 782 upvotes", "4 comments", "TL;DR (AI): A 150M", "Code ★ 11.2k: https://github.com"):
+    for fact in (
+        "· Pathway",
+        "published 2026-08-10",
+        "updated 2026-08-20",
+        "cs.LG, cs.AI",
+        "▲ 782 upvotes",
+        "4 comments",
+        "TL;DR (AI): A 150M",
+        "Code ★ 11.2k: https://github.com",
+    ):
         assert text.count(fact) == 1, fact
 
 
@@ -79,4 +97,9 @@ def test_helpers() -> None:
     assert short_authors(("A", "B", "C", "D")) == "A, B, C and D"
     assert cut_at_word("one two three four", 12) == "one two…"
     assert cut_at_word("short", 12) == "short"
-    assert [compact_count(n) for n in (999, 1000, 11184, 2_500_000)] == ["999", "1k", "11.2k", "2.5M"]
+    assert [compact_count(n) for n in (999, 1000, 11184, 2_500_000)] == [
+        "999",
+        "1k",
+        "11.2k",
+        "2.5M",
+    ]

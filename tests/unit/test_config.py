@@ -10,8 +10,14 @@ from bot.config import Settings
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "OPENAI_API_KEY", "PAPERBOY_POLL_SECONDS",
-                 "PAPERBOY_DATABASE_URL", "PAPERBOY_HF_BASE_URL"):
+    for name in (
+        "DISCORD_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "OPENAI_API_KEY",
+        "PAPERBOY_POLL_SECONDS",
+        "PAPERBOY_DATABASE_URL",
+        "PAPERBOY_HF_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -21,23 +27,29 @@ def test_defaults_point_at_the_public_sources() -> None:
     assert s.arxiv_api_url == "https://export.arxiv.org/api/query"
     assert s.arxiv_rss_url == "https://rss.arxiv.org/rss"
     assert s.arxiv_base_url == "https://arxiv.org"
-    assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("paperboy.db")
+    assert s.database_url.startswith("sqlite:///")
+    assert s.database_url.endswith("paperboy.db")
     assert s.poll_seconds is None
 
 
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    (tmp_path / ".env").write_text("PAPERBOY_HF_BASE_URL=http://127.0.0.1:9/hf\nDISCORD_TOKEN=from-dotenv\n")
+    (tmp_path / ".env").write_text(
+        "PAPERBOY_HF_BASE_URL=http://127.0.0.1:9/hf\nDISCORD_TOKEN=from-dotenv\n"
+    )
     monkeypatch.setenv("PAPERBOY_POLL_SECONDS", "5")
     s = Settings()
     assert s.hf_base_url == "http://127.0.0.1:9/hf"
     assert s.poll_seconds == 5
-    assert s.discord_token is not None and s.discord_token.get_secret_value() == "from-dotenv"
+    assert s.discord_token is not None
+    assert s.discord_token.get_secret_value() == "from-dotenv"
 
 
 def test_secrets_never_show_in_repr_or_logs(monkeypatch: pytest.MonkeyPatch, caplog) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "discord-secret-123")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-456")
-    monkeypatch.setenv("PAPERBOY_DATABASE_URL", "postgresql+psycopg://bot:pg-secret-789@db:5432/papers")
+    monkeypatch.setenv(
+        "PAPERBOY_DATABASE_URL", "postgresql+psycopg://bot:pg-secret-789@db:5432/papers"
+    )
     s = Settings()
     with caplog.at_level(logging.INFO):
         logging.getLogger("test").info("settings: %s / %r", s, s)

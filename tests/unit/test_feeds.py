@@ -16,7 +16,10 @@ from bot.feeds import FeedKind, FeedSpec, SourceHealth, parse_feed_spec
         ("arxiv-rss:cs.LG", FeedSpec(FeedKind.ARXIV_RSS, "cs.LG")),
         ("arxiv-rss:cs.CL+cs.AI", FeedSpec(FeedKind.ARXIV_RSS, "cs.CL+cs.AI")),
         ("arxiv-rss:cs.CL, hep-th", FeedSpec(FeedKind.ARXIV_RSS, "cs.CL+hep-th")),
-        ("arxiv-query:cat:cs.LG AND all:diffusion", FeedSpec(FeedKind.ARXIV_QUERY, "cat:cs.LG AND all:diffusion")),
+        (
+            "arxiv-query:cat:cs.LG AND all:diffusion",
+            FeedSpec(FeedKind.ARXIV_QUERY, "cat:cs.LG AND all:diffusion"),
+        ),
     ],
 )
 def test_feed_specs(text: str, spec: FeedSpec) -> None:
@@ -43,5 +46,14 @@ def test_bad_feed_specs_say_what_is_wrong(text: str, message: str) -> None:
 def test_health_reports_an_outage_once_it_lasts_not_every_blip() -> None:
     health = SourceHealth(report_after=3)
     error = SourceUnavailable("hf", "HTTP 503")
-    assert [health.failed(error) for _ in range(7)] == [False, False, True, False, False, True, False]
-    assert health.failures_in_a_row == 7 and health.last_error == "hf: HTTP 503"
+    assert [health.failed(error) for _ in range(7)] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert health.failures_in_a_row == 7
+    assert health.last_error == "hf: HTTP 503"

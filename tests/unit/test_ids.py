@@ -40,11 +40,19 @@ def test_reads_every_id_form(text: str, expected: ArxivId) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "", "hello", "1234.12345",  # month 34
+        "",
+        "hello",
+        "1234.12345",  # month 34
         "2401.1234",  # four digits after 2015
         "0704.00001",  # five digits before 2015
-        "2413.12345", "2401.123456", "2401.12345v0", "x2401.12345", "2401.12345 and more",
-        "https://example.org/abs/2401.12345", "9901001", "hep-th9901001",
+        "2413.12345",
+        "2401.123456",
+        "2401.12345v0",
+        "x2401.12345",
+        "2401.12345 and more",
+        "https://example.org/abs/2401.12345",
+        "9901001",
+        "hep-th9901001",
     ],
 )
 def test_rejects_what_is_not_an_id(text: str) -> None:

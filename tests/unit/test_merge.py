@@ -55,7 +55,12 @@ def test_hf_and_arxiv_merge_into_one_record_whatever_the_order(order: str) -> No
     assert merged.abstract == "arXiv's abstract."
     assert merged.authors == ("A. Author", "B. Author", "C. Author")
     assert merged.categories == ("cs.LG", "cs.AI")
-    assert (merged.version, merged.comment, merged.journal_ref, merged.doi) == (2, "10 pages", "J. 1 (2026)", "10.1/x")
+    assert (merged.version, merged.comment, merged.journal_ref, merged.doi) == (
+        2,
+        "10 pages",
+        "J. 1 (2026)",
+        "10.1/x",
+    )
     assert merged.published == _t(1, 17)  # arXiv's exact time, not HF's midnight
     assert merged.updated == _t(4, 9)
     # ... and Hugging Face its signals.
@@ -70,19 +75,41 @@ def test_hf_and_arxiv_merge_into_one_record_whatever_the_order(order: str) -> No
 
 def test_counts_never_go_back_and_new_hf_data_wins() -> None:
     older = Paper(arxiv_id="1", upvotes=50, github_stars=10, sources=frozenset({Origin.HF_DAILY}))
-    newer = Paper(arxiv_id="1", upvotes=45, github_stars=12, project_url="https://p.org",
-                  sources=frozenset({Origin.HF_PAPER}))
+    newer = Paper(
+        arxiv_id="1",
+        upvotes=45,
+        github_stars=12,
+        project_url="https://p.org",
+        sources=frozenset({Origin.HF_PAPER}),
+    )
     merged = merge(older, newer)
     assert (merged.upvotes, merged.github_stars, merged.project_url) == (50, 12, "https://p.org")
 
 
 def test_newer_arxiv_version_replaces_older_text() -> None:
-    v1 = Paper(arxiv_id="1", version=1, title="Draft", published=_t(1), updated=_t(1),
-               sources=frozenset({Origin.ARXIV_RSS}))
-    v3 = Paper(arxiv_id="1", version=3, title="Final", updated=_t(9), announce_type="replace",
-               sources=frozenset({Origin.ARXIV_RSS}))
+    v1 = Paper(
+        arxiv_id="1",
+        version=1,
+        title="Draft",
+        published=_t(1),
+        updated=_t(1),
+        sources=frozenset({Origin.ARXIV_RSS}),
+    )
+    v3 = Paper(
+        arxiv_id="1",
+        version=3,
+        title="Final",
+        updated=_t(9),
+        announce_type="replace",
+        sources=frozenset({Origin.ARXIV_RSS}),
+    )
     merged = merge(v1, v3)
-    assert (merged.version, merged.title, merged.published, merged.updated) == (3, "Final", _t(1), _t(9))
+    assert (merged.version, merged.title, merged.published, merged.updated) == (
+        3,
+        "Final",
+        _t(1),
+        _t(9),
+    )
     # and an older version read later does not undo it
     assert merge(merged, v1).title == "Final"
 

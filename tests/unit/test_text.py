@@ -41,7 +41,11 @@ def test_readable_repairs_mojibake_from_upstream() -> None:
 
 
 def test_split_names_handles_mononyms_and_double_spaces() -> None:
-    assert split_names("Ratna Kandala,  Deepti, A. B. Smith") == ("Ratna Kandala", "Deepti", "A. B. Smith")
+    assert split_names("Ratna Kandala,  Deepti, A. B. Smith") == (
+        "Ratna Kandala",
+        "Deepti",
+        "A. B. Smith",
+    )
     assert split_names("") == ()
     assert split_names("Alice and Bob") == ("Alice", "Bob")
     assert split_names("Alexander Anderson") == ("Alexander Anderson",)
