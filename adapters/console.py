@@ -28,6 +28,7 @@ DEFAULT_INTERVALS = {
     FeedKind.ARXIV_QUERY: 60 * 60.0,
 }
 FIRST_ROUND_CARDS = 10  # the first poll shows today's top papers, not a flood
+RETRY_FAILED_AFTER = 300.0  # a source that just failed is tried again sooner than its interval
 
 
 def _ranked(papers: Sequence[Paper]) -> list[Paper]:
@@ -56,6 +57,8 @@ async def console_loop(
             due[spec] = now + interval
             result = await poller.poll(spec)
             if result.error is not None:
+                interval = min(interval, RETRY_FAILED_AFTER)
+                due[spec] = now + interval
                 failures = poller.health[spec].failures_in_a_row
                 if failures == 1 or result.report:
                     print(
