@@ -46,7 +46,9 @@ def _feedparser_arxiv(body: bytes) -> int:
         _ = {
             "entry_id": entry.id,
             "updated": time.mktime(entry.updated_parsed) if entry.get("updated_parsed") else None,
-            "published": time.mktime(entry.published_parsed) if entry.get("published_parsed") else None,
+            "published": time.mktime(entry.published_parsed)
+            if entry.get("published_parsed")
+            else None,
             "title": " ".join(entry.title.split()),
             "authors": [a.get("name") for a in entry.get("authors", [])],
             "summary": entry.get("summary", ""),
@@ -67,8 +69,14 @@ def _feedparser_rss(body: bytes) -> int:
     feed = feedparser.parse(body)
     count = 0
     for entry in feed.entries:
-        _ = (entry.get("title"), entry.get("link"), entry.get("summary"), entry.get("author"),
-             [t.get("term") for t in entry.get("tags", [])], entry.get("published_parsed"))
+        _ = (
+            entry.get("title"),
+            entry.get("link"),
+            entry.get("summary"),
+            entry.get("author"),
+            [t.get("term") for t in entry.get("tags", [])],
+            entry.get("published_parsed"),
+        )
         count += 1
     return count
 
@@ -83,7 +91,9 @@ def _json_only(body: bytes) -> int:
     return len(json.loads(body))
 
 
-def rate(parse: Callable[[bytes], Any], bodies: list[bytes], rounds: int = 5, min_seconds: float = 0.3) -> float:
+def rate(
+    parse: Callable[[bytes], Any], bodies: list[bytes], rounds: int = 5, min_seconds: float = 0.3
+) -> float:
     """Papers per second: best round, each round parsing every body until min_seconds pass."""
     best = 0.0
     for _ in range(rounds):
@@ -97,7 +107,7 @@ def rate(parse: Callable[[bytes], Any], bodies: list[bytes], rounds: int = 5, mi
 
 
 def main() -> None:
-    atom = [b for b in _files("arxiv_api_query_*.atom.xml", "arxiv_api_two_pages_*.xml")]
+    atom = _files("arxiv_api_query_*.atom.xml", "arxiv_api_two_pages_*.xml")
     rss = _files("arxiv_rss_*.xml", "arxiv_rss_mixed.xml")
     hf = _files("hf_daily_papers_*.json", "hf_daily_2024_schema.json")
     source = SHARED if SHARED.is_dir() else OWN
@@ -105,15 +115,20 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}")
     rows: list[tuple[str, str, float, str, float]] = []
     ours = rate(parse_atom, atom)
-    rows.append(("arXiv Atom", "feedparser + arxiv 2.x fields", ours, "", rate(_feedparser_arxiv, atom)))
+    rows.append(
+        ("arXiv Atom", "feedparser + arxiv 2.x fields", ours, "", rate(_feedparser_arxiv, atom))
+    )
     try:
         rows.append(("arXiv Atom", "arxiv 4.x lxml parser", ours, "", rate(_arxiv4, atom)))
     except ImportError as exc:
         print(f"(arxiv 4.x parser unavailable: {exc})")
     ours = rate(parse_rss, rss)
     rows.append(("arXiv RSS", "feedparser", ours, "", rate(_feedparser_rss, rss)))
-    rows.append(("HF daily JSON", "json.loads alone", rate(parse_hf_daily, hf), "", rate(_json_only, hf)))
-    print(f"\n{'format':<14} {'paperboy papers/s':>18} {'baseline':<31} {'baseline papers/s':>18} {'ratio':>7}")
+    rows.append(
+        ("HF daily JSON", "json.loads alone", rate(parse_hf_daily, hf), "", rate(_json_only, hf))
+    )
+    header = f"{'format':<14} {'paperboy papers/s':>18} {'baseline':<31} {'baseline papers/s':>18}"
+    print(f"\n{header} {'ratio':>7}")
     for fmt, name, mine, _, base in rows:
         print(f"{fmt:<14} {mine:>18,.0f} {name:<31} {base:>18,.0f} {mine / base:>6.1f}x")
 

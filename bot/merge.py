@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.models import Origin, Paper
 
-_ARXIV = frozenset({Origin.ARXIV_API, Origin.ARXIV_RSS})
+_ARXIV = frozenset({Origin.ARXIV_API, Origin.ARXIV_RSS, Origin.ARXIV_SNAPSHOT})
 _BIBLIOGRAPHIC = frozenset(
     {
         "title",

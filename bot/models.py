@@ -15,6 +15,7 @@ class Origin(StrEnum):
     HF_SEARCH = "hf-search"
     ARXIV_API = "arxiv-api"
     ARXIV_RSS = "arxiv-rss"
+    ARXIV_SNAPSHOT = "arxiv-snapshot"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

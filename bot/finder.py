@@ -1,0 +1,124 @@
+"""Finding papers for people: exact ids first, then the store's full-text search, then (when the
+store knows little) Hugging Face's live paper search."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.errors import SourceError
+from bot.ids import find_arxiv_ids
+from bot.merge import merge_all
+from bot.models import Paper
+from bot.ports import PaperStore
+from bot.search import Hit, SearchPage, SearchQuery, Sort, build_query
+from bot.sources.arxiv_api import ArxivApi
+from bot.sources.hf import HuggingFace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Finder:
+    """Search and lookup over the store, completed from the sources when they are given."""
+
+    store: PaperStore
+    hf: HuggingFace | None = None
+    arxiv: ArxivApi | None = None
+    live_search: bool = True  # ask HF when the store has fewer than `few` matches
+    few: int = 3
+
+    async def lookup(self, arxiv_id: str) -> tuple[Paper | None, str | None]:
+        """The paper with this id: from the store, else fetched now (and stored). Returns the
+        paper and, when the sources could not be asked, why."""
+        stored = await self.store.get(arxiv_id)
+        if stored is not None:
+            return stored, None
+        fetched, note = await self._fetch([arxiv_id])
+        return (fetched[0] if fetched else None), note
+
+    async def _fetch(self, ids: list[str]) -> tuple[list[Paper], str | None]:
+        tasks: list[Coroutine[Any, Any, list[Paper] | Paper | None]] = []
+        if self.arxiv is not None:
+            tasks.append(self.arxiv.lookup(ids))
+        if self.hf is not None:
+            tasks += [self.hf.paper(i) for i in ids]
+        if not tasks:
+            return [], None
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        found: list[Paper] = []
+        failures: list[str] = []
+        for result in results:
+            if isinstance(result, SourceError):
+                failures.append(result.source)
+            elif isinstance(result, BaseException):
+                raise result
+            elif isinstance(result, list):
+                found += result
+            elif result is not None:
+                found.append(result)
+        papers = [p for p in merge_all(found) if p.arxiv_id in ids]
+        if papers:
+            await self.store.upsert(papers)
+            papers = [p for p in [await self.store.get(p.arxiv_id) for p in papers] if p]
+        note = f"could not reach {', '.join(sorted(set(failures)))}" if failures else None
+        return papers, note
+
+    async def search(
+        self,
+        text: str,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        category: str | None = None,
+        author: str | None = None,
+        sort: Sort = Sort.RELEVANCE,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Raises `SearchError` (a message for the person) for a query that cannot run."""
+        query = build_query(
+            text,
+            since=since,
+            until=until,
+            category=category,
+            author=author,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+        ids = [aid.id for aid in find_arxiv_ids(text)]
+        if ids:
+            return await self._by_ids(ids, query)
+        hits = await self.store.search(query)
+        filtered = bool(since or until or category or author)
+        if not self.live_search or self.hf is None or len(hits) >= self.few or offset or filtered:
+            return SearchPage(tuple(hits), query)
+        try:
+            live = await self.hf.search(text, limit=limit)
+        except SourceError as exc:
+            log.warning("live search failed: %s", exc)
+            return SearchPage(
+                tuple(hits), query, note="Hugging Face search is unreachable; stored results only."
+            )
+        known = {h.paper.arxiv_id for h in hits}
+        extra = [p for p in live if p.arxiv_id not in known][: limit - len(hits)]
+        if extra:
+            await self.store.upsert(extra)
+        return SearchPage(tuple(hits) + tuple(Hit(p, None, live=True) for p in extra), query)
+
+    async def _by_ids(self, ids: list[str], query: SearchQuery) -> SearchPage:
+        stored = {i: await self.store.get(i) for i in ids}
+        missing = [i for i, p in stored.items() if p is None]
+        note = None
+        if missing:
+            fetched, note = await self._fetch(missing)
+            stored.update({p.arxiv_id: p for p in fetched})
+            if not fetched and not note:
+                note = f"arXiv has no paper {', '.join(missing)}" if self.arxiv else None
+        hits = tuple(Hit(p) for p in stored.values() if p is not None)
+        return SearchPage(hits, query, note=note)

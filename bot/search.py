@@ -1,0 +1,149 @@
+"""Search as the core sees it: a parsed, safe query, filters, and the results page.
+
+User text is untrusted: quotes, `-`, `:`, `AND`/`OR`/`NOT`/`NEAR`, column filters, emoji and
+10,000-character pastes all arrive here. `parse_terms` reduces any of it to plain words, quoted
+phrases and excluded words, which each storage engine then writes in its own safe syntax (bound
+as a parameter), so no input can be a database syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.models import Paper
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 16  # beyond this a query is a paste, not a search; the first words decide
+MAX_PAGE = 50
+
+_PHRASE = re.compile(r'"([^"]*)"')
+# Words as the full-text tokenizers see them: letters and digits (any script), inner apostrophes
+# and hyphens split into separate words.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_OPERATORS = frozenset({"and", "or", "not", "near"})
+
+
+class SearchError(ValueError):
+    """A query that cannot run; the message is written for the person who typed it."""
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    RECENT = "recent"
+    UPVOTES = "upvotes"
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """A user query reduced to words and phrases; every word matched (implicit AND)."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def parse_terms(text: str) -> Terms:
+    """Words, "quoted phrases" and -excluded words; operators and punctuation become nothing.
+
+    >>> parse_terms('"diffusion model" -video NOT: title:ddpm')
+    Terms(words=('title', 'ddpm'), phrases=(('diffusion', 'model'),), excluded=('video',))
+    """
+    phrases: list[tuple[str, ...]] = []
+    for raw in _PHRASE.findall(text):
+        quoted = tuple(_words(raw))
+        if len(quoted) > 1:
+            phrases.append(quoted)
+        elif quoted:
+            text += f" {quoted[0]}"
+    rest = _PHRASE.sub(" ", text)
+    words: list[str] = []
+    operators: list[str] = []
+    excluded: list[str] = []
+    for token in rest.split():
+        target = excluded if token.startswith("-") and len(token) > 1 else words
+        for word in _words(token):
+            (operators if word in _OPERATORS else target).append(word)
+    if not words and not phrases:
+        words = operators  # "AND OR NOT" alone is a search for those words, not syntax
+    budget = MAX_TERMS
+    phrases = phrases[:budget]
+    budget -= len(phrases)
+    unique = list(dict.fromkeys(words))[: max(budget, 0)]
+    return Terms(tuple(unique), tuple(phrases), tuple(dict.fromkeys(excluded))[:MAX_TERMS])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchQuery:
+    """What to look for in the store. `terms` empty means filters only (newest first)."""
+
+    terms: Terms = field(default_factory=Terms)
+    since: date | None = None
+    until: date | None = None
+    category: str | None = None
+    author: str | None = None
+    sort: Sort = Sort.RELEVANCE
+    limit: int = 10
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    paper: Paper
+    score: float | None = None  # engine relevance, higher is better; None when not ranked
+    live: bool = False  # found by asking Hugging Face now, not in our store
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    hits: tuple[Hit, ...]
+    query: SearchQuery
+    note: str | None = None  # said to the person, e.g. why the query was shortened
+
+
+def build_query(
+    text: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    category: str | None = None,
+    author: str | None = None,
+    sort: Sort = Sort.RELEVANCE,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchQuery:
+    """A checked query from user input; raises `SearchError` with a message for the person."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchError(
+            f"That query is {len(text):,} characters long; "
+            f"please keep it under {MAX_QUERY_CHARS:,}."
+        )
+    if since and until and since > until:
+        raise SearchError(f"'since' ({since}) is after 'until' ({until}).")
+    if not 1 <= limit <= MAX_PAGE:
+        raise SearchError(f"Ask for between 1 and {MAX_PAGE} results.")
+    if offset < 0:
+        raise SearchError("The page offset cannot be negative.")
+    terms = parse_terms(text)
+    if terms.empty and not (since or until or category or author):
+        raise SearchError("Type some words to search for, an arXiv id or URL, or give a filter.")
+    return SearchQuery(
+        terms=terms,
+        since=since,
+        until=until,
+        category=category.strip() if category else None,
+        author=" ".join(author.split()) if author else None,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )

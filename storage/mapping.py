@@ -1,0 +1,59 @@
+"""Rows <-> `bot.models.Paper`, the only place that knows both."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.models import Origin, Paper
+from storage.tables import PaperRow
+
+# Columns written from a Paper (everything but the surrogate key and bookkeeping).
+PAPER_FIELDS = (
+    "arxiv_id", "version", "title", "authors", "abstract", "published", "updated", "announced",
+    "categories", "comment", "journal_ref", "doi", "announce_type", "upvotes", "num_comments",
+    "github_url", "github_stars", "project_url", "thumbnail_url", "ai_summary", "ai_keywords",
+    "organization", "hf_daily_date", "on_hf", "withdrawn", "sources",
+)  # fmt: skip
+_LISTS = frozenset({"authors", "categories", "ai_keywords"})
+_TIMES = frozenset({"published", "updated", "announced", "hf_daily_date"})
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes, psycopg the session's zone; everything we store is UTC.
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def row_values(paper: Paper) -> dict[str, Any]:
+    """Column values for `paper`, including the searchable text copies."""
+    values: dict[str, Any] = {}
+    for name in PAPER_FIELDS:
+        value = getattr(paper, name)
+        if name in _LISTS:
+            value = list(value)
+        elif name == "sources":
+            value = sorted(value)
+        values[name] = value
+    values["authors_text"] = " ".join(paper.authors)
+    values["categories_text"] = f" {' '.join(paper.categories)} " if paper.categories else ""
+    values["primary_category"] = paper.categories[0] if paper.categories else None
+    return values
+
+
+def paper_from_row(row: PaperRow | Any) -> Paper:
+    """A Paper from an ORM row or a result row with the same column names."""
+    kwargs: dict[str, Any] = {}
+    for name in PAPER_FIELDS:
+        value = getattr(row, name)
+        if name in _LISTS:
+            value = tuple(value or ())
+        elif name in _TIMES:
+            value = utc(value)
+        elif name == "sources":
+            value = frozenset(Origin(s) for s in value or () if s in Origin._value2member_map_)
+        elif name in ("on_hf", "withdrawn"):
+            value = bool(value)
+        kwargs[name] = value
+    return Paper(**kwargs)

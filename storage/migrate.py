@@ -1,0 +1,86 @@
+"""Schema migrations (Alembic, shipped in the package) applied programmatically."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+
+from storage.engine import _sqlite_pragmas, prepare_sqlite_file, sync_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database holds an older schema than this code needs."""
+
+
+def _config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head() -> str:
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def _sync_engine(url: str) -> sa.Engine:
+    target = sync_url(url)
+    prepare_sqlite_file(target)
+    engine = sa.create_engine(target)
+    if target.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _current(engine: sa.Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_sync(url: str) -> tuple[str | None, str]:
+    """Upgrade to the newest schema; returns (revision before, revision after)."""
+    engine = _sync_engine(url)
+    try:
+        before = _current(engine)
+        with engine.begin() as connection:
+            command.upgrade(_config(connection), "head")
+        return before, head()
+    finally:
+        engine.dispose()
+
+
+def ensure_schema_sync(url: str) -> bool:
+    """Create the schema in an empty database (True if it did); refuse an out-of-date one."""
+    engine = _sync_engine(url)
+    try:
+        current = _current(engine)
+    finally:
+        engine.dispose()
+    if current is None:
+        upgrade_sync(url)
+        return True
+    if current != head():
+        raise SchemaOutOfDate(
+            f"the database schema is at revision {current}, this Paperboy needs {head()}: "
+            "run `paperboy db upgrade`"
+        )
+    return False
+
+
+async def upgrade(url: str) -> tuple[str | None, str]:
+    return await asyncio.to_thread(upgrade_sync, url)
+
+
+async def ensure_schema(url: str) -> bool:
+    return await asyncio.to_thread(ensure_schema_sync, url)

@@ -1,0 +1,153 @@
+"""`PaperStore` on SQLAlchemy Core: batch upserts keyed on the canonical arXiv id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.merge import merge, merge_all
+from bot.models import Paper
+from bot.ports import PaperVersion, UpsertResult
+from bot.search import Hit, SearchQuery
+from storage.mapping import PAPER_FIELDS, paper_from_row, row_values, utc
+from storage.search import search_papers
+from storage.tables import PaperRow, PaperVersionRow
+
+papers = cast(sa.Table, PaperRow.__table__)
+versions = cast(sa.Table, PaperVersionRow.__table__)
+_PAPER_COLUMNS = [papers.c.id, *(papers.c[name] for name in PAPER_FIELDS)]
+CHUNK = 500  # ids per IN (...) lookup: well under SQLite's and PostgreSQL's parameter limits
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlPaperStore:
+    """Papers in SQLite or PostgreSQL.
+
+    >>> store = SqlPaperStore(create_engine("sqlite:///papers.db"))
+    >>> await store.upsert(papers)
+    UpsertResult(new=30, updated=0, unchanged=0)
+    """
+
+    def __init__(self, engine: AsyncEngine, clock: Callable[[], datetime] = _now) -> None:
+        self.engine = engine
+        self._clock = clock
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def upsert(self, incoming: Sequence[Paper]) -> UpsertResult:
+        total = UpsertResult()
+        batch = merge_all(list(incoming))
+        async with self.engine.begin() as conn:  # one transaction: all of the batch or none
+            for start in range(0, len(batch), CHUNK):
+                total += await self._upsert_chunk(conn, batch[start : start + CHUNK])
+        return total
+
+    async def _upsert_chunk(self, conn: AsyncConnection, chunk: list[Paper]) -> UpsertResult:
+        now = self._clock()
+        stored = await self._load(conn, [p.arxiv_id for p in chunk])
+        fresh: list[Paper] = []
+        changed: list[tuple[int, Paper]] = []
+        unchanged = 0
+        for paper in chunk:
+            known = stored.get(paper.arxiv_id)
+            if known is None:
+                fresh.append(paper)
+                continue
+            row_id, old = known
+            new = merge(old, paper)
+            if new == old:
+                unchanged += 1
+            else:
+                changed.append((row_id, new))
+        ids: dict[str, int] = {aid: row_id for aid, (row_id, _) in stored.items()}
+        late = UpsertResult()
+        if fresh:
+            rows = [{**row_values(p), "first_seen": now, "last_changed": now} for p in fresh]
+            statement = _insert(conn)(papers).on_conflict_do_nothing(index_elements=["arxiv_id"])
+            result = await conn.execute(statement.returning(papers.c.id, papers.c.arxiv_id), rows)
+            ids.update({aid: row_id for row_id, aid in result.all()})
+            # Another process stored some of these since we looked: merge into theirs instead.
+            raced = [p for p in fresh if p.arxiv_id not in ids]
+            if raced:
+                fresh = [p for p in fresh if p.arxiv_id in ids]
+                late = await self._upsert_chunk(conn, raced)
+        if changed:
+            await conn.execute(
+                sa.update(papers).where(papers.c.id == sa.bindparam("row_id")),
+                [{**row_values(p), "row_id": row_id, "last_changed": now} for row_id, p in changed],
+            )
+        await self._record_versions(conn, chunk, ids, now)
+        return UpsertResult(len(fresh), len(changed), unchanged) + late
+
+    async def _load(
+        self, conn: AsyncConnection, arxiv_ids: list[str]
+    ) -> dict[str, tuple[int, Paper]]:
+        rows = await conn.execute(
+            sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id.in_(arxiv_ids))
+        )
+        return {row.arxiv_id: (row.id, paper_from_row(row)) for row in rows}
+
+    async def _record_versions(
+        self, conn: AsyncConnection, chunk: list[Paper], ids: dict[str, int], now: datetime
+    ) -> None:
+        rows = [
+            {
+                "paper_id": ids[p.arxiv_id],
+                "version": p.version,
+                "updated": p.updated,
+                "first_seen": now,
+            }
+            for p in chunk
+            if p.version is not None and p.arxiv_id in ids
+        ]
+        if not rows:
+            return
+        statement = _insert(conn)(versions).on_conflict_do_nothing(
+            index_elements=["paper_id", "version"]
+        )
+        await conn.execute(statement, rows)
+
+    async def get(self, arxiv_id: str) -> Paper | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id == arxiv_id))
+            ).first()
+        return paper_from_row(row) if row else None
+
+    async def versions(self, arxiv_id: str) -> list[PaperVersion]:
+        query = (
+            sa.select(versions.c.version, versions.c.updated, versions.c.first_seen)
+            .join(papers, papers.c.id == versions.c.paper_id)
+            .where(papers.c.arxiv_id == arxiv_id)
+            .order_by(versions.c.version)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            PaperVersion(r.version, utc(r.updated), utc(r.first_seen) or self._clock())
+            for r in rows
+        ]
+
+    async def search(self, query: SearchQuery) -> list[Hit]:
+        async with self.engine.connect() as conn:
+            return await search_papers(conn, query, _PAPER_COLUMNS)
+
+    async def count(self) -> int:
+        async with self.engine.connect() as conn:
+            return int(
+                (await conn.execute(sa.select(sa.func.count()).select_from(papers))).scalar_one()
+            )
+
+
+def _insert(conn: AsyncConnection) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (both engines support it)."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

@@ -1,0 +1,145 @@
+"""Full-text search on SQLite FTS5 and PostgreSQL, behind one function.
+
+Both engines score every match of a query, so a term in 75,000 of a million abstracts costs
+hundreds of milliseconds to rank (../shared/notes/RELIABILITY.md). Paperboy ranks only the
+`CANDIDATES` most recent matches (the newest papers are what a paper bot is asked about), found
+without touching the others: FTS5 walks its index in descending rowid order and stops; PostgreSQL
+takes bitmap matches from the GIN index within a widening window of the newest rows. Filters and
+sorting then apply to those candidates. Rare terms have fewer matches than that, so their ranking
+is exact.
+
+User words arrive as `bot.search.Terms`, letters and digits only, and are bound as parameters:
+no input can be read as query syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.search import Hit, SearchQuery, Sort, Terms, parse_terms
+from storage.mapping import paper_from_row
+
+CANDIDATES = 2000
+PG_FIRST_WINDOW = 50_000  # newest rows searched first; grows 8x until enough matches
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return " ".join(f'"{w}"' for w in words)
+
+
+def fts5_match(terms: Terms, author: str | None) -> str:
+    """An FTS5 expression: every word and phrase (AND), minus the excluded words."""
+    parts = [f'"{w}"' for w in terms.words] + [f'"{" ".join(p)}"' for p in terms.phrases]
+    author_words = parse_terms(author).words if author else ()
+    if author_words:
+        parts.append(
+            f"authors_text : ({' AND '.join(f'{chr(34)}{w}{chr(34)}' for w in author_words)})"
+        )
+    expression = " AND ".join(parts)
+    for word in terms.excluded:
+        expression = f'({expression}) NOT "{word}"'
+    return expression
+
+
+def pg_tsquery(terms: Terms, author: str | None, *, excluding: bool = True) -> str:
+    """A `to_tsquery('english', ...)` string; words hold only letters and digits.
+
+    `excluding=False` leaves out the `!word` operands: ts_rank scores those near zero, so the
+    rank is computed on the positive part only."""
+    parts = list(terms.words) + [f"({' <-> '.join(p)})" for p in terms.phrases]
+    if author:
+        parts += [f"{w}:B" for w in parse_terms(author).words]
+    if excluding:
+        parts += [f"!{w}" for w in terms.excluded]
+    return " & ".join(parts)
+
+
+def _filters(query: SearchQuery, dialect: str) -> tuple[list[str], dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if query.since:
+        clauses.append("papers.published >= :since")
+        params["since"] = datetime.combine(query.since, time(), UTC)
+    if query.until:
+        clauses.append("papers.published < :until")
+        params["until"] = datetime.combine(query.until + timedelta(days=1), time(), UTC)
+    if query.category:
+        like = "ILIKE" if dialect == "postgresql" else "LIKE"
+        clauses.append(f"papers.categories_text {like} :category")
+        params["category"] = f"% {query.category} %"
+    return clauses, params
+
+
+def _order(query: SearchQuery, ranked: bool) -> str:
+    recent = "papers.published DESC NULLS LAST, papers.id DESC"
+    if query.sort is Sort.UPVOTES:
+        return "papers.upvotes DESC NULLS LAST, " + ("score DESC" if ranked else recent)
+    if query.sort is Sort.RECENT or not ranked:
+        return recent
+    return "score DESC, papers.id DESC"
+
+
+async def search_papers(
+    conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]
+) -> list[Hit]:
+    dialect = conn.dialect.name
+    names = ", ".join(f"papers.{c.name}" for c in columns)
+    clauses, params = _filters(query, dialect)
+    params.update(limit=query.limit, offset=query.offset, cap=CANDIDATES)
+    ranked = not query.terms.empty or bool(query.author)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    if not ranked:
+        sql = f"""
+            SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
+            {where} ORDER BY {_order(query, False)} LIMIT :limit OFFSET :offset"""
+    elif dialect == "sqlite":
+        params["match"] = fts5_match(query.terms, query.author)
+        sql = f"""
+            WITH hits AS MATERIALIZED (
+                SELECT rowid AS id, -bm25(papers_fts, 10.0, 3.0, 1.0) AS score FROM papers_fts
+                WHERE papers_fts MATCH :match ORDER BY rowid DESC LIMIT :cap)
+            SELECT {names}, hits.score AS score FROM hits JOIN papers ON papers.id = hits.id
+            {where} ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
+    else:
+        params["tsq"] = pg_tsquery(query.terms, query.author)
+        params["rank_tsq"] = pg_tsquery(query.terms, query.author, excluding=False)
+        params["floor"] = await _pg_floor(conn, params["tsq"])
+        sql = f"""
+            WITH matched AS MATERIALIZED (
+                SELECT id FROM papers WHERE tsv @@ to_tsquery('english', :tsq) AND id > :floor),
+            newest AS MATERIALIZED (SELECT id FROM matched ORDER BY id DESC LIMIT :cap)
+            SELECT {names}, ts_rank(papers.tsv, to_tsquery('english', :rank_tsq)) AS score
+            FROM newest JOIN papers ON papers.id = newest.id
+            {where} ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
+    # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
+    typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
+    rows = (await conn.execute(typed, params)).all()
+    return [
+        Hit(paper_from_row(row), float(row.score) if row.score is not None else None)
+        for row in rows
+    ]
+
+
+async def _pg_floor(conn: AsyncConnection, tsq: str) -> int:
+    """The lowest id worth searching: widen a window of the newest rows until it holds
+    `CANDIDATES` matches (or is everything). Each probe is a GIN bitmap count, capped."""
+    newest = (await conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM papers"))).scalar_one()
+    window = PG_FIRST_WINDOW
+    probe = sa.text(
+        """SELECT count(*) FROM (SELECT 1 FROM papers
+           WHERE tsv @@ to_tsquery('english', :tsq) AND id > :floor LIMIT :cap) AS m"""
+    )
+    while newest - window > 0:
+        floor = newest - window
+        found = (
+            await conn.execute(probe, {"tsq": tsq, "floor": floor, "cap": CANDIDATES})
+        ).scalar_one()
+        if found >= CANDIDATES:
+            return int(floor)
+        window *= 8
+    return 0

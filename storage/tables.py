@@ -1,0 +1,92 @@
+"""Tables. ORM rows never leave `storage/`: `storage.mapping` turns them into `bot.models.Paper`.
+
+Full-text search lives beside these tables, created by the migrations in the engine's own terms:
+SQLite an FTS5 table kept in sync by triggers, PostgreSQL a stored `tsvector` with a GIN index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid, which FTS5 content tables key on.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        list[str]: JSON,
+    }
+
+
+class PaperRow(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int | None]
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Searchable copies: author names and categories as plain text (space separated).
+    authors_text: Mapped[str] = mapped_column(Text, default="")
+    categories_text: Mapped[str] = mapped_column(Text, default="")
+    abstract: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None]
+    updated: Mapped[datetime | None]
+    announced: Mapped[datetime | None]
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    primary_category: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    journal_ref: Mapped[str | None] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(Text)
+    announce_type: Mapped[str | None] = mapped_column(String(32))
+    upvotes: Mapped[int | None]
+    num_comments: Mapped[int | None]
+    github_url: Mapped[str | None] = mapped_column(Text)
+    github_stars: Mapped[int | None]
+    project_url: Mapped[str | None] = mapped_column(Text)
+    thumbnail_url: Mapped[str | None] = mapped_column(Text)
+    ai_summary: Mapped[str | None] = mapped_column(Text)
+    ai_keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    organization: Mapped[str | None] = mapped_column(Text)
+    hf_daily_date: Mapped[datetime | None]
+    on_hf: Mapped[bool] = mapped_column(default=False)
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen: Mapped[datetime]
+    last_changed: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_papers_published", "published"),
+        Index("ix_papers_upvotes", "upvotes"),
+    )
+
+
+class PaperVersionRow(Base):
+    """Each arXiv version we have seen of a paper (the history a newer version does not erase)."""
+
+    __tablename__ = "paper_versions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    updated: Mapped[datetime | None]
+    first_seen: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("paper_id", "version", name="uq_paper_versions_paper_version"),
+    )
