@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from adapters.compose import open_sources
+from adapters.cli_store import counts, register
+from adapters.compose import open_sources, open_storage
 from adapters.console import run_console
 from bot.cards import card_for, render_text
 from bot.config import Settings
@@ -92,14 +93,16 @@ def fetch(
 ) -> None:
     """Fetch papers from a source now."""
     spec = _spec(source)
-    if not dry_run:
-        _fail("storing fetched papers arrives with the storage issue; use --dry-run to print them")
-        raise typer.Exit(EXIT_BAD_INPUT)
     settings = _settings()
 
     async def go() -> None:
         async with open_sources(settings) as sources:
             papers = await fetch_feed(spec, sources, limit=limit)
+        if not dry_run:
+            async with open_storage(settings) as store:
+                stored = await store.upsert(papers)
+            typer.echo(f"{len(papers)} papers from {spec}: {counts(stored)}", err=True)
+            return
         for paper in papers:
             if as_json:
                 typer.echo(
@@ -122,6 +125,9 @@ def run() -> None:
     settings = _settings()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_console(settings))
+
+
+register(app)
 
 
 def main() -> None:

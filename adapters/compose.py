@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 
 from bot.config import Settings
 from bot.feeds import Sources
+from bot.finder import Finder
 from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
 from bot.sources.http import Http, RetryPolicy
+from storage import SqlPaperStore, open_store
 
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
 
@@ -30,3 +33,28 @@ async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
             arxiv_api=ArxivApi(arxiv_http, settings.arxiv_api_url),
             arxiv_rss=ArxivRss(arxiv_http, settings.arxiv_rss_url),
         )
+
+
+@asynccontextmanager
+async def open_storage(settings: Settings) -> AsyncIterator[SqlPaperStore]:
+    """The store (schema created on first use of an empty database)."""
+    store = await open_store(settings.database_url)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    settings: Settings
+    sources: Sources
+    store: SqlPaperStore
+    finder: Finder
+
+
+@asynccontextmanager
+async def open_app(settings: Settings) -> AsyncIterator[App]:
+    async with open_sources(settings) as sources, open_storage(settings) as store:
+        finder = Finder(store, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search)
+        yield App(settings, sources, store, finder)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     http_attempts: int = Field(default=4, ge=1, le=10)
     # arXiv's terms: at most one request every 3 seconds, summed over all our machines.
     arxiv_request_interval_seconds: float = Field(default=3.0, ge=0)
+    # When the store has few matches, `search` also asks Hugging Face's paper search live.
+    hf_live_search: bool = True
     log_level: str = "INFO"
 
     discord_token: SecretStr | None = _secret("DISCORD_TOKEN")

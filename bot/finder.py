@@ -31,6 +31,7 @@ class Finder:
     arxiv: ArxivApi | None = None
     live_search: bool = True  # ask HF when the store has fewer than `few` matches
     few: int = 3
+    live_timeout: float = 2.0  # seconds; a live search must not hold up a chat command
 
     async def lookup(self, arxiv_id: str) -> tuple[Paper | None, str | None]:
         """The paper with this id: from the store, else fetched now (and stored). Returns the
@@ -96,12 +97,14 @@ class Finder:
             return await self._by_ids(ids, query)
         hits = await self.store.search(query)
         filtered = bool(since or until or category or author)
-        if not self.live_search or self.hf is None or len(hits) >= self.few or offset or filtered:
+        enough = len(hits) >= min(self.few, limit)
+        if not self.live_search or self.hf is None or enough or offset or filtered:
             return SearchPage(tuple(hits), query)
         try:
-            live = await self.hf.search(text, limit=limit)
-        except SourceError as exc:
-            log.warning("live search failed: %s", exc)
+            async with asyncio.timeout(self.live_timeout):
+                live = await self.hf.search(text, limit=limit)
+        except (SourceError, TimeoutError) as exc:
+            log.warning("live search failed: %s", exc or "timed out")
             return SearchPage(
                 tuple(hits), query, note="Hugging Face search is unreachable; stored results only."
             )

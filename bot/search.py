@@ -24,6 +24,9 @@ _PHRASE = re.compile(r'"([^"]*)"')
 # and hyphens split into separate words.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _OPERATORS = frozenset({"and", "or", "not", "near"})
+# Field prefixes people bring from arXiv's or a database's syntax (`ti:diffusion`, `title:x`):
+# the prefix is dropped and the word searched everywhere, rather than searching for "title".
+_FIELD = re.compile(r"^-?(?:ti|title|abs|abstract|au|author|authors|all|cat|co|jr):", re.IGNORECASE)
 
 
 class SearchError(ValueError):
@@ -57,7 +60,7 @@ def parse_terms(text: str) -> Terms:
     """Words, "quoted phrases" and -excluded words; operators and punctuation become nothing.
 
     >>> parse_terms('"diffusion model" -video NOT: title:ddpm')
-    Terms(words=('title', 'ddpm'), phrases=(('diffusion', 'model'),), excluded=('video',))
+    Terms(words=('ddpm',), phrases=(('diffusion', 'model'),), excluded=('video',))
     """
     phrases: list[tuple[str, ...]] = []
     for raw in _PHRASE.findall(text):
@@ -70,7 +73,8 @@ def parse_terms(text: str) -> Terms:
     words: list[str] = []
     operators: list[str] = []
     excluded: list[str] = []
-    for token in rest.split():
+    for raw_token in rest.split():
+        token = _FIELD.sub("-" if raw_token.startswith("-") else "", raw_token)
         target = excluded if token.startswith("-") and len(token) > 1 else words
         for word in _words(token):
             (operators if word in _OPERATORS else target).append(word)

@@ -47,7 +47,7 @@ def fts5_match(terms: Terms, author: str | None) -> str:
 
 
 def pg_tsquery(terms: Terms, author: str | None, *, excluding: bool = True) -> str:
-    """A `to_tsquery('english', ...)` string; words hold only letters and digits.
+    """A `to_tsquery('paperboy', ...)` string; words hold only letters and digits.
 
     `excluding=False` leaves out the `!word` operands: ts_rank scores those near zero, so the
     rank is computed on the positive part only."""
@@ -111,9 +111,9 @@ async def search_papers(
         params["floor"] = await _pg_floor(conn, params["tsq"])
         sql = f"""
             WITH matched AS MATERIALIZED (
-                SELECT id FROM papers WHERE tsv @@ to_tsquery('english', :tsq) AND id > :floor),
+                SELECT id FROM papers WHERE tsv @@ to_tsquery('paperboy', :tsq) AND id > :floor),
             newest AS MATERIALIZED (SELECT id FROM matched ORDER BY id DESC LIMIT :cap)
-            SELECT {names}, ts_rank(papers.tsv, to_tsquery('english', :rank_tsq)) AS score
+            SELECT {names}, ts_rank(papers.tsv, to_tsquery('paperboy', :rank_tsq)) AS score
             FROM newest JOIN papers ON papers.id = newest.id
             {where} ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
     # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
@@ -132,7 +132,7 @@ async def _pg_floor(conn: AsyncConnection, tsq: str) -> int:
     window = PG_FIRST_WINDOW
     probe = sa.text(
         """SELECT count(*) FROM (SELECT 1 FROM papers
-           WHERE tsv @@ to_tsquery('english', :tsq) AND id > :floor LIMIT :cap) AS m"""
+           WHERE tsv @@ to_tsquery('paperboy', :tsq) AND id > :floor LIMIT :cap) AS m"""
     )
     while newest - window > 0:
         floor = newest - window

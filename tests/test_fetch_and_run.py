@@ -67,10 +67,20 @@ def test_fetch_json_and_a_failing_source(tmp_path: Path) -> None:
     assert "Traceback" not in bad.stderr
 
 
-def test_fetch_without_dry_run_says_storage_is_not_there_yet(tmp_path: Path) -> None:
-    done = _paperboy(["fetch", "--source", "hf-daily"], {}, tmp_path)
-    assert done.returncode == 2
-    assert "use --dry-run" in done.stderr
+def test_fetch_stores_and_a_second_fetch_changes_nothing(tmp_path: Path) -> None:
+    db = {"PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}"}
+    with FakeSources({"rss": RSS, "hf": HF}) as fake:
+        env = {**fake.env(), **db}
+        first = _paperboy(["fetch", "--source", "arxiv-rss:cs.LG"], env, tmp_path)
+        again = _paperboy(["fetch", "--source", "arxiv-rss:cs.LG"], env, tmp_path)
+        hf = _paperboy(["fetch", "--source", "hf-daily"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "2 papers from arxiv-rss:cs.LG: 2 new, 0 updated, 0 unchanged" in first.stderr
+    assert "0 new, 0 updated, 2 unchanged" in again.stderr
+    assert "2 new" in hf.stderr
+    shown = _paperboy(["show", "2605.01234"], db, tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("Sparse Mixture of α-Experts for Fast Training\narXiv:2605.01234v1")
 
 
 async def test_console_run_shows_top_papers_then_only_new_ones_and_reports_outages() -> None:

@@ -42,12 +42,18 @@ SQLITE_FTS = [
 ]
 
 POSTGRES_FTS = [
+    # English stemming with accents folded (Schölkopf = Scholkopf), as FTS5's unicode61 does.
+    # unaccent is a trusted extension: any role that may create objects in the database can add it.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE TEXT SEARCH CONFIGURATION paperboy (COPY = english)",
+    """ALTER TEXT SEARCH CONFIGURATION paperboy
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem""",
     # Stored, so ranking never recomputes a tsvector at query time; weights: title A, authors B,
     # abstract C.
     """ALTER TABLE papers ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', coalesce(title, '')), 'A') ||
-        setweight(to_tsvector('english', authors_text), 'B') ||
-        setweight(to_tsvector('english', coalesce(abstract, '')), 'C')) STORED""",
+        setweight(to_tsvector('paperboy', coalesce(title, '')), 'A') ||
+        setweight(to_tsvector('paperboy', authors_text), 'B') ||
+        setweight(to_tsvector('paperboy', coalesce(abstract, '')), 'C')) STORED""",
     "CREATE INDEX ix_papers_tsv ON papers USING GIN (tsv)",
 ]
 
@@ -105,7 +111,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
         op.execute("DROP TABLE IF EXISTS papers_fts")
     op.drop_table("paper_versions")
     op.drop_table("papers")
+    if not sqlite:
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS paperboy")

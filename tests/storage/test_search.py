@@ -1,0 +1,206 @@
+"""Full-text search on both engines: matching, filters, sorting, paging and hostile input."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.models import Origin, Paper
+from bot.search import MAX_QUERY_CHARS, SearchError, Sort, build_query
+from storage import SqlPaperStore
+from storage import search as search_module
+
+
+def _p(
+    n: int,
+    title: str,
+    abstract: str = "",
+    *,
+    day: int = 1,
+    upvotes: int | None = None,
+    authors: tuple[str, ...] = ("Jane Doe",),
+    categories: tuple[str, ...] = ("cs.LG",),
+) -> Paper:
+    return Paper(
+        arxiv_id=f"2606.{n:05d}",
+        version=1,
+        title=title,
+        abstract=abstract or title,
+        authors=authors,
+        categories=categories,
+        upvotes=upvotes,
+        published=datetime(2026, 6, day, tzinfo=UTC),
+        sources=frozenset({Origin.ARXIV_API}),
+    )
+
+
+CORPUS = [
+    _p(
+        1,
+        "Diffusion models for video generation",
+        "We generate videos with diffusion.",
+        day=1,
+        upvotes=5,
+    ),
+    _p(
+        2,
+        "Diffusion transformers at scale",
+        "Scaling diffusion with transformers.",
+        day=5,
+        upvotes=50,
+        authors=("Ada Lovelace", "Grace Hopper"),
+        categories=("cs.CV", "cs.LG"),
+    ),
+    _p(
+        3,
+        "Graph neural networks",
+        "Message passing on graphs; no diffusion here.",
+        day=10,
+        upvotes=1,
+        categories=("cs.LG", "stat.ML"),
+    ),
+    _p(
+        4,
+        "Language models as judges",
+        "Large language models evaluate answers.",
+        day=15,
+        upvotes=20,
+        authors=("Alan Turing",),
+        categories=("cs.CL",),
+    ),
+    _p(
+        5,
+        "Naïve Bayes déjà vu",
+        "An O'Brien-style study of naïve classifiers.",
+        day=20,
+        authors=("Seán O'Brien",),
+        categories=("cs.LG",),
+    ),
+]
+
+
+@pytest.fixture
+async def corpus(store: SqlPaperStore) -> SqlPaperStore:
+    await store.upsert(CORPUS)
+    return store
+
+
+def _ids(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.paper.arxiv_id[-1] for h in hits]
+
+
+async def test_words_match_title_authors_and_abstract_ranked(corpus: SqlPaperStore) -> None:
+    hits = await corpus.search(build_query("diffusion"))
+    assert set(_ids(hits)) == {"1", "2", "3"}
+    assert _ids(hits)[-1] == "3"  # only in the abstract: ranked below title matches
+    assert all(h.score is not None for h in hits)
+    assert _ids(await corpus.search(build_query("lovelace"))) == ["2"]
+    assert _ids(await corpus.search(build_query("diffusion video"))) == ["1"]  # every word
+
+
+async def test_phrases_exclusions_and_stemming(corpus: SqlPaperStore) -> None:
+    assert _ids(await corpus.search(build_query('"language models"'))) == ["4"]
+    assert set(_ids(await corpus.search(build_query("diffusion -video")))) == {"2", "3"}
+    assert _ids(await corpus.search(build_query("judge"))) == ["4"]  # judges
+    assert _ids(await corpus.search(build_query("deja vu"))) == ["5"]  # diacritics folded / stemmed
+
+
+async def test_filters(corpus: SqlPaperStore) -> None:
+    assert set(_ids(await corpus.search(build_query("diffusion", category="cs.CV")))) == {"2"}
+    assert set(_ids(await corpus.search(build_query("diffusion", since=date(2026, 6, 5))))) == {
+        "2",
+        "3",
+    }
+    assert set(_ids(await corpus.search(build_query("diffusion", until=date(2026, 6, 5))))) == {
+        "1",
+        "2",
+    }
+    assert _ids(await corpus.search(build_query("diffusion", author="grace hopper"))) == ["2"]
+    assert _ids(await corpus.search(build_query("", author="O'Brien"))) == ["5"]
+    # Filters alone list the newest first.
+    assert _ids(await corpus.search(build_query("", category="cs.LG"))) == ["5", "3", "2", "1"]
+
+
+async def test_sorting_and_pages(corpus: SqlPaperStore) -> None:
+    recent = await corpus.search(build_query("diffusion", sort=Sort.RECENT))
+    assert _ids(recent) == ["3", "2", "1"]
+    assert _ids(await corpus.search(build_query("diffusion", sort=Sort.UPVOTES))) == ["2", "1", "3"]
+    page1 = await corpus.search(build_query("diffusion", sort=Sort.RECENT, limit=2))
+    page2 = await corpus.search(build_query("diffusion", sort=Sort.RECENT, limit=2, offset=2))
+    assert (_ids(page1), _ids(page2)) == (["3", "2"], ["1"])
+
+
+async def test_the_index_follows_updates(corpus: SqlPaperStore) -> None:
+    await corpus.upsert(
+        [replace(CORPUS[2], version=2, title="Graph transformers", abstract="Attention on graphs.")]
+    )
+    assert "3" not in _ids(await corpus.search(build_query("diffusion")))
+    assert _ids(await corpus.search(build_query("attention"))) == ["3"]
+
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "-",
+    "--",
+    ":",
+    "title:diffusion",
+    "abstract : x",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "diffusion AND",
+    "NOT diffusion",
+    "NEAR(diffusion video, 2)",
+    "diffusion*",
+    "^diffusion",
+    "(diffusion",
+    "diffusion)",
+    "{diffusion}",
+    "a:b:c",
+    "o'brien",
+    "🤖🧠 diffusion 🚀",
+    "🤖",
+    "'; DROP TABLE papers; --",
+    "%",
+    "_",
+    "\\",
+    "diffusion\x00video",
+    "x" * MAX_QUERY_CHARS,
+    "the",
+    "a & b | !c <-> d",
+    "!!!",
+    "diffusion -",
+    "-diffusion",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_input_never_breaks_the_database(corpus: SqlPaperStore, text: str) -> None:
+    try:
+        query = build_query(text)
+    except SearchError as exc:  # a clear message instead of results
+        message = str(exc)
+        assert message.endswith(".")
+        return
+    hits = await corpus.search(query)
+    assert isinstance(hits, list)
+    assert await corpus.count() == len(CORPUS)
+
+
+async def test_hostile_input_still_finds_what_it_says(corpus: SqlPaperStore) -> None:
+    assert _ids(await corpus.search(build_query("title:diffusion video"))) == ["1"]
+    assert _ids(await corpus.search(build_query("🤖 graph"))) == ["3"]
+    assert _ids(await corpus.search(build_query("o'brien"))) == ["5"]
+
+
+async def test_ranking_considers_the_newest_candidates(corpus: SqlPaperStore, monkeypatch) -> None:
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    monkeypatch.setattr(search_module, "PG_FIRST_WINDOW", 1)
+    hits = await corpus.search(build_query("diffusion"))
+    # Only the two newest matches are ranked (documented trade-off for very frequent terms).
+    assert set(_ids(hits)) == {"2", "3"}
