@@ -44,10 +44,6 @@ def _open(path: Path) -> BinaryIO:
     return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # type: ignore[return-value]
 
 
-def _parse_lines(lines: list[bytes]) -> list[Paper | BadLine]:
-    return list(parse_snapshot_lines(lines))
-
-
 def _read_all(path: Path) -> bytes:
     with _open(path) as handle:
         return handle.read()
@@ -64,23 +60,36 @@ def _read_batch(handle: BinaryIO, size: int) -> tuple[list[bytes], int]:
     return lines, consumed
 
 
+def _next_batch(handle: BinaryIO) -> tuple[list[Paper | BadLine], int, int]:
+    lines, consumed = _read_batch(handle, BATCH)
+    return list(parse_snapshot_lines(lines)), len(lines), consumed
+
+
 async def _import_snapshot(
     path: Path, store: PaperStore, report: ImportReport, progress: Progress
 ) -> None:
     first_line = 1
     with _open(path) as handle:
+        # Pipelined: the next batch is read and parsed in a thread while this one is stored
+        # (the database driver releases the GIL, so both cores work).
+        pending = asyncio.create_task(asyncio.to_thread(_next_batch, handle))
         while True:
-            lines, consumed = await asyncio.to_thread(_read_batch, handle, BATCH)
-            if not lines:
+            items, line_count, consumed = await pending
+            if not line_count:
                 return
+            pending = asyncio.create_task(asyncio.to_thread(_next_batch, handle))
             papers: list[Paper] = []
-            for item in await asyncio.to_thread(_parse_lines, lines):
+            for item in items:
                 if isinstance(item, BadLine):
                     report.add_bad(f"{path}:{first_line + item.line - 1}: {item.reason}")
                 else:
                     papers.append(item)
-            report.stored += await store.upsert(papers)
-            first_line += len(lines)
+            try:
+                report.stored += await store.upsert(papers)
+            except BaseException:
+                await asyncio.gather(pending, return_exceptions=True)  # never leave it reading
+                raise
+            first_line += line_count
             progress(consumed)
 
 

@@ -47,6 +47,8 @@ def pg_url() -> Iterator[str]:
     schema = f"pb_{uuid.uuid4().hex[:12]}"
     engine = _pg_admin()
     with engine.begin() as conn:
+        # Database-wide: kept out of the per-test schemas, which are dropped.
+        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     try:

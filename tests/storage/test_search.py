@@ -200,7 +200,6 @@ async def test_hostile_input_still_finds_what_it_says(corpus: SqlPaperStore) -> 
 
 async def test_ranking_considers_the_newest_candidates(corpus: SqlPaperStore, monkeypatch) -> None:
     monkeypatch.setattr(search_module, "CANDIDATES", 2)
-    monkeypatch.setattr(search_module, "PG_FIRST_WINDOW", 1)
     hits = await corpus.search(build_query("diffusion"))
     # Only the two newest matches are ranked (documented trade-off for very frequent terms).
     assert set(_ids(hits)) == {"2", "3"}

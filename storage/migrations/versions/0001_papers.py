@@ -41,13 +41,16 @@ SQLITE_FTS = [
     END""",
 ]
 
+# English stemming with accents folded (Schölkopf = Scholkopf), as FTS5's unicode61 does.
+# unaccent is a trusted extension: any role that may create objects in the database can add it.
+# It belongs to the whole database but lives in one schema, maybe not ours: find it there.
+POSTGRES_UNACCENT = "CREATE EXTENSION IF NOT EXISTS unaccent"
+POSTGRES_UNACCENT_SCHEMA = """SELECT n.nspname FROM pg_extension e
+    JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"""
 POSTGRES_FTS = [
-    # English stemming with accents folded (Schölkopf = Scholkopf), as FTS5's unicode61 does.
-    # unaccent is a trusted extension: any role that may create objects in the database can add it.
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE TEXT SEARCH CONFIGURATION paperboy (COPY = english)",
     """ALTER TEXT SEARCH CONFIGURATION paperboy
-        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem""",
+        ALTER MAPPING FOR hword, hword_part, word WITH "{unaccent_schema}".unaccent, english_stem""",
     # Stored, so ranking never recomputes a tsvector at query time; weights: title A, authors B,
     # abstract C.
     """ALTER TABLE papers ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
@@ -105,9 +108,15 @@ def upgrade() -> None:
         sa.Column("first_seen", Time, nullable=False),
         sa.UniqueConstraint("paper_id", "version", name="uq_paper_versions_paper_version"),
     )
-    statements = SQLITE_FTS if op.get_bind().dialect.name == "sqlite" else POSTGRES_FTS
-    for statement in statements:
-        op.execute(statement)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for statement in SQLITE_FTS:
+            op.execute(statement)
+        return
+    op.execute(POSTGRES_UNACCENT)
+    schema = bind.execute(sa.text(POSTGRES_UNACCENT_SCHEMA)).scalar_one()
+    for statement in POSTGRES_FTS:
+        op.execute(statement.replace("{unaccent_schema}", schema.replace('"', '""')))
 
 
 def downgrade() -> None:
