@@ -12,11 +12,12 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from adapters.compose import open_sources
+from adapters.compose import open_sources, open_storage
 from bot.cards import card_for, render_text
 from bot.config import Settings
 from bot.feeds import FeedKind, FeedSpec, Poller, Sources, parse_feed_spec
 from bot.models import Paper
+from bot.ports import PaperStore
 from bot.sources.http import Clock, Sleep
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ async def console_loop(
     rounds: int | None = None,
     sleep: Sleep = asyncio.sleep,
     clock: Clock = time.monotonic,
+    store: PaperStore | None = None,
 ) -> None:
-    """Poll each feed on its own interval and print each paper's card once."""
+    """Poll each feed on its own interval, store what it brings, print each paper's card once."""
     poller = Poller(sources)
     seen: set[str] = set()
     due = dict.fromkeys(feeds, 0.0)
@@ -68,6 +70,8 @@ async def console_loop(
                         flush=True,
                     )
                 continue
+            if store is not None:
+                await store.upsert(result.papers)  # so `paperboy search` finds them
             fresh = [p for p in result.papers if p.arxiv_id not in seen]
             seen.update(p.arxiv_id for p in result.papers)
             shown = _ranked(fresh)[:FIRST_ROUND_CARDS] if done == 0 else fresh
@@ -92,5 +96,5 @@ async def run_console(settings: Settings, out: TextIO = sys.stdout) -> None:
         file=out,
         flush=True,
     )
-    async with open_sources(settings) as sources:
-        await console_loop(sources, feeds, out=out, poll_seconds=settings.poll_seconds)
+    async with open_sources(settings) as sources, open_storage(settings) as store:
+        await console_loop(sources, feeds, out=out, poll_seconds=settings.poll_seconds, store=store)

@@ -23,10 +23,50 @@ VOCABULARY = 200_000
 ZIPF = 1.07
 TITLE_WORDS = 10
 ABSTRACT_WORDS = 160
-SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "vo", "ri", "pe", "da", "zu", "fi", "go", "ha", "ju",
-             "be", "ce", "xo", "wy", "qu", "an", "el", "is", "or", "um"]
-CATEGORIES = ["cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "cs.RO", "math.OC", "quant-ph", "hep-th",
-              "astro-ph.CO", "cond-mat.mes-hall", "eess.SP", "q-bio.NC", "physics.optics", "math.PR"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "su",
+    "ta",
+    "vo",
+    "ri",
+    "pe",
+    "da",
+    "zu",
+    "fi",
+    "go",
+    "ha",
+    "ju",
+    "be",
+    "ce",
+    "xo",
+    "wy",
+    "qu",
+    "an",
+    "el",
+    "is",
+    "or",
+    "um",
+]
+CATEGORIES = [
+    "cs.LG",
+    "cs.CV",
+    "cs.CL",
+    "cs.AI",
+    "stat.ML",
+    "cs.RO",
+    "math.OC",
+    "quant-ph",
+    "hep-th",
+    "astro-ph.CO",
+    "cond-mat.mes-hall",
+    "eess.SP",
+    "q-bio.NC",
+    "physics.optics",
+    "math.PR",
+]
 CATEGORY_WEIGHTS = np.array([30, 20, 15, 10, 6, 4, 3, 3, 2, 2, 1.5, 1.5, 1, 1, 1], dtype=float)
 
 
@@ -44,7 +84,9 @@ def probabilities() -> np.ndarray:
     return weights / weights.sum()
 
 
-def query_words(doc_fraction: float, count: int = 10, tokens: int = TITLE_WORDS + ABSTRACT_WORDS) -> list[str]:
+def query_words(
+    doc_fraction: float, count: int = 10, tokens: int = TITLE_WORDS + ABSTRACT_WORDS
+) -> list[str]:
     """Words expected in about `doc_fraction` of papers: P(in doc) = 1 - (1 - p)^tokens."""
     target = 1 - (1 - doc_fraction) ** (1 / tokens)
     p = probabilities()
@@ -57,8 +99,10 @@ def generate(papers: int, out: Path, seed: int = 7) -> None:
     rng = np.random.default_rng(seed)
     p = probabilities()
     vocab = [word(r) for r in range(VOCABULARY)]
-    names = [f"{word(rng.integers(VOCABULARY)).title()} {word(rng.integers(VOCABULARY)).title()}"
-             for _ in range(300_000)]
+    names = [
+        f"{word(rng.integers(VOCABULARY)).title()} {word(rng.integers(VOCABULARY)).title()}"
+        for _ in range(300_000)
+    ]
     start = datetime(2015, 1, 1, tzinfo=UTC)
     span = (datetime(2026, 11, 1, tzinfo=UTC) - start).total_seconds()
     cat_p = CATEGORY_WEIGHTS / CATEGORY_WEIGHTS.sum()
@@ -73,27 +117,37 @@ def generate(papers: int, out: Path, seed: int = 7) -> None:
                 index = base + i
                 moment = start + timedelta(seconds=span * index / papers)
                 yymm = moment.strftime("%y%m")
-                cats = rng.choice(len(CATEGORIES), size=int(rng.integers(1, 4)), replace=False, p=cat_p)
+                cats = rng.choice(
+                    len(CATEGORIES), size=int(rng.integers(1, 4)), replace=False, p=cat_p
+                )
                 record = {
                     "id": f"{yymm}.{index % 100000:05d}",
-                    "authors": ", ".join(names[j] for j in rng.integers(0, len(names), author_counts[i])),
+                    "authors": ", ".join(
+                        names[j] for j in rng.integers(0, len(names), author_counts[i])
+                    ),
                     "title": " ".join(vocab[w] for w in titles[i]).capitalize(),
                     "abstract": " ".join(vocab[w] for w in abstracts[i]).capitalize() + ".",
                     "categories": " ".join(CATEGORIES[c] for c in cats),
-                    "versions": [{"version": "v1", "created": moment.strftime("%a, %d %b %Y %H:%M:%S GMT")}],
+                    "versions": [
+                        {"version": "v1", "created": moment.strftime("%a, %d %b %Y %H:%M:%S GMT")}
+                    ],
                 }
                 handle.write(json.dumps(record) + "\n")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     began = time.perf_counter()
     generate(args.papers, args.out)
-    print(f"{args.papers:,} papers -> {args.out} ({args.out.stat().st_size / 1e6:,.0f} MB) "
-          f"in {time.perf_counter() - began:.0f}s")
+    print(
+        f"{args.papers:,} papers -> {args.out} ({args.out.stat().st_size / 1e6:,.0f} MB) "
+        f"in {time.perf_counter() - began:.0f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 
 Both engines score every match of a query, so a term in 75,000 of a million abstracts costs
 hundreds of milliseconds to rank (../shared/notes/RELIABILITY.md). Paperboy ranks only the
-`CANDIDATES` most recent matches (the newest papers are what a paper bot is asked about), found
-without touching the others: FTS5 walks its index in descending rowid order and stops; PostgreSQL
-takes bitmap matches from the GIN index within a widening window of the newest rows. Filters and
-sorting then apply to those candidates. Rare terms have fewer matches than that, so their ranking
-is exact.
+`CANDIDATES` newest matches (newest stored; the newest papers are what a paper bot is asked
+about), found without touching the others: FTS5 walks its index in descending rowid order and
+stops; PostgreSQL reads GIN bitmap matches within a window of the newest rows sized from the
+planner's estimate of the match count. Filters and sorting then apply to those candidates. Rare
+and mid-frequency terms have fewer matches than that, so their ranking is exact.
 
 User words arrive as `bot.search.Terms`, letters and digits only, and are bound as parameters:
 no input can be read as query syntax.
@@ -28,20 +28,18 @@ CANDIDATES = 2000
 
 
 def _quoted(words: Sequence[str]) -> str:
-    return " ".join(f'"{w}"' for w in words)
+    return '"' + " ".join(words) + '"'
 
 
 def fts5_match(terms: Terms, author: str | None) -> str:
     """An FTS5 expression: every word and phrase (AND), minus the excluded words."""
-    parts = [f'"{w}"' for w in terms.words] + [f'"{" ".join(p)}"' for p in terms.phrases]
+    parts = [_quoted([w]) for w in terms.words] + [_quoted(p) for p in terms.phrases]
     author_words = parse_terms(author).words if author else ()
     if author_words:
-        parts.append(
-            f"authors_text : ({' AND '.join(f'{chr(34)}{w}{chr(34)}' for w in author_words)})"
-        )
+        parts.append(f"authors_text : ({' AND '.join(_quoted([w]) for w in author_words)})")
     expression = " AND ".join(parts)
     for word in terms.excluded:
-        expression = f'({expression}) NOT "{word}"'
+        expression = f"({expression}) NOT {_quoted([word])}"
     return expression
 
 
@@ -92,6 +90,7 @@ async def search_papers(
     params.update(limit=query.limit, offset=query.offset, cap=CANDIDATES)
     ranked = not query.terms.empty or bool(query.author)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    and_where = "".join(f" AND {clause}" for clause in clauses)
     if not ranked:
         sql = f"""
             SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
@@ -109,7 +108,7 @@ async def search_papers(
         params["rank_tsq"] = pg_tsquery(query.terms, query.author, excluding=False)
         sql = f"""
             SELECT {names}, ts_rank(papers.tsv, to_tsquery('paperboy', :rank_tsq)) AS score
-            FROM papers WHERE papers.id = ANY(:ids) {where.replace("WHERE", "AND", 1)}
+            FROM papers WHERE papers.id = ANY(:ids){and_where}
             ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
     # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
     typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
@@ -133,7 +132,9 @@ async def _pg_candidates(conn: AsyncConnection, tsq: str) -> list[int]:
     newest = (await conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM papers"))).scalar_one()
     await conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
     matches = "SELECT id FROM papers WHERE tsv @@ to_tsquery('paperboy', :tsq)"
-    plan = (await conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {matches}"), {"tsq": tsq})).scalar_one()
+    plan = (
+        await conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {matches}"), {"tsq": tsq})
+    ).scalar_one()
     estimate = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
     window = int(newest * min(1.0, 2 * CANDIDATES / estimate)) + 1
     while True:

@@ -15,12 +15,23 @@ from tests.conftest import OWN_FIXTURES
 
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'db' / 'papers.db'}",
-           "PAPERBOY_HF_LIVE_SEARCH": "false", "PAPERBOY_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'db' / 'papers.db'}",
+        "PAPERBOY_HF_LIVE_SEARCH": "false",
+        "PAPERBOY_LOG_LEVEL": "WARNING",
+    }
 
     def paperboy(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", "from adapters.cli import main; main()", *args],
-                              capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path, env=env)
+        return subprocess.run(
+            [sys.executable, "-c", "from adapters.cli import main; main()", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=tmp_path,
+            env=env,
+        )
 
     return paperboy
 
@@ -33,7 +44,10 @@ def test_db_upgrade_creates_then_reports_current(run) -> None:  # type: ignore[n
 
 
 def test_import_show_and_search(run) -> None:  # type: ignore[no-untyped-def]
-    files = [str(OWN_FIXTURES / n) for n in ("arxiv_snapshot_small.jsonl", "arxiv_rss_mixed.xml", "hf_daily_2024_schema.json")]
+    files = [
+        str(OWN_FIXTURES / n)
+        for n in ("arxiv_snapshot_small.jsonl", "arxiv_rss_mixed.xml", "hf_daily_2024_schema.json")
+    ]
     imported = run("import", *files)
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.strip() == "9 new, 0 updated, 0 unchanged, 6 bad records"
@@ -55,7 +69,9 @@ def test_import_show_and_search(run) -> None:  # type: ignore[no-untyped-def]
     found = run("search", "diphoton", "--json")
     assert [json.loads(line)["arxiv_id"] for line in found.stdout.splitlines()] == ["0704.0001"]
     first = json.loads(found.stdout.splitlines()[0])
-    assert first["rank"] == 1 and first["score"] > 0 and first["live"] is False
+    assert first["rank"] == 1
+    assert first["score"] > 0
+    assert first["live"] is False
     listed = run("search", "", "--category", "cs.LG", "--sort", "recent")
     assert listed.stdout.startswith("1. Sparse Mixture of α-Experts for Fast Training")
     assert run("search", "zebra crossing").stderr.strip() == "No papers found."

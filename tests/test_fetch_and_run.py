@@ -15,6 +15,7 @@ from adapters.console import console_loop
 from bot.feeds import FeedKind, FeedSpec, Sources
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
+from storage import open_store
 from tests.conftest import OWN_FIXTURES
 from tests.fake_sources import FakeSources
 from tests.fakes import FakeTime
@@ -80,10 +81,14 @@ def test_fetch_stores_and_a_second_fetch_changes_nothing(tmp_path: Path) -> None
     assert "2 new" in hf.stderr
     shown = _paperboy(["show", "2605.01234"], db, tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith("Sparse Mixture of α-Experts for Fast Training\narXiv:2605.01234v1")
+    assert shown.stdout.startswith(
+        "Sparse Mixture of α-Experts for Fast Training\narXiv:2605.01234v1"
+    )
 
 
-async def test_console_run_shows_top_papers_then_only_new_ones_and_reports_outages() -> None:
+async def test_console_run_shows_top_papers_then_only_new_ones_and_reports_outages(
+    tmp_path: Path,
+) -> None:
     daily = [
         json.dumps(
             [
@@ -113,9 +118,21 @@ async def test_console_run_shows_top_papers_then_only_new_ones_and_reports_outag
         )
         out = io.StringIO()
         feeds = [FeedSpec(FeedKind.HF_DAILY), FeedSpec(FeedKind.ARXIV_RSS, "cs.LG")]
-        await console_loop(
-            sources, feeds, out=out, poll_seconds=60, rounds=2, sleep=time.sleep, clock=time.clock
-        )
+        store = await open_store(f"sqlite:///{tmp_path / 'papers.db'}")
+        try:
+            await console_loop(
+                sources,
+                feeds,
+                out=out,
+                poll_seconds=60,
+                rounds=2,
+                sleep=time.sleep,
+                clock=time.clock,
+                store=store,
+            )
+            assert await store.count() == 16  # everything fetched is stored, shown or not
+        finally:
+            await store.close()
     text = out.getvalue()
     first, second = text.split("[hf-daily] 1 new papers")
     assert "[hf-daily] 15 new papers, showing the top 10" in first

@@ -24,11 +24,25 @@ ATOM = (OWN_FIXTURES / "arxiv_api_two_pages_p1.atom.xml").read_bytes()  # holds 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlPaperStore]:
     opened = await open_store(f"sqlite:///{tmp_path / 'papers.db'}")
-    await opened.upsert([
-        Paper(arxiv_id="2606.00001", title="Diffusion models", sources=frozenset({Origin.ARXIV_API})),
-        Paper(arxiv_id="2606.00002", title="Diffusion transformers", sources=frozenset({Origin.ARXIV_API})),
-        Paper(arxiv_id="2606.00003", title="Diffusion at scale", sources=frozenset({Origin.ARXIV_API})),
-    ])
+    await opened.upsert(
+        [
+            Paper(
+                arxiv_id="2606.00001",
+                title="Diffusion models",
+                sources=frozenset({Origin.ARXIV_API}),
+            ),
+            Paper(
+                arxiv_id="2606.00002",
+                title="Diffusion transformers",
+                sources=frozenset({Origin.ARXIV_API}),
+            ),
+            Paper(
+                arxiv_id="2606.00003",
+                title="Diffusion at scale",
+                sources=frozenset({Origin.ARXIV_API}),
+            ),
+        ]
+    )
     yield opened
     await opened.close()
 
@@ -42,7 +56,9 @@ def _finder(store: SqlPaperStore, handler) -> tuple[Finder, list[httpx.Request]]
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(record))
     http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
-    return Finder(store, HuggingFace(http, "http://hf"), ArxivApi(http, "http://arxiv/api/query")), seen
+    return Finder(
+        store, HuggingFace(http, "http://hf"), ArxivApi(http, "http://arxiv/api/query")
+    ), seen
 
 
 def _no_network(request: httpx.Request) -> httpx.Response:
@@ -52,7 +68,8 @@ def _no_network(request: httpx.Request) -> httpx.Response:
 async def test_stored_results_need_no_source(store: SqlPaperStore) -> None:
     finder, _ = _finder(store, _no_network)
     page = await finder.search("diffusion")
-    assert len(page.hits) == 3 and not any(h.live for h in page.hits)
+    assert len(page.hits) == 3
+    assert not any(h.live for h in page.hits)
 
 
 async def test_a_known_id_or_url_is_found_directly(store: SqlPaperStore) -> None:
@@ -84,11 +101,16 @@ async def test_unreachable_sources_are_said_plainly(store: SqlPaperStore) -> Non
 
 
 async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) -> None:
-    live = [{"paper": {"id": "2404.04487", "title": "KazQAD"}, "highlightedTitle": []},
-            {"paper": {"id": "2606.00001", "title": "already stored"}, "highlightedTitle": []}]
+    live = [
+        {"paper": {"id": "2404.04487", "title": "KazQAD"}, "highlightedTitle": []},
+        {"paper": {"id": "2606.00001", "title": "already stored"}, "highlightedTitle": []},
+    ]
     finder, seen = _finder(store, lambda r: httpx.Response(200, content=json.dumps(live)))
     page = await finder.search("kazakh")
-    assert [(h.paper.arxiv_id, h.live) for h in page.hits] == [("2404.04487", True), ("2606.00001", True)]
+    assert [(h.paper.arxiv_id, h.live) for h in page.hits] == [
+        ("2404.04487", True),
+        ("2606.00001", True),
+    ]
     assert seen[0].url.params["q"] == "kazakh"
     assert await store.get("2404.04487") is not None
     stored = await store.get("2606.00001")  # HF's copy merged in; arXiv's title kept
@@ -97,7 +119,9 @@ async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) ->
     # Filters or a later page never go live; a failing live search leaves a note, not an error.
     assert (await finder.search("kazakh", category="cs.CL")).hits == ()
     finder_down, _ = _finder(store, lambda r: httpx.Response(503))
-    assert (await finder_down.search("zebra")).note == "Hugging Face search is unreachable; stored results only."
+    assert (
+        await finder_down.search("zebra")
+    ).note == "Hugging Face search is unreachable; stored results only."
 
 
 async def test_bad_input_is_a_clear_message(store: SqlPaperStore) -> None:

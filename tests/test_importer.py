@@ -21,15 +21,27 @@ def test_snapshot_records_and_bad_lines() -> None:
     bad = [i for i in items if isinstance(i, BadLine)]
     assert [p.arxiv_id for p in papers] == ["0704.0001", "math/0309136", "2401.12345"]
     first = papers[0]
-    assert first.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    assert (
+        first.title
+        == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
     assert first.authors == ("C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan")
     assert first.version == 2
     assert (first.published.isoformat(), first.updated.isoformat()) == (  # type: ignore[union-attr]
-        "2007-04-02T19:18:42+00:00", "2007-07-24T20:10:27+00:00")
+        "2007-04-02T19:18:42+00:00",
+        "2007-07-24T20:10:27+00:00",
+    )
     assert (first.doi, first.journal_ref, first.categories) == (
-        "10.1103/PhysRevD.76.013009", "Phys.Rev.D76:013009,2007", ("hep-ph",))
-    assert first.abstract and first.abstract.startswith("A fully differential calculation")
-    assert papers[1].authors == ("Ada Lovelace", "Alan Turing")  # no authors_parsed: split the string
+        "10.1103/PhysRevD.76.013009",
+        "Phys.Rev.D76:013009,2007",
+        ("hep-ph",),
+    )
+    assert first.abstract
+    assert first.abstract.startswith("A fully differential calculation")
+    assert papers[1].authors == (
+        "Ada Lovelace",
+        "Alan Turing",
+    )  # no authors_parsed: split the string
     assert papers[1].categories == ("math.GT", "math.AG")
     assert [b.line for b in bad] == [3, 4, 5]
 
@@ -42,11 +54,18 @@ async def test_import_counts_new_updated_unchanged_and_bad(tmp_path: Path) -> No
     store = await _store(tmp_path)
     consumed: list[int] = []
     try:
-        report = await import_files([SNAPSHOT, OWN_FIXTURES / "arxiv_rss_mixed.xml"], store, consumed.append)
+        report = await import_files(
+            [SNAPSHOT, OWN_FIXTURES / "arxiv_rss_mixed.xml"], store, consumed.append
+        )
         assert report.stored == UpsertResult(new=7)
         assert report.bad == 4  # 3 snapshot lines + 1 RSS item
-        assert report.bad_samples[0].endswith("arxiv_snapshot_small.jsonl:3: Expecting value: line 1 column 1 (char 0)")
-        assert sum(consumed) == SNAPSHOT.stat().st_size + (OWN_FIXTURES / "arxiv_rss_mixed.xml").stat().st_size
+        assert report.bad_samples[0].endswith(
+            "arxiv_snapshot_small.jsonl:3: Expecting value: line 1 column 1 (char 0)"
+        )
+        assert (
+            sum(consumed)
+            == SNAPSHOT.stat().st_size + (OWN_FIXTURES / "arxiv_rss_mixed.xml").stat().st_size
+        )
         again = await import_files([SNAPSHOT], store)
         assert again.stored == UpsertResult(unchanged=3)
         assert await store.count() == 7

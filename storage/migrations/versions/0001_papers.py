@@ -49,8 +49,8 @@ POSTGRES_UNACCENT_SCHEMA = """SELECT n.nspname FROM pg_extension e
     JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"""
 POSTGRES_FTS = [
     "CREATE TEXT SEARCH CONFIGURATION paperboy (COPY = english)",
-    """ALTER TEXT SEARCH CONFIGURATION paperboy
-        ALTER MAPPING FOR hword, hword_part, word WITH "{unaccent_schema}".unaccent, english_stem""",
+    """ALTER TEXT SEARCH CONFIGURATION paperboy ALTER MAPPING FOR hword, hword_part, word
+        WITH "{unaccent_schema}".unaccent, english_stem""",
     # Stored, so ranking never recomputes a tsvector at query time; weights: title A, authors B,
     # abstract C.
     """ALTER TABLE papers ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
