@@ -108,18 +108,22 @@ async def sizes(store: SqlPaperStore, url: str) -> str:
         return f"papers table with indexes {row[0] / 1e6:,.0f} MB, GIN index {row[1] / 1e6:,.0f} MB"
 
 
-async def bench_engine(name: str, url: str, corpus: Path, runs: int, baseline_runs: int) -> None:
+async def bench_engine(
+    name: str, url: str, corpus: Path, runs: int, baseline_runs: int, reuse: bool
+) -> None:
     store = await open_store(url)
     try:
-        began = time.perf_counter()
-        report = await import_files([corpus], store)
-        seconds = time.perf_counter() - began
+        if not reuse:
+            began = time.perf_counter()
+            report = await import_files([corpus], store)
+            seconds = time.perf_counter() - began
         count = await store.count()
         print(f"\n### {name}: {count:,} papers\n")
-        print(
-            f"import: {report.stored.new:,} papers in {seconds:,.0f} s = {report.stored.new / seconds:,.0f} papers/s "
-            f"(search index maintained)"
-        )
+        if not reuse:
+            print(
+                f"import: {report.stored.new:,} papers in {seconds:,.0f} s = {report.stored.new / seconds:,.0f} papers/s "
+                f"(search index maintained)"
+            )
         if name == "postgresql":
             async with store.engine.begin() as conn:
                 await conn.execute(sa.text("ANALYZE papers"))
@@ -161,6 +165,9 @@ async def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--baseline-runs", type=int, default=5)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time queries on the databases of the last run"
+    )
     args = parser.parse_args()
     print(
         f"corpus: {args.corpus} ({args.corpus.stat().st_size / 1e6:,.0f} MB); {args.runs} queries per cell, "
@@ -169,13 +176,15 @@ async def main() -> None:
     for engine in args.engines.split(","):
         if engine == "sqlite":
             for old in args.sqlite_path.parent.glob(args.sqlite_path.name + "*"):
-                old.unlink()
+                if not args.reuse:
+                    old.unlink()
             await bench_engine(
                 "sqlite",
                 f"sqlite:///{args.sqlite_path}",
                 args.corpus,
                 args.runs,
                 args.baseline_runs,
+                args.reuse,
             )
         else:
             admin = sa.create_engine(
@@ -183,8 +192,9 @@ async def main() -> None:
             )
             with admin.begin() as conn:
                 conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
-                conn.execute(sa.text("DROP SCHEMA IF EXISTS paperboy_bench CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA paperboy_bench"))
+                if not args.reuse:
+                    conn.execute(sa.text("DROP SCHEMA IF EXISTS paperboy_bench CASCADE"))
+                    conn.execute(sa.text("CREATE SCHEMA paperboy_bench"))
             admin.dispose()
             url = sa.make_url(args.postgres_url).update_query_dict(
                 {"options": "-csearch_path=paperboy_bench"}
@@ -195,6 +205,7 @@ async def main() -> None:
                 args.corpus,
                 args.runs,
                 args.baseline_runs,
+                args.reuse,
             )
 
 

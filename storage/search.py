@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.search import Hit, SearchQuery, Sort, Terms, parse_terms
 from storage.mapping import paper_from_row
 
-CANDIDATES = 2000
+CANDIDATES = 1000
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -90,7 +90,6 @@ async def search_papers(
     params.update(limit=query.limit, offset=query.offset, cap=CANDIDATES)
     ranked = not query.terms.empty or bool(query.author)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    and_where = "".join(f" AND {clause}" for clause in clauses)
     if not ranked:
         sql = f"""
             SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
@@ -104,12 +103,14 @@ async def search_papers(
             SELECT {names}, hits.score AS score FROM hits JOIN papers ON papers.id = hits.id
             {where} ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
     else:
-        params["ids"] = await _pg_candidates(conn, pg_tsquery(query.terms, query.author))
-        params["rank_tsq"] = pg_tsquery(query.terms, query.author, excluding=False)
-        sql = f"""
-            SELECT {names}, ts_rank(papers.tsv, to_tsquery('paperboy', :rank_tsq)) AS score
-            FROM papers WHERE papers.id = ANY(:ids){and_where}
-            ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
+        ids = await _pg_ranked_ids(conn, query, clauses, params)
+        if not ids:
+            return []
+        params = {"ids": [i for i, _ in ids]}
+        sql = f"SELECT {names}, CAST(NULL AS REAL) AS score FROM papers WHERE papers.id = ANY(:ids)"
+        typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
+        by_id = {row.id: row for row in (await conn.execute(typed, params)).all()}
+        return [Hit(paper_from_row(by_id[i]), score) for i, score in ids if i in by_id]
     # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
     typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
     rows = (await conn.execute(typed, params)).all()
@@ -119,28 +120,55 @@ async def search_papers(
     ]
 
 
-async def _pg_candidates(conn: AsyncConnection, tsq: str) -> list[int]:
-    """Ids of the newest `CANDIDATES` matches of `tsq`.
+async def _pg_ranked_ids(
+    conn: AsyncConnection, query: SearchQuery, clauses: list[str], params: dict[str, Any]
+) -> list[tuple[int, float]]:
+    """The page of (id, score) for a PostgreSQL text query, ranked among the newest
+    `CANDIDATES` matches that pass the filters.
 
-    The planner's estimate of the match count (from the GIN statistics, planning only) sizes a
-    window of the newest rows expected to hold enough matches; GIN bitmap matches ANDed with the
-    window's id range are then read, the window widened until it holds enough or is everything.
-    Plain index scans are switched off for this transaction: with them the planner likes to walk
-    the primary key backwards testing each row's tsvector, 10-100x slower for frequent terms and
-    seconds for zero-hit ones. Bitmap scans stay on.
+    The planner's estimate of the match count (GIN statistics, planning only) sizes a window of
+    the newest rows expected to hold enough matches; one query reads the GIN bitmap matches
+    ANDed with the window's id range and ranks them; the window widens until it holds enough or
+    is everything. Plain index scans are off for this transaction: with them the planner likes
+    to walk the primary key backwards testing each row's tsvector, 10-100x slower for frequent
+    terms and seconds for zero-hit ones. Bitmap scans stay on.
     """
+    tsq = pg_tsquery(query.terms, query.author)
     newest = (await conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM papers"))).scalar_one()
     await conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
-    matches = "SELECT id FROM papers WHERE tsv @@ to_tsquery('paperboy', :tsq)"
-    plan = (
-        await conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {matches}"), {"tsq": tsq})
-    ).scalar_one()
+    match = "papers.tsv @@ to_tsquery('paperboy', :tsq)"
+    explain = sa.text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM papers WHERE {match}")
+    plan = (await conn.execute(explain, {"tsq": tsq})).scalar_one()
     estimate = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
-    window = int(newest * min(1.0, 2 * CANDIDATES / estimate)) + 1
+    window = int(newest * min(1.0, 1.3 * CANDIDATES / estimate)) + 1
+    select = (
+        "SELECT papers.id, papers.published, papers.upvotes, "
+        "ts_rank(papers.tsv, to_tsquery('paperboy', :rank_tsq)) AS score FROM papers "
+        f"WHERE {' AND '.join([match, *clauses])}"
+    )
+    values = {
+        **params,
+        "tsq": tsq,
+        "rank_tsq": pg_tsquery(query.terms, query.author, excluding=False),
+    }
     while True:
         floor = max(0, newest - window)
-        query = f"{matches} AND id > :floor" if floor else matches
-        ids = list((await conn.execute(sa.text(query), {"tsq": tsq, "floor": floor})).scalars())
-        if len(ids) >= CANDIDATES or not floor:
-            return sorted(ids, reverse=True)[:CANDIDATES]
+        sql = f"{select} AND papers.id > :floor" if floor else select
+        rows = (await conn.execute(sa.text(sql), {**values, "floor": floor})).all()
+        if len(rows) >= CANDIDATES or not floor:
+            break
         window *= 4
+    candidates = sorted(rows, key=lambda r: r.id, reverse=True)[:CANDIDATES]
+    candidates.sort(key=_sort_key(query.sort))
+    page = candidates[query.offset : query.offset + query.limit]
+    return [(row.id, float(row.score)) for row in page]
+
+
+def _sort_key(sort: Sort) -> Any:
+    """The Python twin of `_order` for candidate rows (id, published, upvotes, score)."""
+    oldest = datetime.min.replace(tzinfo=UTC)
+    if sort is Sort.RECENT:
+        return lambda r: (-(r.published or oldest).timestamp(), -r.id)
+    if sort is Sort.UPVOTES:
+        return lambda r: (-(r.upvotes if r.upvotes is not None else -1), -r.score, -r.id)
+    return lambda r: (-r.score, -r.id)
