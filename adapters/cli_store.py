@@ -25,7 +25,7 @@ from bot.ids import parse_arxiv_id
 from bot.importer import import_files
 from bot.ports import UpsertResult
 from bot.records import iso_utc, paper_record
-from bot.search import SearchError, Sort
+from bot.search import SearchError, Sort, build_query
 from storage import SchemaOutOfDate, upgrade
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -159,23 +159,23 @@ def search(
 ) -> None:
     """Search stored papers (and Hugging Face live when the store knows little)."""
     settings = Settings()
-    since_day, until_day = _day(since, "--since"), _day(until, "--until")
+    try:
+        checked = build_query(
+            query,
+            since=_day(since, "--since"),
+            until=_day(until, "--until"),
+            category=category,
+            author=author,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+    except SearchError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
 
     async def go() -> None:
         async with open_app(settings) as app:
-            try:
-                page = await app.finder.search(
-                    query,
-                    since=since_day,
-                    until=until_day,
-                    category=category,
-                    author=author,
-                    sort=sort,
-                    limit=limit,
-                    offset=offset,
-                )
-            except SearchError as exc:
-                raise _fail(str(exc), EXIT_BAD_INPUT) from None
+            page = await app.finder.search(checked)
         for rank, hit in enumerate(page.hits, start=offset + 1):
             paper = hit.paper
             if as_json:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from bot.errors import SourceError
@@ -15,7 +14,7 @@ from bot.ids import find_arxiv_ids
 from bot.merge import merge_all
 from bot.models import Paper
 from bot.ports import PaperStore
-from bot.search import Hit, SearchPage, SearchQuery, Sort, build_query
+from bot.search import Hit, SearchPage, SearchQuery
 from bot.sources.arxiv_api import ArxivApi
 from bot.sources.hf import HuggingFace
 
@@ -69,36 +68,16 @@ class Finder:
         note = f"could not reach {', '.join(sorted(set(failures)))}" if failures else None
         return papers, note
 
-    async def search(
-        self,
-        text: str,
-        *,
-        since: date | None = None,
-        until: date | None = None,
-        category: str | None = None,
-        author: str | None = None,
-        sort: Sort = Sort.RELEVANCE,
-        limit: int = 10,
-        offset: int = 0,
-    ) -> SearchPage:
-        """Raises `SearchError` (a message for the person) for a query that cannot run."""
-        query = build_query(
-            text,
-            since=since,
-            until=until,
-            category=category,
-            author=author,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
+    async def search(self, query: SearchQuery) -> SearchPage:
+        """Ids or URLs in the text first, then the store, then HF live when the store has few
+        matches (never for filtered queries or later pages)."""
+        text, limit = query.text, query.limit
         ids = [aid.id for aid in find_arxiv_ids(text)]
         if ids:
             return await self._by_ids(ids, query)
         hits = await self.store.search(query)
-        filtered = bool(since or until or category or author)
         enough = len(hits) >= min(self.few, limit)
-        if not self.live_search or self.hf is None or enough or offset or filtered:
+        if not self.live_search or self.hf is None or enough or query.offset or query.filtered:
             return SearchPage(tuple(hits), query)
         try:
             async with asyncio.timeout(self.live_timeout):

@@ -23,6 +23,7 @@ _PHRASE = re.compile(r'"([^"]*)"')
 # Words as the full-text tokenizers see them: letters and digits (any script), inner apostrophes
 # and hyphens split into separate words.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CATEGORY = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
 _OPERATORS = frozenset({"and", "or", "not", "near"})
 # Field prefixes people bring from arXiv's or a database's syntax (`ti:diffusion`, `title:x`):
 # the prefix is dropped and the word searched everywhere, rather than searching for "title".
@@ -91,6 +92,7 @@ def parse_terms(text: str) -> Terms:
 class SearchQuery:
     """What to look for in the store. `terms` empty means filters only (newest first)."""
 
+    text: str = ""  # as typed; ids/URLs in it and live searches use it
     terms: Terms = field(default_factory=Terms)
     since: date | None = None
     until: date | None = None
@@ -99,6 +101,10 @@ class SearchQuery:
     sort: Sort = Sort.RELEVANCE
     limit: int = 10
     offset: int = 0
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.since or self.until or self.category or self.author)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +144,18 @@ def build_query(
         raise SearchError(f"Ask for between 1 and {MAX_PAGE} results.")
     if offset < 0:
         raise SearchError("The page offset cannot be negative.")
+    category = category.strip() if category else None
+    if category and not _CATEGORY.fullmatch(category):
+        raise SearchError(f"{category[:40]!r} is not an arXiv category like cs.LG or hep-th.")
     terms = parse_terms(text)
     if terms.empty and not (since or until or category or author):
         raise SearchError("Type some words to search for, an arXiv id or URL, or give a filter.")
     return SearchQuery(
+        text=text,
         terms=terms,
         since=since,
         until=until,
-        category=category.strip() if category else None,
+        category=category,
         author=" ".join(author.split()) if author else None,
         sort=sort,
         limit=limit,

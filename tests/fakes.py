@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -55,3 +59,18 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def run_paperboy(
+    args: Iterable[str], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """`paperboy ARGS` in a fresh process, as a person runs it, with `env` over ours."""
+    return subprocess.run(
+        [sys.executable, "-c", "from adapters.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, "PAPERBOY_LOG_LEVEL": "WARNING", **env},
+    )

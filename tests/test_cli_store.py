@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import OWN_FIXTURES
+from tests.fakes import run_paperboy
 
 
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     env = {
-        **os.environ,
         "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'db' / 'papers.db'}",
         "PAPERBOY_HF_LIVE_SEARCH": "false",
-        "PAPERBOY_LOG_LEVEL": "WARNING",
     }
-
-    def paperboy(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", "from adapters.cli import main; main()", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            cwd=tmp_path,
-            env=env,
-        )
-
-    return paperboy
+    return lambda *args: run_paperboy(args, env, tmp_path)
 
 
 def test_db_upgrade_creates_then_reports_current(run) -> None:  # type: ignore[no-untyped-def]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -18,22 +16,14 @@ from bot.sources.http import Http, RetryPolicy
 from storage import open_store
 from tests.conftest import OWN_FIXTURES
 from tests.fake_sources import FakeSources
-from tests.fakes import FakeTime
+from tests.fakes import FakeTime, run_paperboy
 
 RSS = (OWN_FIXTURES / "arxiv_rss_mixed.xml").read_bytes()
 HF = (OWN_FIXTURES / "hf_daily_2024_schema.json").read_bytes()
 
 
 def _paperboy(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from adapters.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=cwd,
-        env={**os.environ, **env, "PAPERBOY_LOG_LEVEL": "WARNING"},
-    )
+    return run_paperboy(args, env, cwd)
 
 
 def test_fetch_dry_run_prints_cards_from_the_configured_sources(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.finder import Finder
 from bot.models import Origin, Paper
-from bot.search import SearchError
+from bot.search import SearchError, build_query
 from bot.sources import ArxivApi, HuggingFace
 from bot.sources.http import Http, RetryPolicy
 from storage import SqlPaperStore, open_store
@@ -67,14 +67,14 @@ def _no_network(request: httpx.Request) -> httpx.Response:
 
 async def test_stored_results_need_no_source(store: SqlPaperStore) -> None:
     finder, _ = _finder(store, _no_network)
-    page = await finder.search("diffusion")
+    page = await finder.search(build_query("diffusion"))
     assert len(page.hits) == 3
     assert not any(h.live for h in page.hits)
 
 
 async def test_a_known_id_or_url_is_found_directly(store: SqlPaperStore) -> None:
     finder, _ = _finder(store, _no_network)
-    page = await finder.search("https://arxiv.org/abs/2606.00002v3")
+    page = await finder.search(build_query("https://arxiv.org/abs/2606.00002v3"))
     assert [h.paper.arxiv_id for h in page.hits] == ["2606.00002"]
 
 
@@ -86,7 +86,7 @@ async def test_an_unknown_id_is_fetched_merged_and_stored(store: SqlPaperStore) 
         return httpx.Response(200, json={"id": "2605.00003", "upvotes": 9, "title": "HF copy"})
 
     finder, seen = _finder(store, handler)
-    page = await finder.search("arXiv:2605.00003")
+    page = await finder.search(build_query("arXiv:2605.00003"))
     (hit,) = page.hits
     assert (hit.paper.title, hit.paper.upvotes, hit.paper.on_hf) == ("Widgets III", 9, True)
     assert len(seen) == 2
@@ -95,7 +95,7 @@ async def test_an_unknown_id_is_fetched_merged_and_stored(store: SqlPaperStore) 
 
 async def test_unreachable_sources_are_said_plainly(store: SqlPaperStore) -> None:
     finder, _ = _finder(store, lambda r: httpx.Response(503))
-    page = await finder.search("2605.00003")
+    page = await finder.search(build_query("2605.00003"))
     assert page.hits == ()
     assert page.note == "could not reach arxiv-api, huggingface"
 
@@ -106,7 +106,7 @@ async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) ->
         {"paper": {"id": "2606.00001", "title": "already stored"}, "highlightedTitle": []},
     ]
     finder, seen = _finder(store, lambda r: httpx.Response(200, content=json.dumps(live)))
-    page = await finder.search("kazakh")
+    page = await finder.search(build_query("kazakh"))
     assert [(h.paper.arxiv_id, h.live) for h in page.hits] == [
         ("2404.04487", True),
         ("2606.00001", True),
@@ -117,16 +117,17 @@ async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) ->
     assert stored is not None
     assert (stored.title, stored.on_hf) == ("Diffusion models", True)
     # Filters or a later page never go live; a failing live search leaves a note, not an error.
-    assert (await finder.search("kazakh", category="cs.CL")).hits == ()
+    assert (await finder.search(build_query("kazakh", category="cs.CL"))).hits == ()
     finder_down, _ = _finder(store, lambda r: httpx.Response(503))
     assert (
-        await finder_down.search("zebra")
+        await finder_down.search(build_query("zebra"))
     ).note == "Hugging Face search is unreachable; stored results only."
 
 
-async def test_bad_input_is_a_clear_message(store: SqlPaperStore) -> None:
-    finder, _ = _finder(store, _no_network)
+def test_bad_input_is_a_clear_message() -> None:
     with pytest.raises(SearchError, match="under 1,000"):
-        await finder.search("x" * 10_000)
+        build_query("x" * 10_000)
     with pytest.raises(SearchError, match="Type some words"):
-        await finder.search("   ")
+        build_query("   ")
+    with pytest.raises(SearchError, match="not an arXiv category"):
+        build_query("x", category="cs.LG%")
