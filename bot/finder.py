@@ -32,15 +32,6 @@ class Finder:
     few: int = 3
     live_timeout: float = 2.0  # seconds; a live search must not hold up a chat command
 
-    async def lookup(self, arxiv_id: str) -> tuple[Paper | None, str | None]:
-        """The paper with this id: from the store, else fetched now (and stored). Returns the
-        paper and, when the sources could not be asked, why."""
-        stored = await self.store.get(arxiv_id)
-        if stored is not None:
-            return stored, None
-        fetched, note = await self._fetch([arxiv_id])
-        return (fetched[0] if fetched else None), note
-
     async def _fetch(self, ids: list[str]) -> tuple[list[Paper], str | None]:
         tasks: list[Coroutine[Any, Any, list[Paper] | Paper | None]] = []
         if self.arxiv is not None:
