@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.cards import Card
+from bot.feeds import FeedSpec
 from bot.models import Paper
 from bot.search import Hit, SearchQuery
+from bot.subscriptions import Decision, Outcome, Rules, Subscription, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +50,115 @@ class PaperStore(Protocol):
     async def search(self, query: SearchQuery) -> list[Hit]: ...
 
     async def count(self) -> int: ...
+
+
+# --- The feed: subscriptions, the delivery ledger, and the platforms' side --------------------
+
+
+class PublishError(Exception):
+    """A platform refused or failed a post."""
+
+
+class RetryLater(PublishError):
+    """Rate-limited (429) or a server fault: try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TargetGone(PublishError):
+    """The channel is gone or the bot may not post there (403/404): pause its subscriptions."""
+
+
+class Rejected(PublishError):
+    """The platform refused this post itself (oversized, invalid): record it failed, never retry."""
+
+
+class Publisher(Protocol):
+    """One platform's posting. `key` is the delivery's idempotency key (at most 25 characters,
+    Discord's nonce limit): the platform keeps it with the message, so `find` can tell after a
+    crash whether a post was already made."""
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        """Post the card; returns the platform's message id."""
+        ...
+
+    async def find(self, target: Target, key: str) -> str | None:
+        """The id of a message already posted with `key`, if any."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A delivery this worker holds the lease on."""
+
+    delivery_id: int
+    subscription_id: int
+    arxiv_id: str
+    target: Target
+    recovering: bool  # an earlier attempt may have posted before it could record the result
+
+    @property
+    def key(self) -> str:
+        return f"paperboy-{self.delivery_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One line of the ledger, as `why` shows it."""
+
+    subscription_id: int
+    target: Target
+    outcome: Outcome
+    reason: str
+    message_id: str | None
+    decided: datetime
+
+
+class SubscriptionStore(Protocol):
+    async def add(
+        self, target: Target, feed: FeedSpec, rules: Rules, now: datetime
+    ) -> Subscription: ...
+
+    async def remove(self, subscription_id: int) -> bool: ...
+
+    async def active(self) -> list[Subscription]:
+        """Subscriptions not paused."""
+        ...
+
+    async def for_target(self, target: Target) -> list[Subscription]: ...
+
+    async def pause(self, subscription_id: int, reason: str) -> None: ...
+
+
+class Ledger(Protocol):
+    """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts."""
+
+    async def undecided(self, subscription_id: int, arxiv_ids: Sequence[str]) -> list[str]: ...
+
+    async def record(
+        self, subscription_id: int, arxiv_id: str, decision: Decision, now: datetime
+    ) -> None:
+        """Record a decision unless one is recorded already (first writer wins)."""
+        ...
+
+    async def on_target(self, target: Target, arxiv_id: str) -> bool:
+        """Whether this paper is posted or pending for the target through any subscription."""
+        ...
+
+    async def posted_since(self, subscription_id: int, since: datetime) -> int: ...
+
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
+        """Take pending deliveries (and ones whose lease expired mid-send) due now."""
+        ...
+
+    async def finish(
+        self, claim: Claim, outcome: Outcome, reason: str, message_id: str | None, now: datetime
+    ) -> None: ...
+
+    async def retry_at(self, claim: Claim, when: datetime, reason: str) -> None:
+        """Back to pending, not before `when`."""
+        ...
+
+    async def why(self, arxiv_id: str) -> list[DeliveryRecord]: ...

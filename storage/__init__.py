@@ -5,7 +5,12 @@ store = await open_store("sqlite:///papers.db")  # creates the schema in an empt
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from storage.engine import create_engine
+from storage.feed import SqlLedger, SqlSubscriptionStore
 from storage.migrate import SchemaOutOfDate, ensure_schema, upgrade
 from storage.papers import SqlPaperStore
 
@@ -16,11 +21,35 @@ async def open_store(url: str) -> SqlPaperStore:
     return SqlPaperStore(create_engine(url))
 
 
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Everything the engine keeps, on one connection pool."""
+
+    engine: AsyncEngine
+    papers: SqlPaperStore
+    subscriptions: SqlSubscriptionStore
+    ledger: SqlLedger
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_storage(url: str) -> Storage:
+    """Papers, subscriptions and the delivery ledger on `url` (schema created when empty)."""
+    await ensure_schema(url)
+    engine = create_engine(url)
+    return Storage(engine, SqlPaperStore(engine), SqlSubscriptionStore(engine), SqlLedger(engine))
+
+
 __all__ = [
     "SchemaOutOfDate",
+    "SqlLedger",
     "SqlPaperStore",
+    "SqlSubscriptionStore",
+    "Storage",
     "create_engine",
     "ensure_schema",
+    "open_storage",
     "open_store",
     "upgrade",
 ]

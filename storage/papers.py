@@ -72,7 +72,7 @@ class SqlPaperStore:
         late = UpsertResult()
         if fresh:
             rows = [{**row_values(p), "first_seen": now, "last_changed": now} for p in fresh]
-            statement = _insert(conn)(papers).on_conflict_do_nothing(index_elements=["arxiv_id"])
+            statement = insert_ignoring_conflicts(conn, papers, ["arxiv_id"])
             result = await conn.execute(statement.returning(papers.c.id, papers.c.arxiv_id), rows)
             ids.update({aid: row_id for row_id, aid in result.all()})
             # Another process stored some of these since we looked: merge into theirs instead.
@@ -111,9 +111,7 @@ class SqlPaperStore:
         ]
         if not rows:
             return
-        statement = _insert(conn)(versions).on_conflict_do_nothing(
-            index_elements=["paper_id", "version"]
-        )
+        statement = insert_ignoring_conflicts(conn, versions, ["paper_id", "version"])
         await conn.execute(statement, rows)
 
     async def get(self, arxiv_id: str) -> Paper | None:
@@ -148,6 +146,7 @@ class SqlPaperStore:
             )
 
 
-def _insert(conn: AsyncConnection) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (both engines support it)."""
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+def insert_ignoring_conflicts(conn: AsyncConnection, table: sa.Table, keys: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect (both have it)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=keys)

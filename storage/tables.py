@@ -90,3 +90,44 @@ class PaperVersionRow(Base):
     __table_args__ = (
         UniqueConstraint("paper_id", "version", name="uq_paper_versions_paper_version"),
     )
+
+
+class SubscriptionRow(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(255))
+    feed: Mapped[str] = mapped_column(Text)  # bot.feeds.FeedSpec as text: "arxiv-rss:cs.LG"
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created: Mapped[datetime]
+    paused: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_subscriptions_target", "platform", "channel"),)
+
+
+class DeliveryRow(Base):
+    """The ledger and outbox: one row per (subscription, paper), decided once.
+
+    `outcome` is a `bot.subscriptions.Outcome`, or "sending" while a worker holds the lease.
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(default=0)
+    decided: Mapped[datetime]
+    updated: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    not_before: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "arxiv_id", name="uq_deliveries_subscription_paper"),
+        Index("ix_deliveries_outcome", "outcome"),
+        Index("ix_deliveries_arxiv_id", "arxiv_id"),
+    )

@@ -1,0 +1,161 @@
+"""The posting engine: fetch each feed once, decide every (subscription, paper) once, deliver.
+
+A delivery is exactly-once across crashes: the decision is recorded before anything is sent; a
+worker takes a lease on the row before posting with the row's idempotency key; the result is
+recorded after. If the worker dies in between, the lease runs out, another worker takes the row
+as `recovering` and first asks the platform whether a message with that key already exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.cards import card_for
+from bot.feeds import FeedSpec, Poller
+from bot.models import Paper
+from bot.ports import (
+    Claim,
+    Ledger,
+    PaperStore,
+    Publisher,
+    Rejected,
+    RetryLater,
+    SubscriptionStore,
+    TargetGone,
+)
+from bot.subscriptions import Decision, Outcome, Subscription, decide
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CycleReport:
+    fetched: dict[str, int] = field(default_factory=dict)  # feed -> papers
+    failed_feeds: dict[str, str] = field(default_factory=dict)  # feed -> error
+    decided: dict[Outcome, int] = field(default_factory=lambda: defaultdict(int))
+    posted: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Engine:
+    papers: PaperStore
+    subscriptions: SubscriptionStore
+    ledger: Ledger
+    publishers: Mapping[str, Publisher]  # by platform name
+    poller: Poller
+    clock: Callable[[], datetime] = utc_now
+    lease: timedelta = timedelta(minutes=2)  # longer than any one post may take
+    batch: int = 50
+    unknown_platform_retry: timedelta = timedelta(minutes=10)
+
+    async def run_once(self) -> CycleReport:
+        """One cycle: poll every subscribed feed once, decide, deliver what is due."""
+        report = CycleReport()
+        by_feed: dict[FeedSpec, list[Subscription]] = defaultdict(list)
+        for sub in await self.subscriptions.active():
+            by_feed[sub.feed].append(sub)
+        for feed, subs in by_feed.items():
+            result = await self.poller.poll(feed, self.clock())
+            if result.error is not None:
+                report.failed_feeds[str(feed)] = str(result.error)
+                continue
+            report.fetched[str(feed)] = len(result.papers)
+            await self.papers.upsert(result.papers)
+            await self.decide(subs, list(result.papers), report)
+        await self.deliver(report)
+        return report
+
+    async def decide(
+        self, subs: list[Subscription], fetched: list[Paper], report: CycleReport
+    ) -> None:
+        now = self.clock()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        for sub in subs:
+            open_ids = set(await self.ledger.undecided(sub.id, [p.arxiv_id for p in fetched]))
+            if not open_ids:
+                continue
+            stored = [
+                await self.papers.get(p.arxiv_id) or p for p in fetched if p.arxiv_id in open_ids
+            ]
+            # Best first, so a daily cap keeps the papers people upvoted most.
+            stored.sort(key=lambda p: p.upvotes or 0, reverse=True)
+            posted_today = await self.ledger.posted_since(sub.id, day_start)
+            for paper in stored:
+                decision = decide(sub, paper, now, posted_today)
+                if decision is None:
+                    continue  # not enough upvotes yet: asked again next cycle
+                if decision.outcome is Outcome.PENDING and await self.ledger.on_target(
+                    sub.target, paper.arxiv_id
+                ):
+                    decision = Decision(
+                        Outcome.DUPLICATE, "already in this channel by another subscription"
+                    )
+                await self.ledger.record(sub.id, paper.arxiv_id, decision, now)
+                report.decided[decision.outcome] += 1
+                posted_today += decision.outcome is Outcome.PENDING
+
+    async def deliver(self, report: CycleReport | None = None) -> CycleReport:
+        report = report or CycleReport()
+        for _ in range(10_000):  # a bound, not a plan: each pass leaves rows posted or deferred
+            claims = await self.ledger.claim(self.clock(), self.lease, self.batch)
+            if not claims:
+                break
+            for claim in claims:
+                await self._deliver(claim, report)
+        return report
+
+    async def _deliver(self, claim: Claim, report: CycleReport) -> None:
+        now = self.clock()
+        publisher = self.publishers.get(claim.target.platform)
+        if publisher is None:
+            report.deferred += 1
+            await self.ledger.retry_at(
+                claim,
+                now + self.unknown_platform_retry,
+                f"{claim.target.platform} is not connected",
+            )
+            return
+        if claim.recovering:
+            existing = await publisher.find(claim.target, claim.key)
+            if existing is not None:
+                report.posted += 1
+                await self.ledger.finish(
+                    claim, Outcome.POSTED, "posted (confirmed after a restart)", existing, now
+                )
+                return
+        paper = await self.papers.get(claim.arxiv_id)
+        if paper is None:
+            report.failed += 1
+            await self.ledger.finish(
+                claim, Outcome.FAILED, "paper missing from the store", None, now
+            )
+            return
+        try:
+            message_id = await publisher.post(claim.target, card_for(paper), claim.key)
+        except RetryLater as exc:
+            report.deferred += 1
+            await self.ledger.retry_at(
+                claim, now + timedelta(seconds=exc.retry_after), f"retrying: {exc}"
+            )
+        except TargetGone as exc:
+            report.deferred += 1
+            for sub in await self.subscriptions.for_target(claim.target):
+                await self.subscriptions.pause(sub.id, f"paused: {exc}")
+            await self.ledger.retry_at(claim, now, f"waiting: {exc}")
+        except Rejected as exc:
+            report.failed += 1
+            log.error("post of %s to %s rejected: %s", claim.arxiv_id, claim.target, exc)
+            await self.ledger.finish(claim, Outcome.FAILED, f"rejected: {exc}", None, now)
+        else:
+            report.posted += 1
+            await self.ledger.finish(claim, Outcome.POSTED, "posted", message_id, self.clock())

@@ -1,0 +1,103 @@
+"""Subscriptions: which papers of which feed go to which channel, and the decision for each.
+
+A subscription ties a target (an opaque platform + channel pair the core never parses) to a
+feed (`bot.feeds.FeedSpec`) and rules. `decide` turns one (subscription, paper) pair into one
+outcome with its reason; the engine records it once in the delivery ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.feeds import FeedSpec
+from bot.keywords import KeywordRule
+from bot.models import Paper
+
+STALE_AFTER = timedelta(days=3)  # never post papers older than this (by publication/announcement)
+UPVOTE_WINDOW = timedelta(days=3)  # a paper may reach min_upvotes within this long
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where posts go: a platform name and that platform's channel id, opaque to the core."""
+
+    platform: str
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.channel}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rules:
+    keywords: KeywordRule | None = None  # over title and abstract
+    categories: frozenset[str] = frozenset()  # any of them
+    authors: tuple[str, ...] = ()  # any of them, matched on whole names, case-insensitive
+    min_upvotes: int | None = None
+    daily_cap: int | None = None  # most posts per UTC day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    id: int
+    target: Target
+    feed: FeedSpec
+    rules: Rules = field(default_factory=Rules)
+    created: datetime
+    paused: str | None = None  # why delivery stopped (bot removed from the channel, ...)
+
+
+class Outcome(StrEnum):
+    PENDING = "pending"  # to be posted
+    POSTED = "posted"
+    FILTERED = "filtered"
+    DUPLICATE = "duplicate"
+    CAPPED = "capped"
+    STALE = "stale"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    reason: str
+
+
+def _moment(paper: Paper) -> datetime | None:
+    """When the paper became news: announced on arXiv, published, or featured on HF."""
+    return paper.announced or paper.published or paper.hf_daily_date
+
+
+def _author_match(rules: Rules, paper: Paper) -> bool:
+    names = {" ".join(a.lower().split()) for a in paper.authors}
+    return any(" ".join(a.lower().split()) in names for a in rules.authors)
+
+
+def decide(sub: Subscription, paper: Paper, now: datetime, posted_today: int) -> Decision | None:
+    """The outcome for `paper` in `sub` now, or None when it is too early to say (a paper may
+    still reach its upvote threshold); rules in the order people think about them."""
+    moment = _moment(paper)
+    # A new subscription never floods the channel with what came before it.
+    if moment is not None and moment < sub.created - timedelta(hours=1):
+        return Decision(Outcome.STALE, f"from {moment:%Y-%m-%d}, before this subscription began")
+    if moment is not None and now - moment > STALE_AFTER:
+        return Decision(
+            Outcome.STALE, f"from {moment:%Y-%m-%d}, older than {STALE_AFTER.days} days"
+        )
+    rules = sub.rules
+    if rules.categories and not rules.categories.intersection(paper.categories):
+        wanted = ", ".join(sorted(rules.categories))
+        return Decision(Outcome.FILTERED, f"category: not in {wanted}")
+    if rules.keywords and not rules.keywords.matches(paper.title, paper.abstract):
+        return Decision(Outcome.FILTERED, f"keywords: does not match {rules.keywords}")
+    if rules.authors and not _author_match(rules, paper):
+        return Decision(Outcome.FILTERED, f"authors: none of {', '.join(rules.authors)}")
+    if rules.min_upvotes is not None and (paper.upvotes or 0) < rules.min_upvotes:
+        if moment is None or now - moment <= UPVOTE_WINDOW:
+            return None
+        return Decision(Outcome.FILTERED, f"upvotes: {paper.upvotes or 0} < {rules.min_upvotes}")
+    if rules.daily_cap is not None and posted_today >= rules.daily_cap:
+        return Decision(Outcome.CAPPED, f"daily cap of {rules.daily_cap} reached")
+    return Decision(Outcome.PENDING, "matches")

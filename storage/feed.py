@@ -1,0 +1,288 @@
+"""`SubscriptionStore` and `Ledger` on SQLAlchemy Core (SQLite and PostgreSQL).
+
+Claiming pending deliveries is one statement, `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
+SKIP LOCKED)`, so on PostgreSQL several workers share the outbox without taking the same row;
+SQLite (one process) ignores the locking clause and its single writer does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.feeds import parse_feed_spec
+from bot.keywords import parse_keywords
+from bot.ports import Claim, DeliveryRecord
+from bot.subscriptions import Decision, Outcome, Rules, Subscription, Target
+from storage.mapping import utc
+from storage.papers import insert_ignoring_conflicts
+from storage.tables import DeliveryRow, SubscriptionRow
+
+subscriptions = cast(sa.Table, SubscriptionRow.__table__)
+deliveries = cast(sa.Table, DeliveryRow.__table__)
+SENDING = "sending"
+
+
+def rules_json(rules: Rules) -> dict[str, Any]:
+    return {
+        "keywords": str(rules.keywords) if rules.keywords else None,
+        "categories": sorted(rules.categories),
+        "authors": list(rules.authors),
+        "min_upvotes": rules.min_upvotes,
+        "daily_cap": rules.daily_cap,
+    }
+
+
+def rules_from_json(data: dict[str, Any]) -> Rules:
+    keywords = data.get("keywords")
+    return Rules(
+        keywords=parse_keywords(keywords) if keywords else None,
+        categories=frozenset(data.get("categories") or ()),
+        authors=tuple(data.get("authors") or ()),
+        min_upvotes=data.get("min_upvotes"),
+        daily_cap=data.get("daily_cap"),
+    )
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row.id,
+        target=Target(row.platform, row.channel),
+        feed=parse_feed_spec(row.feed),
+        rules=rules_from_json(row.rules),
+        created=utc(row.created) or row.created,
+        paused=row.paused,
+    )
+
+
+class SqlSubscriptionStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add(self, target: Target, feed: Any, rules: Rules, now: datetime) -> Subscription:
+        values = {
+            "platform": target.platform,
+            "channel": target.channel,
+            "feed": str(feed),
+            "rules": rules_json(rules),
+            "created": now,
+            "paused": None,
+        }
+        async with self.engine.begin() as conn:
+            new_id = (
+                await conn.execute(sa.insert(subscriptions).returning(subscriptions.c.id), values)
+            ).scalar_one()
+        return Subscription(id=new_id, target=target, feed=feed, rules=rules, created=now)
+
+    async def remove(self, subscription_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.delete(deliveries).where(deliveries.c.subscription_id == subscription_id)
+            )
+            gone = await conn.execute(
+                sa.delete(subscriptions).where(subscriptions.c.id == subscription_id)
+            )
+        return bool(gone.rowcount)
+
+    async def _select(self, where: Any) -> list[Subscription]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(subscriptions).where(where).order_by(subscriptions.c.id)
+                )
+            ).all()
+        return [_subscription(r) for r in rows]
+
+    async def active(self) -> list[Subscription]:
+        return await self._select(subscriptions.c.paused.is_(None))
+
+    async def for_target(self, target: Target) -> list[Subscription]:
+        return await self._select(
+            sa.and_(
+                subscriptions.c.platform == target.platform,
+                subscriptions.c.channel == target.channel,
+            )
+        )
+
+    async def pause(self, subscription_id: int, reason: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(subscriptions)
+                .where(subscriptions.c.id == subscription_id)
+                .values(paused=reason)
+            )
+
+
+class SqlLedger:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def undecided(self, subscription_id: int, arxiv_ids: Sequence[str]) -> list[str]:
+        async with self.engine.connect() as conn:
+            known = set(
+                (
+                    await conn.execute(
+                        sa.select(deliveries.c.arxiv_id).where(
+                            deliveries.c.subscription_id == subscription_id,
+                            deliveries.c.arxiv_id.in_(list(arxiv_ids)),
+                        )
+                    )
+                ).scalars()
+            )
+        return [a for a in arxiv_ids if a not in known]
+
+    async def record(
+        self, subscription_id: int, arxiv_id: str, decision: Decision, now: datetime
+    ) -> None:
+        values = {
+            "subscription_id": subscription_id,
+            "arxiv_id": arxiv_id,
+            "outcome": decision.outcome.value,
+            "reason": decision.reason,
+            "message_id": None,
+            "attempts": 0,
+            "decided": now,
+            "updated": now,
+            "lease_until": None,
+            "not_before": None,
+        }
+        async with self.engine.begin() as conn:
+            statement = insert_ignoring_conflicts(conn, deliveries, ["subscription_id", "arxiv_id"])
+            await conn.execute(statement, values)
+
+    async def on_target(self, target: Target, arxiv_id: str) -> bool:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(deliveries)
+            .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+            .where(
+                subscriptions.c.platform == target.platform,
+                subscriptions.c.channel == target.channel,
+                deliveries.c.arxiv_id == arxiv_id,
+                deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
+            )
+        )
+        async with self.engine.connect() as conn:
+            return bool((await conn.execute(query)).scalar_one())
+
+    async def posted_since(self, subscription_id: int, since: datetime) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(deliveries)
+            .where(
+                deliveries.c.subscription_id == subscription_id,
+                deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
+                deliveries.c.decided >= since,
+            )
+        )
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
+        d, s = deliveries, subscriptions
+        due = sa.or_(
+            sa.and_(
+                d.c.outcome == Outcome.PENDING.value,
+                sa.or_(d.c.not_before.is_(None), d.c.not_before <= now),
+            ),
+            sa.and_(d.c.outcome == SENDING, d.c.lease_until < now),  # a worker died mid-send
+        )
+        pick = (
+            sa.select(d.c.id)
+            .join(s, s.c.id == d.c.subscription_id)
+            .where(s.c.paused.is_(None), due)
+            .order_by(d.c.id)
+            .limit(limit)
+            .with_for_update(of=d, skip_locked=True)
+        )
+        take = (
+            sa.update(d)
+            .where(d.c.id.in_(pick.scalar_subquery()))
+            .values(
+                outcome=SENDING, lease_until=now + lease, attempts=d.c.attempts + 1, updated=now
+            )
+            .returning(d.c.id, d.c.subscription_id, d.c.arxiv_id, d.c.attempts)
+        )
+        async with self.engine.begin() as conn:
+            taken = (await conn.execute(take)).all()
+            if not taken:
+                return []
+            targets = {
+                row.id: Target(row.platform, row.channel)
+                for row in (
+                    await conn.execute(
+                        sa.select(s.c.id, s.c.platform, s.c.channel).where(
+                            s.c.id.in_({t.subscription_id for t in taken})
+                        )
+                    )
+                ).all()
+            }
+        return sorted(
+            (
+                Claim(
+                    t.id, t.subscription_id, t.arxiv_id, targets[t.subscription_id], t.attempts > 1
+                )
+                for t in taken
+            ),
+            key=lambda c: c.delivery_id,
+        )
+
+    async def finish(
+        self, claim: Claim, outcome: Outcome, reason: str, message_id: str | None, now: datetime
+    ) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(deliveries)
+                .where(deliveries.c.id == claim.delivery_id)
+                .values(
+                    outcome=outcome.value,
+                    reason=reason,
+                    message_id=message_id,
+                    updated=now,
+                    lease_until=None,
+                )
+            )
+
+    async def retry_at(self, claim: Claim, when: datetime, reason: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(deliveries)
+                .where(deliveries.c.id == claim.delivery_id)
+                .values(
+                    outcome=Outcome.PENDING.value, reason=reason, not_before=when, lease_until=None
+                )
+            )
+
+    async def why(self, arxiv_id: str) -> list[DeliveryRecord]:
+        d, s = deliveries, subscriptions
+        query = (
+            sa.select(
+                d.c.subscription_id,
+                s.c.platform,
+                s.c.channel,
+                d.c.outcome,
+                d.c.reason,
+                d.c.message_id,
+                d.c.decided,
+            )
+            .join(s, s.c.id == d.c.subscription_id)
+            .where(d.c.arxiv_id == arxiv_id)
+            .order_by(d.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            DeliveryRecord(
+                r.subscription_id,
+                Target(r.platform, r.channel),
+                Outcome.PENDING if r.outcome == SENDING else Outcome(r.outcome),
+                r.reason,
+                r.message_id,
+                utc(r.decided) or r.decided,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,60 @@
+"""Subscriptions and the delivery ledger (the outbox of posts).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Time = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "subscriptions",
+        sa.Column("id", Id, primary_key=True, autoincrement=True),
+        sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("channel", sa.String(255), nullable=False),
+        sa.Column("feed", sa.Text(), nullable=False),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("created", Time, nullable=False),
+        sa.Column("paused", sa.Text()),
+    )
+    op.create_index("ix_subscriptions_target", "subscriptions", ["platform", "channel"])
+    op.create_table(
+        "deliveries",
+        sa.Column("id", Id, primary_key=True, autoincrement=True),
+        sa.Column(
+            "subscription_id",
+            Id,
+            sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("arxiv_id", sa.String(64), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("message_id", sa.String(255)),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("decided", Time, nullable=False),
+        sa.Column("updated", Time, nullable=False),
+        sa.Column("lease_until", Time),
+        sa.Column("not_before", Time),
+        sa.UniqueConstraint("subscription_id", "arxiv_id", name="uq_deliveries_subscription_paper"),
+    )
+    op.create_index("ix_deliveries_outcome", "deliveries", ["outcome"])
+    op.create_index("ix_deliveries_arxiv_id", "deliveries", ["arxiv_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("deliveries")
+    op.drop_table("subscriptions")

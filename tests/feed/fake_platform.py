@@ -1,0 +1,69 @@
+"""An in-memory chat platform implementing the Publisher port, with crash injection.
+
+It does not de-duplicate posts by key (Slack does not either): if the engine posted twice, the
+channel shows two messages, which is what the tests look for.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from bot.cards import Card
+from bot.ports import Claim, Ledger, RetryLater, TargetGone
+from bot.subscriptions import Outcome, Target
+
+
+class Crash(BaseException):
+    """The process dies here (BaseException: nothing in the engine may catch it)."""
+
+
+@dataclass
+class FakePlatform:
+    messages: dict[Target, list[tuple[str, str]]] = field(default_factory=dict)  # (key, arxiv_id)
+    crash_rate: float = 0.0
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    gone: set[Target] = field(default_factory=set)
+    busy: int = 0  # answer this many posts with 429 first
+
+    def maybe_crash(self, where: str) -> None:
+        if self.rng.random() < self.crash_rate:
+            raise Crash(where)
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        self.maybe_crash("before the post")
+        if target in self.gone:
+            raise TargetGone(f"missing access to {target.channel}")
+        if self.busy:
+            self.busy -= 1
+            raise RetryLater("429 Too Many Requests", retry_after=1.0)
+        posted = self.messages.setdefault(target, [])
+        posted.append((key, card.arxiv_id))
+        self.maybe_crash("after the post, before it is recorded")
+        return f"m{len(posted)}"
+
+    async def find(self, target: Target, key: str) -> str | None:
+        for index, (seen, _) in enumerate(self.messages.get(target, ()), start=1):
+            if seen == key:
+                return f"m{index}"
+        return None
+
+    def papers_in(self, target: Target) -> list[str]:
+        return [arxiv_id for _, arxiv_id in self.messages.get(target, ())]
+
+
+@dataclass
+class CrashingLedger:
+    """A ledger that may die while recording a result (before its transaction commits)."""
+
+    inner: Ledger
+    platform: FakePlatform
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def finish(
+        self, claim: Claim, outcome: Outcome, reason: str, message_id: str | None, now: object
+    ) -> None:
+        self.platform.maybe_crash("while recording the result")
+        await self.inner.finish(claim, outcome, reason, message_id, now)  # type: ignore[arg-type]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.feeds import FeedKind, FeedSpec
+from bot.keywords import parse_keywords
+from bot.models import Paper
+from bot.subscriptions import Outcome, Rules, Subscription, Target, decide
+
+NOW = datetime(2026, 6, 12, 12, tzinfo=UTC)
+
+
+def _sub(**rules: object) -> Subscription:
+    return Subscription(
+        id=1,
+        target=Target("fake", "c1"),
+        feed=FeedSpec(FeedKind.HF_DAILY),
+        rules=Rules(**rules),
+        created=NOW - timedelta(days=1),
+    )  # type: ignore[arg-type]
+
+
+def _paper(**fields: object) -> Paper:
+    base: dict[str, object] = {
+        "arxiv_id": "2606.00001",
+        "title": "Diffusion video",
+        "abstract": "x",
+        "published": NOW - timedelta(hours=5),
+        "categories": ("cs.CV",),
+        "authors": ("Ada Lovelace",),
+        "upvotes": 10,
+    }
+    return Paper(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_matching_paper_is_pending() -> None:
+    assert decide(_sub(), _paper(), NOW, 0).outcome is Outcome.PENDING  # type: ignore[union-attr]
+
+
+def test_no_flood_and_no_stale_posts() -> None:
+    before = decide(_sub(), _paper(published=NOW - timedelta(days=2)), NOW, 0)
+    assert before is not None and before.outcome is Outcome.STALE
+    assert "before this subscription began" in before.reason
+    old_sub = Subscription(
+        id=1,
+        target=Target("fake", "c"),
+        feed=FeedSpec(FeedKind.HF_DAILY),
+        created=NOW - timedelta(days=30),
+    )
+    stale = decide(old_sub, _paper(published=NOW - timedelta(days=4)), NOW, 0)
+    assert (
+        stale is not None and stale.outcome is Outcome.STALE and "older than 3 days" in stale.reason
+    )
+
+
+def test_each_filter_says_which_rule() -> None:
+    cases = [
+        (_sub(categories=frozenset({"cs.CL"})), "category: not in cs.CL"),
+        (_sub(keywords=parse_keywords("robotics")), "keywords: does not match robotics"),
+        (_sub(authors=("Alan Turing",)), "authors: none of Alan Turing"),
+    ]
+    for sub, reason in cases:
+        decision = decide(sub, _paper(), NOW, 0)
+        assert decision is not None
+        assert (decision.outcome, decision.reason) == (Outcome.FILTERED, reason)
+    assert decide(_sub(authors=("ada  LOVELACE",)), _paper(), NOW, 0).outcome is Outcome.PENDING  # type: ignore[union-attr]
+
+
+def test_upvote_threshold_waits_within_its_window_then_filters() -> None:
+    sub = _sub(min_upvotes=50)
+    assert decide(sub, _paper(upvotes=10), NOW, 0) is None  # may still get there
+    assert decide(sub, _paper(upvotes=60), NOW, 0).outcome is Outcome.PENDING  # type: ignore[union-attr]
+    late = decide(
+        sub, _paper(upvotes=10, published=NOW - timedelta(hours=80)), NOW - timedelta(hours=0), 0
+    )
+    # 80 h old: past the 3-day window (and stale) - never posted either way
+    assert late is not None and late.outcome in (Outcome.FILTERED, Outcome.STALE)
+
+
+def test_daily_cap() -> None:
+    capped = decide(_sub(daily_cap=2), _paper(), NOW, 2)
+    assert capped is not None and (capped.outcome, capped.reason) == (
+        Outcome.CAPPED,
+        "daily cap of 2 reached",
+    )

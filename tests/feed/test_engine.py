@@ -1,0 +1,226 @@
+"""The posting engine end to end on SQLite and PostgreSQL: a fake HF feed over a mock
+transport, the real store and ledger, and an in-memory platform."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from bot.engine import CycleReport, Engine
+from bot.feeds import FeedKind, FeedSpec, Poller, Sources
+from bot.keywords import parse_keywords
+from bot.sources import ArxivApi, ArxivRss, HuggingFace
+from bot.sources.http import Http, RetryPolicy
+from bot.subscriptions import Outcome, Rules, Target
+from storage import Storage, open_storage
+from tests.fakes import FakeTime
+from tests.feed.fake_platform import Crash, CrashingLedger, FakePlatform
+
+START = datetime(2026, 6, 12, 8, tzinfo=UTC)
+HF = FeedSpec(FeedKind.HF_DAILY)
+ONE, TWO = Target("fake", "one"), Target("fake", "two")
+
+
+@dataclass
+class Clock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class FakeFeed:
+    """Hugging Face's daily list, as the tests want it to be right now."""
+
+    items: list[dict[str, object]] = field(default_factory=list)
+    requests: int = 0
+
+    def add(self, n: int, title: str, *, upvotes: int = 5, published: datetime = START) -> str:
+        arxiv_id = f"2606.{n:05d}"
+        self.items.append(
+            {
+                "paper": {
+                    "id": arxiv_id,
+                    "title": title,
+                    "summary": f"About {title}.",
+                    "upvotes": upvotes,
+                    "publishedAt": published.isoformat(),
+                }
+            }
+        )
+        return arxiv_id
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return httpx.Response(200, json=self.items)
+
+
+@pytest.fixture
+async def storage(db_url: str) -> AsyncIterator[Storage]:
+    opened = await open_storage(db_url)
+    yield opened
+    await opened.close()
+
+
+def engine_for(
+    storage: Storage,
+    feed: FakeFeed,
+    platform: FakePlatform,
+    clock: Clock,
+    ledger: object | None = None,
+) -> Engine:
+    client = httpx.AsyncClient(transport=httpx.MockTransport(feed.handler))
+    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
+    sources = Sources(
+        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
+    )
+    return Engine(
+        storage.papers,
+        storage.subscriptions,
+        ledger or storage.ledger,  # type: ignore[arg-type]
+        {"fake": platform},
+        Poller(sources),
+        clock,
+    )
+
+
+async def test_feed_end_to_end_posts_each_paper_once(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=2))
+    await storage.subscriptions.add(
+        TWO, HF, Rules(keywords=parse_keywords("diffusion")), START - timedelta(hours=2)
+    )
+    a = feed.add(1, "Diffusion video")
+    b = feed.add(2, "Graph networks")
+    engine = engine_for(storage, feed, platform, clock)
+
+    report = await engine.run_once()
+    assert report.posted == 3
+    assert sorted(platform.papers_in(ONE)) == [a, b]
+    assert platform.papers_in(TWO) == [a]
+    assert feed.requests == 1  # one fetch serves every subscription of the feed
+
+    clock.now += timedelta(minutes=30)
+    c = feed.add(3, "Diffusion again")
+    again = await engine.run_once()
+    assert again.posted == 2  # only the new paper, to both channels
+    assert sorted(platform.papers_in(ONE)) == [a, b, c]
+    assert platform.papers_in(TWO) == [a, c]
+
+    why = await storage.ledger.why(b)
+    assert [(str(r.target), r.outcome, r.reason) for r in why] == [
+        ("fake:one", Outcome.POSTED, "posted"),
+        ("fake:two", Outcome.FILTERED, "keywords: does not match diffusion"),
+    ]
+
+
+async def test_new_subscription_does_not_flood(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    old = feed.add(1, "Yesterday's paper", published=START - timedelta(days=1))
+    await storage.subscriptions.add(ONE, HF, Rules(), START)
+    report = await engine_for(storage, feed, platform, clock).run_once()
+    assert report.posted == 0
+    (record,) = await storage.ledger.why(old)
+    assert record.outcome is Outcome.STALE and "before this subscription began" in record.reason
+
+
+async def test_two_subscriptions_in_one_channel_post_once(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    await storage.subscriptions.add(
+        ONE, HF, Rules(keywords=parse_keywords("video")), START - timedelta(hours=1)
+    )
+    paper = feed.add(1, "Video models")
+    await engine_for(storage, feed, platform, clock).run_once()
+    assert platform.papers_in(ONE) == [paper]
+    outcomes = sorted(r.outcome for r in await storage.ledger.why(paper))
+    assert outcomes == [Outcome.DUPLICATE, Outcome.POSTED]
+
+
+async def test_rate_limits_defer_and_lost_channels_pause_without_hurting_others(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform(busy=1)
+    one = await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    await storage.subscriptions.add(TWO, HF, Rules(), START - timedelta(hours=1))
+    platform.gone.add(TWO)
+    paper = feed.add(1, "A paper")
+    engine = engine_for(storage, feed, platform, clock)
+    first = await engine.run_once()
+    assert (first.posted, first.deferred) == (0, 2)  # one 429, one lost channel
+    paused = list(await storage.subscriptions.for_target(TWO))
+    assert paused[0].paused == "paused: missing access to two"
+    assert [s.id for s in await storage.subscriptions.active()] == [one.id]
+    clock.now += timedelta(seconds=2)  # past retry_after
+    second = await engine.run_once()
+    assert second.posted == 1
+    assert platform.papers_in(ONE) == [paper]
+    assert platform.papers_in(TWO) == []
+
+
+async def _run_until_done(
+    storage: Storage, feed: FakeFeed, platform: FakePlatform, clock: Clock
+) -> int:
+    """Run lives of the process until one completes; each crash loses the process."""
+    for life in range(200):
+        engine = engine_for(
+            storage, feed, platform, clock, CrashingLedger(storage.ledger, platform)
+        )
+        try:
+            await engine.run_once()
+            return life
+        except Crash:
+            clock.now += engine.lease + timedelta(seconds=1)  # the dead worker's leases run out
+    raise AssertionError("never finished")
+
+
+@pytest.mark.parametrize("seed", range(12))
+async def test_crashes_at_every_step_lose_and_duplicate_nothing(
+    storage: Storage, seed: int
+) -> None:
+    rng = random.Random(seed)
+    clock, feed = Clock(), FakeFeed()
+    platform = FakePlatform(crash_rate=0.25, rng=rng)
+    targets = [Target("fake", f"c{n}") for n in range(3)]
+    for target in targets:
+        await storage.subscriptions.add(target, HF, Rules(), START - timedelta(hours=1))
+    papers = [feed.add(n, f"Paper {n}", upvotes=rng.randint(0, 50)) for n in range(1, 6)]
+    lives = await _run_until_done(storage, feed, platform, clock)
+    platform.crash_rate = 0.0
+    await engine_for(storage, feed, platform, clock).run_once()  # and a calm run changes nothing
+    for target in targets:
+        assert sorted(platform.papers_in(target)) == papers, f"seed {seed}, {lives} crashes"
+    for paper in papers:
+        assert {r.outcome for r in await storage.ledger.why(paper)} == {Outcome.POSTED}
+
+
+async def test_three_workers_share_the_outbox(storage: Storage, db_url: str) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    targets = [Target("fake", f"c{n}") for n in range(10)]
+    for target in targets:
+        await storage.subscriptions.add(target, HF, Rules(), START - timedelta(hours=1))
+    papers = [feed.add(n, f"Paper {n}") for n in range(1, 101)]
+    decider = engine_for(storage, feed, platform, clock)
+    fetched = (await decider.poller.poll(HF)).papers
+    await storage.papers.upsert(fetched)
+    await decider.decide(await storage.subscriptions.active(), list(fetched), CycleReport())
+    others = [await open_storage(db_url) for _ in range(2)]
+    try:
+        workers = [engine_for(s, feed, platform, clock) for s in (storage, *others)]
+        for worker in workers:
+            worker.batch = 7
+        reports = await asyncio.gather(*(w.deliver() for w in workers))
+    finally:
+        for other in others:
+            await other.close()
+    assert sum(r.posted for r in reports) == 1000
+    assert all(r.posted for r in reports), "every worker took a share"
+    for target in targets:
+        assert sorted(platform.papers_in(target)) == papers
