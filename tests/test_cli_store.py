@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.migrate import head
 from tests.conftest import OWN_FIXTURES
 from tests.fakes import run_paperboy
 
@@ -23,8 +24,8 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_db_upgrade_creates_then_reports_current(run) -> None:  # type: ignore[no-untyped-def]
     first, second = run("db", "upgrade"), run("db", "upgrade")
     assert first.returncode == 0, first.stderr
-    assert "schema upgraded from empty to revision 0001" in first.stdout
-    assert "schema already at revision 0001" in second.stdout
+    assert f"schema upgraded from empty to revision {head()}" in first.stdout
+    assert f"schema already at revision {head()}" in second.stdout
 
 
 def test_import_show_and_search(run) -> None:  # type: ignore[no-untyped-def]
