@@ -8,9 +8,11 @@ as `recovering` and first asks the platform whether a message with that key alre
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +29,8 @@ from bot.ports import (
     SubscriptionStore,
     TargetGone,
 )
-from bot.subscriptions import Decision, Outcome, Subscription, decide
+from bot.subscriptions import Decision, Outcome, Subscription, Target, decide
+from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +57,12 @@ class Engine:
     publishers: Mapping[str, Publisher]  # by platform name
     poller: Poller
     clock: Callable[[], datetime] = utc_now
-    lease: timedelta = timedelta(minutes=2)  # longer than any one post may take
-    batch: int = 50
+    lease: timedelta = timedelta(minutes=10)  # longer than a batch may take to deliver
+    batch: int = 2000
     unknown_platform_retry: timedelta = timedelta(minutes=10)
+    monotonic: Callable[[], float] = time.monotonic  # for pacing
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    _throttles: dict[str, Throttle] = field(default_factory=dict)
 
     async def run_once(self) -> CycleReport:
         """One cycle: poll every subscribed feed once, decide, deliver what is due."""
@@ -80,29 +86,37 @@ class Engine:
     ) -> None:
         now = self.clock()
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        # The current record of each paper (the store merges what every source said), best
+        # first, so a daily cap keeps the papers people upvoted most.
+        ranked = [await self.papers.get(p.arxiv_id) or p for p in fetched]
+        ranked.sort(key=lambda p: p.upvotes or 0, reverse=True)
+        todo: list[tuple[Subscription, Paper]] = []
+        posted_today: dict[int, int] = {}
         for sub in subs:
-            open_ids = set(await self.ledger.undecided(sub.id, [p.arxiv_id for p in fetched]))
-            if not open_ids:
-                continue
-            stored = [
-                await self.papers.get(p.arxiv_id) or p for p in fetched if p.arxiv_id in open_ids
-            ]
-            # Best first, so a daily cap keeps the papers people upvoted most.
-            stored.sort(key=lambda p: p.upvotes or 0, reverse=True)
-            posted_today = await self.ledger.posted_since(sub.id, day_start)
-            for paper in stored:
-                decision = decide(sub, paper, now, posted_today)
-                if decision is None:
-                    continue  # not enough upvotes yet: asked again next cycle
-                if decision.outcome is Outcome.PENDING and await self.ledger.on_target(
-                    sub.target, paper.arxiv_id
-                ):
+            open_ids = set(await self.ledger.undecided(sub.id, [p.arxiv_id for p in ranked]))
+            todo += [(sub, p) for p in ranked if p.arxiv_id in open_ids]
+            posted_today[sub.id] = await self.ledger.posted_since(sub.id, day_start)
+        # Paper by paper across subscriptions, not subscription by subscription: the outbox is
+        # then in an order that lets every channel be served at once.
+        rank = {p.arxiv_id: i for i, p in enumerate(ranked)}
+        todo.sort(key=lambda pair: rank[pair[1].arxiv_id])
+        occupied = await self.ledger.occupied([p.arxiv_id for p in ranked])
+        decisions: list[tuple[int, str, Decision]] = []
+        for sub, paper in todo:
+            decision = decide(sub, paper, now, posted_today[sub.id])
+            if decision is None:
+                continue  # not enough upvotes yet: asked again next cycle
+            if decision.outcome is Outcome.PENDING:
+                if (sub.target, paper.arxiv_id) in occupied:
                     decision = Decision(
                         Outcome.DUPLICATE, "already in this channel by another subscription"
                     )
-                await self.ledger.record(sub.id, paper.arxiv_id, decision, now)
-                report.decided[decision.outcome] += 1
-                posted_today += decision.outcome is Outcome.PENDING
+                else:
+                    occupied.add((sub.target, paper.arxiv_id))
+                    posted_today[sub.id] += 1
+            decisions.append((sub.id, paper.arxiv_id, decision))
+            report.decided[decision.outcome] += 1
+        await self.ledger.record(decisions, now)
 
     async def deliver(self, report: CycleReport | None = None) -> CycleReport:
         report = report or CycleReport()
@@ -110,9 +124,23 @@ class Engine:
             claims = await self.ledger.claim(self.clock(), self.lease, self.batch)
             if not claims:
                 break
+            by_target: dict[Target, list[Claim]] = defaultdict(list)
             for claim in claims:
-                await self._deliver(claim, report)
+                by_target[claim.target].append(claim)
+            # Channels in parallel, each channel's posts in order, all within the limits.
+            async with asyncio.TaskGroup() as group:
+                for target_claims in by_target.values():
+                    group.create_task(self._deliver_in_order(target_claims, report))
         return report
+
+    async def _deliver_in_order(self, claims: list[Claim], report: CycleReport) -> None:
+        for claim in claims:
+            await self._deliver(claim, report)
+
+    def _throttle(self, platform: str, publisher: Publisher) -> Throttle:
+        if platform not in self._throttles:
+            self._throttles[platform] = Throttle(publisher.limits, self.monotonic, self.sleep)
+        return self._throttles[platform]
 
     async def _deliver(self, claim: Claim, report: CycleReport) -> None:
         now = self.clock()
@@ -125,7 +153,9 @@ class Engine:
                 f"{claim.target.platform} is not connected",
             )
             return
+        throttle = self._throttle(claim.target.platform, publisher)
         if claim.recovering:
+            await throttle.wait(claim.target)
             existing = await publisher.find(claim.target, claim.key)
             if existing is not None:
                 report.posted += 1
@@ -140,6 +170,7 @@ class Engine:
                 claim, Outcome.FAILED, "paper missing from the store", None, now
             )
             return
+        await throttle.wait(claim.target)
         try:
             message_id = await publisher.post(claim.target, card_for(paper), claim.key)
         except RetryLater as exc:

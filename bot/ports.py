@@ -12,6 +12,7 @@ from bot.feeds import FeedSpec
 from bot.models import Paper
 from bot.search import Hit, SearchQuery
 from bot.subscriptions import Decision, Outcome, Rules, Subscription, Target
+from bot.throttle import Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,10 @@ class Rejected(PublishError):
 class Publisher(Protocol):
     """One platform's posting. `key` is the delivery's idempotency key (at most 25 characters,
     Discord's nonce limit): the platform keeps it with the message, so `find` can tell after a
-    crash whether a post was already made."""
+    crash whether a post was already made. `limits` are the platform's rate limits, which the
+    engine paces every request within."""
+
+    limits: Limits
 
     async def post(self, target: Target, card: Card, key: str) -> str:
         """Post the card; returns the platform's message id."""
@@ -137,14 +141,13 @@ class Ledger(Protocol):
 
     async def undecided(self, subscription_id: int, arxiv_ids: Sequence[str]) -> list[str]: ...
 
-    async def record(
-        self, subscription_id: int, arxiv_id: str, decision: Decision, now: datetime
-    ) -> None:
-        """Record a decision unless one is recorded already (first writer wins)."""
+    async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
+        """Record (subscription id, arXiv id, decision) triples in one transaction; a pair
+        already recorded keeps its first decision."""
         ...
 
-    async def on_target(self, target: Target, arxiv_id: str) -> bool:
-        """Whether this paper is posted or pending for the target through any subscription."""
+    async def occupied(self, arxiv_ids: Sequence[str]) -> set[tuple[Target, str]]:
+        """The (target, paper) pairs already posted or on their way, by any subscription."""
         ...
 
     async def posted_since(self, subscription_id: int, since: datetime) -> int: ...

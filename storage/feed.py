@@ -135,39 +135,40 @@ class SqlLedger:
             )
         return [a for a in arxiv_ids if a not in known]
 
-    async def record(
-        self, subscription_id: int, arxiv_id: str, decision: Decision, now: datetime
-    ) -> None:
-        values = {
-            "subscription_id": subscription_id,
-            "arxiv_id": arxiv_id,
-            "outcome": decision.outcome.value,
-            "reason": decision.reason,
-            "message_id": None,
-            "attempts": 0,
-            "decided": now,
-            "updated": now,
-            "lease_until": None,
-            "not_before": None,
-        }
+    async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
+        if not decisions:
+            return
+        rows = [
+            {
+                "subscription_id": sub_id,
+                "arxiv_id": arxiv_id,
+                "outcome": d.outcome.value,
+                "reason": d.reason,
+                "message_id": None,
+                "attempts": 0,
+                "decided": now,
+                "updated": now,
+                "lease_until": None,
+                "not_before": None,
+            }
+            for sub_id, arxiv_id, d in decisions
+        ]
         async with self.engine.begin() as conn:
             statement = insert_ignoring_conflicts(conn, deliveries, ["subscription_id", "arxiv_id"])
-            await conn.execute(statement, values)
+            await conn.execute(statement, rows)
 
-    async def on_target(self, target: Target, arxiv_id: str) -> bool:
+    async def occupied(self, arxiv_ids: Sequence[str]) -> set[tuple[Target, str]]:
         query = (
-            sa.select(sa.func.count())
-            .select_from(deliveries)
+            sa.select(subscriptions.c.platform, subscriptions.c.channel, deliveries.c.arxiv_id)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .where(
-                subscriptions.c.platform == target.platform,
-                subscriptions.c.channel == target.channel,
-                deliveries.c.arxiv_id == arxiv_id,
+                deliveries.c.arxiv_id.in_(list(arxiv_ids)),
                 deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
             )
         )
         async with self.engine.connect() as conn:
-            return bool((await conn.execute(query)).scalar_one())
+            rows = (await conn.execute(query)).all()
+        return {(Target(r.platform, r.channel), r.arxiv_id) for r in rows}
 
     async def posted_since(self, subscription_id: int, since: datetime) -> int:
         query = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.cards import Card
 from bot.ports import Claim, Ledger, RetryLater, TargetGone
 from bot.subscriptions import Outcome, Target
+from bot.throttle import UNLIMITED, Limits
 
 
 class Crash(BaseException):
@@ -25,6 +26,7 @@ class FakePlatform:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     gone: set[Target] = field(default_factory=set)
     busy: int = 0  # answer this many posts with 429 first
+    limits: Limits = UNLIMITED
 
     def maybe_crash(self, where: str) -> None:
         if self.rng.random() < self.crash_rate:

@@ -1,0 +1,89 @@
+"""Pacing posts within a platform's limits, so a fan-out never trips a 429.
+
+Discord allows 50 requests a second per bot and about 5 messages per 5 seconds per channel;
+Slack about one message a second per channel. Each publisher declares its `Limits`; the engine
+waits on a sliding window per channel and one for the whole platform before every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.subscriptions import Target
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """At most `per_second` requests a second in all, and `per_channel` per `channel_seconds`."""
+
+    per_second: float | None = None
+    per_channel: int | None = None
+    channel_seconds: float = 1.0
+
+
+UNLIMITED = Limits()
+DISCORD = Limits(per_second=50, per_channel=5, channel_seconds=5.0)
+SLACK = Limits(per_second=None, per_channel=1, channel_seconds=1.0)
+
+
+@dataclass
+class Window:
+    """At most `count` events in any `seconds`-long window (a sliding log of recent events)."""
+
+    count: int
+    seconds: float
+    clock: Clock
+    sleep: Sleep
+    _times: deque[float] = field(default_factory=deque)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def wait(self) -> None:
+        async with self._lock:  # FIFO: waiters go in the order they came
+            while len(self._times) >= self.count:
+                wait = self._times[0] + self.seconds - self.clock()
+                if wait <= 0:
+                    self._times.popleft()
+                else:
+                    await self.sleep(wait)
+            self._times.append(self.clock())
+
+
+class Throttle:
+    """The windows of one platform: one per channel and one for the platform."""
+
+    # Stay a hair inside the limits: the platform's clock is not ours.
+    MARGIN = 1.01
+
+    def __init__(self, limits: Limits, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep):
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._channels: dict[Target, Window] = {}
+        self._all = (
+            Window(max(1, int(limits.per_second)), self.MARGIN, clock, sleep)
+            if limits.per_second
+            else None
+        )
+
+    async def wait(self, target: Target) -> None:
+        limits = self.limits
+        if limits.per_channel:
+            window = self._channels.get(target)
+            if window is None:
+                window = Window(
+                    limits.per_channel,
+                    limits.channel_seconds * self.MARGIN,
+                    self._clock,
+                    self._sleep,
+                )
+                self._channels[target] = window
+            await window.wait()
+        if self._all is not None:
+            await self._all.wait()
