@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import sys
@@ -120,11 +119,15 @@ def fetch(
 
 
 @app.command()
-def run() -> None:
-    """Run the bot on its embedded defaults: poll Hugging Face and arXiv, print new cards."""
+def run(
+    once: Annotated[
+        bool, typer.Option("--once", help="One fetch-and-deliver cycle, then exit.")
+    ] = False,
+) -> None:
+    """Run the bot: follow the subscribed feeds and post new papers (to the terminal when no
+    chat platform is configured)."""
     settings = _settings()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_console(settings))
+    asyncio.run(run_console(settings, once=once))
 
 
 register(app)

@@ -1,100 +1,97 @@
-"""The token-free default of `paperboy run`: follow HF Daily Papers and arXiv RSS, print cards.
+"""The terminal as a channel: what `paperboy run` posts to when no chat platform is configured.
 
-A stand-in channel until the local playground (issue #5) gives `paperboy run` a web page.
+A stand-in until the local playground (issue #5) gives `paperboy run` a web page. It goes
+through the same engine, ledger and Publisher port as any platform, so a restarted bot never
+prints a card twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import signal
 import sys
-import time
-from collections.abc import Sequence
+from datetime import timedelta
 from typing import TextIO
 
-from adapters.compose import open_sources, open_storage
-from bot.cards import card_for, render_text
+from adapters.compose import open_sources
+from bot.cards import Card, render_text
 from bot.config import Settings
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources, parse_feed_spec
-from bot.models import Paper
-from bot.ports import PaperStore
-from bot.sources.http import Clock, Sleep
+from bot.engine import CycleReport, Engine, utc_now
+from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
+from bot.ports import SubscriptionStore
+from bot.runner import run
+from bot.schedule import Scheduler
+from bot.subscriptions import Rules, Target
+from bot.throttle import UNLIMITED
+from storage import open_storage
 
-log = logging.getLogger(__name__)
-
-# HF's list grows through the day; arXiv RSS changes once per announcement night.
-DEFAULT_INTERVALS = {
-    FeedKind.HF_DAILY: 30 * 60.0,
-    FeedKind.ARXIV_RSS: 60 * 60.0,
-    FeedKind.ARXIV_QUERY: 60 * 60.0,
-}
-FIRST_ROUND_CARDS = 10  # the first poll shows today's top papers, not a flood
-RETRY_FAILED_AFTER = 300.0  # a source that just failed is tried again sooner than its interval
+TERMINAL = Target("console", "terminal")
+CATCH_UP = 5  # a first run shows the current top papers of each feed, not nothing
 
 
-def _ranked(papers: Sequence[Paper]) -> list[Paper]:
-    return sorted(papers, key=lambda p: p.upvotes or 0, reverse=True)
+class ConsolePublisher:
+    limits = UNLIMITED
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        print(f"\n{render_text(card)}\n", file=self.out, flush=True)
+        return key
+
+    async def find(self, target: Target, key: str) -> str | None:
+        return None  # printed text cannot be looked up; the ledger records right after printing
 
 
-async def console_loop(
-    sources: Sources,
-    feeds: Sequence[FeedSpec],
-    *,
-    out: TextIO,
-    poll_seconds: float | None = None,
-    rounds: int | None = None,
-    sleep: Sleep = asyncio.sleep,
-    clock: Clock = time.monotonic,
-    store: PaperStore | None = None,
+async def ensure_terminal_subscriptions(
+    subscriptions: SubscriptionStore, settings: Settings
 ) -> None:
-    """Poll each feed on its own interval, store what it brings, print each paper's card once."""
-    poller = Poller(sources)
-    seen: set[str] = set()
-    due = dict.fromkeys(feeds, 0.0)
-    done = 0
-    while rounds is None or done < rounds:
-        now = clock()
-        for spec in [s for s, at in due.items() if at <= now]:
-            interval = poll_seconds or DEFAULT_INTERVALS[spec.kind]
-            due[spec] = now + interval
-            result = await poller.poll(spec)
-            if result.error is not None:
-                interval = min(interval, RETRY_FAILED_AFTER)
-                due[spec] = now + interval
-                failures = poller.health[spec].failures_in_a_row
-                if failures == 1 or result.report:
-                    print(
-                        f"[{spec}] unavailable ({failures} in a row): {result.error.message}; "
-                        f"next try in {interval:.0f}s",
-                        file=out,
-                        flush=True,
-                    )
-                continue
-            if store is not None:
-                await store.upsert(result.papers)  # so `paperboy search` finds them
-            fresh = [p for p in result.papers if p.arxiv_id not in seen]
-            seen.update(p.arxiv_id for p in result.papers)
-            shown = _ranked(fresh)[:FIRST_ROUND_CARDS] if done == 0 else fresh
+    """On a first run, follow HF Daily Papers and arXiv RSS for the configured categories."""
+    if await subscriptions.for_target(TERMINAL):
+        return
+    feeds = [FeedSpec(FeedKind.HF_DAILY), parse_feed_spec(f"arxiv-rss:{settings.run_categories}")]
+    for feed in feeds:
+        await subscriptions.add(TERMINAL, feed, Rules(catch_up=CATCH_UP), utc_now())
+
+
+def _reporter(out: TextIO):  # type: ignore[no-untyped-def]
+    def report(cycle: CycleReport) -> None:
+        for feed, error in cycle.failed_feeds.items():
             print(
-                f"[{spec}] {len(fresh)} new papers"
-                + (f", showing the top {len(shown)}" if len(shown) < len(fresh) else ""),
+                f"[{feed}] unavailable: {error}; trying again in a few minutes",
                 file=out,
                 flush=True,
             )
-            for paper in shown:
-                print(f"\n{render_text(card_for(paper))}\n", file=out, flush=True)
-        done += 1
-        if rounds is None or done < rounds:
-            await sleep(max(0.0, min(due.values()) - clock()))
+        if cycle.fetched:
+            fetched = ", ".join(f"{feed}: {n}" for feed, n in cycle.fetched.items())
+            print(f"[fetched] {fetched}; {cycle.posted} new cards", file=out, flush=True)
+
+    return report
 
 
-async def run_console(settings: Settings, out: TextIO = sys.stdout) -> None:
-    feeds = [FeedSpec(FeedKind.HF_DAILY), parse_feed_spec(f"arxiv-rss:{settings.run_categories}")]
+async def run_console(settings: Settings, *, once: bool = False, out: TextIO = sys.stdout) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     print(
         "Paperboy is running with no chat platform configured: new papers print here.\n"
-        f"Following {', '.join(map(str, feeds))}. Press Ctrl+C to stop.",
+        "Press Ctrl+C to stop (the cycle in progress finishes first).",
         file=out,
         flush=True,
     )
-    async with open_sources(settings) as sources, open_storage(settings) as store:
-        await console_loop(sources, feeds, out=out, poll_seconds=settings.poll_seconds, store=store)
+    storage = await open_storage(settings.database_url)
+    try:
+        await ensure_terminal_subscriptions(storage.subscriptions, settings)
+        async with open_sources(settings) as sources:
+            engine = Engine(
+                storage.papers,
+                storage.subscriptions,
+                storage.ledger,
+                {TERMINAL.platform: ConsolePublisher(out)},
+                Poller(sources),
+            )
+            override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
+            await run(engine, Scheduler(override), stop=stop, once=once, on_report=_reporter(out))
+    finally:
+        await storage.close()

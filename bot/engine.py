@@ -64,13 +64,16 @@ class Engine:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _throttles: dict[str, Throttle] = field(default_factory=dict)
 
-    async def run_once(self) -> CycleReport:
-        """One cycle: poll every subscribed feed once, decide, deliver what is due."""
+    async def run_once(self, feeds: set[FeedSpec] | None = None) -> CycleReport:
+        """One cycle: poll each subscribed feed once (only `feeds`, when given), decide,
+        deliver whatever is due."""
         report = CycleReport()
         by_feed: dict[FeedSpec, list[Subscription]] = defaultdict(list)
         for sub in await self.subscriptions.active():
             by_feed[sub.feed].append(sub)
         for feed, subs in by_feed.items():
+            if feeds is not None and feed not in feeds:
+                continue
             result = await self.poller.poll(feed, self.clock())
             if result.error is not None:
                 report.failed_feeds[str(feed)] = str(result.error)
@@ -92,10 +95,13 @@ class Engine:
         ranked.sort(key=lambda p: p.upvotes or 0, reverse=True)
         todo: list[tuple[Subscription, Paper]] = []
         posted_today: dict[int, int] = {}
+        catch_up: set[tuple[int, str]] = set()
         for sub in subs:
             open_ids = set(await self.ledger.undecided(sub.id, [p.arxiv_id for p in ranked]))
             todo += [(sub, p) for p in ranked if p.arxiv_id in open_ids]
             posted_today[sub.id] = await self.ledger.posted_since(sub.id, day_start)
+            if sub.rules.catch_up and await self.ledger.is_new(sub.id):
+                catch_up |= {(sub.id, p.arxiv_id) for p in ranked[: sub.rules.catch_up]}
         # Paper by paper across subscriptions, not subscription by subscription: the outbox is
         # then in an order that lets every channel be served at once.
         rank = {p.arxiv_id: i for i, p in enumerate(ranked)}
@@ -103,7 +109,13 @@ class Engine:
         occupied = await self.ledger.occupied([p.arxiv_id for p in ranked])
         decisions: list[tuple[int, str, Decision]] = []
         for sub, paper in todo:
-            decision = decide(sub, paper, now, posted_today[sub.id])
+            decision = decide(
+                sub,
+                paper,
+                now,
+                posted_today[sub.id],
+                catching_up=(sub.id, paper.arxiv_id) in catch_up,
+            )
             if decision is None:
                 continue  # not enough upvotes yet: asked again next cycle
             if decision.outcome is Outcome.PENDING:

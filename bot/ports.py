@@ -152,6 +152,10 @@ class Ledger(Protocol):
 
     async def posted_since(self, subscription_id: int, since: datetime) -> int: ...
 
+    async def is_new(self, subscription_id: int) -> bool:
+        """Nothing was ever decided for this subscription (its first cycle is to come)."""
+        ...
+
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
         """Take pending deliveries (and ones whose lease expired mid-send) due now."""
         ...

@@ -37,6 +37,7 @@ class Rules:
     authors: tuple[str, ...] = ()  # any of them, matched on whole names, case-insensitive
     min_upvotes: int | None = None
     daily_cap: int | None = None  # most posts per UTC day
+    catch_up: int = 0  # on its first cycle, also post the top N of what the feed has now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,8 +67,10 @@ class Decision:
 
 
 def _moment(paper: Paper) -> datetime | None:
-    """When the paper became news: announced on arXiv, published, or featured on HF."""
-    return paper.announced or paper.published or paper.hf_daily_date
+    """When the paper last became news: published, announced on arXiv, or featured on HF's
+    Daily Papers (often days after it appeared on arXiv), whichever came last."""
+    moments = [m for m in (paper.published, paper.announced, paper.hf_daily_date) if m]
+    return max(moments) if moments else None
 
 
 def _author_match(rules: Rules, paper: Paper) -> bool:
@@ -75,12 +78,15 @@ def _author_match(rules: Rules, paper: Paper) -> bool:
     return any(" ".join(a.lower().split()) in names for a in rules.authors)
 
 
-def decide(sub: Subscription, paper: Paper, now: datetime, posted_today: int) -> Decision | None:
+def decide(
+    sub: Subscription, paper: Paper, now: datetime, posted_today: int, *, catching_up: bool = False
+) -> Decision | None:
     """The outcome for `paper` in `sub` now, or None when it is too early to say (a paper may
-    still reach its upvote threshold); rules in the order people think about them."""
+    still reach its upvote threshold); rules in the order people think about them.
+    `catching_up`: the paper is among the top `catch_up` of a subscription's first cycle."""
     moment = _moment(paper)
     # A new subscription never floods the channel with what came before it.
-    if moment is not None and moment < sub.created - timedelta(hours=1):
+    if moment is not None and moment < sub.created - timedelta(hours=1) and not catching_up:
         return Decision(Outcome.STALE, f"from {moment:%Y-%m-%d}, before this subscription began")
     if moment is not None and now - moment > STALE_AFTER:
         return Decision(

@@ -34,6 +34,7 @@ def rules_json(rules: Rules) -> dict[str, Any]:
         "authors": list(rules.authors),
         "min_upvotes": rules.min_upvotes,
         "daily_cap": rules.daily_cap,
+        "catch_up": rules.catch_up,
     }
 
 
@@ -45,6 +46,7 @@ def rules_from_json(data: dict[str, Any]) -> Rules:
         authors=tuple(data.get("authors") or ()),
         min_upvotes=data.get("min_upvotes"),
         daily_cap=data.get("daily_cap"),
+        catch_up=data.get("catch_up") or 0,
     )
 
 
@@ -182,6 +184,15 @@ class SqlLedger:
         )
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
+
+    async def is_new(self, subscription_id: int) -> bool:
+        query = (
+            sa.select(deliveries.c.id)
+            .where(deliveries.c.subscription_id == subscription_id)
+            .limit(1)
+        )
+        async with self.engine.connect() as conn:
+            return (await conn.execute(query)).first() is None
 
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
         d, s = deliveries, subscriptions

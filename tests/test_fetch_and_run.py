@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
+import os
+import signal
 import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
-from adapters.console import console_loop
-from bot.feeds import FeedKind, FeedSpec, Sources
-from bot.sources import ArxivApi, ArxivRss, HuggingFace
-from bot.sources.http import Http, RetryPolicy
-from storage import open_store
 from tests.conftest import OWN_FIXTURES
 from tests.fake_sources import FakeSources
-from tests.fakes import FakeTime, run_paperboy
+from tests.fakes import run_paperboy
 
 RSS = (OWN_FIXTURES / "arxiv_rss_mixed.xml").read_bytes()
 HF = (OWN_FIXTURES / "hf_daily_2024_schema.json").read_bytes()
@@ -76,59 +72,61 @@ def test_fetch_stores_and_a_second_fetch_changes_nothing(tmp_path: Path) -> None
     )
 
 
-async def test_console_run_shows_top_papers_then_only_new_ones_and_reports_outages(
-    tmp_path: Path,
-) -> None:
-    daily = [
-        json.dumps(
-            [
-                {"paper": {"id": f"2606.{n:05d}", "title": f"Paper {n}", "upvotes": n}}
-                for n in range(range_start, 15)
-            ]
-        )
-        for range_start in (0, 0)
-    ]
-    daily[1] = json.dumps(
-        [{"paper": {"id": "2606.09999", "title": "Fresh", "upvotes": 1}}, *json.loads(daily[1])]
-    )
-    responses = iter([httpx.Response(200, content=daily[0]), httpx.Response(200, content=daily[1])])
+def _fresh_hf_daily(count: int) -> bytes:
+    # Yesterday's papers: before a new subscription began, well within the staleness limit.
+    now = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    return json.dumps(
+        [
+            {
+                "paper": {
+                    "id": f"2606.{n:05d}",
+                    "title": f"Fresh paper {n}",
+                    "upvotes": n,
+                    "publishedAt": now,
+                }
+            }
+            for n in range(1, count + 1)
+        ]
+    ).encode()
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.host == "rss":
-            return httpx.Response(503)
-        return next(responses)
 
-    time = FakeTime()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        http = Http(client, RetryPolicy(attempts=1), time.sleep)
-        sources = Sources(
-            HuggingFace(http, "http://hf"),
-            ArxivApi(http, "http://api"),
-            ArxivRss(http, "http://rss"),
+def test_run_once_posts_the_top_papers_once_across_restarts(tmp_path: Path) -> None:
+    db = {"PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}"}
+    with FakeSources({"hf": _fresh_hf_daily(8)}, failing={"rss"}) as fake:
+        env = {**fake.env(), **db, "PAPERBOY_HTTP_ATTEMPTS": "1"}
+        first = _paperboy(["run", "--once"], env, tmp_path)
+        second = _paperboy(["run", "--once"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    printed = [line for line in first.stdout.splitlines() if line.startswith("Fresh paper")]
+    # A first run catches up with the feed's top 5 by upvotes, not all of it.
+    assert printed == [f"Fresh paper {n}" for n in (8, 7, 6, 5, 4)]
+    assert "[arxiv-rss:cs.AI+cs.CL+cs.LG] unavailable: arxiv-rss: HTTP 503" in first.stdout
+    assert "[fetched] hf-daily: 8; 5 new cards" in first.stdout
+    assert "Fresh paper" not in second.stdout  # the ledger remembers across restarts
+    assert "[fetched] hf-daily: 8; 0 new cards" in second.stdout
+
+
+def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}",
+        "PAPERBOY_LOG_LEVEL": "WARNING",
+        "PAPERBOY_HTTP_ATTEMPTS": "1",
+    }
+    with FakeSources({"hf": _fresh_hf_daily(2)}, failing={"rss"}) as fake:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from adapters.cli import main; main()", "run"],
+            env={**env, **fake.env()},
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        out = io.StringIO()
-        feeds = [FeedSpec(FeedKind.HF_DAILY), FeedSpec(FeedKind.ARXIV_RSS, "cs.LG")]
-        store = await open_store(f"sqlite:///{tmp_path / 'papers.db'}")
-        try:
-            await console_loop(
-                sources,
-                feeds,
-                out=out,
-                poll_seconds=60,
-                rounds=2,
-                sleep=time.sleep,
-                clock=time.clock,
-                store=store,
-            )
-            assert await store.count() == 16  # everything fetched is stored, shown or not
-        finally:
-            await store.close()
-    text = out.getvalue()
-    first, second = text.split("[hf-daily] 1 new papers")
-    assert "[hf-daily] 15 new papers, showing the top 10" in first
-    assert "Paper 14" in first
-    assert "Paper 5\n" in first
-    assert "Paper 4\n" not in first
-    assert "[arxiv-rss:cs.LG] unavailable (1 in a row): HTTP 503" in first
-    assert "Fresh" in second
-    assert "Paper 14" not in second
+        assert process.stdout is not None
+        for line in process.stdout:  # wait for the first cycle to finish
+            if line.startswith("[fetched]"):
+                break
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err

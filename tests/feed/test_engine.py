@@ -131,6 +131,29 @@ async def test_new_subscription_does_not_flood(storage: Storage) -> None:
     assert record.outcome is Outcome.STALE and "before this subscription began" in record.reason
 
 
+async def test_catch_up_posts_the_top_of_a_first_cycle_only(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    yesterday = START - timedelta(days=1)
+    papers = [feed.add(n, f"Paper {n}", upvotes=n * 10, published=yesterday) for n in range(1, 5)]
+    await storage.subscriptions.add(ONE, HF, Rules(catch_up=2), START)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [papers[3], papers[2]]  # the two most upvoted
+    clock.now += timedelta(hours=1)
+    feed.add(9, "Old news", published=yesterday)
+    await engine.run_once()  # no more catching up after the first cycle
+    assert platform.papers_in(ONE) == [papers[3], papers[2]]
+
+
+async def test_featured_on_hf_today_is_news_even_if_older_on_arxiv(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    paper = feed.add(1, "Old on arXiv", published=START - timedelta(days=6))
+    feed.items[0]["paper"]["submittedOnDailyAt"] = START.isoformat()  # type: ignore[index]
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=2))
+    await engine_for(storage, feed, platform, clock).run_once()
+    assert platform.papers_in(ONE) == [paper]
+
+
 async def test_two_subscriptions_in_one_channel_post_once(storage: Storage) -> None:
     clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
     await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
