@@ -1,0 +1,254 @@
+"""The `/papers` command set, the same on every platform: text (or an adapter's parsed options)
+in, a plain `Reply` out, which each adapter renders in its own way (see `HELP` for the syntax).
+
+User text is untrusted: every failure to read it is a `Reply` saying what to fix, never an error
+that escapes to the platform.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.cards import Card, card_for
+from bot.engine import utc_now
+from bot.feeds import parse_feed_spec
+from bot.finder import Finder
+from bot.ids import parse_arxiv_id
+from bot.keywords import KeywordError, parse_keywords
+from bot.ports import Ledger, PaperStore, SubscriptionStore
+from bot.search import SearchError, Sort, build_query
+from bot.subscriptions import Rules, Subscription, Target
+
+HELP = """/papers commands:
+  subscribe SOURCE [keywords="a AND (b OR c) NOT d"] [categories=cs.LG,cs.CL]
+            [authors="Ada Lovelace;Alan Turing"] [min-upvotes=N] [cap=N per day] [catch-up=N]
+      SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
+  unsubscribe ID     subscriptions     why ARXIV_ID     show ARXIV_ID     help
+  search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
+               [sort=relevance|recent|upvotes] [page=N]"""
+PAGE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who asks, where: the adapter vouches for `can_manage` (e.g. Discord's Manage Channels)."""
+
+    target: Target
+    user: str
+    can_manage: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str  # plain text; untrusted parts verbatim: the adapter escapes for its markup
+    cards: tuple[Card, ...] = ()
+    private: bool = False  # only the person who asked sees it, where the platform can do that
+    error: bool = False
+
+
+class CommandError(ValueError):
+    """Bad input to a command; the message is for the person who typed it."""
+
+
+def _options(
+    tokens: list[str], allowed: set[str], *, strict: bool
+) -> tuple[list[str], dict[str, str]]:
+    """Split `name=value` options from words. `strict`: an unknown name is an error (a
+    subscription must not silently ignore a misspelt rule); otherwise it is just a word."""
+    words: list[str] = []
+    options: dict[str, str] = {}
+    for token in tokens:
+        name, sep, value = token.partition("=")
+        if sep and name.lower() in allowed:
+            options[name.lower()] = value
+        elif sep and strict:
+            raise CommandError(f"unknown option {name!r}; options: {', '.join(sorted(allowed))}")
+        else:
+            words.append(token)
+    return words, options
+
+
+def _number(options: dict[str, str], name: str) -> int | None:
+    if name not in options:
+        return None
+    value = options[name]
+    if not value.isdigit() or int(value) > 1_000_000:
+        raise CommandError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def _day(options: dict[str, str], name: str) -> date | None:
+    if name not in options:
+        return None
+    try:
+        return date.fromisoformat(options[name])
+    except ValueError:
+        raise CommandError(
+            f"{name} must be a date like 2026-06-12, not {options[name]!r}"
+        ) from None
+
+
+def describe(sub: Subscription) -> str:
+    rules = sub.rules
+    parts = [f"#{sub.id} {sub.feed}"]
+    if rules.keywords:
+        parts.append(f'keywords="{rules.keywords}"')
+    if rules.categories:
+        parts.append("categories=" + ",".join(sorted(rules.categories)))
+    if rules.authors:
+        parts.append(f'authors="{";".join(rules.authors)}"')
+    if rules.min_upvotes is not None:
+        parts.append(f"min-upvotes={rules.min_upvotes}")
+    if rules.daily_cap is not None:
+        parts.append(f"cap={rules.daily_cap}")
+    if sub.paused:
+        parts.append(f"({sub.paused})")
+    return " ".join(parts)
+
+
+@dataclass
+class Commands:
+    subscriptions: SubscriptionStore
+    ledger: Ledger
+    papers: PaperStore
+    finder: Finder
+    clock: Callable[[], datetime] = utc_now
+
+    async def handle(self, text: str, ctx: Context) -> Reply:
+        """Answer `/papers TEXT`."""
+        try:
+            tokens = shlex.split(text)
+        except ValueError as exc:
+            return Reply(f"Could not read that: {exc}.", private=True, error=True)
+        if not tokens:
+            return Reply(HELP, private=True)
+        name, args = tokens[0].lower(), tokens[1:]
+        handler = {
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "subscriptions": self.list_subscriptions,
+            "why": self.why,
+            "show": self.show,
+            "search": self.search,
+            "help": self.help,
+        }.get(name)
+        if handler is None:
+            return Reply(f"Unknown command {name[:40]!r}.\n{HELP}", private=True, error=True)
+        try:
+            return await handler(args, ctx)
+        except (CommandError, KeywordError, SearchError) as exc:
+            return Reply(str(exc), private=True, error=True)
+
+    async def help(self, args: list[str], ctx: Context) -> Reply:
+        return Reply(HELP, private=True)
+
+    async def subscribe(self, args: list[str], ctx: Context) -> Reply:
+        if not ctx.can_manage:
+            return Reply(
+                "Changing this channel's subscriptions needs the Manage Channels permission.",
+                private=True,
+                error=True,
+            )
+        allowed = {"keywords", "categories", "authors", "min-upvotes", "cap", "catch-up"}
+        words, options = _options(args, allowed, strict=True)
+        if len(words) != 1:
+            raise CommandError(
+                "name one source: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"
+            )
+        try:
+            feed = parse_feed_spec(words[0])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if feed.kind.value == "hf-daily" and feed.arg:
+            raise CommandError("subscribe to hf-daily without a date: it follows the newest day")
+        rules = Rules(
+            keywords=parse_keywords(options["keywords"]) if options.get("keywords") else None,
+            categories=frozenset(
+                c for c in options.get("categories", "").replace("+", ",").split(",") if c
+            ),
+            authors=tuple(a.strip() for a in options.get("authors", "").split(";") if a.strip()),
+            min_upvotes=_number(options, "min-upvotes"),
+            daily_cap=_number(options, "cap"),
+            catch_up=min(_number(options, "catch-up") or 0, 20),
+        )
+        sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock())
+        return Reply(f"Subscribed: {describe(sub)}. New papers will be posted here.")
+
+    async def unsubscribe(self, args: list[str], ctx: Context) -> Reply:
+        if not ctx.can_manage:
+            return Reply(
+                "Changing this channel's subscriptions needs the Manage Channels permission.",
+                private=True,
+                error=True,
+            )
+        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+            raise CommandError("say which subscription: unsubscribe ID (see `subscriptions`)")
+        wanted = int(args[0].lstrip("#"))
+        mine = {s.id for s in await self.subscriptions.for_target(ctx.target)}
+        if wanted not in mine or not await self.subscriptions.remove(wanted):
+            raise CommandError(f"this channel has no subscription #{wanted}")
+        return Reply(f"Unsubscribed #{wanted}.")
+
+    async def list_subscriptions(self, args: list[str], ctx: Context) -> Reply:
+        subs = await self.subscriptions.for_target(ctx.target)
+        if not subs:
+            return Reply(
+                "This channel has no subscriptions. Try: subscribe hf-daily min-upvotes=10"
+            )
+        return Reply("\n".join(describe(s) for s in subs))
+
+    async def why(self, args: list[str], ctx: Context) -> Reply:
+        aid = parse_arxiv_id(args[0]) if len(args) == 1 else None
+        if aid is None:
+            raise CommandError("say which paper: why ARXIV_ID (an id like 2401.12345 or its URL)")
+        records = [r for r in await self.ledger.why(aid.id) if r.target == ctx.target]
+        if not records:
+            return Reply(f"{aid.id} has not come through any of this channel's subscriptions.")
+        lines = [
+            f"#{r.subscription_id}: {r.outcome.value} ({r.reason}), {r.decided:%Y-%m-%d %H:%M} UTC"
+            for r in records
+        ]
+        return Reply(f"{aid.id}:\n" + "\n".join(lines))
+
+    async def show(self, args: list[str], ctx: Context) -> Reply:
+        aid = parse_arxiv_id(args[0]) if len(args) == 1 else None
+        if aid is None:
+            raise CommandError("say which paper: show ARXIV_ID (an id like 2401.12345 or its URL)")
+        page = await self.finder.search(build_query(aid.id))
+        if not page.hits:
+            return Reply(
+                f"No paper {aid.id} found" + (f" ({page.note})." if page.note else "."), error=True
+            )
+        return Reply("", cards=(card_for(page.hits[0].paper),))
+
+    async def search(self, args: list[str], ctx: Context) -> Reply:
+        allowed = {"since", "until", "category", "author", "sort", "page"}
+        words, options = _options(args, allowed, strict=False)
+        sort = options.get("sort", "relevance")
+        if sort not in {s.value for s in Sort}:
+            raise CommandError("sort must be relevance, recent or upvotes")
+        page = max(1, _number(options, "page") or 1)
+        query = build_query(
+            " ".join(words),
+            since=_day(options, "since"),
+            until=_day(options, "until"),
+            category=options.get("category"),
+            author=options.get("author"),
+            sort=Sort(sort),
+            limit=PAGE,
+            offset=(page - 1) * PAGE,
+        )
+        found = await self.finder.search(query)
+        if not found.hits:
+            return Reply("No papers found." + (f" ({found.note})" if found.note else ""))
+        lines = [f"Page {page}:"] + [
+            f"{n}. {h.paper.title or h.paper.arxiv_id} (arXiv:{h.paper.arxiv_id})"
+            + (" · live from Hugging Face" if h.live else "")
+            for n, h in enumerate(found.hits, start=(page - 1) * PAGE + 1)
+        ]
+        if found.note:
+            lines.append(f"({found.note})")
+        return Reply("\n".join(lines), cards=tuple(card_for(h.paper) for h in found.hits))

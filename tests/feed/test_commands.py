@@ -1,0 +1,136 @@
+"""The `/papers` command set on a real store (both engines), as any adapter will call it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.commands import Commands, Context
+from bot.finder import Finder
+from bot.models import Origin, Paper
+from bot.subscriptions import Decision, Outcome, Target
+from storage import Storage, open_storage
+
+HERE = Target("fake", "general")
+ADMIN = Context(HERE, "ada", can_manage=True)
+MEMBER = Context(HERE, "bob", can_manage=False)
+NOW = datetime(2026, 6, 12, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+async def commands(db_url: str) -> AsyncIterator[tuple[Commands, Storage]]:
+    storage = await open_storage(db_url)
+    await storage.papers.upsert(
+        [
+            Paper(
+                arxiv_id="2606.00001",
+                title="Diffusion video models",
+                abstract="Video.",
+                published=NOW,
+                sources=frozenset({Origin.ARXIV_API}),
+            ),
+        ]
+    )
+    yield (
+        Commands(
+            storage.subscriptions,
+            storage.ledger,
+            storage.papers,
+            Finder(storage.papers, live_search=False),
+            clock=lambda: NOW,
+        ),
+        storage,
+    )
+    await storage.close()
+
+
+async def test_subscribe_list_and_unsubscribe(commands: tuple[Commands, Storage]) -> None:
+    cmd, storage = commands
+    reply = await cmd.handle(
+        'subscribe hf-daily keywords="diffusion AND video" min-upvotes=10 '
+        'categories=cs.CV,cs.LG cap=5 authors="Ada Lovelace; Alan Turing"',
+        ADMIN,
+    )
+    assert not reply.error, reply.text
+    assert reply.text.startswith("Subscribed: #")
+    (sub,) = await storage.subscriptions.for_target(HERE)
+    rules = sub.rules
+    assert str(rules.keywords) == "diffusion AND video"
+    assert (rules.min_upvotes, rules.daily_cap, rules.categories, rules.authors) == (
+        10,
+        5,
+        frozenset({"cs.CV", "cs.LG"}),
+        ("Ada Lovelace", "Alan Turing"),
+    )
+    listed = await cmd.handle("subscriptions", MEMBER)
+    assert listed.text == (
+        f'#{sub.id} hf-daily keywords="diffusion AND video" categories=cs.CV,cs.LG '
+        f'authors="Ada Lovelace;Alan Turing" min-upvotes=10 cap=5'
+    )
+    elsewhere = Context(Target("fake", "other"), "ada", can_manage=True)
+    assert (await cmd.handle(f"unsubscribe {sub.id}", elsewhere)).error  # not that channel's
+    assert (await cmd.handle(f"unsubscribe #{sub.id}", ADMIN)).text == f"Unsubscribed #{sub.id}."
+    assert "no subscriptions" in (await cmd.handle("subscriptions", ADMIN)).text
+
+
+async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> None:
+    cmd, storage = commands
+    reply = await cmd.handle("subscribe hf-daily", MEMBER)
+    assert reply.error and reply.private and "Manage Channels" in reply.text
+    assert await storage.subscriptions.for_target(HERE) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("subscribe", "name one source"),
+        ("subscribe twitter", "unknown source 'twitter'"),
+        ("subscribe hf-daily:2026-06-12", "without a date"),
+        ("subscribe hf-daily min-upvotes=lots", "min-upvotes must be a whole number"),
+        ("subscribe hf-daily keywords='(diffusion'", "not closed"),
+        ("subscribe hf-daily colour=red", "unknown option 'colour'"),
+        ('search "unclosed', "Could not read that"),
+        ("search x" + "y" * 2000, "please keep it under 1,000"),
+        ("search diffusion sort=best", "sort must be relevance, recent or upvotes"),
+        ("search diffusion since=yesterday", "since must be a date"),
+        ("why", "say which paper"),
+        ("why not-an-id", "say which paper"),
+        ("unsubscribe all", "say which subscription"),
+        ("dance", "Unknown command 'dance'"),
+    ],
+)
+async def test_bad_input_gets_a_clear_private_message(
+    commands: tuple[Commands, Storage], text: str, message: str
+) -> None:
+    cmd, _ = commands
+    reply = await cmd.handle(text, ADMIN)
+    assert reply.error and reply.private
+    assert message in reply.text
+
+
+async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
+    cmd, storage = commands
+    found = await cmd.handle("search diffusion sort=recent", MEMBER)
+    assert found.text == "Page 1:\n1. Diffusion video models (arXiv:2606.00001)"
+    assert [c.arxiv_id for c in found.cards] == ["2606.00001"]
+    shown = await cmd.handle("show https://arxiv.org/abs/2606.00001v2", MEMBER)
+    assert shown.cards[0].title == "Diffusion video models"
+    assert (await cmd.handle("show 2606.99999", MEMBER)).error
+
+    await cmd.handle("subscribe hf-daily", ADMIN)
+    (sub,) = await storage.subscriptions.for_target(HERE)
+    await storage.ledger.record(
+        [(sub.id, "2606.00001", Decision(Outcome.FILTERED, "upvotes: 3 < 10"))],
+        NOW - timedelta(hours=1),
+    )
+    why = await cmd.handle("why arXiv:2606.00001", MEMBER)
+    assert why.text == f"2606.00001:\n#{sub.id}: filtered (upvotes: 3 < 10), 2026-06-12 11:00 UTC"
+    assert "has not come through" in (await cmd.handle("why 2401.12345", MEMBER)).text
+
+
+async def test_help(commands: tuple[Commands, Storage]) -> None:
+    cmd, _ = commands
+    assert "subscribe SOURCE" in (await cmd.handle("", MEMBER)).text
+    assert (await cmd.handle("help", MEMBER)).private
