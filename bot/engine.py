@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from bot.ports import (
     Claim,
     Ledger,
     PaperStore,
+    PollLeases,
     Publisher,
     Rejected,
     RetryLater,
@@ -62,6 +66,11 @@ class Engine:
     unknown_platform_retry: timedelta = timedelta(minutes=10)
     monotonic: Callable[[], float] = time.monotonic  # for pacing
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    leases: PollLeases | None = None  # several processes on one database poll each feed once
+    worker: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+    poll_lease: timedelta = timedelta(minutes=20)  # a dead poller's feeds are taken over after this
     _throttles: dict[str, Throttle] = field(default_factory=dict)
 
     async def run_once(self, feeds: set[FeedSpec] | None = None) -> CycleReport:
@@ -74,6 +83,11 @@ class Engine:
         for feed, subs in by_feed.items():
             if feeds is not None and feed not in feeds:
                 continue
+            now = self.clock()
+            if self.leases and not await self.leases.take(
+                str(feed), self.worker, now, now + self.poll_lease
+            ):
+                continue  # another process polls this feed; the outbox is shared all the same
             result = await self.poller.poll(feed, self.clock())
             if result.error is not None:
                 report.failed_feeds[str(feed)] = str(result.error)

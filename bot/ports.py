@@ -169,3 +169,11 @@ class Ledger(Protocol):
         ...
 
     async def why(self, arxiv_id: str) -> list[DeliveryRecord]: ...
+
+
+class PollLeases(Protocol):
+    """Several bot processes on one database: each feed is polled by one of them at a time."""
+
+    async def take(self, feed: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Hold `feed` until `until` if it is free, expired, or already held by `holder`."""
+        ...

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
-from storage.feed import SqlLedger, SqlSubscriptionStore
+from storage.feed import SqlLedger, SqlPollLeases, SqlSubscriptionStore
 from storage.migrate import SchemaOutOfDate, ensure_schema, upgrade
 from storage.papers import SqlPaperStore
 
@@ -29,6 +29,7 @@ class Storage:
     papers: SqlPaperStore
     subscriptions: SqlSubscriptionStore
     ledger: SqlLedger
+    leases: SqlPollLeases
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -38,13 +39,20 @@ async def open_storage(url: str) -> Storage:
     """Papers, subscriptions and the delivery ledger on `url` (schema created when empty)."""
     await ensure_schema(url)
     engine = create_engine(url)
-    return Storage(engine, SqlPaperStore(engine), SqlSubscriptionStore(engine), SqlLedger(engine))
+    return Storage(
+        engine,
+        SqlPaperStore(engine),
+        SqlSubscriptionStore(engine),
+        SqlLedger(engine),
+        SqlPollLeases(engine),
+    )
 
 
 __all__ = [
     "SchemaOutOfDate",
     "SqlLedger",
     "SqlPaperStore",
+    "SqlPollLeases",
     "SqlSubscriptionStore",
     "Storage",
     "create_engine",

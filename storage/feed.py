@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.feeds import parse_feed_spec
@@ -20,10 +21,11 @@ from bot.ports import Claim, DeliveryRecord
 from bot.subscriptions import Decision, Outcome, Rules, Subscription, Target
 from storage.mapping import utc
 from storage.papers import insert_ignoring_conflicts
-from storage.tables import DeliveryRow, SubscriptionRow
+from storage.tables import DeliveryRow, PollLeaseRow, SubscriptionRow
 
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
 deliveries = cast(sa.Table, DeliveryRow.__table__)
+leases = cast(sa.Table, PollLeaseRow.__table__)
 SENDING = "sending"
 
 
@@ -298,3 +300,25 @@ class SqlLedger:
             )
             for r in rows
         ]
+
+
+class SqlPollLeases:
+    """One holder per feed: taken when free, expired, or already ours, in one atomic upsert."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def take(self, feed: str, holder: str, now: datetime, until: datetime) -> bool:
+        async with self.engine.begin() as conn:
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+            statement = (
+                insert(leases)
+                .values(feed=feed, holder=holder, until=until)
+                .on_conflict_do_update(
+                    index_elements=["feed"],
+                    set_={"holder": holder, "until": until},
+                    where=sa.or_(leases.c.until < now, leases.c.holder == holder),
+                )
+                .returning(leases.c.holder)
+            )
+            return (await conn.execute(statement)).first() is not None

@@ -131,3 +131,13 @@ class DeliveryRow(Base):
         Index("ix_deliveries_outcome", "outcome"),
         Index("ix_deliveries_arxiv_id", "arxiv_id"),
     )
+
+
+class PollLeaseRow(Base):
+    """Which bot process polls a feed until when."""
+
+    __tablename__ = "poll_leases"
+
+    feed: Mapped[str] = mapped_column(String(512), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime]

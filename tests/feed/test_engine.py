@@ -255,3 +255,23 @@ async def test_three_workers_share_the_outbox(storage: Storage, db_url: str) -> 
     assert all(r.posted for r in reports), "every worker took a share"
     for target in targets:
         assert sorted(platform.papers_in(target)) == papers
+
+
+async def test_several_processes_poll_each_feed_once(storage: Storage, db_url: str) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    paper = feed.add(1, "A paper")
+    other = await open_storage(db_url)
+    try:
+        first = engine_for(storage, feed, platform, clock)
+        second = engine_for(other, feed, platform, clock)
+        first.leases, second.leases = storage.leases, other.leases
+        await first.run_once()
+        await second.run_once()
+        assert feed.requests == 1  # the second process left the feed to the lease holder
+        clock.now += first.poll_lease + timedelta(seconds=1)  # the holder went quiet
+        await second.run_once()
+        assert feed.requests == 2  # and its lease was taken over
+        assert platform.papers_in(ONE) == [paper]
+    finally:
+        await other.close()

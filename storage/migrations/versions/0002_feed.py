@@ -1,4 +1,4 @@
-"""Subscriptions and the delivery ledger (the outbox of posts).
+"""Subscriptions, the delivery ledger (the outbox of posts), and poll leases.
 
 Revision ID: 0002
 Revises: 0001
@@ -53,8 +53,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_deliveries_outcome", "deliveries", ["outcome"])
     op.create_index("ix_deliveries_arxiv_id", "deliveries", ["arxiv_id"])
+    # Which bot process polls a feed: several processes on one database poll each feed once.
+    op.create_table(
+        "poll_leases",
+        sa.Column("feed", sa.String(512), primary_key=True),
+        sa.Column("holder", sa.String(64), nullable=False),
+        sa.Column("until", Time, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("poll_leases")
     op.drop_table("deliveries")
     op.drop_table("subscriptions")
