@@ -90,6 +90,7 @@ async def run_console(settings: Settings, *, once: bool = False, out: TextIO = s
                 storage.ledger,
                 {TERMINAL.platform: ConsolePublisher(out)},
                 Poller(sources),
+                leases=storage.leases,
             )
             override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
             await run(engine, Scheduler(override), stop=stop, once=once, on_report=_reporter(out))
