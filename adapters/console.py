@@ -93,6 +93,8 @@ async def run_console(settings: Settings, *, once: bool = False, out: TextIO = s
                 leases=storage.leases,
             )
             override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
-            await run(engine, Scheduler(override), stop=stop, once=once, on_report=_reporter(out))
+            scheduler = Scheduler(override)
+            engine.lease_until = scheduler.next_for
+            await run(engine, scheduler, stop=stop, once=once, on_report=_reporter(out))
     finally:
         await storage.close()

@@ -70,7 +70,11 @@ class Engine:
     worker: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
-    poll_lease: timedelta = timedelta(minutes=20)  # a dead poller's feeds are taken over after this
+    # Until when a poll holds its feed: its next poll, so no other process polls it before then
+    # (and a restarted process waits for it too). A dead holder's feeds are taken over then.
+    lease_until: Callable[[FeedSpec, datetime], datetime] = lambda feed, now: (
+        now + timedelta(minutes=30)
+    )
     _throttles: dict[str, Throttle] = field(default_factory=dict)
 
     async def run_once(self, feeds: set[FeedSpec] | None = None) -> CycleReport:
@@ -85,7 +89,7 @@ class Engine:
                 continue
             now = self.clock()
             if self.leases and not await self.leases.take(
-                str(feed), self.worker, now, now + self.poll_lease
+                str(feed), self.worker, now, self.lease_until(feed, now)
             ):
                 continue  # another process polls this feed; the outbox is shared all the same
             result = await self.poller.poll(feed, self.clock())

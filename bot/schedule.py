@@ -50,11 +50,14 @@ class Scheduler:
     rng: random.Random = field(default_factory=random.Random)
     _next: dict[FeedSpec, datetime] = field(default_factory=dict)
 
+    def next_for(self, feed: FeedSpec, now: datetime) -> datetime:
+        return next_poll(feed.kind, now, self.override, self.rng)
+
     def due(self, feeds: set[FeedSpec], now: datetime) -> set[FeedSpec]:
         return {f for f in feeds if self._next.get(f, now) <= now}
 
     def polled(self, feed: FeedSpec, now: datetime, failed: bool = False) -> None:
-        wait = next_poll(feed.kind, now, self.override, self.rng)
+        wait = self.next_for(feed, now)
         # A failing source is tried again within minutes, not at its full interval.
         self._next[feed] = min(wait, now + timedelta(minutes=5)) if failed else wait
 
