@@ -7,26 +7,28 @@ that escapes to the platform.
 
 from __future__ import annotations
 
+import calendar
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.cards import Card, card_for
-from bot.engine import utc_now
+from bot.engine import Engine, utc_now
 from bot.feeds import parse_feed_spec
 from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore
 from bot.search import SearchError, Sort, build_query
-from bot.subscriptions import Rules, Subscription, Target
+from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
 
 HELP = """/papers commands:
   subscribe SOURCE [keywords="a AND (b OR c) NOT d"] [categories=cs.LG,cs.CL]
             [authors="Ada Lovelace;Alan Turing"] [min-upvotes=N] [cap=N per day] [catch-up=N]
+            [every=instant|daily|weekly] [at=09:00] [tz=Europe/Berlin] [day=monday] [top=10]
       SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
-  unsubscribe ID     subscriptions     why ARXIV_ID     show ARXIV_ID     help
+  unsubscribe ID     subscriptions     why ARXIV_ID     show ARXIV_ID     digest     help
   search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
                [sort=relevance|recent|upvotes] [page=N]"""
 PAGE = 5
@@ -91,6 +93,30 @@ def _day(options: dict[str, str], name: str) -> date | None:
         ) from None
 
 
+def _cadence(options: dict[str, str]) -> Cadence:
+    every = options.get("every", "instant").lower()
+    if every not in {e.value for e in Every}:
+        raise CommandError("every must be instant, daily or weekly")
+    try:
+        at = time.fromisoformat(options.get("at", "09:00"))
+    except ValueError:
+        raise CommandError(f"at must be a time like 09:00, not {options['at']!r}") from None
+    days = [d.lower() for d in calendar.day_name]
+    day = options.get("day", "monday").lower()
+    if day not in days:
+        raise CommandError(f"day must be a weekday name like monday, not {day!r}")
+    try:
+        return Cadence(
+            every=Every(every),
+            at=at,
+            tz=options.get("tz", "UTC"),
+            weekday=days.index(day),
+            top=_number(options, "top") or 10,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def describe(sub: Subscription) -> str:
     rules = sub.rules
     parts = [f"#{sub.id} {sub.feed}"]
@@ -104,6 +130,8 @@ def describe(sub: Subscription) -> str:
         parts.append(f"min-upvotes={rules.min_upvotes}")
     if rules.daily_cap is not None:
         parts.append(f"cap={rules.daily_cap}")
+    if sub.cadence.every is not Every.INSTANT:
+        parts.append(f"({sub.cadence})")
     if sub.paused:
         parts.append(f"({sub.paused})")
     return " ".join(parts)
@@ -115,6 +143,7 @@ class Commands:
     ledger: Ledger
     papers: PaperStore
     finder: Finder
+    engine: Engine | None = None  # to post a digest on demand
     clock: Callable[[], datetime] = utc_now
 
     async def handle(self, text: str, ctx: Context) -> Reply:
@@ -133,6 +162,7 @@ class Commands:
             "why": self.why,
             "show": self.show,
             "search": self.search,
+            "digest": self.digest,
             "help": self.help,
         }.get(name)
         if handler is None:
@@ -152,7 +182,19 @@ class Commands:
                 private=True,
                 error=True,
             )
-        allowed = {"keywords", "categories", "authors", "min-upvotes", "cap", "catch-up"}
+        allowed = {
+            "keywords",
+            "categories",
+            "authors",
+            "min-upvotes",
+            "cap",
+            "catch-up",
+            "every",
+            "at",
+            "tz",
+            "day",
+            "top",
+        }
         words, options = _options(args, allowed, strict=True)
         if len(words) != 1:
             raise CommandError(
@@ -174,8 +216,28 @@ class Commands:
             daily_cap=_number(options, "cap"),
             catch_up=min(_number(options, "catch-up") or 0, 20),
         )
-        sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock())
-        return Reply(f"Subscribed: {describe(sub)}. New papers will be posted here.")
+        cadence = _cadence(options)
+        sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock(), cadence)
+        when = "New papers" if cadence.every is Every.INSTANT else f"A {cadence}"
+        return Reply(f"Subscribed: {describe(sub)}. {when} will be posted here.")
+
+    async def digest(self, args: list[str], ctx: Context) -> Reply:
+        subs = [
+            s
+            for s in await self.subscriptions.for_target(ctx.target)
+            if s.cadence.every is not Every.INSTANT and not s.paused
+        ]
+        if not subs:
+            return Reply(
+                "This channel has no digest subscriptions; subscribe with every=daily or "
+                "every=weekly.",
+                private=True,
+            )
+        if self.engine is None:
+            return Reply("Digests are made by the running bot; it is not running here.", error=True)
+        released = sum([await self.engine.digest(sub) for sub in subs])
+        report = await self.engine.deliver()
+        return Reply(f"Digest posted: {report.posted} of {released} papers.", private=True)
 
     async def unsubscribe(self, args: list[str], ctx: Context) -> Reply:
         if not ctx.can_manage:

@@ -49,6 +49,7 @@ class CycleReport:
     failed_feeds: dict[str, str] = field(default_factory=dict)  # feed -> error
     decided: dict[Outcome, int] = field(default_factory=lambda: defaultdict(int))
     posted: int = 0
+    digests: int = 0  # papers released by digests this cycle
     deferred: int = 0
     failed: int = 0
 
@@ -99,8 +100,25 @@ class Engine:
             report.fetched[str(feed)] = len(result.papers)
             await self.papers.upsert(result.papers)
             await self.decide(subs, list(result.papers), report)
+        for sub in [s for subs in by_feed.values() for s in subs]:
+            if sub.digest_due(self.clock()):
+                report.digests += await self.digest(sub)
         await self.deliver(report)
         return report
+
+    async def digest(self, sub: Subscription) -> int:
+        """Make the subscription's digest now: its held papers ranked by upvotes, then recency;
+        the top ones are posted, the rest recorded as left out. Returns how many go out."""
+        now = self.clock()
+        held = [p for p in [await self.papers.get(a) for a in await self.ledger.held(sub.id)] if p]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        held.sort(key=lambda p: (p.upvotes or 0, p.published or oldest), reverse=True)
+        chosen = [p.arxiv_id for p in held[: sub.cadence.top]]
+        rest = [p.arxiv_id for p in held[sub.cadence.top :]]
+        label = f"{sub.cadence.every} digest of {now:%Y-%m-%d}"
+        await self.ledger.release(sub.id, chosen, rest, label, now)
+        await self.subscriptions.digested(sub.id, now)
+        return len(chosen)
 
     async def decide(
         self, subs: list[Subscription], fetched: list[Paper], report: CycleReport

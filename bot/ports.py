@@ -11,7 +11,7 @@ from bot.cards import Card
 from bot.feeds import FeedSpec
 from bot.models import Paper
 from bot.search import Hit, SearchQuery
-from bot.subscriptions import Decision, Outcome, Rules, Subscription, Target
+from bot.subscriptions import Cadence, Decision, Outcome, Rules, Subscription, Target
 from bot.throttle import Limits
 
 
@@ -122,8 +122,17 @@ class DeliveryRecord:
 
 class SubscriptionStore(Protocol):
     async def add(
-        self, target: Target, feed: FeedSpec, rules: Rules, now: datetime
+        self,
+        target: Target,
+        feed: FeedSpec,
+        rules: Rules,
+        now: datetime,
+        cadence: Cadence | None = None,
     ) -> Subscription: ...
+
+    async def digested(self, subscription_id: int, when: datetime) -> None:
+        """Record that the subscription's digest was made at `when`."""
+        ...
 
     async def remove(self, subscription_id: int) -> bool: ...
 
@@ -151,6 +160,21 @@ class Ledger(Protocol):
         ...
 
     async def posted_since(self, subscription_id: int, since: datetime) -> int: ...
+
+    async def held(self, subscription_id: int) -> list[str]:
+        """Papers held for the subscription's next digest."""
+        ...
+
+    async def release(
+        self,
+        subscription_id: int,
+        chosen: Sequence[str],
+        rest: Sequence[str],
+        label: str,
+        now: datetime,
+    ) -> None:
+        """Make a digest: `chosen` held papers become pending, the `rest` filtered."""
+        ...
 
     async def is_new(self, subscription_id: int) -> bool:
         """Nothing was ever decided for this subscription (its first cycle is to come)."""

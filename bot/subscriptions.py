@@ -7,9 +7,11 @@ outcome with its reason; the engine records it once in the delivery ledger.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.feeds import FeedSpec
 from bot.keywords import KeywordRule
@@ -40,18 +42,70 @@ class Rules:
     catch_up: int = 0  # on its first cycle, also post the top N of what the feed has now
 
 
+class Every(StrEnum):
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cadence:
+    """Post papers as they come (instant), or the period's top `top` at a local time."""
+
+    every: Every = Every.INSTANT
+    at: time = time(9, 0)
+    tz: str = "UTC"  # an IANA zone, e.g. Europe/Berlin
+    weekday: int = 0  # weekly digests: 0 = Monday
+    top: int = 10
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {self.tz!r}; use a name like Europe/Berlin"
+            ) from None
+        if not 1 <= self.top <= 50:
+            raise ValueError("a digest holds between 1 and 50 papers")
+
+    def __str__(self) -> str:
+        if self.every is Every.INSTANT:
+            return "instant"
+        day = f" on {calendar.day_name[self.weekday]}" if self.every is Every.WEEKLY else ""
+        return f"{self.every}{day} at {self.at:%H:%M} {self.tz}, top {self.top}"
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first digest time after `moment` (aware)."""
+        zone = ZoneInfo(self.tz)
+        local = moment.astimezone(zone)
+        candidate = datetime.combine(local.date(), self.at, zone)
+        while candidate <= local or (
+            self.every is Every.WEEKLY and candidate.weekday() != self.weekday
+        ):
+            candidate = datetime.combine(candidate.date() + timedelta(days=1), self.at, zone)
+        return candidate.astimezone(moment.tzinfo)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subscription:
     id: int
     target: Target
     feed: FeedSpec
     rules: Rules = field(default_factory=Rules)
+    cadence: Cadence = field(default_factory=Cadence)
     created: datetime
     paused: str | None = None  # why delivery stopped (bot removed from the channel, ...)
+    last_digest: datetime | None = None
+
+    def digest_due(self, now: datetime) -> bool:
+        if self.cadence.every is Every.INSTANT:
+            return False
+        return self.cadence.next_after(self.last_digest or self.created) <= now
 
 
 class Outcome(StrEnum):
     PENDING = "pending"  # to be posted
+    HELD = "held"  # matches; waits for the subscription's digest
     POSTED = "posted"
     FILTERED = "filtered"
     DUPLICATE = "duplicate"
@@ -104,6 +158,8 @@ def decide(
         if moment is None or now - moment <= UPVOTE_WINDOW:
             return None
         return Decision(Outcome.FILTERED, f"upvotes: {paper.upvotes or 0} < {rules.min_upvotes}")
+    if sub.cadence.every is not Every.INSTANT:
+        return Decision(Outcome.HELD, f"for the {sub.cadence.every} digest")
     if rules.daily_cap is not None and posted_today >= rules.daily_cap:
         return Decision(Outcome.CAPPED, f"daily cap of {rules.daily_cap} reached")
     return Decision(Outcome.PENDING, "matches")

@@ -8,7 +8,7 @@ SQLite (one process) ignores the locking clause and its single writer does the r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.feeds import parse_feed_spec
 from bot.keywords import parse_keywords
 from bot.ports import Claim, DeliveryRecord
-from bot.subscriptions import Decision, Outcome, Rules, Subscription, Target
+from bot.subscriptions import Cadence, Decision, Every, Outcome, Rules, Subscription, Target
 from storage.mapping import utc
 from storage.papers import insert_ignoring_conflicts
 from storage.tables import DeliveryRow, PollLeaseRow, SubscriptionRow
@@ -52,14 +52,36 @@ def rules_from_json(data: dict[str, Any]) -> Rules:
     )
 
 
+def cadence_json(cadence: Cadence) -> dict[str, Any]:
+    return {
+        "every": cadence.every.value,
+        "at": cadence.at.strftime("%H:%M"),
+        "tz": cadence.tz,
+        "weekday": cadence.weekday,
+        "top": cadence.top,
+    }
+
+
+def cadence_from_json(data: dict[str, Any]) -> Cadence:
+    return Cadence(
+        every=Every(data.get("every", "instant")),
+        at=time.fromisoformat(data.get("at", "09:00")),
+        tz=data.get("tz", "UTC"),
+        weekday=int(data.get("weekday", 0)),
+        top=int(data.get("top", 10)),
+    )
+
+
 def _subscription(row: Any) -> Subscription:
     return Subscription(
         id=row.id,
         target=Target(row.platform, row.channel),
         feed=parse_feed_spec(row.feed),
         rules=rules_from_json(row.rules),
+        cadence=cadence_from_json(row.cadence),
         created=utc(row.created) or row.created,
         paused=row.paused,
+        last_digest=utc(row.last_digest),
     )
 
 
@@ -67,20 +89,27 @@ class SqlSubscriptionStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def add(self, target: Target, feed: Any, rules: Rules, now: datetime) -> Subscription:
+    async def add(
+        self, target: Target, feed: Any, rules: Rules, now: datetime, cadence: Cadence | None = None
+    ) -> Subscription:
+        cadence = cadence or Cadence()
         values = {
             "platform": target.platform,
             "channel": target.channel,
             "feed": str(feed),
             "rules": rules_json(rules),
+            "cadence": cadence_json(cadence),
             "created": now,
             "paused": None,
+            "last_digest": None,
         }
         async with self.engine.begin() as conn:
             new_id = (
                 await conn.execute(sa.insert(subscriptions).returning(subscriptions.c.id), values)
             ).scalar_one()
-        return Subscription(id=new_id, target=target, feed=feed, rules=rules, created=now)
+        return Subscription(
+            id=new_id, target=target, feed=feed, rules=rules, cadence=cadence, created=now
+        )
 
     async def remove(self, subscription_id: int) -> bool:
         async with self.engine.begin() as conn:
@@ -111,6 +140,14 @@ class SqlSubscriptionStore:
                 subscriptions.c.channel == target.channel,
             )
         )
+
+    async def digested(self, subscription_id: int, when: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(subscriptions)
+                .where(subscriptions.c.id == subscription_id)
+                .values(last_digest=when)
+            )
 
     async def pause(self, subscription_id: int, reason: str) -> None:
         async with self.engine.begin() as conn:
@@ -186,6 +223,39 @@ class SqlLedger:
         )
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
+
+    async def held(self, subscription_id: int) -> list[str]:
+        query = sa.select(deliveries.c.arxiv_id).where(
+            deliveries.c.subscription_id == subscription_id,
+            deliveries.c.outcome == Outcome.HELD.value,
+        )
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).scalars())
+
+    async def release(
+        self,
+        subscription_id: int,
+        chosen: Sequence[str],
+        rest: Sequence[str],
+        label: str,
+        now: datetime,
+    ) -> None:
+        d = deliveries
+        async with self.engine.begin() as conn:
+            for ids, outcome, reason in (
+                (chosen, Outcome.PENDING, f"in the {label}"),
+                (rest, Outcome.FILTERED, f"not in the top of the {label}"),
+            ):
+                if ids:
+                    await conn.execute(
+                        sa.update(d)
+                        .where(
+                            d.c.subscription_id == subscription_id,
+                            d.c.outcome == Outcome.HELD.value,
+                            d.c.arxiv_id.in_(list(ids)),
+                        )
+                        .values(outcome=outcome.value, reason=reason, updated=now)
+                    )
 
     async def is_new(self, subscription_id: int) -> bool:
         query = (

@@ -100,8 +100,10 @@ class SubscriptionRow(Base):
     channel: Mapped[str] = mapped_column(String(255))
     feed: Mapped[str] = mapped_column(Text)  # bot.feeds.FeedSpec as text: "arxiv-rss:cs.LG"
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cadence: Mapped[dict[str, Any]] = mapped_column(JSON)
     created: Mapped[datetime]
     paused: Mapped[str | None] = mapped_column(Text)
+    last_digest: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_subscriptions_target", "platform", "channel"),)
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.commands import Commands, Context
 from bot.finder import Finder
 from bot.models import Origin, Paper
-from bot.subscriptions import Decision, Outcome, Target
+from bot.subscriptions import Cadence, Decision, Every, Outcome, Target
 from storage import Storage, open_storage
 
 HERE = Target("fake", "general")
@@ -128,6 +128,34 @@ async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
     why = await cmd.handle("why arXiv:2606.00001", MEMBER)
     assert why.text == f"2606.00001:\n#{sub.id}: filtered (upvotes: 3 < 10), 2026-06-12 11:00 UTC"
     assert "has not come through" in (await cmd.handle("why 2401.12345", MEMBER)).text
+
+
+async def test_digest_subscription_and_digest_now(commands: tuple[Commands, Storage]) -> None:
+    cmd, storage = commands
+    reply = await cmd.handle(
+        "subscribe hf-daily every=weekly day=friday at=08:30 tz=Europe/Berlin top=5", ADMIN
+    )
+    assert reply.text.endswith(
+        "A weekly on Friday at 08:30 Europe/Berlin, top 5 will be posted here."
+    )
+    (sub,) = await storage.subscriptions.for_target(HERE)
+    assert sub.cadence == Cadence(
+        every=Every.WEEKLY, at=time(8, 30), tz="Europe/Berlin", weekday=4, top=5
+    )
+    assert (
+        "(weekly on Friday at 08:30 Europe/Berlin, top 5)"
+        in (await cmd.handle("subscriptions", ADMIN)).text
+    )
+    # Without a running engine the command says so instead of pretending.
+    assert "not running here" in (await cmd.handle("digest", ADMIN)).text
+    for bad, message in (
+        ("every=hourly", "every must be"),
+        ("tz=Mars/Base", "unknown time zone"),
+        ("at=25:00", "at must be a time"),
+        ("day=someday", "day must be a weekday"),
+        ("top=99", "between 1 and 50"),
+    ):
+        assert message in (await cmd.handle(f"subscribe hf-daily {bad}", ADMIN)).text
 
 
 async def test_help(commands: tuple[Commands, Storage]) -> None:

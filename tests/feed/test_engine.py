@@ -7,17 +7,19 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
 
+from bot.commands import Commands, Context
 from bot.engine import CycleReport, Engine
 from bot.feeds import FeedKind, FeedSpec, Poller, Sources
+from bot.finder import Finder
 from bot.keywords import parse_keywords
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
-from bot.subscriptions import Outcome, Rules, Target
+from bot.subscriptions import Cadence, Every, Outcome, Rules, Target
 from storage import Storage, open_storage
 from tests.fakes import FakeTime
 from tests.feed.fake_platform import Crash, CrashingLedger, FakePlatform
@@ -275,3 +277,47 @@ async def test_several_processes_poll_each_feed_once(storage: Storage, db_url: s
         assert platform.papers_in(ONE) == [paper]
     finally:
         await other.close()
+
+
+async def test_daily_digest_posts_the_top_papers_at_its_time(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    digest = Cadence(every=Every.DAILY, at=time(9, 0), tz="UTC", top=2)
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1), digest)
+    low, high, mid = (feed.add(n, f"Paper {n}", upvotes=u) for n, u in ((1, 3), (2, 90), (3, 40)))
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()  # 08:00: held for the digest
+    assert platform.papers_in(ONE) == []
+    assert {r.outcome for r in await storage.ledger.why(low)} == {Outcome.HELD}
+    clock.now = START.replace(hour=9, minute=1)
+    report = await engine.run_once()
+    assert report.digests == 2
+    assert platform.papers_in(ONE) == [high, mid]  # by upvotes
+    (left_out,) = await storage.ledger.why(low)
+    assert (left_out.outcome, left_out.reason) == (
+        Outcome.FILTERED,
+        "not in the top of the daily digest of 2026-06-12",
+    )
+    clock.now += timedelta(hours=2)
+    assert (await engine.run_once()).digests == 0  # next one tomorrow at 09:00
+
+
+async def test_digest_command_posts_now(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    weekly = Cadence(every=Every.WEEKLY, at=time(9, 0), weekday=0, top=1)
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1), weekly)
+    best = feed.add(1, "Best", upvotes=50)
+    feed.add(2, "Second", upvotes=5)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == []  # held until Monday 09:00
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers),
+        engine=engine,
+        clock=clock,
+    )
+    reply = await commands.handle("digest", Context(ONE, "ada", can_manage=False))
+    assert reply.text == "Digest posted: 1 of 1 papers."
+    assert platform.papers_in(ONE) == [best]

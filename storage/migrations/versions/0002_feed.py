@@ -27,8 +27,10 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(255), nullable=False),
         sa.Column("feed", sa.Text(), nullable=False),
         sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("cadence", sa.JSON(), nullable=False),
         sa.Column("created", Time, nullable=False),
         sa.Column("paused", sa.Text()),
+        sa.Column("last_digest", Time),
     )
     op.create_index("ix_subscriptions_target", "subscriptions", ["platform", "channel"])
     op.create_table(
