@@ -39,6 +39,10 @@ class ConsolePublisher:
         print(f"\n{render_text(card)}\n", file=self.out, flush=True)
         return key
 
+    async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
+        print(f"  ↳ {text}", file=self.out, flush=True)
+        return key
+
     async def find(self, target: Target, key: str) -> str | None:
         return None  # printed text cannot be looked up; the ledger records right after printing
 

@@ -68,6 +68,11 @@ class DiscordLikePlatform:
         self.posts[target].append(key)
         return f"{target.channel}-{len(self.posts[target])}"
 
+    async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
+        self._admit(target)
+        self.posts[target].append(key)
+        return f"{target.channel}-{len(self.posts[target])}"
+
     async def find(self, target: Target, key: str) -> str | None:
         self._admit(target)
         return key if key in self.posts[target] else None

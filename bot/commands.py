@@ -271,6 +271,8 @@ class Commands:
             return Reply(f"{aid.id} has not come through any of this channel's subscriptions.")
         lines = [
             f"#{r.subscription_id}: {r.outcome.value} ({r.reason}), {r.decided:%Y-%m-%d %H:%M} UTC"
+            if r.kind == "card"
+            else f"#{r.subscription_id}: thread {r.kind.removeprefix('update:')} {r.outcome.value}: {r.reason}"
             for r in records
         ]
         return Reply(f"{aid.id}:\n" + "\n".join(lines))

@@ -35,6 +35,7 @@ from bot.ports import (
 )
 from bot.subscriptions import Decision, Outcome, Subscription, Target, decide
 from bot.throttle import Throttle
+from bot.updates import Change, changes
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class CycleReport:
     decided: dict[Outcome, int] = field(default_factory=lambda: defaultdict(int))
     posted: int = 0
     digests: int = 0  # papers released by digests this cycle
+    updates: int = 0  # replies queued in the threads of posted cards
     deferred: int = 0
     failed: int = 0
 
@@ -98,13 +100,32 @@ class Engine:
                 report.failed_feeds[str(feed)] = str(result.error)
                 continue
             report.fetched[str(feed)] = len(result.papers)
+            before = {p.arxiv_id: await self.papers.get(p.arxiv_id) for p in result.papers}
             await self.papers.upsert(result.papers)
             await self.decide(subs, list(result.papers), report)
+            report.updates += await self.queue_updates(before)
         for sub in [s for subs in by_feed.values() for s in subs]:
             if sub.digest_due(self.clock()):
                 report.digests += await self.digest(sub)
         await self.deliver(report)
         return report
+
+    async def queue_updates(self, before: dict[str, Paper | None]) -> int:
+        """Replies in the threads of cards already posted, for what changed in this fetch."""
+        news: dict[str, list[Change]] = {}
+        for arxiv_id, old in before.items():
+            new = await self.papers.get(arxiv_id)
+            if old is not None and new is not None and (found := changes(old, new)):
+                news[arxiv_id] = found
+        if not news:
+            return 0
+        queued = [
+            (sub_id, arxiv_id, f"update:{change.kind}", change.text)
+            for sub_id, arxiv_id in await self.ledger.posted_cards(list(news))
+            for change in news[arxiv_id]
+        ]
+        await self.ledger.add_updates(queued, self.clock())
+        return len(queued)
 
     async def digest(self, sub: Subscription) -> int:
         """Make the subscription's digest now: its held papers ranked by upvotes, then recency;
@@ -185,6 +206,32 @@ class Engine:
         for claim in claims:
             await self._deliver(claim, report)
 
+    async def _reply(
+        self, claim: Claim, publisher: Publisher, throttle: Throttle, report: CycleReport
+    ) -> None:
+        now = self.clock()
+        parent = await self.ledger.card_message(claim.subscription_id, claim.arxiv_id)
+        if parent is None:
+            report.failed += 1
+            await self.ledger.finish(
+                claim, Outcome.FAILED, "the card's message is unknown", None, now
+            )
+            return
+        await throttle.wait(claim.target)
+        try:
+            message_id = await publisher.reply(claim.target, parent, claim.text, claim.key)
+        except RetryLater as exc:
+            report.deferred += 1
+            await self.ledger.retry_at(claim, now + timedelta(seconds=exc.retry_after), claim.text)
+        except (TargetGone, Rejected) as exc:
+            report.failed += 1
+            await self.ledger.finish(
+                claim, Outcome.FAILED, f"{claim.text} (not posted: {exc})", None, now
+            )
+        else:
+            report.posted += 1
+            await self.ledger.finish(claim, Outcome.POSTED, claim.text, message_id, self.clock())
+
     def _throttle(self, platform: str, publisher: Publisher) -> Throttle:
         if platform not in self._throttles:
             self._throttles[platform] = Throttle(publisher.limits, self.monotonic, self.sleep)
@@ -211,6 +258,9 @@ class Engine:
                     claim, Outcome.POSTED, "posted (confirmed after a restart)", existing, now
                 )
                 return
+        if claim.kind != "card":
+            await self._reply(claim, publisher, throttle, report)
+            return
         paper = await self.papers.get(claim.arxiv_id)
         if paper is None:
             report.failed += 1

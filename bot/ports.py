@@ -88,8 +88,12 @@ class Publisher(Protocol):
         """Post the card; returns the platform's message id."""
         ...
 
+    async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
+        """Post `text` in the thread of message `message_id` (a card); returns the reply's id."""
+        ...
+
     async def find(self, target: Target, key: str) -> str | None:
-        """The id of a message already posted with `key`, if any."""
+        """The id of a message (card or reply) already posted with `key`, if any."""
         ...
 
 
@@ -102,6 +106,8 @@ class Claim:
     arxiv_id: str
     target: Target
     recovering: bool  # an earlier attempt may have posted before it could record the result
+    kind: str = "card"  # or an update in the card's thread, e.g. "update:code"
+    text: str = ""  # an update's text
 
     @property
     def key(self) -> str:
@@ -118,6 +124,7 @@ class DeliveryRecord:
     reason: str
     message_id: str | None
     decided: datetime
+    kind: str = "card"
 
 
 class SubscriptionStore(Protocol):
@@ -160,6 +167,18 @@ class Ledger(Protocol):
         ...
 
     async def posted_since(self, subscription_id: int, since: datetime) -> int: ...
+
+    async def add_updates(
+        self, updates: Sequence[tuple[int, str, str, str]], now: datetime
+    ) -> None:
+        """Queue (subscription id, arXiv id, kind, text) replies; each kind once per card."""
+        ...
+
+    async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[tuple[int, str]]:
+        """(subscription id, arXiv id) of the cards already posted for these papers."""
+        ...
+
+    async def card_message(self, subscription_id: int, arxiv_id: str) -> str | None: ...
 
     async def held(self, subscription_id: int) -> list[str]:
         """Papers held for the subscription's next digest."""

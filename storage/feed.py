@@ -27,6 +27,7 @@ subscriptions = cast(sa.Table, SubscriptionRow.__table__)
 deliveries = cast(sa.Table, DeliveryRow.__table__)
 leases = cast(sa.Table, PollLeaseRow.__table__)
 SENDING = "sending"
+CARD = "card"  # the kind of a paper's card; updates in its thread are "update:..."
 
 
 def rules_json(rules: Rules) -> dict[str, Any]:
@@ -169,6 +170,7 @@ class SqlLedger:
                     await conn.execute(
                         sa.select(deliveries.c.arxiv_id).where(
                             deliveries.c.subscription_id == subscription_id,
+                            deliveries.c.kind == CARD,
                             deliveries.c.arxiv_id.in_(list(arxiv_ids)),
                         )
                     )
@@ -183,6 +185,7 @@ class SqlLedger:
             {
                 "subscription_id": sub_id,
                 "arxiv_id": arxiv_id,
+                "kind": CARD,
                 "outcome": d.outcome.value,
                 "reason": d.reason,
                 "message_id": None,
@@ -195,8 +198,53 @@ class SqlLedger:
             for sub_id, arxiv_id, d in decisions
         ]
         async with self.engine.begin() as conn:
-            statement = insert_ignoring_conflicts(conn, deliveries, ["subscription_id", "arxiv_id"])
-            await conn.execute(statement, rows)
+            await conn.execute(self._insert(conn), rows)
+
+    @staticmethod
+    def _insert(conn: Any) -> Any:
+        return insert_ignoring_conflicts(conn, deliveries, ["subscription_id", "arxiv_id", "kind"])
+
+    async def add_updates(
+        self, updates: Sequence[tuple[int, str, str, str]], now: datetime
+    ) -> None:
+        if not updates:
+            return
+        rows = [
+            {
+                "subscription_id": sub_id,
+                "arxiv_id": arxiv_id,
+                "kind": kind,
+                "outcome": Outcome.PENDING.value,
+                "reason": text,
+                "message_id": None,
+                "attempts": 0,
+                "decided": now,
+                "updated": now,
+                "lease_until": None,
+                "not_before": None,
+            }
+            for sub_id, arxiv_id, kind, text in updates
+        ]
+        async with self.engine.begin() as conn:
+            await conn.execute(self._insert(conn), rows)
+
+    async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[tuple[int, str]]:
+        query = sa.select(deliveries.c.subscription_id, deliveries.c.arxiv_id).where(
+            deliveries.c.arxiv_id.in_(list(arxiv_ids)),
+            deliveries.c.kind == CARD,
+            deliveries.c.outcome == Outcome.POSTED.value,
+        )
+        async with self.engine.connect() as conn:
+            return [(r.subscription_id, r.arxiv_id) for r in (await conn.execute(query)).all()]
+
+    async def card_message(self, subscription_id: int, arxiv_id: str) -> str | None:
+        query = sa.select(deliveries.c.message_id).where(
+            deliveries.c.subscription_id == subscription_id,
+            deliveries.c.arxiv_id == arxiv_id,
+            deliveries.c.kind == CARD,
+        )
+        async with self.engine.connect() as conn:
+            return (await conn.execute(query)).scalar_one_or_none()
 
     async def occupied(self, arxiv_ids: Sequence[str]) -> set[tuple[Target, str]]:
         query = (
@@ -204,6 +252,7 @@ class SqlLedger:
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .where(
                 deliveries.c.arxiv_id.in_(list(arxiv_ids)),
+                deliveries.c.kind == CARD,
                 deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
             )
         )
@@ -217,6 +266,7 @@ class SqlLedger:
             .select_from(deliveries)
             .where(
                 deliveries.c.subscription_id == subscription_id,
+                deliveries.c.kind == CARD,
                 deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
                 deliveries.c.decided >= since,
             )
@@ -289,7 +339,9 @@ class SqlLedger:
             .values(
                 outcome=SENDING, lease_until=now + lease, attempts=d.c.attempts + 1, updated=now
             )
-            .returning(d.c.id, d.c.subscription_id, d.c.arxiv_id, d.c.attempts)
+            .returning(
+                d.c.id, d.c.subscription_id, d.c.arxiv_id, d.c.attempts, d.c.kind, d.c.reason
+            )
         )
         async with self.engine.begin() as conn:
             taken = (await conn.execute(take)).all()
@@ -308,7 +360,13 @@ class SqlLedger:
         return sorted(
             (
                 Claim(
-                    t.id, t.subscription_id, t.arxiv_id, targets[t.subscription_id], t.attempts > 1
+                    t.id,
+                    t.subscription_id,
+                    t.arxiv_id,
+                    targets[t.subscription_id],
+                    t.attempts > 1,
+                    kind=t.kind,
+                    text=t.reason if t.kind != CARD else "",
                 )
                 for t in taken
             ),
@@ -348,6 +406,7 @@ class SqlLedger:
                 d.c.subscription_id,
                 s.c.platform,
                 s.c.channel,
+                d.c.kind,
                 d.c.outcome,
                 d.c.reason,
                 d.c.message_id,
@@ -367,6 +426,7 @@ class SqlLedger:
                 r.reason,
                 r.message_id,
                 utc(r.decided) or r.decided,
+                r.kind,
             )
             for r in rows
         ]

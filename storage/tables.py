@@ -119,8 +119,11 @@ class DeliveryRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
     arxiv_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(
+        String(64)
+    )  # "card", or an update in its thread: "update:code"
     outcome: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # for updates, the text to post
     message_id: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)
     decided: Mapped[datetime]
@@ -129,7 +132,9 @@ class DeliveryRow(Base):
     not_before: Mapped[datetime | None]
 
     __table_args__ = (
-        UniqueConstraint("subscription_id", "arxiv_id", name="uq_deliveries_subscription_paper"),
+        UniqueConstraint(
+            "subscription_id", "arxiv_id", "kind", name="uq_deliveries_subscription_paper"
+        ),
         Index("ix_deliveries_outcome", "outcome"),
         Index("ix_deliveries_arxiv_id", "arxiv_id"),
     )

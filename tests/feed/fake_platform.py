@@ -44,6 +44,13 @@ class FakePlatform:
         self.maybe_crash("after the post, before it is recorded")
         return f"m{len(posted)}"
 
+    async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
+        self.maybe_crash("before the reply")
+        posted = self.messages.setdefault(target, [])
+        posted.append((key, f"reply to {message_id}: {text}"))
+        self.maybe_crash("after the reply, before it is recorded")
+        return f"m{len(posted)}"
+
     async def find(self, target: Target, key: str) -> str | None:
         for index, (seen, _) in enumerate(self.messages.get(target, ()), start=1):
             if seen == key:
@@ -51,7 +58,10 @@ class FakePlatform:
         return None
 
     def papers_in(self, target: Target) -> list[str]:
-        return [arxiv_id for _, arxiv_id in self.messages.get(target, ())]
+        return [text for _, text in self.messages.get(target, ()) if not text.startswith("reply")]
+
+    def replies_in(self, target: Target) -> list[str]:
+        return [text for _, text in self.messages.get(target, ()) if text.startswith("reply")]
 
 
 @dataclass

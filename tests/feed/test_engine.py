@@ -321,3 +321,25 @@ async def test_digest_command_posts_now(storage: Storage) -> None:
     reply = await commands.handle("digest", Context(ONE, "ada", can_manage=False))
     assert reply.text == "Digest posted: 1 of 1 papers."
     assert platform.papers_in(ONE) == [best]
+
+
+async def test_updates_go_into_the_cards_thread_once(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    paper = feed.add(1, "A paper", upvotes=8)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [paper]
+    feed.items[0]["paper"].update(upvotes=60, githubRepo="https://github.com/o/r")  # type: ignore[attr-defined]
+    clock.now += timedelta(minutes=30)
+    report = await engine.run_once()
+    assert report.updates == 2
+    assert platform.papers_in(ONE) == [paper]  # no second card
+    assert platform.replies_in(ONE) == [
+        "reply to m1: Code released: https://github.com/o/r",
+        "reply to m1: Now at 60 upvotes on Hugging Face.",
+    ]
+    await engine.run_once()  # the same news is not told twice
+    assert len(platform.replies_in(ONE)) == 2
+    kinds = [r.kind for r in await storage.ledger.why(paper)]
+    assert kinds == ["card", "update:code", "update:upvotes:50"]

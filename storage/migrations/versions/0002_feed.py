@@ -43,6 +43,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("arxiv_id", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(64), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("message_id", sa.String(255)),
@@ -51,7 +52,9 @@ def upgrade() -> None:
         sa.Column("updated", Time, nullable=False),
         sa.Column("lease_until", Time),
         sa.Column("not_before", Time),
-        sa.UniqueConstraint("subscription_id", "arxiv_id", name="uq_deliveries_subscription_paper"),
+        sa.UniqueConstraint(
+            "subscription_id", "arxiv_id", "kind", name="uq_deliveries_subscription_paper"
+        ),
     )
     op.create_index("ix_deliveries_outcome", "deliveries", ["outcome"])
     op.create_index("ix_deliveries_arxiv_id", "deliveries", ["arxiv_id"])
