@@ -19,7 +19,7 @@ from bot.feeds import parse_feed_spec
 from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
-from bot.ports import Ledger, PaperStore, SubscriptionStore
+from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore
 from bot.search import SearchError, Sort, build_query
 from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
 
@@ -115,6 +115,13 @@ def _cadence(options: dict[str, str]) -> Cadence:
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _why_line(record: DeliveryRecord) -> str:
+    head = f"#{record.subscription_id}:"
+    if record.kind == "card":
+        return f"{head} {record.outcome} ({record.reason}), {record.decided:%Y-%m-%d %H:%M} UTC"
+    return f"{head} thread {record.kind.removeprefix('update:')} {record.outcome}: {record.reason}"
 
 
 def describe(sub: Subscription) -> str:
@@ -269,12 +276,7 @@ class Commands:
         records = [r for r in await self.ledger.why(aid.id) if r.target == ctx.target]
         if not records:
             return Reply(f"{aid.id} has not come through any of this channel's subscriptions.")
-        lines = [
-            f"#{r.subscription_id}: {r.outcome.value} ({r.reason}), {r.decided:%Y-%m-%d %H:%M} UTC"
-            if r.kind == "card"
-            else f"#{r.subscription_id}: thread {r.kind.removeprefix('update:')} {r.outcome.value}: {r.reason}"
-            for r in records
-        ]
+        lines = [_why_line(r) for r in records]
         return Reply(f"{aid.id}:\n" + "\n".join(lines))
 
     async def show(self, args: list[str], ctx: Context) -> Reply:
