@@ -214,7 +214,7 @@ def _is_crash(exc: BaseException) -> bool:
     return isinstance(exc, Crash)
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(25))
 async def test_crashes_at_every_step_lose_and_duplicate_nothing(
     storage: Storage, seed: int
 ) -> None:
