@@ -206,32 +206,6 @@ class Engine:
         for claim in claims:
             await self._deliver(claim, report)
 
-    async def _reply(
-        self, claim: Claim, publisher: Publisher, throttle: Throttle, report: CycleReport
-    ) -> None:
-        now = self.clock()
-        parent = await self.ledger.card_message(claim.subscription_id, claim.arxiv_id)
-        if parent is None:
-            report.failed += 1
-            await self.ledger.finish(
-                claim, Outcome.FAILED, "the card's message is unknown", None, now
-            )
-            return
-        await throttle.wait(claim.target)
-        try:
-            message_id = await publisher.reply(claim.target, parent, claim.text, claim.key)
-        except RetryLater as exc:
-            report.deferred += 1
-            await self.ledger.retry_at(claim, now + timedelta(seconds=exc.retry_after), claim.text)
-        except (TargetGone, Rejected) as exc:
-            report.failed += 1
-            await self.ledger.finish(
-                claim, Outcome.FAILED, f"{claim.text} (not posted: {exc})", None, now
-            )
-        else:
-            report.posted += 1
-            await self.ledger.finish(claim, Outcome.POSTED, claim.text, message_id, self.clock())
-
     def _throttle(self, platform: str, publisher: Publisher) -> Throttle:
         if platform not in self._throttles:
             self._throttles[platform] = Throttle(publisher.limits, self.monotonic, self.sleep)
@@ -245,7 +219,7 @@ class Engine:
             await self.ledger.retry_at(
                 claim,
                 now + self.unknown_platform_retry,
-                f"{claim.target.platform} is not connected",
+                claim.text or f"{claim.target.platform} is not connected",
             )
             return
         throttle = self._throttle(claim.target.platform, publisher)
@@ -255,36 +229,52 @@ class Engine:
             if existing is not None:
                 report.posted += 1
                 await self.ledger.finish(
-                    claim, Outcome.POSTED, "posted (confirmed after a restart)", existing, now
+                    claim,
+                    Outcome.POSTED,
+                    claim.text or "posted (confirmed after a restart)",
+                    existing,
+                    now,
                 )
                 return
-        if claim.kind != "card":
-            await self._reply(claim, publisher, throttle, report)
-            return
-        paper = await self.papers.get(claim.arxiv_id)
-        if paper is None:
+        send, missing = await self._sender(claim, publisher)
+        if send is None:
             report.failed += 1
-            await self.ledger.finish(
-                claim, Outcome.FAILED, "paper missing from the store", None, now
-            )
+            await self.ledger.finish(claim, Outcome.FAILED, missing, None, now)
             return
         await throttle.wait(claim.target)
         try:
-            message_id = await publisher.post(claim.target, card_for(paper), claim.key)
+            message_id = await send()
         except RetryLater as exc:
             report.deferred += 1
+            # An update's reason is its text, kept until it is posted.
             await self.ledger.retry_at(
-                claim, now + timedelta(seconds=exc.retry_after), f"retrying: {exc}"
+                claim, now + timedelta(seconds=exc.retry_after), claim.text or f"retrying: {exc}"
             )
         except TargetGone as exc:
             report.deferred += 1
             for sub in await self.subscriptions.for_target(claim.target):
                 await self.subscriptions.pause(sub.id, f"paused: {exc}")
-            await self.ledger.retry_at(claim, now, f"waiting: {exc}")
+            await self.ledger.retry_at(claim, now, claim.text or f"waiting: {exc}")
         except Rejected as exc:
             report.failed += 1
             log.error("post of %s to %s rejected: %s", claim.arxiv_id, claim.target, exc)
             await self.ledger.finish(claim, Outcome.FAILED, f"rejected: {exc}", None, now)
         else:
             report.posted += 1
-            await self.ledger.finish(claim, Outcome.POSTED, "posted", message_id, self.clock())
+            await self.ledger.finish(
+                claim, Outcome.POSTED, claim.text or "posted", message_id, self.clock()
+            )
+
+    async def _sender(
+        self, claim: Claim, publisher: Publisher
+    ) -> tuple[Callable[[], Awaitable[str]] | None, str]:
+        """How to send this delivery (a card, or a reply in its thread), or why it cannot be."""
+        if claim.kind != "card":
+            parent = await self.ledger.card_message(claim.subscription_id, claim.arxiv_id)
+            if parent is None:
+                return None, "the card's message is unknown"
+            return (lambda: publisher.reply(claim.target, parent, claim.text, claim.key)), ""
+        paper = await self.papers.get(claim.arxiv_id)
+        if paper is None:
+            return None, "paper missing from the store"
+        return (lambda: publisher.post(claim.target, card_for(paper), claim.key)), ""

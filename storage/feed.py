@@ -179,43 +179,33 @@ class SqlLedger:
         return [a for a in arxiv_ids if a not in known]
 
     async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
-        if not decisions:
-            return
-        rows = [
-            {
-                "subscription_id": sub_id,
-                "arxiv_id": arxiv_id,
-                "kind": CARD,
-                "outcome": d.outcome.value,
-                "reason": d.reason,
-                "message_id": None,
-                "attempts": 0,
-                "decided": now,
-                "updated": now,
-                "lease_until": None,
-                "not_before": None,
-            }
-            for sub_id, arxiv_id, d in decisions
-        ]
-        async with self.engine.begin() as conn:
-            await conn.execute(self._insert(conn), rows)
-
-    @staticmethod
-    def _insert(conn: Any) -> Any:
-        return insert_ignoring_conflicts(conn, deliveries, ["subscription_id", "arxiv_id", "kind"])
+        await self._add(
+            [(sub_id, arxiv_id, CARD, d.outcome, d.reason) for sub_id, arxiv_id, d in decisions],
+            now,
+        )
 
     async def add_updates(
         self, updates: Sequence[tuple[int, str, str, str]], now: datetime
     ) -> None:
-        if not updates:
+        await self._add(
+            [
+                (sub_id, arxiv_id, kind, Outcome.PENDING, text)
+                for sub_id, arxiv_id, kind, text in updates
+            ],
+            now,
+        )
+
+    async def _add(self, entries: list[tuple[int, str, str, Outcome, str]], now: datetime) -> None:
+        """Insert ledger rows; a (subscription, paper, kind) already there keeps its first row."""
+        if not entries:
             return
         rows = [
             {
                 "subscription_id": sub_id,
                 "arxiv_id": arxiv_id,
                 "kind": kind,
-                "outcome": Outcome.PENDING.value,
-                "reason": text,
+                "outcome": outcome.value,
+                "reason": reason,
                 "message_id": None,
                 "attempts": 0,
                 "decided": now,
@@ -223,10 +213,11 @@ class SqlLedger:
                 "lease_until": None,
                 "not_before": None,
             }
-            for sub_id, arxiv_id, kind, text in updates
+            for sub_id, arxiv_id, kind, outcome, reason in entries
         ]
         async with self.engine.begin() as conn:
-            await conn.execute(self._insert(conn), rows)
+            keys = ["subscription_id", "arxiv_id", "kind"]
+            await conn.execute(insert_ignoring_conflicts(conn, deliveries, keys), rows)
 
     async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[tuple[int, str]]:
         query = sa.select(deliveries.c.subscription_id, deliveries.c.arxiv_id).where(
