@@ -67,6 +67,7 @@ class Engine:
     lease: timedelta = timedelta(minutes=10)  # longer than a batch may take to deliver
     batch: int = 2000
     unknown_platform_retry: timedelta = timedelta(minutes=10)
+    max_attempts: int = 12  # then a post is recorded failed, never retried forever
     monotonic: Callable[[], float] = time.monotonic  # for pacing
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     leases: PollLeases | None = None  # several processes on one database poll each feed once
@@ -245,10 +246,18 @@ class Engine:
         try:
             message_id = await send()
         except RetryLater as exc:
+            if claim.attempts >= self.max_attempts:
+                report.failed += 1
+                reason = f"gave up after {claim.attempts} attempts: {exc}"
+                await self.ledger.finish(claim, Outcome.FAILED, reason, None, now)
+                return
             report.deferred += 1
+            wait = exc.retry_after
+            if wait is None:  # a fault, not a rate limit: back off 5 s, 10 s, 20 s ... 10 min
+                wait = min(600.0, 5.0 * 2 ** (claim.attempts - 1))
             # An update's reason is its text, kept until it is posted.
             await self.ledger.retry_at(
-                claim, now + timedelta(seconds=exc.retry_after), claim.text or f"retrying: {exc}"
+                claim, now + timedelta(seconds=wait), claim.text or f"retrying: {exc}"
             )
         except TargetGone as exc:
             report.deferred += 1

@@ -61,9 +61,10 @@ class PublishError(Exception):
 
 
 class RetryLater(PublishError):
-    """Rate-limited (429) or a server fault: try again after `retry_after` seconds."""
+    """Rate-limited (429, with the platform's `retry_after`) or a server fault or timeout
+    (`retry_after` None: the engine backs off exponentially)."""
 
-    def __init__(self, message: str, retry_after: float = 5.0) -> None:
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
@@ -106,6 +107,7 @@ class Claim:
     arxiv_id: str
     target: Target
     recovering: bool  # an earlier attempt may have posted before it could record the result
+    attempts: int = 1  # including this one
     kind: str = "card"  # or an update in the card's thread, e.g. "update:code"
     text: str = ""  # an update's text
 

@@ -356,6 +356,7 @@ class SqlLedger:
                     t.arxiv_id,
                     targets[t.subscription_id],
                     t.attempts > 1,
+                    attempts=t.attempts,
                     kind=t.kind,
                     text=t.reason if t.kind != CARD else "",
                 )

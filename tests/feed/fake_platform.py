@@ -26,6 +26,7 @@ class FakePlatform:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     gone: set[Target] = field(default_factory=set)
     busy: int = 0  # answer this many posts with 429 first
+    broken: int = 0  # then this many with a 5xx
     limits: Limits = UNLIMITED
 
     def maybe_crash(self, where: str) -> None:
@@ -39,6 +40,9 @@ class FakePlatform:
         if self.busy:
             self.busy -= 1
             raise RetryLater("429 Too Many Requests", retry_after=1.0)
+        if self.broken:
+            self.broken -= 1
+            raise RetryLater("HTTP 502")
         posted = self.messages.setdefault(target, [])
         posted.append((key, card.arxiv_id))
         self.maybe_crash("after the post, before it is recorded")

@@ -343,3 +343,23 @@ async def test_updates_go_into_the_cards_thread_once(storage: Storage) -> None:
     assert len(platform.replies_in(ONE)) == 2
     kinds = [r.kind for r in await storage.ledger.why(paper)]
     assert kinds == ["card", "update:code", "update:upvotes:50"]
+
+
+async def test_server_faults_back_off_and_are_never_retried_forever(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform(broken=100)
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    paper = feed.add(1, "A paper")
+    engine = engine_for(storage, feed, platform, clock)
+    engine.max_attempts = 4
+    await engine.run_once()  # attempt 1 at START
+    attempts_at = [0]
+    for second in range(1, 120):  # then one delivery pass a second
+        clock.now = START + timedelta(seconds=second)
+        left = platform.broken
+        await engine.deliver()
+        if platform.broken < left:
+            attempts_at.append(second)
+    assert attempts_at == [0, 5, 15, 35]  # waits of 5, 10 and 20 s: exponential backoff
+    (record,) = await storage.ledger.why(paper)
+    assert (record.outcome, record.reason) == (Outcome.FAILED, "gave up after 4 attempts: HTTP 502")
+    assert platform.papers_in(ONE) == []
