@@ -39,6 +39,10 @@ class ConsolePublisher:
         print(f"\n{render_text(card)}\n", file=self.out, flush=True)
         return key
 
+    async def post_text(self, target: Target, text: str, key: str) -> str:
+        print(f"\n{text}\n", file=self.out, flush=True)
+        return key
+
     async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
         print(f"  ↳ {text}", file=self.out, flush=True)
         return key

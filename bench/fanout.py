@@ -68,6 +68,11 @@ class DiscordLikePlatform:
         self.posts[target].append(key)
         return f"{target.channel}-{len(self.posts[target])}"
 
+    async def post_text(self, target: Target, text: str, key: str) -> str:
+        self._admit(target)
+        self.posts[target].append(key)
+        return f"{target.channel}-{len(self.posts[target])}"
+
     async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
         self._admit(target)
         self.posts[target].append(key)

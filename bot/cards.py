@@ -172,3 +172,13 @@ def render_text(card: Card) -> str:
         lines.append(f"TL;DR{' (AI)' if card.tldr_is_ai else ''}: {card.tldr}")
     lines.extend(f"{link.label}: {link.url}" for link in card.links)
     return "\n".join(lines)
+
+
+def render_list(heading: str, papers: list[Paper], arxiv: str = ARXIV) -> str:
+    """A compact digest: one line per paper, numbered, with upvotes and the abstract's link."""
+    lines = [heading]
+    for n, paper in enumerate(papers, start=1):
+        votes = f" (▲ {paper.upvotes})" if paper.upvotes else ""
+        title = cut_at_word(paper.title or f"arXiv:{paper.arxiv_id}", 200)
+        lines.append(f"{n}. {title}{votes} {arxiv}/abs/{paper.arxiv_id}")
+    return "\n".join(lines)

@@ -27,6 +27,7 @@ HELP = """/papers commands:
   subscribe SOURCE [keywords="a AND (b OR c) NOT d"] [categories=cs.LG,cs.CL]
             [authors="Ada Lovelace;Alan Turing"] [min-upvotes=N] [cap=N per day] [catch-up=N]
             [every=instant|daily|weekly] [at=09:00] [tz=Europe/Berlin] [day=monday] [top=10]
+            [compact=yes: the digest as one list]
       SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
   unsubscribe ID     subscriptions     why ARXIV_ID     show ARXIV_ID     digest     help
   search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
@@ -112,6 +113,7 @@ def _cadence(options: dict[str, str]) -> Cadence:
             tz=options.get("tz", "UTC"),
             weekday=days.index(day),
             top=_number(options, "top") or 10,
+            compact=options.get("compact", "no").lower() in ("yes", "true", "1"),
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from None
@@ -190,6 +192,7 @@ class Commands:
                 error=True,
             )
         allowed = {
+            "compact",
             "keywords",
             "categories",
             "authors",

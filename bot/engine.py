@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.cards import card_for
+from bot.cards import card_for, render_list
 from bot.feeds import FeedSpec, Poller
 from bot.models import Paper
 from bot.ports import (
@@ -135,10 +135,19 @@ class Engine:
         held = [p for p in [await self.papers.get(a) for a in await self.ledger.held(sub.id)] if p]
         oldest = datetime.min.replace(tzinfo=UTC)
         held.sort(key=lambda p: (p.upvotes or 0, p.published or oldest), reverse=True)
-        chosen = [p.arxiv_id for p in held[: sub.cadence.top]]
+        top = held[: sub.cadence.top]
+        chosen = [p.arxiv_id for p in top]
         rest = [p.arxiv_id for p in held[sub.cadence.top :]]
         label = f"{sub.cadence.every} digest of {now:%Y-%m-%d}"
-        await self.ledger.release(sub.id, chosen, rest, label, now)
+        if sub.cadence.compact and top:
+            # One message for the list, queued like any other delivery (exactly once).
+            heading = f"{label.capitalize()}: the top {len(top)} papers"
+            await self.ledger.add_updates(
+                [(sub.id, f"digest:{now:%Y-%m-%dT%H:%M}", "digest", render_list(heading, top))], now
+            )
+            await self.ledger.release(sub.id, chosen, rest, label, now, Outcome.LISTED)
+        else:
+            await self.ledger.release(sub.id, chosen, rest, label, now)
         await self.subscriptions.digested(sub.id, now)
         return len(chosen)
 
@@ -278,6 +287,8 @@ class Engine:
         self, claim: Claim, publisher: Publisher
     ) -> tuple[Callable[[], Awaitable[str]] | None, str]:
         """How to send this delivery (a card, or a reply in its thread), or why it cannot be."""
+        if claim.kind == "digest":
+            return (lambda: publisher.post_text(claim.target, claim.text, claim.key)), ""
         if claim.kind != "card":
             parent = await self.ledger.card_message(claim.subscription_id, claim.arxiv_id)
             if parent is None:

@@ -89,6 +89,10 @@ class Publisher(Protocol):
         """Post the card; returns the platform's message id."""
         ...
 
+    async def post_text(self, target: Target, text: str, key: str) -> str:
+        """Post a plain message (a compact digest); returns its id."""
+        ...
+
     async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
         """Post `text` in the thread of message `message_id` (a card); returns the reply's id."""
         ...
@@ -193,8 +197,10 @@ class Ledger(Protocol):
         rest: Sequence[str],
         label: str,
         now: datetime,
+        chosen_outcome: Outcome = Outcome.PENDING,
     ) -> None:
-        """Make a digest: `chosen` held papers become pending, the `rest` filtered."""
+        """Make a digest: `chosen` held papers get `chosen_outcome` (pending cards, or listed in
+        a compact digest), the `rest` filtered."""
         ...
 
     async def is_new(self, subscription_id: int) -> bool:

@@ -57,6 +57,7 @@ class Cadence:
     tz: str = "UTC"  # an IANA zone, e.g. Europe/Berlin
     weekday: int = 0  # weekly digests: 0 = Monday
     top: int = 10
+    compact: bool = False  # one message listing the papers, instead of a card each
 
     def __post_init__(self) -> None:
         try:
@@ -72,7 +73,8 @@ class Cadence:
         if self.every is Every.INSTANT:
             return "instant"
         day = f" on {calendar.day_name[self.weekday]}" if self.every is Every.WEEKLY else ""
-        return f"{self.every}{day} at {self.at:%H:%M} {self.tz}, top {self.top}"
+        listed = ", as one list" if self.compact else ""
+        return f"{self.every}{day} at {self.at:%H:%M} {self.tz}, top {self.top}{listed}"
 
     def next_after(self, moment: datetime) -> datetime:
         """The first digest time after `moment` (aware)."""
@@ -106,6 +108,7 @@ class Subscription:
 class Outcome(StrEnum):
     PENDING = "pending"  # to be posted
     HELD = "held"  # matches; waits for the subscription's digest
+    LISTED = "listed"  # in a compact digest's list message
     POSTED = "posted"
     FILTERED = "filtered"
     DUPLICATE = "duplicate"

@@ -60,6 +60,7 @@ def cadence_json(cadence: Cadence) -> dict[str, Any]:
         "tz": cadence.tz,
         "weekday": cadence.weekday,
         "top": cadence.top,
+        "compact": cadence.compact,
     }
 
 
@@ -70,6 +71,7 @@ def cadence_from_json(data: dict[str, Any]) -> Cadence:
         tz=data.get("tz", "UTC"),
         weekday=int(data.get("weekday", 0)),
         top=int(data.get("top", 10)),
+        compact=bool(data.get("compact", False)),
     )
 
 
@@ -280,11 +282,12 @@ class SqlLedger:
         rest: Sequence[str],
         label: str,
         now: datetime,
+        chosen_outcome: Outcome = Outcome.PENDING,
     ) -> None:
         d = deliveries
         async with self.engine.begin() as conn:
             for ids, outcome, reason in (
-                (chosen, Outcome.PENDING, f"in the {label}"),
+                (chosen, chosen_outcome, f"in the {label}"),
                 (rest, Outcome.FILTERED, f"not in the top of the {label}"),
             ):
                 if ids:

@@ -48,6 +48,11 @@ class FakePlatform:
         self.maybe_crash("after the post, before it is recorded")
         return f"m{len(posted)}"
 
+    async def post_text(self, target: Target, text: str, key: str) -> str:
+        posted = self.messages.setdefault(target, [])
+        posted.append((key, f"text: {text}"))
+        return f"m{len(posted)}"
+
     async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
         self.maybe_crash("before the reply")
         posted = self.messages.setdefault(target, [])
@@ -62,7 +67,14 @@ class FakePlatform:
         return None
 
     def papers_in(self, target: Target) -> list[str]:
-        return [text for _, text in self.messages.get(target, ()) if not text.startswith("reply")]
+        return [
+            text
+            for _, text in self.messages.get(target, ())
+            if not text.startswith(("reply", "text:"))
+        ]
+
+    def texts_in(self, target: Target) -> list[str]:
+        return [text[6:] for _, text in self.messages.get(target, ()) if text.startswith("text: ")]
 
     def replies_in(self, target: Target) -> list[str]:
         return [text for _, text in self.messages.get(target, ()) if text.startswith("reply")]

@@ -363,3 +363,23 @@ async def test_server_faults_back_off_and_are_never_retried_forever(storage: Sto
     (record,) = await storage.ledger.why(paper)
     assert (record.outcome, record.reason) == (Outcome.FAILED, "gave up after 4 attempts: HTTP 502")
     assert platform.papers_in(ONE) == []
+
+
+async def test_compact_digest_is_one_list_message(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    digest = Cadence(every=Every.DAILY, at=time(9, 0), top=2, compact=True)
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1), digest)
+    low, high, mid = (feed.add(n, f"Paper {n}", upvotes=u) for n, u in ((1, 3), (2, 90), (3, 40)))
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    clock.now = START.replace(hour=9, minute=1)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == []  # no cards
+    assert platform.texts_in(ONE) == [
+        "Daily digest of 2026-06-12: the top 2 papers\n"
+        f"1. Paper 2 (▲ 90) https://arxiv.org/abs/{high}\n"
+        f"2. Paper 3 (▲ 40) https://arxiv.org/abs/{mid}"
+    ]
+    assert {r.outcome for r in await storage.ledger.why(high)} == {Outcome.LISTED}
+    await engine.run_once()
+    assert len(platform.texts_in(ONE)) == 1  # once
