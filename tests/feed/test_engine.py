@@ -369,7 +369,7 @@ async def test_compact_digest_is_one_list_message(storage: Storage) -> None:
     clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
     digest = Cadence(every=Every.DAILY, at=time(9, 0), top=2, compact=True)
     await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1), digest)
-    low, high, mid = (feed.add(n, f"Paper {n}", upvotes=u) for n, u in ((1, 3), (2, 90), (3, 40)))
+    _, high, mid = (feed.add(n, f"Paper {n}", upvotes=u) for n, u in ((1, 3), (2, 90), (3, 40)))
     engine = engine_for(storage, feed, platform, clock)
     await engine.run_once()
     clock.now = START.replace(hour=9, minute=1)
