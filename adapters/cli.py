@@ -13,7 +13,7 @@ import typer
 
 from adapters.cli_store import counts, register
 from adapters.compose import open_sources, open_storage
-from adapters.console import run_console
+from adapters.run import run_bot
 from bot.cards import card_for, render_text
 from bot.config import Settings
 from bot.errors import SourceError
@@ -124,10 +124,10 @@ def run(
         bool, typer.Option("--once", help="One fetch-and-deliver cycle, then exit.")
     ] = False,
 ) -> None:
-    """Run the bot: follow the subscribed feeds and post new papers (to the terminal when no
-    chat platform is configured)."""
+    """Run the bot: follow the subscribed feeds, post new papers, and serve the local
+    playground (http://127.0.0.1:8787 by default)."""
     settings = _settings()
-    asyncio.run(run_console(settings, once=once))
+    asyncio.run(run_bot(settings, once=once))
 
 
 register(app)

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     http_attempts: int = Field(default=4, ge=1, le=10)
     # arXiv's terms: at most one request every 3 seconds, summed over all our machines.
     arxiv_request_interval_seconds: float = Field(default=3.0, ge=0)
+    # The local playground channel (a web page) that `paperboy run` serves.
+    playground_enabled: bool = True
+    playground_host: str = "127.0.0.1"
+    playground_port: int = Field(default=8787, ge=1, le=65535)
+    # Required (as ?token=... once, then a cookie) when the playground is bound beyond loopback.
+    playground_token: SecretStr | None = None
     # When the store has few matches, `search` also asks Hugging Face's paper search live.
     hf_live_search: bool = True
     log_level: str = "INFO"

@@ -148,3 +148,18 @@ class PollLeaseRow(Base):
     feed: Mapped[str] = mapped_column(String(512), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime]
+
+
+class PlaygroundMessageRow(Base):
+    """A message in the local playground: a person's, or the bot's (text and/or cards)."""
+
+    __tablename__ = "playground_messages"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    thread_of: Mapped[int | None] = mapped_column(Id)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    cards: Mapped[list[Any]] = mapped_column(JSON)
+    key: Mapped[str | None] = mapped_column(String(64))
+    created: Mapped[datetime]

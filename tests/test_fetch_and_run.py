@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+
+from storage import open_storage
+from storage.playground import SqlChannelLog
 from tests.conftest import OWN_FIXTURES
 from tests.fake_sources import FakeSources
 from tests.fakes import run_paperboy
@@ -91,6 +97,18 @@ def _fresh_hf_daily(count: int) -> bytes:
     ).encode()
 
 
+def _general(db_path: Path) -> list[str]:
+    async def read() -> list[str]:
+        storage = await open_storage(f"sqlite:///{db_path}")
+        try:
+            messages = await SqlChannelLog(storage.engine).channel("general")
+        finally:
+            await storage.close()
+        return [card["title"] for m in messages for card in m["cards"]]
+
+    return asyncio.run(read())
+
+
 def test_run_once_posts_the_top_papers_once_across_restarts(tmp_path: Path) -> None:
     db = {"PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}"}
     with FakeSources({"hf": _fresh_hf_daily(8)}, failing={"rss"}) as fake:
@@ -99,21 +117,28 @@ def test_run_once_posts_the_top_papers_once_across_restarts(tmp_path: Path) -> N
         time.sleep(1.1)  # the feed is due again (a restart waits for the poll the last run planned)
         second = _paperboy(["run", "--once"], env, tmp_path)
     assert first.returncode == 0, first.stderr
-    printed = [line for line in first.stdout.splitlines() if line.startswith("Fresh paper")]
-    # A first run catches up with the feed's top 5 by upvotes, not all of it.
-    assert printed == [f"Fresh paper {n}" for n in (8, 7, 6, 5, 4)]
+    # A first run catches up with the feed's top 5 by upvotes, in the playground's #general.
+    assert _general(tmp_path / "papers.db") == [f"Fresh paper {n}" for n in (8, 7, 6, 5, 4)]
     assert "[arxiv-rss:cs.AI+cs.CL+cs.LG] unavailable: arxiv-rss: HTTP 503" in first.stdout
-    assert "[fetched] hf-daily: 8; 5 new cards" in first.stdout
-    assert "Fresh paper" not in second.stdout  # the ledger remembers across restarts
-    assert "[fetched] hf-daily: 8; 0 new cards" in second.stdout
+    assert "[fetched] hf-daily: 8; 5 posts" in first.stdout
+    assert "[fetched] hf-daily: 8; 0 posts" in second.stdout  # the ledger remembers across restarts
+    assert len(_general(tmp_path / "papers.db")) == 5
 
 
-def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_run_serves_the_playground_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
     env = {
         **os.environ,
         "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}",
         "PAPERBOY_LOG_LEVEL": "WARNING",
         "PAPERBOY_HTTP_ATTEMPTS": "1",
+        "PAPERBOY_PLAYGROUND_PORT": str(port),
     }
     with FakeSources({"hf": _fresh_hf_daily(2)}, failing={"rss"}) as fake:
         process = subprocess.Popen(
@@ -128,7 +153,20 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         for line in process.stdout:  # wait for the first cycle to finish
             if line.startswith("[fetched]"):
                 break
+        page = httpx.get(f"http://127.0.0.1:{port}/c/general", timeout=10)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
+    assert page.status_code == 200
+    assert "Fresh paper 2" in page.text
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_playground_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
+    env = {
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}",
+        "PAPERBOY_PLAYGROUND_HOST": "0.0.0.0",
+    }
+    done = _paperboy(["run"], env, tmp_path)
+    assert done.returncode != 0
+    assert "set PAPERBOY_PLAYGROUND_TOKEN too" in done.stderr

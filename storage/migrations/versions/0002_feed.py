@@ -58,6 +58,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_deliveries_outcome", "deliveries", ["outcome"])
     op.create_index("ix_deliveries_arxiv_id", "deliveries", ["arxiv_id"])
+    # The local playground's channels: every message, card and thread reply shown there.
+    op.create_table(
+        "playground_messages",
+        sa.Column("id", Id, primary_key=True, autoincrement=True),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.Column("thread_of", Id),
+        sa.Column("author", sa.String(64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("cards", sa.JSON(), nullable=False),
+        sa.Column("key", sa.String(64)),
+        sa.Column("created", Time, nullable=False),
+    )
+    op.create_index("ix_playground_messages_channel", "playground_messages", ["channel", "id"])
+    op.create_index("ix_playground_messages_key", "playground_messages", ["key"])
     # Which bot process polls a feed: several processes on one database poll each feed once.
     op.create_table(
         "poll_leases",
@@ -69,5 +83,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("poll_leases")
+    op.drop_table("playground_messages")
     op.drop_table("deliveries")
     op.drop_table("subscriptions")

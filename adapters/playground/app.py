@@ -1,0 +1,184 @@
+"""The playground's web app (Starlette): server-rendered pages, a JSON API, a little JavaScript.
+
+    GET  /c/{channel}                     the channel: cards, messages, composer
+    GET  /c/{channel}/t/{id}              a card's thread
+    GET  /api/channels                    {"channels": [...]}
+    GET  /api/channels/{channel}/messages {"messages": [...]}
+    POST /api/channels/{channel}/messages {"text": "...", "author": "..."} -> {"posted", "reply"}
+    GET  /api/messages/{id}/replies       {"replies": [...]}
+    POST /api/messages/{id}/replies       {"text": "...", "author": "..."} -> {"posted", "reply"}
+    GET  /api/status                      {"sources": {feed: error or null}}
+
+Text starting with `/papers` is a command, answered by the bot. Everything shown is escaped.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from adapters.playground.answers import answer_in_thread
+from adapters.playground.log import ChannelLog, Message
+from adapters.playground.publisher import BOT, card_json
+from bot.commands import Commands, Context
+from bot.ports import PaperStore
+from bot.subscriptions import Target
+
+PLATFORM = "playground"
+CHANNEL = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+MAX_TEXT = 4000
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+
+
+@dataclass
+class Playground:
+    log: ChannelLog
+    commands: Commands
+    papers: PaperStore
+    token: str | None = None  # required on every request when set (bound beyond loopback)
+    sources: dict[str, str | None] = field(default_factory=dict)  # feed -> last error, None if ok
+
+
+class BadInput(ValueError):
+    pass
+
+
+def _channel(request: Request) -> str:
+    name = str(request.path_params["channel"])
+    if not CHANNEL.fullmatch(name):
+        raise BadInput("a channel name is 1-40 lowercase letters, digits and dashes")
+    return name
+
+
+async def _text(request: Request) -> tuple[str, str]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise BadInput('send JSON: {"text": "..."}') from None
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("the message has no text")
+    if len(text) > MAX_TEXT:
+        raise BadInput(f"a message holds at most {MAX_TEXT} characters")
+    author = body.get("author") if isinstance(body.get("author"), str) else "you"
+    return text.strip(), " ".join(author.split())[:40] or "you"
+
+
+def build_app(pg: Playground) -> Starlette:
+    async def bot_reply(
+        channel: str, text: str, author: str, thread_of: int | None
+    ) -> Message | None:
+        if text.startswith("/papers"):
+            reply = await pg.commands.handle(
+                text[len("/papers") :], Context(Target(PLATFORM, channel), author, True)
+            )
+            cards = [card_json(c) for c in reply.cards]
+            return await pg.log.add(channel, BOT, reply.text, cards, thread_of=thread_of)
+        if thread_of is not None:
+            parent = await pg.log.get(thread_of)
+            answer = await answer_in_thread(pg.papers, parent, text)
+            return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
+        return None
+
+    async def channel_page(request: Request) -> Response:
+        channel = _channel(request)
+        html = TEMPLATES.get_template("channel.html").render(
+            channel=channel,
+            channels=sorted({channel, "general", *await pg.log.channels()}),
+            messages=await pg.log.channel(channel),
+            sources=pg.sources,
+            thread=None,
+        )
+        return HTMLResponse(html)
+
+    async def thread_page(request: Request) -> Response:
+        channel = _channel(request)
+        parent = await pg.log.get(int(request.path_params["message_id"]))
+        if parent is None or parent["channel"] != channel:
+            return HTMLResponse("No such message.", status_code=404)
+        html = TEMPLATES.get_template("channel.html").render(
+            channel=channel,
+            channels=sorted({channel, "general", *await pg.log.channels()}),
+            messages=[parent, *await pg.log.replies(parent["id"])],
+            sources=pg.sources,
+            thread=parent,
+        )
+        return HTMLResponse(html)
+
+    async def list_channels(request: Request) -> Response:
+        return JSONResponse({"channels": sorted({"general", *await pg.log.channels()})})
+
+    async def channel_messages(request: Request) -> Response:
+        channel = _channel(request)
+        if request.method == "GET":
+            return JSONResponse({"messages": await pg.log.channel(channel)})
+        text, author = await _text(request)
+        posted = await pg.log.add(channel, author, text)
+        return JSONResponse(
+            {"posted": posted, "reply": await bot_reply(channel, text, author, None)}
+        )
+
+    async def thread_replies(request: Request) -> Response:
+        parent = await pg.log.get(int(request.path_params["message_id"]))
+        if parent is None:
+            return JSONResponse({"error": "no such message"}, status_code=404)
+        if request.method == "GET":
+            return JSONResponse({"replies": await pg.log.replies(parent["id"])})
+        text, author = await _text(request)
+        thread = parent["thread_of"] or parent["id"]
+        posted = await pg.log.add(parent["channel"], author, text, thread_of=thread)
+        return JSONResponse(
+            {"posted": posted, "reply": await bot_reply(parent["channel"], text, author, thread)}
+        )
+
+    async def status(request: Request) -> Response:
+        return JSONResponse({"sources": pg.sources})
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/c/general")
+
+    async def guard(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if pg.token:
+            offered = (
+                request.query_params.get("token")
+                or request.cookies.get("paperboy_token")
+                or request.headers.get("authorization", "").removeprefix("Bearer ")
+            )
+            if not hmac.compare_digest(offered.encode(), pg.token.encode()):
+                return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=401)
+        response = await call_next(request)
+        if pg.token and request.query_params.get("token"):
+            response.set_cookie("paperboy_token", pg.token, httponly=True, samesite="strict")
+        return response
+
+    async def bad_input(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+    return Starlette(
+        routes=[
+            Route("/", home),
+            Route("/c/{channel}", channel_page),
+            Route("/c/{channel}/t/{message_id:int}", thread_page),
+            Route("/api/channels", list_channels),
+            Route("/api/channels/{channel}/messages", channel_messages, methods=["GET", "POST"]),
+            Route(
+                "/api/messages/{message_id:int}/replies", thread_replies, methods=["GET", "POST"]
+            ),
+            Route("/api/status", status),
+        ],
+        middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],
+        exception_handlers={BadInput: bad_input},
+    )

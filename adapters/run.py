@@ -1,0 +1,140 @@
+"""`paperboy run`: the engine, and the channels it posts to. With no chat platform configured
+that is the local playground (a web page); the Discord and Slack adapters join it when their
+tokens are set (their issues)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import signal
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TextIO
+
+import uvicorn
+
+from adapters.compose import open_sources
+from adapters.playground.app import PLATFORM, Playground, build_app
+from adapters.playground.publisher import PlaygroundPublisher
+from bot.commands import Commands
+from bot.config import Settings
+from bot.engine import CycleReport, Engine, utc_now
+from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
+from bot.finder import Finder
+from bot.runner import run
+from bot.schedule import Scheduler
+from bot.subscriptions import Rules, Target
+from storage import Storage, open_storage
+from storage.playground import SqlChannelLog
+
+GENERAL = Target(PLATFORM, "general")
+CATCH_UP = 5  # a first run shows the current top papers of each feed, not nothing
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: `paperboy run` stops everything in order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def ensure_first_subscriptions(storage: Storage, settings: Settings) -> None:
+    """A fresh install follows HF Daily Papers and arXiv RSS in the playground's #general."""
+    if await storage.subscriptions.active() or await storage.subscriptions.for_target(GENERAL):
+        return
+    for feed in (
+        FeedSpec(FeedKind.HF_DAILY),
+        parse_feed_spec(f"arxiv-rss:{settings.run_categories}"),
+    ):
+        await storage.subscriptions.add(GENERAL, feed, Rules(catch_up=CATCH_UP), utc_now())
+
+
+async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.stdout) -> None:
+    token = settings.playground_token.get_secret_value() if settings.playground_token else None
+    serve = settings.playground_enabled and not once
+    if serve and not _loopback(settings.playground_host) and not token:
+        raise SystemExit(
+            f"paperboy: the playground would listen on {settings.playground_host}, beyond "
+            "this machine: set PAPERBOY_PLAYGROUND_TOKEN too"
+        )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    storage = await open_storage(settings.database_url)
+    try:
+        await ensure_first_subscriptions(storage, settings)
+        log = SqlChannelLog(storage.engine)
+        async with open_sources(settings) as sources:
+            engine = Engine(
+                storage.papers,
+                storage.subscriptions,
+                storage.ledger,
+                {PLATFORM: PlaygroundPublisher(log)},
+                Poller(sources),
+                leases=storage.leases,
+            )
+            override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
+            scheduler = Scheduler(override)
+            engine.lease_until = scheduler.next_for
+            finder = Finder(
+                storage.papers, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search
+            )
+            commands = Commands(
+                storage.subscriptions, storage.ledger, storage.papers, finder, engine=engine
+            )
+            playground = Playground(log, commands, storage.papers, token)
+
+            def report(cycle: CycleReport) -> None:
+                for feed in cycle.fetched:
+                    playground.sources[feed] = None
+                for feed, error in cycle.failed_feeds.items():
+                    playground.sources[feed] = error
+                    print(
+                        f"[{feed}] unavailable: {error}; trying again in a few minutes",
+                        file=out,
+                        flush=True,
+                    )
+                if cycle.fetched:
+                    fetched = ", ".join(f"{feed}: {n}" for feed, n in cycle.fetched.items())
+                    print(f"[fetched] {fetched}; {cycle.posted} posts", file=out, flush=True)
+
+            if not serve:
+                await run(engine, scheduler, stop=stop, once=once, on_report=report)
+                return
+            config = uvicorn.Config(
+                build_app(playground),
+                host=settings.playground_host,
+                port=settings.playground_port,
+                log_level="warning",
+                lifespan="off",
+            )
+            server = _Server(config)
+            print(
+                f"Paperboy is running. Playground: http://{settings.playground_host}:{settings.playground_port}/"
+                "  (Ctrl+C stops it; the cycle in progress finishes first)",
+                file=out,
+                flush=True,
+            )
+
+            async def engine_loop() -> None:
+                try:
+                    await run(engine, scheduler, stop=stop, on_report=report)
+                finally:
+                    server.should_exit = True
+
+            await asyncio.gather(server.serve(), engine_loop())
+    finally:
+        await storage.close()

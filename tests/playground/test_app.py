@@ -1,0 +1,157 @@
+"""The playground's JSON API and pages through an in-process ASGI client, on a real SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.playground.app import Playground, build_app
+from adapters.playground.publisher import PlaygroundPublisher
+from bot.cards import card_for
+from bot.commands import Commands
+from bot.finder import Finder
+from bot.models import Origin, Paper
+from bot.subscriptions import Target
+from storage import Storage, open_storage
+from storage.playground import SqlChannelLog
+
+HOSTILE = Paper(
+    arxiv_id="2606.00666",
+    title='<script>alert("x")</script> @everyone <!channel> Attention',
+    abstract="Attention is what we study. We find that attention heads prune well. <img src=x onerror=alert(1)>",
+    authors=("Mallory <b>Bold</b>",),
+    published=datetime.now(UTC) - timedelta(hours=2),
+    sources=frozenset({Origin.ARXIV_API}),
+)
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Storage, SqlChannelLog]]:
+    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
+    await storage.papers.upsert([HOSTILE])
+    log = SqlChannelLog(storage.engine)
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+    )
+    app = build_app(
+        Playground(log, commands, storage.papers, sources={"hf-daily": "ConnectError: offline"})
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://play"
+    ) as client:
+        yield client, storage, log
+    await storage.close()
+
+
+async def test_cards_posted_by_the_engine_render_escaped(env) -> None:  # type: ignore[no-untyped-def]
+    client, _, log = env
+    await PlaygroundPublisher(log).post(
+        Target("playground", "general"), card_for(HOSTILE), "paperboy-1"
+    )
+    page = await client.get("/c/general")
+    assert page.status_code == 200
+    html = page.text
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "Mallory &lt;b&gt;Bold&lt;/b&gt;" in html
+    assert "@everyone" in html  # shown as text: the playground pings no one
+    assert (
+        "Can't reach hf-daily right now (ConnectError: offline)" in html
+    )  # sources down, said plainly
+    messages = (await client.get("/api/channels/general/messages")).json()["messages"]
+    assert messages[0]["cards"][0]["title"] == HOSTILE.title  # the API returns plain text
+    assert await PlaygroundPublisher(log).find(
+        Target("playground", "general"), "paperboy-1"
+    ) == str(messages[0]["id"])
+
+
+async def test_papers_commands_from_the_composer(env) -> None:  # type: ignore[no-untyped-def]
+    client, storage, _ = env
+    answer = (
+        await client.post("/api/channels/lab/messages", json={"text": "/papers search attention"})
+    ).json()
+    assert answer["posted"]["text"] == "/papers search attention"
+    assert answer["reply"]["author"] == "Paperboy"
+    assert answer["reply"]["cards"][0]["arxiv_id"] == "2606.00666"
+    subscribed = (
+        await client.post(
+            "/api/channels/lab/messages", json={"text": "/papers subscribe hf-daily min-upvotes=5"}
+        )
+    ).json()
+    assert subscribed["reply"]["text"].startswith("Subscribed: #")
+    assert len(await storage.subscriptions.for_target(Target("playground", "lab"))) == 1
+    plain = (await client.post("/api/channels/lab/messages", json={"text": "hello all"})).json()
+    assert plain["reply"] is None
+    assert (await client.get("/api/channels")).json()["channels"] == ["general", "lab"]
+
+
+async def test_threads_answer_from_what_the_bot_has(env) -> None:  # type: ignore[no-untyped-def]
+    client, _, log = env
+    card_id = await PlaygroundPublisher(log).post(
+        Target("playground", "general"), card_for(HOSTILE), "k1"
+    )
+    asked = (
+        await client.post(
+            f"/api/messages/{card_id}/replies", json={"text": "do attention heads prune?"}
+        )
+    ).json()
+    assert "attention heads prune well" in asked["reply"]["text"]
+    assert "not available here yet" in asked["reply"]["text"]
+    replies = (await client.get(f"/api/messages/{card_id}/replies")).json()["replies"]
+    assert [r["author"] for r in replies] == ["you", "Paperboy"]
+    thread = await client.get(f"/c/general/t/{card_id}")
+    assert thread.status_code == 200 and "do attention heads prune?" in thread.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "error"),
+    [
+        ("/api/channels/Bad_Name!/messages", {"text": "x"}, 400, "a channel name is"),
+        ("/api/channels/general/messages", {"text": "   "}, 400, "no text"),
+        ("/api/channels/general/messages", {"text": "x" * 5000}, 400, "at most 4000"),
+        ("/api/channels/general/messages", ["not", "an", "object"], 400, "no text"),
+        ("/api/messages/999/replies", {"text": "x"}, 404, "no such message"),
+    ],
+)
+async def test_bad_requests_get_clear_errors(
+    env, path: str, body: object, status: int, error: str
+) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = env
+    response = await client.post(path, json=body)
+    assert response.status_code == status
+    assert error in response.json()["error"]
+
+
+async def test_a_token_guards_a_playground_bound_beyond_loopback(tmp_path: Path) -> None:
+    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
+    try:
+        commands = Commands(
+            storage.subscriptions,
+            storage.ledger,
+            storage.papers,
+            Finder(storage.papers, live_search=False),
+        )
+        app = build_app(
+            Playground(SqlChannelLog(storage.engine), commands, storage.papers, token="s3cret")
+        )
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://play"
+        ) as client:
+            assert (await client.get("/api/channels")).status_code == 401
+            assert (await client.get("/api/channels?token=wrong")).status_code == 401
+            first = await client.get("/api/channels?token=s3cret")
+            assert first.status_code == 200
+            assert (await client.get("/api/channels")).status_code == 200  # the cookie carries it
+            client.cookies.clear()
+            assert (await client.get("/api/channels")).status_code == 401
+            assert (
+                await client.get("/api/channels", headers={"Authorization": "Bearer s3cret"})
+            ).status_code == 200
+    finally:
+        await storage.close()
