@@ -25,7 +25,8 @@ from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
 
 HELP = """/papers commands:
   subscribe SOURCE [keywords="a AND (b OR c) NOT d"] [categories=cs.LG,cs.CL]
-            [authors="Ada Lovelace;Alan Turing"] [min-upvotes=N] [cap=N per day] [catch-up=N]
+            [authors="Ada Lovelace;Alan Turing"] [min-upvotes=N [upvote-window=DAYS]]
+            [cap=N per day] [catch-up=N]
             [every=instant|daily|weekly] [at=09:00] [tz=Europe/Berlin] [day=monday] [top=10]
             [compact=yes: the digest as one list]
       SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
@@ -197,6 +198,7 @@ class Commands:
             "categories",
             "authors",
             "min-upvotes",
+            "upvote-window",
             "cap",
             "catch-up",
             "every",
@@ -223,6 +225,7 @@ class Commands:
             ),
             authors=tuple(a.strip() for a in options.get("authors", "").split(";") if a.strip()),
             min_upvotes=_number(options, "min-upvotes"),
+            upvote_window_days=min(_number(options, "upvote-window") or 3, 14),
             daily_cap=_number(options, "cap"),
             catch_up=min(_number(options, "catch-up") or 0, 20),
         )
@@ -277,9 +280,16 @@ class Commands:
         if aid is None:
             raise CommandError("say which paper: why ARXIV_ID (an id like 2401.12345 or its URL)")
         records = [r for r in await self.ledger.why(aid.id) if r.target == ctx.target]
-        if not records:
-            return Reply(f"{aid.id} has not come through any of this channel's subscriptions.")
-        lines = [_why_line(r) for r in records]
+        subs = await self.subscriptions.for_target(ctx.target)
+        if not subs:
+            return Reply("This channel has no subscriptions.")
+        decided = {r.subscription_id for r in records}
+        lines = [_why_line(r) for r in records] + [
+            f"#{s.id}: not decided: not in its feed's latest fetch"
+            + (f", or below {s.rules.min_upvotes} upvotes so far" if s.rules.min_upvotes else "")
+            for s in subs
+            if s.id not in decided
+        ]
         return Reply(f"{aid.id}:\n" + "\n".join(lines))
 
     async def show(self, args: list[str], ctx: Context) -> Reply:

@@ -18,7 +18,6 @@ from bot.keywords import KeywordRule
 from bot.models import Paper
 
 STALE_AFTER = timedelta(days=3)  # never post papers older than this (by publication/announcement)
-UPVOTE_WINDOW = timedelta(days=3)  # a paper may reach min_upvotes within this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +37,7 @@ class Rules:
     categories: frozenset[str] = frozenset()  # any of them
     authors: tuple[str, ...] = ()  # any of them, matched on whole names, case-insensitive
     min_upvotes: int | None = None
+    upvote_window_days: int = 3  # how long a paper has to reach min_upvotes
     daily_cap: int | None = None  # most posts per UTC day
     catch_up: int = 0  # on its first cycle, also post the top N of what the feed has now
 
@@ -158,7 +158,7 @@ def decide(
     if rules.authors and not _author_match(rules, paper):
         return Decision(Outcome.FILTERED, f"authors: none of {', '.join(rules.authors)}")
     if rules.min_upvotes is not None and (paper.upvotes or 0) < rules.min_upvotes:
-        if moment is None or now - moment <= UPVOTE_WINDOW:
+        if moment is None or now - moment <= timedelta(days=rules.upvote_window_days):
             return None
         return Decision(Outcome.FILTERED, f"upvotes: {paper.upvotes or 0} < {rules.min_upvotes}")
     if sub.cadence.every is not Every.INSTANT:

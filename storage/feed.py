@@ -36,6 +36,7 @@ def rules_json(rules: Rules) -> dict[str, Any]:
         "categories": sorted(rules.categories),
         "authors": list(rules.authors),
         "min_upvotes": rules.min_upvotes,
+        "upvote_window_days": rules.upvote_window_days,
         "daily_cap": rules.daily_cap,
         "catch_up": rules.catch_up,
     }
@@ -48,6 +49,7 @@ def rules_from_json(data: dict[str, Any]) -> Rules:
         categories=frozenset(data.get("categories") or ()),
         authors=tuple(data.get("authors") or ()),
         min_upvotes=data.get("min_upvotes"),
+        upvote_window_days=int(data.get("upvote_window_days") or 3),
         daily_cap=data.get("daily_cap"),
         catch_up=data.get("catch_up") or 0,
     )

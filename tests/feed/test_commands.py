@@ -112,6 +112,7 @@ async def test_bad_input_gets_a_clear_private_message(
 
 async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
     cmd, storage = commands
+    assert (await cmd.handle("why 2606.00001", MEMBER)).text == "This channel has no subscriptions."
     found = await cmd.handle("search diffusion sort=recent", MEMBER)
     assert found.text == "Page 1:\n1. Diffusion video models (arXiv:2606.00001)"
     assert [c.arxiv_id for c in found.cards] == ["2606.00001"]
@@ -127,7 +128,16 @@ async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
     )
     why = await cmd.handle("why arXiv:2606.00001", MEMBER)
     assert why.text == f"2606.00001:\n#{sub.id}: filtered (upvotes: 3 < 10), 2026-06-12 11:00 UTC"
-    assert "has not come through" in (await cmd.handle("why 2401.12345", MEMBER)).text
+    assert (await cmd.handle("why 2401.12345", MEMBER)).text == (
+        f"2401.12345:\n#{sub.id}: not decided: not in its feed's latest fetch"
+    )
+    await cmd.handle("subscribe hf-daily min-upvotes=10 upvote-window=5", ADMIN)
+    second = max(s.id for s in await storage.subscriptions.for_target(HERE))
+    assert (await storage.subscriptions.for_target(HERE))[-1].rules.upvote_window_days == 5
+    assert (
+        f"#{second}: not decided: not in its feed's latest fetch, or below 10 upvotes so far"
+        in (await cmd.handle("why 2401.12345", MEMBER)).text
+    )
 
 
 async def test_digest_subscription_and_digest_now(commands: tuple[Commands, Storage]) -> None:
