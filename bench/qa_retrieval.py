@@ -1,0 +1,77 @@
+"""Evidence retrieval on QASPER: does the thread answerer find the paragraph that answers?
+
+    .venv/bin/python bench/qa_retrieval.py [--qasper ../shared/fixtures/qasper/qasper_sample_dev.jsonl]
+
+For each question with text evidence (table/figure-only evidence, `FLOAT SELECTED`, left out),
+per annotator: recall@k = the share of that annotator's evidence paragraphs among the top k
+retrieved, averaged over (question, annotator) pairs. Plain BM25 over bare paragraphs is the
+baseline, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.qa.passages import from_sections  # noqa: E402
+from bot.qa.retrieve import Retriever  # noqa: E402
+from bot.text import squash  # noqa: E402
+
+VARIANTS = {
+    "plain BM25 (baseline)": {"with_sections": False, "stem": False},
+    "+ stemming": {"with_sections": False, "stem": True},
+    "+ section titles (default)": {"with_sections": True, "stem": True},
+    "+ neighbours 0.3": {"with_sections": True, "stem": True, "neighbours": 0.3},
+}
+
+
+def cases(path: Path) -> list[tuple[list, str, set[str]]]:  # type: ignore[type-arg]
+    out = []
+    for line in path.read_text().splitlines():
+        paper = json.loads(line)
+        passages = from_sections(
+            zip(paper["full_text"]["section_name"], paper["full_text"]["paragraphs"], strict=True)
+        )
+        for question, answers in zip(
+            paper["qas"]["question"], paper["qas"]["answers"], strict=True
+        ):
+            for answer in answers["answer"]:
+                gold = {
+                    squash(e)
+                    for e in answer["evidence"]
+                    if e and not e.startswith("FLOAT SELECTED")
+                }
+                if gold:
+                    out.append((passages, question, {g for g in gold if g}))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--qasper",
+        type=Path,
+        default=ROOT.parent / "shared/fixtures/qasper/qasper_sample_dev.jsonl",
+    )
+    args = parser.parse_args()
+    data = cases(args.qasper)
+    print(f"{len(data)} (question, annotator) pairs with text evidence from {args.qasper.name}\n")
+    print(f"{'retriever':<28} recall@1  recall@3  recall@5")
+    for name, options in VARIANTS.items():
+        totals = {1: 0.0, 3: 0.0, 5: 0.0}
+        for passages, question, gold in data:
+            ranked = [f.passage.text for f in Retriever(passages, **options).top(question, 5)]
+            for k in totals:
+                totals[k] += len(gold & set(ranked[:k])) / len(gold)
+        print(f"{name:<28} " + "  ".join(f"{totals[k] / len(data):8.2f}" for k in (1, 3, 5)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""A paper's text as paragraph-level passages with their section titles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+
+from bot.text import squash
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    index: int  # position in the paper, for neighbours and citation order
+    section: str  # "3.2 Training data"; "Abstract"; "Figure 2" for captions
+    text: str
+
+
+def from_sections(sections: Iterable[tuple[str, Iterable[str]]]) -> list[Passage]:
+    """Passages from (section title, paragraphs) pairs, in order; empty paragraphs dropped."""
+    out: list[Passage] = []
+    for title, paragraphs in sections:
+        for paragraph in paragraphs:
+            text = squash(paragraph)
+            if text:
+                out.append(Passage(len(out), squash(title) or "", text))
+    return out
+
+
+def _text(element: lxml_html.HtmlElement) -> str:
+    # Math keeps its TeX source (alttext) rather than the MathML soup around it.
+    for math in element.xpath(".//math"):
+        span = lxml_html.Element("span")
+        span.text, span.tail = math.get("alttext") or "", math.tail
+        math.getparent().replace(math, span)
+    return squash(element.text_content()) or ""
+
+
+def from_latexml(body: bytes) -> list[Passage]:
+    """Passages of an arXiv HTML (LaTeXML) page: abstract, section paragraphs, figure and table
+    captions; the bibliography is left out. Selects on `ltx_*` classes only (arXiv's wrappers
+    around them change)."""
+    root = lxml_html.fromstring(body)
+    sections: list[tuple[str, list[str]]] = []
+    abstract = root.xpath("//div[contains(@class,'ltx_abstract')]//p")
+    if abstract:
+        sections.append(("Abstract", [_text(p) for p in abstract]))
+    for section in root.xpath(
+        "//section[contains(@class,'ltx_section') or contains(@class,'ltx_appendix')]"
+    ):
+        heading = section.xpath("./h2|./h3")
+        title = _text(heading[0]) if heading else ""
+        for sub in [section, *section.xpath(".//section[contains(@class,'ltx_subsection')]")]:
+            sub_heading = sub.xpath("./h3|./h4") if sub is not section else []
+            name = f"{title} › {_text(sub_heading[0])}" if sub_heading else title
+            own = sub.xpath(
+                "./div[contains(@class,'ltx_para')]|./div/div[contains(@class,'ltx_para')]"
+            )
+            sections.append((name, [_text(p) for p in own]))
+    captions = root.xpath("//figcaption[contains(@class,'ltx_caption')]")
+    if captions:
+        sections.append(("Figures and tables", [_text(c) for c in captions]))
+    return from_sections(sections)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.qa.passages import Passage, from_latexml, from_sections
+from bot.qa.retrieve import Retriever
+
+PAPER = from_sections(
+    [
+        ("Introduction", ["We study sparse attention for long documents.", ""]),
+        (
+            "Data",
+            [
+                "We train on the PubMed corpus of 2 million abstracts.",
+                "Documents are split into chunks.",
+            ],
+        ),
+        ("Results", ["Sparse attention halves memory use.", "Accuracy drops by 0.3 points."]),
+    ]
+)
+
+
+def test_sections_give_ordered_passages_without_blanks() -> None:
+    assert [(p.index, p.section) for p in PAPER] == [
+        (0, "Introduction"),
+        (1, "Data"),
+        (2, "Data"),
+        (3, "Results"),
+        (4, "Results"),
+    ]
+
+
+def test_retriever_finds_the_answering_paragraph() -> None:
+    retriever = Retriever(PAPER)
+    assert retriever.top("What corpus do they train on?", 1)[0].passage.text.startswith(
+        "We train on the PubMed"
+    )
+    assert retriever.top("how much memory is saved", 1)[0].passage.index == 3  # "memory" in Results
+    assert retriever.top("what are the the of", 3) == []  # stop words only: nothing, not noise
+    assert Retriever([]).top("anything") == []
+
+
+def test_latexml_page_becomes_passages(sources_dir: Path) -> None:
+    passages = from_latexml(
+        (sources_dir / "arxiv_html_latexml_0.8.6_split-cycle_2022.html").read_bytes()
+    )
+    assert passages[0].section == "Abstract"
+    assert passages[0].text.startswith(
+        "A number of rules for resolving majority cycles in elections"
+    )
+    sections = {p.section for p in passages}
+    assert "1 Introduction" in sections
+    assert not any("Bibliography" in s or "References" in s for s in sections)
+    assert any(p.section == "Figures and tables" for p in passages) or len(passages) > 100
+    # Math keeps its TeX source instead of MathML fragments.
+    assert any("\\" in p.text for p in passages)
+
+
+@pytest.mark.parametrize(
+    "html", [b"<html><body><p>No LaTeXML here.</p></body></html>", b"<html></html>"]
+)
+def test_pages_without_latexml_give_no_passages(html: bytes) -> None:
+    assert from_latexml(html) == []
+
+
+def test_passage_is_a_plain_value() -> None:
+    assert Passage(0, "S", "t") == Passage(0, "S", "t")
