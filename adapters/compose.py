@@ -28,10 +28,13 @@ async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
     ) as client:
         retry = RetryPolicy(attempts=settings.http_attempts)
         arxiv_http = Http(client, retry, pacer=Pacer(settings.arxiv_request_interval_seconds))
+        hf_http = Http(client, retry)
         yield Sources(
-            hf=HuggingFace(Http(client, retry), settings.hf_base_url),
+            hf=HuggingFace(hf_http, settings.hf_base_url),
             arxiv_api=ArxivApi(arxiv_http, settings.arxiv_api_url),
             arxiv_rss=ArxivRss(arxiv_http, settings.arxiv_rss_url),
+            arxiv_http=arxiv_http,
+            hf_http=hf_http,
         )
 
 

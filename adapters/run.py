@@ -23,10 +23,12 @@ from bot.config import Settings
 from bot.engine import CycleReport, Engine, utc_now
 from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
 from bot.finder import Finder
+from bot.qa.fulltext import FullTextFetcher
 from bot.runner import run
 from bot.schedule import Scheduler
 from bot.subscriptions import Rules, Target
 from storage import Storage, open_storage
+from storage.fulltexts import SqlFullTextStore
 from storage.playground import SqlChannelLog
 
 GENERAL = Target(PLATFORM, "general")
@@ -95,7 +97,16 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
             commands = Commands(
                 storage.subscriptions, storage.ledger, storage.papers, finder, engine=engine
             )
-            playground = Playground(log, commands, storage.papers, token)
+            fetcher = None
+            if sources.arxiv_http and sources.hf_http:
+                fetcher = FullTextFetcher(
+                    SqlFullTextStore(storage.engine),
+                    sources.arxiv_http,
+                    sources.hf_http,
+                    settings.arxiv_base_url,
+                    settings.hf_base_url,
+                )
+            playground = Playground(log, commands, storage.papers, token, fulltext=fetcher)
 
             def report(cycle: CycleReport) -> None:
                 for feed in cycle.fetched:

@@ -14,6 +14,7 @@ from bot.models import Paper
 from bot.sources.arxiv_api import ArxivApi
 from bot.sources.arxiv_rss import ArxivRss
 from bot.sources.hf import HuggingFace
+from bot.sources.http import Http
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"\d{4}-W\d{2}")
@@ -74,6 +75,10 @@ class Sources:
     hf: HuggingFace
     arxiv_api: ArxivApi
     arxiv_rss: ArxivRss
+    # The HTTP they use, for other reads from the same hosts (full text): arXiv's carries the
+    # shared pacer, so its rate rules hold across everything.
+    arxiv_http: Http | None = None
+    hf_http: Http | None = None
 
 
 async def fetch_feed(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> list[Paper]:

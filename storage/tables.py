@@ -163,3 +163,15 @@ class PlaygroundMessageRow(Base):
     cards: Mapped[list[Any]] = mapped_column(JSON)
     key: Mapped[str | None] = mapped_column(String(64))
     created: Mapped[datetime]
+
+
+class FullTextRow(Base):
+    """A paper version's text as passages (section, text), and where it came from."""
+
+    __tablename__ = "fulltexts"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)  # 0: version unknown
+    source: Mapped[str] = mapped_column(String(32))
+    passages: Mapped[list[Any]] = mapped_column(JSON)
+    fetched: Mapped[datetime]

@@ -32,6 +32,7 @@ from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, card_json
 from bot.commands import Commands, Context
 from bot.ports import PaperStore
+from bot.qa.fulltext import FullTextFetcher
 from bot.subscriptions import Target
 
 PLATFORM = "playground"
@@ -49,6 +50,7 @@ class Playground:
     commands: Commands
     papers: PaperStore
     token: str | None = None  # required on every request when set (bound beyond loopback)
+    fulltext: FullTextFetcher | None = None  # None: answers from abstracts only
     sources: dict[str, str | None] = field(default_factory=dict)  # feed -> last error, None if ok
 
 
@@ -89,7 +91,7 @@ def build_app(pg: Playground) -> Starlette:
             return await pg.log.add(channel, BOT, reply.text, cards, thread_of=thread_of)
         if thread_of is not None:
             parent = await pg.log.get(thread_of)
-            answer = await answer_in_thread(pg.papers, parent, text)
+            answer = await answer_in_thread(pg.papers, pg.fulltext, parent, text)
             return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
         return None
 

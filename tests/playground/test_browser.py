@@ -132,7 +132,7 @@ def test_a_person_uses_the_playground(bot: str) -> None:
         page.wait_for_selector("text=Thread in")
         page.fill("#text", "How much memory does sparse attention save?")
         page.click("button[type=submit]")
-        page.wait_for_selector("text=From the abstract")
+        page.wait_for_selector("text=From the paper's abstract")
         assert "Sparse attention halves the memory of long documents." in page.inner_text("body")
         page.goto(f"{bot}/c/general")
         page.screenshot(path=str(OUTPUT / "playground.png"), full_page=True)

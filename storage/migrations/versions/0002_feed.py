@@ -1,4 +1,5 @@
-"""Subscriptions, the delivery ledger (the outbox of posts), and poll leases.
+"""Subscriptions, the delivery ledger (the outbox of posts), poll leases, the playground's
+messages and papers' full text.
 
 Revision ID: 0002
 Revises: 0001
@@ -72,6 +73,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_playground_messages_channel", "playground_messages", ["channel", "id"])
     op.create_index("ix_playground_messages_key", "playground_messages", ["key"])
+    # Papers' full text, parsed into passages, once per version (for answers in threads).
+    op.create_table(
+        "fulltexts",
+        sa.Column("arxiv_id", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True),
+        sa.Column("source", sa.String(32), nullable=False),
+        sa.Column("passages", sa.JSON(), nullable=False),
+        sa.Column("fetched", Time, nullable=False),
+    )
     # Which bot process polls a feed: several processes on one database poll each feed once.
     op.create_table(
         "poll_leases",
@@ -84,5 +94,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("poll_leases")
     op.drop_table("playground_messages")
+    op.drop_table("fulltexts")
     op.drop_table("deliveries")
     op.drop_table("subscriptions")

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.models import Paper
+from bot.qa.answer import extractive_answer
+from bot.qa.fulltext import FullTextFetcher, TextSource, from_markdown
+from bot.sources.http import Http, RetryPolicy
+from storage import open_storage
+from storage.fulltexts import SqlFullTextStore
+from tests.fakes import FakeTime
+
+NOW = datetime(2026, 6, 12, tzinfo=UTC)
+PAPER = Paper(arxiv_id="2606.00001", version=2, title="T", abstract="We prune attention heads.")
+LATEXML = b"""<html><body><article class="ltx_document">
+<div class="ltx_abstract"><p class="ltx_p">We prune attention heads.</p></div>
+<section class="ltx_section" id="S1"><h2 class="ltx_title ltx_title_section">1 Introduction</h2>
+<div class="ltx_para"><p class="ltx_p">Transformers have many heads.</p></div></section>
+<section class="ltx_section" id="S2"><h2 class="ltx_title ltx_title_section">2 Data</h2>
+<div class="ltx_para"><p class="ltx_p">We train on the PubMed corpus with <math alttext="10^{6}">m</math> abstracts.</p></div>
+</section></article></body></html>"""
+MARKDOWN = "# Title\n\nIntro paragraph one.\n\n## Method\n\nWe prune heads by\nimportance.\n\nSecond paragraph.\n"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlFullTextStore]:
+    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
+    yield SqlFullTextStore(storage.engine)
+    await storage.close()
+
+
+def _fetcher(store: SqlFullTextStore, handler, seen: list[str]) -> FullTextFetcher:  # type: ignore[no-untyped-def]
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return handler(request)
+
+    http = Http(
+        httpx.AsyncClient(transport=httpx.MockTransport(record)),
+        RetryPolicy(attempts=1),
+        FakeTime().sleep,
+    )
+    return FullTextFetcher(store, http, http, "http://arxiv", "http://hf")
+
+
+async def test_arxiv_html_is_read_once_per_version(store: SqlFullTextStore) -> None:
+    seen: list[str] = []
+    fetcher = _fetcher(store, lambda r: httpx.Response(200, content=LATEXML), seen)
+    text = await fetcher.get(PAPER, NOW)
+    assert text.source is TextSource.ARXIV_HTML
+    assert [(p.section, p.text) for p in text.passages][1:] == [
+        ("1 Introduction", "Transformers have many heads."),
+        ("2 Data", "We train on the PubMed corpus with 10^{6} abstracts."),
+    ]
+    assert await fetcher.get(PAPER, NOW) == text  # from the cache
+    assert seen == ["/html/2606.00001v2"]
+
+
+async def test_markdown_then_abstract_and_failures_are_not_cached(store: SqlFullTextStore) -> None:
+    seen: list[str] = []
+    fetcher = _fetcher(
+        store,
+        lambda r: (
+            httpx.Response(404) if "html" in r.url.path else httpx.Response(200, text=MARKDOWN)
+        ),
+        seen,
+    )
+    text = await fetcher.get(PAPER, NOW)
+    assert text.source is TextSource.HF_MARKDOWN
+    assert [(p.section, p.text) for p in text.passages] == [
+        ("Title", "Intro paragraph one."),
+        ("Method", "We prune heads by importance."),
+        ("Method", "Second paragraph."),
+    ]
+    other = Paper(arxiv_id="2606.00002", abstract="Only this.")
+    down = _fetcher(store, lambda r: httpx.Response(503), [])
+    assert (await down.get(other, NOW)).source is TextSource.ABSTRACT
+    assert await store.get_fulltext("2606.00002", 0) is None  # a failure is tried again later
+    gone = _fetcher(store, lambda r: httpx.Response(404), [])
+    assert (await gone.get(other, NOW)).source is TextSource.ABSTRACT
+    assert await store.get_fulltext("2606.00002", 0) is not None  # known for good: cached
+
+
+def test_markdown_parser_handles_headings_and_wraps() -> None:
+    assert [p.text for p in from_markdown("no headings\nwrapped\n\nsecond")] == [
+        "no headings wrapped",
+        "second",
+    ]
+
+
+async def test_extractive_answer_quotes_sections_or_says_it_does_not_know(
+    store: SqlFullTextStore,
+) -> None:
+    text = await _fetcher(store, lambda r: httpx.Response(200, content=LATEXML), []).get(PAPER, NOW)
+    answer = extractive_answer("Which corpus do they train on?", text)
+    assert (
+        answer.splitlines()[0]
+        == "From the paper's arXiv HTML, the passages closest to your question:"
+    )
+    assert "> We train on the PubMed corpus with 10^{6} abstracts.\n  (2 Data)" in answer
+    assert answer.endswith("https://arxiv.org/abs/2606.00001")
+    nothing = extractive_answer("zebra giraffe?", text)
+    assert (
+        nothing
+        == "The paper does not seem to say (searched its arXiv HTML). https://arxiv.org/abs/2606.00001"
+    )
