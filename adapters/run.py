@@ -16,6 +16,7 @@ from typing import TextIO
 import uvicorn
 
 from adapters.compose import open_sources
+from adapters.openai_chat import OpenAIChat
 from adapters.playground.app import PLATFORM, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from bot.commands import Commands
@@ -24,6 +25,7 @@ from bot.engine import CycleReport, Engine, utc_now
 from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
 from bot.finder import Finder
 from bot.qa.fulltext import FullTextFetcher
+from bot.qa.llm import LlmAnswerer
 from bot.runner import run
 from bot.schedule import Scheduler
 from bot.subscriptions import Rules, Target
@@ -106,7 +108,16 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                     settings.arxiv_base_url,
                     settings.hf_base_url,
                 )
-            playground = Playground(log, commands, storage.papers, token, fulltext=fetcher)
+            llm = None
+            if settings.openai_api_key or settings.openai_base_url:
+                key = (
+                    settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+                )
+                chat = OpenAIChat(
+                    settings.llm_model, api_key=key, base_url=settings.openai_base_url
+                )
+                llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens)
+            playground = Playground(log, commands, storage.papers, token, fulltext=fetcher, llm=llm)
 
             def report(cycle: CycleReport) -> None:
                 for feed in cycle.fetched:

@@ -23,7 +23,8 @@ from bot.qa.retrieve import Retriever  # noqa: E402
 from bot.text import squash  # noqa: E402
 
 VARIANTS = {
-    "plain BM25 (baseline)": {"with_sections": False, "stem": False},
+    "plain BM25 (baseline)": {"with_sections": False, "stem": False, "stopwords": "en"},
+    "+ question stop words": {"with_sections": False, "stem": False},
     "+ stemming": {"with_sections": False, "stem": True},
     "+ section titles (default)": {"with_sections": True, "stem": True},
     "+ neighbours 0.3": {"with_sections": True, "stem": True, "neighbours": 0.3},

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")
     openai_api_key: SecretStr | None = _secret("OPENAI_API_KEY")
+    # Any OpenAI-compatible server (Ollama, vLLM, a proxy). With it or a key, threads get answers
+    # written by the model; without, extractive answers quote the paper.
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_max_tokens: int = Field(default=400, ge=50, le=4000)
 
     def database_url_for_display(self) -> str:
         """The database URL with any password replaced by `***`, for logs and status lines."""

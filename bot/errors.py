@@ -43,3 +43,7 @@ class ArxivQueryError(SourceRejected):
 
 class UnreadableResponse(SourceError):
     """The response is not valid JSON/XML of the expected shape."""
+
+
+class ModelUnavailable(PaperboyError):
+    """The language model (an OpenAI-compatible server) failed or timed out."""

@@ -33,6 +33,7 @@ from adapters.playground.publisher import BOT, card_json
 from bot.commands import Commands, Context
 from bot.ports import PaperStore
 from bot.qa.fulltext import FullTextFetcher
+from bot.qa.llm import LlmAnswerer
 from bot.subscriptions import Target
 
 PLATFORM = "playground"
@@ -51,6 +52,7 @@ class Playground:
     papers: PaperStore
     token: str | None = None  # required on every request when set (bound beyond loopback)
     fulltext: FullTextFetcher | None = None  # None: answers from abstracts only
+    llm: LlmAnswerer | None = None  # None: extractive answers
     sources: dict[str, str | None] = field(default_factory=dict)  # feed -> last error, None if ok
 
 
@@ -91,7 +93,8 @@ def build_app(pg: Playground) -> Starlette:
             return await pg.log.add(channel, BOT, reply.text, cards, thread_of=thread_of)
         if thread_of is not None:
             parent = await pg.log.get(thread_of)
-            answer = await answer_in_thread(pg.papers, pg.fulltext, parent, text)
+            earlier = (await pg.log.replies(thread_of))[:-1]  # before the question just posted
+            answer = await answer_in_thread(pg.papers, pg.fulltext, pg.llm, parent, earlier, text)
             return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
         return None
 

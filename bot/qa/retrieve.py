@@ -1,7 +1,8 @@
 """Finding the passages that answer a question: BM25 (bm25s) over paragraphs, English stop words
-dropped and words stemmed (Snowball, PyStemmer), each paragraph indexed with its section title.
-Optionally a passage's neighbours lend it some of their score. What each choice is worth on
-QASPER is measured in bench/qa_retrieval.py (neighbours did not help there, so they are off).
+(question words included) dropped and words stemmed (Snowball, PyStemmer), each paragraph
+indexed with its section title. Optionally a passage's neighbours lend it some of their score.
+What each choice is worth on QASPER is measured in bench/qa_retrieval.py (neighbours did not
+help there, so they are off).
 """
 
 from __future__ import annotations
@@ -35,17 +36,20 @@ class Retriever:
         with_sections: bool = True,
         stem: bool = True,
         neighbours: float = 0.0,
+        stopwords: str = "en_plus",
     ) -> None:
         self.passages = passages
         self.neighbours = neighbours
         self._stemmer = _STEMMER if stem else None
+        # bm25s's "en" list misses question words (what, which, how): "en_plus" drops them too.
+        self._stopwords = stopwords
         texts = [
             f"{p.section}. {p.text}" if with_sections and p.section else p.text for p in passages
         ]
         self._index = bm25s.BM25()
         if texts:
             tokens = bm25s.tokenize(
-                texts, stopwords="en", stemmer=self._stemmer, show_progress=False
+                texts, stopwords=self._stopwords, stemmer=self._stemmer, show_progress=False
             )
             self._index.index(tokens, show_progress=False)
 
@@ -53,12 +57,15 @@ class Retriever:
         if not self.passages:
             return []
         tokens = bm25s.tokenize(
-            [question], stopwords="en", stemmer=self._stemmer, show_progress=False
+            [question], stopwords=self._stopwords, stemmer=self._stemmer, show_progress=False
         )
         if not tokens.vocab:  # only stop words: nothing to score
             return [0.0] * len(self.passages)
         words = [w for w, i in sorted(tokens.vocab.items(), key=lambda item: item[1])]
-        query = [words[i] for i in tokens.ids[0]]
+        # bm25s keeps an empty-string token in its vocabularies; it must not match anything.
+        query = [words[i] for i in tokens.ids[0] if words[i]]
+        if not query:
+            return [0.0] * len(self.passages)
         raw = [float(s) for s in self._index.get_scores(query)]
         if not self.neighbours:
             return raw

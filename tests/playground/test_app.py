@@ -157,3 +157,51 @@ async def test_a_token_guards_a_playground_bound_beyond_loopback(tmp_path: Path)
             ).status_code == 200
     finally:
         await storage.close()
+
+
+async def test_threads_use_the_language_model_and_fall_back_when_it_fails(tmp_path: Path) -> None:
+    from adapters.openai_chat import OpenAIChat
+    from bot.qa.llm import LlmAnswerer
+    from tests.qa.fake_openai import FakeOpenAI
+
+    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
+    await storage.papers.upsert([HOSTILE])
+    log = SqlChannelLog(storage.engine)
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+    )
+    try:
+        with FakeOpenAI(["Heads prune well [1].", 503]) as fake:
+            llm = LlmAnswerer(OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0))
+            app = build_app(Playground(log, commands, storage.papers, llm=llm))
+            card_id = await PlaygroundPublisher(log).post(
+                Target("playground", "general"), card_for(HOSTILE), "k"
+            )
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://play"
+            ) as client:
+                first = (
+                    await client.post(
+                        f"/api/messages/{card_id}/replies",
+                        json={"text": "do attention heads prune?"},
+                    )
+                ).json()
+                second = (
+                    await client.post(
+                        f"/api/messages/{card_id}/replies",
+                        json={"text": "which heads do they study?"},
+                    )
+                ).json()
+        assert first["reply"]["text"].startswith(
+            "Heads prune well [1].\n(From the paper's abstract: [1] Abstract)"
+        )
+        assert second["reply"]["text"].startswith(
+            "(The language model did not answer; quoting the paper instead.)"
+        )
+        # The second question carried the thread so far.
+        assert "you: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]
+    finally:
+        await storage.close()

@@ -1,0 +1,43 @@
+"""`bot.qa.llm.ChatModel` over the `openai` client: any OpenAI-compatible server (OpenAI,
+Ollama, vLLM, a proxy) through `OPENAI_BASE_URL`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openai import APIError, AsyncOpenAI
+
+from bot.errors import ModelUnavailable
+
+
+class OpenAIChat:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+    ) -> None:
+        # Local servers (Ollama, vLLM) take any key; the client insists on one.
+        self._client = AsyncOpenAI(
+            api_key=api_key or "not-needed",
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        self.model = model
+
+    async def complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        payload: Any = messages
+        try:
+            response = await self._client.chat.completions.create(
+                model=self.model, messages=payload, max_tokens=max_tokens, temperature=0.2
+            )
+        except APIError as exc:  # connection errors, timeouts and HTTP errors alike
+            raise ModelUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        return response.choices[0].message.content or ""
+
+    async def close(self) -> None:
+        await self._client.close()
