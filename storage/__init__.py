@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
-from storage.feed import SqlLedger, SqlPollLeases, SqlSubscriptionStore
+from storage.leases import SqlPollLeases
+from storage.ledger import SqlLedger
 from storage.migrate import SchemaOutOfDate, ensure_schema, upgrade
 from storage.papers import SqlPaperStore
+from storage.subscriptions import SqlSubscriptionStore
 
 
 async def open_store(url: str) -> SqlPaperStore:

@@ -29,25 +29,31 @@ HOSTILE = Paper(
 )
 
 
+def playground(storage: Storage, **options: object) -> Playground:
+    finder = Finder(storage.papers, live_search=False)
+    commands = Commands(storage.subscriptions, storage.ledger, storage.papers, finder)
+    return Playground(SqlChannelLog(storage.engine), commands, storage.papers, **options)  # type: ignore[arg-type]
+
+
+def client_for(pg: Playground) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(pg)), base_url="http://play"
+    )
+
+
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Storage, SqlChannelLog]]:
-    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
-    await storage.papers.upsert([HOSTILE])
-    log = SqlChannelLog(storage.engine)
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-    )
-    app = build_app(
-        Playground(log, commands, storage.papers, sources={"hf-daily": "ConnectError: offline"})
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://play"
-    ) as client:
-        yield client, storage, log
-    await storage.close()
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
+    await opened.papers.upsert([HOSTILE])
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def env(storage: Storage) -> AsyncIterator[tuple[httpx.AsyncClient, Storage, object]]:
+    pg = playground(storage, sources={"hf-daily": "ConnectError: offline"})
+    async with client_for(pg) as client:
+        yield client, storage, pg.log
 
 
 async def test_cards_posted_by_the_engine_render_escaped(env) -> None:  # type: ignore[no-untyped-def]
@@ -130,78 +136,49 @@ async def test_bad_requests_get_clear_errors(
     assert error in response.json()["error"]
 
 
-async def test_a_token_guards_a_playground_bound_beyond_loopback(tmp_path: Path) -> None:
-    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
-    try:
-        commands = Commands(
-            storage.subscriptions,
-            storage.ledger,
-            storage.papers,
-            Finder(storage.papers, live_search=False),
-        )
-        app = build_app(
-            Playground(SqlChannelLog(storage.engine), commands, storage.papers, token="s3cret")
-        )
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://play"
-        ) as client:
-            assert (await client.get("/api/channels")).status_code == 401
-            assert (await client.get("/api/channels?token=wrong")).status_code == 401
-            first = await client.get("/api/channels?token=s3cret")
-            assert first.status_code == 200
-            assert (await client.get("/api/channels")).status_code == 200  # the cookie carries it
-            client.cookies.clear()
-            assert (await client.get("/api/channels")).status_code == 401
-            assert (
-                await client.get("/api/channels", headers={"Authorization": "Bearer s3cret"})
-            ).status_code == 200
-    finally:
-        await storage.close()
+async def test_a_token_guards_a_playground_bound_beyond_loopback(storage: Storage) -> None:
+    async with client_for(playground(storage, token="s3cret")) as client:
+        assert (await client.get("/api/channels")).status_code == 401
+        assert (await client.get("/api/channels?token=wrong")).status_code == 401
+        first = await client.get("/api/channels?token=s3cret")
+        assert first.status_code == 200
+        assert (await client.get("/api/channels")).status_code == 200  # the cookie carries it
+        client.cookies.clear()
+        assert (await client.get("/api/channels")).status_code == 401
+        assert (
+            await client.get("/api/channels", headers={"Authorization": "Bearer s3cret"})
+        ).status_code == 200
 
 
-async def test_threads_use_the_language_model_and_fall_back_when_it_fails(tmp_path: Path) -> None:
+async def test_threads_use_the_language_model_and_fall_back_when_it_fails(storage: Storage) -> None:
     from adapters.openai_chat import OpenAIChat
     from bot.qa.llm import LlmAnswerer
     from tests.qa.fake_openai import FakeOpenAI
 
-    storage = await open_storage(f"sqlite:///{tmp_path / 'papers.db'}")
-    await storage.papers.upsert([HOSTILE])
-    log = SqlChannelLog(storage.engine)
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
+    with FakeOpenAI(["Heads prune well [1].", 503]) as fake:
+        pg = playground(
+            storage,
+            llm=LlmAnswerer(OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0)),
+        )
+        card_id = await PlaygroundPublisher(pg.log).post(
+            Target("playground", "general"), card_for(HOSTILE), "k"
+        )
+        async with client_for(pg) as client:
+            first = (
+                await client.post(
+                    f"/api/messages/{card_id}/replies", json={"text": "do attention heads prune?"}
+                )
+            ).json()
+            second = (
+                await client.post(
+                    f"/api/messages/{card_id}/replies", json={"text": "which heads do they study?"}
+                )
+            ).json()
+    assert first["reply"]["text"].startswith(
+        "Heads prune well [1].\n(From the paper's abstract: [1] Abstract)"
     )
-    try:
-        with FakeOpenAI(["Heads prune well [1].", 503]) as fake:
-            llm = LlmAnswerer(OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0))
-            app = build_app(Playground(log, commands, storage.papers, llm=llm))
-            card_id = await PlaygroundPublisher(log).post(
-                Target("playground", "general"), card_for(HOSTILE), "k"
-            )
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://play"
-            ) as client:
-                first = (
-                    await client.post(
-                        f"/api/messages/{card_id}/replies",
-                        json={"text": "do attention heads prune?"},
-                    )
-                ).json()
-                second = (
-                    await client.post(
-                        f"/api/messages/{card_id}/replies",
-                        json={"text": "which heads do they study?"},
-                    )
-                ).json()
-        assert first["reply"]["text"].startswith(
-            "Heads prune well [1].\n(From the paper's abstract: [1] Abstract)"
-        )
-        assert second["reply"]["text"].startswith(
-            "(The language model did not answer; quoting the paper instead.)"
-        )
-        # The second question carried the thread so far.
-        assert "you: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]
-    finally:
-        await storage.close()
+    assert second["reply"]["text"].startswith(
+        "(The language model did not answer; quoting the paper instead.)"
+    )
+    # The second question carried the thread so far.
+    assert "you: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]

@@ -1,0 +1,151 @@
+"""`SubscriptionStore` on SQLAlchemy Core: subscriptions with their rules and cadence as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.feeds import parse_feed_spec
+from bot.keywords import parse_keywords
+from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
+from storage.ledger import deliveries
+from storage.mapping import utc
+from storage.tables import SubscriptionRow
+
+subscriptions = cast(sa.Table, SubscriptionRow.__table__)
+
+
+def rules_json(rules: Rules) -> dict[str, Any]:
+    return {
+        "keywords": str(rules.keywords) if rules.keywords else None,
+        "categories": sorted(rules.categories),
+        "authors": list(rules.authors),
+        "min_upvotes": rules.min_upvotes,
+        "upvote_window_days": rules.upvote_window_days,
+        "daily_cap": rules.daily_cap,
+        "catch_up": rules.catch_up,
+    }
+
+
+def rules_from_json(data: dict[str, Any]) -> Rules:
+    keywords = data.get("keywords")
+    return Rules(
+        keywords=parse_keywords(keywords) if keywords else None,
+        categories=frozenset(data.get("categories") or ()),
+        authors=tuple(data.get("authors") or ()),
+        min_upvotes=data.get("min_upvotes"),
+        upvote_window_days=int(data.get("upvote_window_days") or 3),
+        daily_cap=data.get("daily_cap"),
+        catch_up=data.get("catch_up") or 0,
+    )
+
+
+def cadence_json(cadence: Cadence) -> dict[str, Any]:
+    return {
+        "every": cadence.every.value,
+        "at": cadence.at.strftime("%H:%M"),
+        "tz": cadence.tz,
+        "weekday": cadence.weekday,
+        "top": cadence.top,
+        "compact": cadence.compact,
+    }
+
+
+def cadence_from_json(data: dict[str, Any]) -> Cadence:
+    return Cadence(
+        every=Every(data.get("every", "instant")),
+        at=time.fromisoformat(data.get("at", "09:00")),
+        tz=data.get("tz", "UTC"),
+        weekday=int(data.get("weekday", 0)),
+        top=int(data.get("top", 10)),
+        compact=bool(data.get("compact", False)),
+    )
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row.id,
+        target=Target(row.platform, row.channel),
+        feed=parse_feed_spec(row.feed),
+        rules=rules_from_json(row.rules),
+        cadence=cadence_from_json(row.cadence),
+        created=utc(row.created) or row.created,
+        paused=row.paused,
+        last_digest=utc(row.last_digest),
+    )
+
+
+class SqlSubscriptionStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add(
+        self, target: Target, feed: Any, rules: Rules, now: datetime, cadence: Cadence | None = None
+    ) -> Subscription:
+        cadence = cadence or Cadence()
+        values = {
+            "platform": target.platform,
+            "channel": target.channel,
+            "feed": str(feed),
+            "rules": rules_json(rules),
+            "cadence": cadence_json(cadence),
+            "created": now,
+            "paused": None,
+            "last_digest": None,
+        }
+        async with self.engine.begin() as conn:
+            new_id = (
+                await conn.execute(sa.insert(subscriptions).returning(subscriptions.c.id), values)
+            ).scalar_one()
+        return Subscription(
+            id=new_id, target=target, feed=feed, rules=rules, cadence=cadence, created=now
+        )
+
+    async def remove(self, subscription_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.delete(deliveries).where(deliveries.c.subscription_id == subscription_id)
+            )
+            gone = await conn.execute(
+                sa.delete(subscriptions).where(subscriptions.c.id == subscription_id)
+            )
+        return bool(gone.rowcount)
+
+    async def _select(self, where: Any) -> list[Subscription]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(subscriptions).where(where).order_by(subscriptions.c.id)
+                )
+            ).all()
+        return [_subscription(r) for r in rows]
+
+    async def active(self) -> list[Subscription]:
+        return await self._select(subscriptions.c.paused.is_(None))
+
+    async def for_target(self, target: Target) -> list[Subscription]:
+        return await self._select(
+            sa.and_(
+                subscriptions.c.platform == target.platform,
+                subscriptions.c.channel == target.channel,
+            )
+        )
+
+    async def digested(self, subscription_id: int, when: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(subscriptions)
+                .where(subscriptions.c.id == subscription_id)
+                .values(last_digest=when)
+            )
+
+    async def pause(self, subscription_id: int, reason: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(subscriptions)
+                .where(subscriptions.c.id == subscription_id)
+                .values(paused=reason)
+            )
