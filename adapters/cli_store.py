@@ -207,6 +207,47 @@ def search(
     _run(go())
 
 
+def ask(
+    arxiv_id: Annotated[str, typer.Argument(help="An arXiv id or URL.")],
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON object.")] = False,
+) -> None:
+    """Ask about a paper: answered from its full text, with the passages cited."""
+    parsed = parse_arxiv_id(arxiv_id)
+    if parsed is None:
+        raise _fail(f"{arxiv_id!r} is not an arXiv id or URL", EXIT_BAD_INPUT)
+    if not question.strip() or len(question) > 2000:
+        raise _fail("ask a question of 1 to 2,000 characters", EXIT_BAD_INPUT)
+    settings = Settings()
+
+    async def go() -> None:
+        async with open_app(settings) as app:
+            page = await app.finder.search(build_query(parsed.id))
+            if not page.hits:
+                raise _fail(
+                    f"no paper {parsed.id}" + (f" ({page.note})" if page.note else ""),
+                    EXIT_NOT_FOUND,
+                )
+            answered = await app.answerer.answer(page.hits[0].paper, question)
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "arxiv_id": parsed.id,
+                        "question": question,
+                        "answer": answered.text,
+                        "read": str(answered.source),
+                        "by_model": answered.by_model,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            typer.echo(answered.text)
+
+    _run(go())
+
+
 def _run(coroutine: object) -> None:
     try:
         asyncio.run(coroutine)  # type: ignore[arg-type]
@@ -220,3 +261,4 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
     app.command()(show)
     app.command()(search)
+    app.command()(ask)

@@ -7,13 +7,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.openai_chat import OpenAIChat
 from bot.config import Settings
 from bot.feeds import Sources
 from bot.finder import Finder
+from bot.qa.fulltext import FullTextFetcher
+from bot.qa.llm import LlmAnswerer
+from bot.qa.service import Answerer
 from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
 from bot.sources.http import Http, RetryPolicy
 from storage import SqlPaperStore, open_store
+from storage.fulltexts import SqlFullTextStore
 
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
 
@@ -48,16 +54,36 @@ async def open_storage(settings: Settings) -> AsyncIterator[SqlPaperStore]:
         await store.close()
 
 
+def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) -> Answerer:
+    """Full text cached in the store; a language model when one is configured."""
+    fetcher = None
+    if sources.arxiv_http and sources.hf_http:
+        fetcher = FullTextFetcher(
+            SqlFullTextStore(engine),
+            sources.arxiv_http,
+            sources.hf_http,
+            settings.arxiv_base_url,
+            settings.hf_base_url,
+        )
+    llm = None
+    if settings.openai_api_key or settings.openai_base_url:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        chat = OpenAIChat(settings.llm_model, api_key=key, base_url=settings.openai_base_url)
+        llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens)
+    return Answerer(fetcher, llm)
+
+
 @dataclass(frozen=True, slots=True)
 class App:
     settings: Settings
     sources: Sources
     store: SqlPaperStore
     finder: Finder
+    answerer: Answerer
 
 
 @asynccontextmanager
 async def open_app(settings: Settings) -> AsyncIterator[App]:
     async with open_sources(settings) as sources, open_storage(settings) as store:
         finder = Finder(store, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search)
-        yield App(settings, sources, store, finder)
+        yield App(settings, sources, store, finder, build_answerer(settings, sources, store.engine))

@@ -15,8 +15,7 @@ from typing import TextIO
 
 import uvicorn
 
-from adapters.compose import open_sources
-from adapters.openai_chat import OpenAIChat
+from adapters.compose import build_answerer, open_sources
 from adapters.playground.app import PLATFORM, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from bot.commands import Commands
@@ -24,13 +23,10 @@ from bot.config import Settings
 from bot.engine import CycleReport, Engine, utc_now
 from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
 from bot.finder import Finder
-from bot.qa.fulltext import FullTextFetcher
-from bot.qa.llm import LlmAnswerer
 from bot.runner import run
 from bot.schedule import Scheduler
 from bot.subscriptions import Rules, Target
 from storage import Storage, open_storage
-from storage.fulltexts import SqlFullTextStore
 from storage.playground import SqlChannelLog
 
 GENERAL = Target(PLATFORM, "general")
@@ -99,25 +95,9 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
             commands = Commands(
                 storage.subscriptions, storage.ledger, storage.papers, finder, engine=engine
             )
-            fetcher = None
-            if sources.arxiv_http and sources.hf_http:
-                fetcher = FullTextFetcher(
-                    SqlFullTextStore(storage.engine),
-                    sources.arxiv_http,
-                    sources.hf_http,
-                    settings.arxiv_base_url,
-                    settings.hf_base_url,
-                )
-            llm = None
-            if settings.openai_api_key or settings.openai_base_url:
-                key = (
-                    settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-                )
-                chat = OpenAIChat(
-                    settings.llm_model, api_key=key, base_url=settings.openai_base_url
-                )
-                llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens)
-            playground = Playground(log, commands, storage.papers, token, fulltext=fetcher, llm=llm)
+            answerer = build_answerer(settings, sources, storage.engine)
+            commands.answerer = answerer
+            playground = Playground(log, commands, storage.papers, token, answerer=answerer)
 
             def report(cycle: CycleReport) -> None:
                 for feed in cycle.fetched:

@@ -20,6 +20,7 @@ from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
 from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore
+from bot.qa.service import Answerer
 from bot.search import SearchError, Sort, build_query
 from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
 
@@ -31,6 +32,7 @@ HELP = """/papers commands:
             [compact=yes: the digest as one list]
       SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
   unsubscribe ID     subscriptions     why ARXIV_ID     show ARXIV_ID     digest     help
+  ask ARXIV_ID QUESTION   (in a paper's thread, just write the question)
   search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
                [sort=relevance|recent|upvotes] [page=N]"""
 PAGE = 5
@@ -154,6 +156,7 @@ class Commands:
     papers: PaperStore
     finder: Finder
     engine: Engine | None = None  # to post a digest on demand
+    answerer: Answerer | None = None  # to answer questions about papers
     clock: Callable[[], datetime] = utc_now
 
     async def handle(self, text: str, ctx: Context) -> Reply:
@@ -173,6 +176,7 @@ class Commands:
             "show": self.show,
             "search": self.search,
             "digest": self.digest,
+            "ask": self.ask,
             "help": self.help,
         }.get(name)
         if handler is None:
@@ -291,6 +295,24 @@ class Commands:
             if s.id not in decided
         ]
         return Reply(f"{aid.id}:\n" + "\n".join(lines))
+
+    async def ask(self, args: list[str], ctx: Context) -> Reply:
+        aid = parse_arxiv_id(args[0]) if args else None
+        question = " ".join(args[1:]).strip()
+        if aid is None or not question:
+            raise CommandError(
+                "ask ARXIV_ID QUESTION, e.g. ask 2401.12345 what dataset do they use?"
+            )
+        if self.answerer is None:
+            return Reply(
+                "Questions are answered by the running bot; it is not running here.", error=True
+            )
+        page = await self.finder.search(build_query(aid.id))
+        if not page.hits:
+            return Reply(
+                f"No paper {aid.id} found" + (f" ({page.note})." if page.note else "."), error=True
+            )
+        return Reply((await self.answerer.answer(page.hits[0].paper, question)).text)
 
     async def show(self, args: list[str], ctx: Context) -> Reply:
         aid = parse_arxiv_id(args[0]) if len(args) == 1 else None

@@ -14,11 +14,14 @@ from tests.fakes import run_paperboy
 
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {
-        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'db' / 'papers.db'}",
-        "PAPERBOY_HF_LIVE_SEARCH": "false",
-    }
-    return lambda *args: run_paperboy(args, env, tmp_path)
+    db_url = f"sqlite:///{tmp_path / 'db' / 'papers.db'}"
+    env = {"PAPERBOY_DATABASE_URL": db_url, "PAPERBOY_HF_LIVE_SEARCH": "false"}
+
+    def paperboy(*args: str):  # type: ignore[no-untyped-def]
+        return run_paperboy(args, env, tmp_path)
+
+    paperboy.db_url, paperboy.cwd = db_url, tmp_path  # type: ignore[attr-defined]
+    return paperboy
 
 
 def test_db_upgrade_creates_then_reports_current(run) -> None:  # type: ignore[no-untyped-def]
@@ -83,3 +86,28 @@ def test_show_of_an_unknown_paper(run) -> None:  # type: ignore[no-untyped-def]
     done = run("show", "2401.12345")
     assert done.returncode == 1
     assert "2401.12345 is not stored" in done.stderr
+
+
+def test_ask_answers_from_what_it_can_read(run) -> None:  # type: ignore[no-untyped-def]
+    from tests.fake_sources import FakeSources
+
+    assert run("import", str(OWN_FIXTURES / "arxiv_snapshot_small.jsonl")).returncode == 0
+    with FakeSources({}) as fake:  # no HTML or markdown for this paper: the abstract it is
+        done = run_paperboy(
+            ["ask", "0704.0001", "What is calculated for hadron colliders?", "--json"],
+            {**fake.env(), "PAPERBOY_DATABASE_URL": run.db_url, "PAPERBOY_HF_LIVE_SEARCH": "false"},
+            run.cwd,
+        )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert (answer["arxiv_id"], answer["read"], answer["by_model"]) == (
+        "0704.0001",
+        "abstract",
+        False,
+    )
+    assert (
+        "A fully differential calculation in perturbative quantum chromodynamics"
+        in answer["answer"]
+    )
+    assert answer["answer"].endswith("https://arxiv.org/abs/0704.0001")
+    assert "ask a question" in run("ask", "0704.0001", " ").stderr

@@ -32,8 +32,7 @@ from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, card_json
 from bot.commands import Commands, Context
 from bot.ports import PaperStore
-from bot.qa.fulltext import FullTextFetcher
-from bot.qa.llm import LlmAnswerer
+from bot.qa.service import Answerer
 from bot.subscriptions import Target
 
 PLATFORM = "playground"
@@ -51,8 +50,7 @@ class Playground:
     commands: Commands
     papers: PaperStore
     token: str | None = None  # required on every request when set (bound beyond loopback)
-    fulltext: FullTextFetcher | None = None  # None: answers from abstracts only
-    llm: LlmAnswerer | None = None  # None: extractive answers
+    answerer: Answerer = field(default_factory=Answerer)  # abstracts and quotes unless given more
     sources: dict[str, str | None] = field(default_factory=dict)  # feed -> last error, None if ok
 
 
@@ -94,7 +92,7 @@ def build_app(pg: Playground) -> Starlette:
         if thread_of is not None:
             parent = await pg.log.get(thread_of)
             earlier = (await pg.log.replies(thread_of))[:-1]  # before the question just posted
-            answer = await answer_in_thread(pg.papers, pg.fulltext, pg.llm, parent, earlier, text)
+            answer = await answer_in_thread(pg.papers, pg.answerer, parent, earlier, text)
             return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
         return None
 

@@ -10,6 +10,7 @@ import pytest
 from bot.commands import Commands, Context
 from bot.finder import Finder
 from bot.models import Origin, Paper
+from bot.qa.service import Answerer
 from bot.subscriptions import Cadence, Decision, Every, Outcome, Target
 from storage import Storage, open_storage
 
@@ -166,6 +167,15 @@ async def test_digest_subscription_and_digest_now(commands: tuple[Commands, Stor
         ("top=99", "between 1 and 50"),
     ):
         assert message in (await cmd.handle(f"subscribe hf-daily {bad}", ADMIN)).text
+
+
+async def test_ask(commands: tuple[Commands, Storage]) -> None:
+    cmd, _ = commands
+    assert "not running here" in (await cmd.handle("ask 2606.00001 what is it about?", MEMBER)).text
+    cmd.answerer = Answerer()  # abstracts only, quoted
+    answer = (await cmd.handle("ask 2606.00001 what about video?", MEMBER)).text
+    assert answer.startswith("From the paper's abstract") and "> Video." in answer
+    assert "ask ARXIV_ID QUESTION" in (await cmd.handle("ask 2606.00001", MEMBER)).text
 
 
 async def test_help(commands: tuple[Commands, Storage]) -> None:

@@ -153,13 +153,12 @@ async def test_a_token_guards_a_playground_bound_beyond_loopback(storage: Storag
 async def test_threads_use_the_language_model_and_fall_back_when_it_fails(storage: Storage) -> None:
     from adapters.openai_chat import OpenAIChat
     from bot.qa.llm import LlmAnswerer
+    from bot.qa.service import Answerer
     from tests.qa.fake_openai import FakeOpenAI
 
     with FakeOpenAI(["Heads prune well [1].", 503]) as fake:
-        pg = playground(
-            storage,
-            llm=LlmAnswerer(OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0)),
-        )
+        llm = LlmAnswerer(OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0))
+        pg = playground(storage, answerer=Answerer(llm=llm))
         card_id = await PlaygroundPublisher(pg.log).post(
             Target("playground", "general"), card_for(HOSTILE), "k"
         )

@@ -1,0 +1,49 @@
+"""One place that answers a question about a paper, for every adapter and the command line:
+full text (cached), then the language model when there is one, else (or when it fails) the
+quoted passages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.engine import utc_now
+from bot.errors import ModelUnavailable
+from bot.models import Paper
+from bot.qa.answer import extractive_answer
+from bot.qa.fulltext import FullTextFetcher, TextSource, abstract_only
+from bot.qa.llm import LlmAnswerer, Turn
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    text: str
+    source: TextSource  # what it read
+    by_model: bool  # written by the language model (else quoted passages)
+    seconds: float
+
+
+@dataclass
+class Answerer:
+    fetcher: FullTextFetcher | None = None  # None: abstracts only
+    llm: LlmAnswerer | None = None  # None: extractive answers
+
+    async def answer(self, paper: Paper, question: str, history: Sequence[Turn] = ()) -> Answered:
+        began = time.perf_counter()
+        text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
+        if self.llm is not None:
+            try:
+                written = await self.llm.answer(
+                    question, text, paper.title or paper.arxiv_id, history
+                )
+                return Answered(written, text.source, True, time.perf_counter() - began)
+            except ModelUnavailable:
+                quoted = extractive_answer(question, text)
+                fallback = (
+                    f"(The language model did not answer; quoting the paper instead.)\n{quoted}"
+                )
+                return Answered(fallback, text.source, False, time.perf_counter() - began)
+        return Answered(
+            extractive_answer(question, text), text.source, False, time.perf_counter() - began
+        )
