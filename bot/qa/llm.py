@@ -85,14 +85,16 @@ def verify_quotes(answer: str, sources: str) -> str:
     return _QUOTE.sub(check, answer)
 
 
-def sanitize(text: str) -> str:
-    """Defuse mentions, keep link labels but not their targets, drop links off the allowlist."""
+def sanitize(text: str, also_allowed: str | None = None) -> str:
+    """Defuse mentions, keep link labels but not their targets, drop links off the allowlist
+    (plus `also_allowed`, the host of the paper's own project page)."""
     text = _MD_LINK.sub(lambda m: m[1], text)
     text = _MENTION.sub(lambda m: f"(at){m[1]}" if m[1] else "", text)
 
     def link(m: re.Match[str]) -> str:
         host = (urlsplit(m[0]).hostname or "").lower()
-        allowed = any(host == h or host.endswith(f".{h}") for h in ALLOWED_HOSTS)
+        hosts = (*ALLOWED_HOSTS, also_allowed) if also_allowed else ALLOWED_HOSTS
+        allowed = any(host == h or host.endswith(f".{h}") for h in hosts)
         return m[0] if allowed else "[link removed]"
 
     return _URL.sub(link, text)
@@ -124,7 +126,10 @@ class LlmAnswerer:
         raw = await self.model.complete(
             build_messages(title, text.arxiv_id, found, history, question), self.max_tokens
         )
-        body = sanitize(verify_quotes(raw.strip(), " ".join(f.passage.text for f in found)))
+        project_host = urlsplit(project_url).hostname if project_url else None
+        body = sanitize(
+            verify_quotes(raw.strip(), " ".join(f.passage.text for f in found)), project_host
+        )
         cited = sorted({int(n) for n in _CITE.findall(body) if 1 <= int(n) <= len(found)})
         sources = "; ".join(
             f"[{n}] {found[n - 1].passage.section or 'untitled section'}" for n in cited

@@ -101,6 +101,11 @@ async def test_a_failing_server_is_a_typed_error() -> None:
 
 
 def test_sanitize_and_verify_directly() -> None:
+    assert (
+        sanitize("see https://lab.example.org/demo", "lab.example.org")
+        == "see https://lab.example.org/demo"
+    )
+    assert sanitize("see https://lab.example.org/demo") == "see [link removed]"
     assert sanitize("see [the code](https://github.com/o/r) @here") == "see the code (at)here"
     assert sanitize("https://huggingface.co/papers/1 and https://sub.arxiv.org/x") == (
         "https://huggingface.co/papers/1 and https://sub.arxiv.org/x"
