@@ -113,6 +113,7 @@ class LlmAnswerer:
         title: str,
         history: Sequence[Turn] = (),
         arxiv: str = ARXIV,
+        project_url: str | None = None,
     ) -> str:
         key = (text.arxiv_id, text.version, _normal(question))
         if self._cache is None:
