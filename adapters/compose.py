@@ -13,6 +13,7 @@ from adapters.openai_chat import OpenAIChat
 from bot.config import Settings
 from bot.feeds import Sources
 from bot.finder import Finder
+from bot.qa.budget import Budget
 from bot.qa.fulltext import FullTextFetcher
 from bot.qa.llm import LlmAnswerer
 from bot.qa.service import Answerer
@@ -70,7 +71,8 @@ def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) ->
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         chat = OpenAIChat(settings.llm_model, api_key=key, base_url=settings.openai_base_url)
         llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens)
-    return Answerer(fetcher, llm)
+    budget = Budget(settings.llm_per_user_day, settings.llm_per_thread_day, settings.llm_per_day)
+    return Answerer(fetcher, llm, budget)
 
 
 @dataclass(frozen=True, slots=True)

@@ -312,7 +312,10 @@ class Commands:
             return Reply(
                 f"No paper {aid.id} found" + (f" ({page.note})." if page.note else "."), error=True
             )
-        return Reply((await self.answerer.answer(page.hits[0].paper, question)).text)
+        answered = await self.answerer.answer(
+            page.hits[0].paper, question, user=ctx.user, thread=f"{ctx.target}:{aid.id}"
+        )
+        return Reply(answered.text)
 
     async def show(self, args: list[str], ctx: Context) -> Reply:
         aid = parse_arxiv_id(args[0]) if len(args) == 1 else None

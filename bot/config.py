@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     )
     llm_model: str = "gpt-4o-mini"
     llm_max_tokens: int = Field(default=400, ge=50, le=4000)
+    # Model answers per person and per thread each day, and in all; beyond, answers quote the paper.
+    llm_per_user_day: int = Field(default=20, ge=0)
+    llm_per_thread_day: int = Field(default=10, ge=0)
+    llm_per_day: int = Field(default=500, ge=0)
 
     def database_url_for_display(self) -> str:
         """The database URL with any password replaced by `***`, for logs and status lines."""

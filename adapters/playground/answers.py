@@ -14,12 +14,16 @@ async def answer_in_thread(
     parent: Message | None,
     earlier: list[Message],
     question: str,
+    author: str,
 ) -> str:
     cards = parent["cards"] if parent else []
-    if not cards:
+    if parent is None or not cards:
         return "Ask about a paper in the thread under its card."
     paper = await papers.get(cards[0]["arxiv_id"])
     if paper is None:
         return "I have no record of this paper."
     history = [Turn(m["author"], m["text"]) for m in earlier if m["text"]]
-    return (await answerer.answer(paper, question, history)).text
+    answered = await answerer.answer(
+        paper, question, history, user=author, thread=str(parent["id"])
+    )
+    return answered.text

@@ -92,7 +92,7 @@ def build_app(pg: Playground) -> Starlette:
         if thread_of is not None:
             parent = await pg.log.get(thread_of)
             earlier = (await pg.log.replies(thread_of))[:-1]  # before the question just posted
-            answer = await answer_in_thread(pg.papers, pg.answerer, parent, earlier, text)
+            answer = await answer_in_thread(pg.papers, pg.answerer, parent, earlier, text, author)
             return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
         return None
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.engine import utc_now
 from bot.errors import ModelUnavailable
 from bot.models import Paper
 from bot.qa.answer import extractive_answer
+from bot.qa.budget import Budget
 from bot.qa.fulltext import FullTextFetcher, TextSource, abstract_only
 from bot.qa.llm import LlmAnswerer, Turn
 
@@ -28,11 +29,25 @@ class Answered:
 class Answerer:
     fetcher: FullTextFetcher | None = None  # None: abstracts only
     llm: LlmAnswerer | None = None  # None: extractive answers
+    budget: Budget = field(default_factory=Budget)
 
-    async def answer(self, paper: Paper, question: str, history: Sequence[Turn] = ()) -> Answered:
+    async def answer(
+        self,
+        paper: Paper,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        user: str = "someone",
+        thread: str = "",
+    ) -> Answered:
         began = time.perf_counter()
         text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
         if self.llm is not None:
+            refused = self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
+            if refused:
+                quoted = extractive_answer(question, text)
+                note = f"({refused}; quoting the paper instead.)\n{quoted}"
+                return Answered(note, text.source, False, time.perf_counter() - began)
             try:
                 written = await self.llm.answer(
                     question, text, paper.title or paper.arxiv_id, history

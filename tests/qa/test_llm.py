@@ -114,3 +114,31 @@ def test_sanitize_and_verify_directly() -> None:
         verify_quotes("“two million abstracts” holds", "of two million abstracts.")
         == "“two million abstracts” holds"
     )
+
+
+async def test_budget_reached_means_quoted_answers_with_the_reason() -> None:
+    from bot.models import Paper
+    from bot.qa.budget import Budget
+    from bot.qa.service import Answerer
+
+    paper = Paper(
+        arxiv_id="2606.00001", abstract="We train on the PubMed corpus of two million abstracts."
+    )
+    with FakeOpenAI(["PubMed [1]."]) as fake:
+        answerer = Answerer(llm=_answerer(fake), budget=Budget(per_user=1))
+        first = await answerer.answer(paper, "What corpus do they train on?", user="ada")
+        second = await answerer.answer(paper, "Which corpus?", user="ada")
+    assert first.by_model and first.text.startswith("PubMed [1].")
+    assert not second.by_model
+    assert second.text.startswith(
+        "(The language-model budget for your questions today (1) is used up; quoting"
+    )
+    assert len(fake.requests) == 1
+
+
+async def test_rate_limited_server_is_retried_after_its_wait() -> None:
+    with FakeOpenAI([429, "PubMed [1]."]) as fake:
+        chat = OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=1)
+        answer = await LlmAnswerer(chat).answer("What corpus do they train on?", TEXT, "T")
+    assert answer.startswith("PubMed [1].")
+    assert len(fake.requests) == 2
