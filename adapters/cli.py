@@ -14,8 +14,8 @@ import typer
 from adapters.cli_store import counts, register
 from adapters.compose import open_sources, open_storage
 from adapters.run import run_bot
+from adapters.settings import Settings
 from bot.cards import card_for, render_text
-from bot.config import Settings
 from bot.errors import SourceError
 from bot.feeds import FeedSpec, fetch_feed, parse_feed_spec
 from bot.records import paper_record

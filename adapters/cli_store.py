@@ -19,8 +19,8 @@ from rich.progress import (
 )
 
 from adapters.compose import open_app, open_storage
+from adapters.settings import Settings
 from bot.cards import card_for, render_text
-from bot.config import Settings
 from bot.ids import parse_arxiv_id
 from bot.importer import import_files
 from bot.ports import UpsertResult

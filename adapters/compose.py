@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.openai_chat import OpenAIChat
-from bot.config import Settings
+from adapters.settings import Settings
 from bot.feeds import Sources
 from bot.finder import Finder
 from bot.qa.budget import Budget

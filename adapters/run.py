@@ -18,8 +18,8 @@ import uvicorn
 from adapters.compose import build_answerer, open_sources
 from adapters.playground.app import PLATFORM, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
+from adapters.settings import Settings
 from bot.commands import Commands
-from bot.config import Settings
 from bot.engine import CycleReport, Engine, utc_now
 from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
 from bot.finder import Finder

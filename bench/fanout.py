@@ -33,10 +33,11 @@ from bot.ports import RetryLater  # noqa: E402
 from bot.sources import ArxivApi, ArxivRss, HuggingFace  # noqa: E402
 from bot.sources.http import Http  # noqa: E402
 from bot.subscriptions import Rules, Target  # noqa: E402
-from bot.throttle import DISCORD  # noqa: E402
+from bot.throttle import Limits  # noqa: E402
 from storage import open_storage  # noqa: E402
 
 GLOBAL, PER_CHANNEL, CHANNEL_SECONDS = 50, 5, 5.0
+DISCORD = Limits(per_second=GLOBAL, per_channel=PER_CHANNEL, channel_seconds=CHANNEL_SECONDS)
 
 
 @dataclass

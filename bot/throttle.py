@@ -29,8 +29,6 @@ class Limits:
 
 
 UNLIMITED = Limits()
-DISCORD = Limits(per_second=50, per_channel=5, channel_seconds=5.0)
-SLACK = Limits(per_second=None, per_channel=1, channel_seconds=1.0)
 
 
 @dataclass

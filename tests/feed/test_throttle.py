@@ -3,8 +3,10 @@ from __future__ import annotations
 import asyncio
 
 from bot.subscriptions import Target
-from bot.throttle import DISCORD, Limits, Throttle, Window
+from bot.throttle import Limits, Throttle, Window
 from tests.fakes import FakeTime
+
+DISCORD = Limits(per_second=50, per_channel=5, channel_seconds=5.0)
 
 
 def _max_in_window(times: list[float], seconds: float) -> int:

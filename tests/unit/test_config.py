@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.config import Settings
+from adapters.settings import Settings
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Settings, read from the environment and `.env` by the composition root (never at import).
+They live with the adapters: the core receives plain values, never the environment.
 
 Names are shared by deployments, scripts and tests; `.env.example` lists every one. Secrets are
 `SecretStr`: they print as `**********` in a repr, a log line or a traceback.
