@@ -3,11 +3,15 @@ markdown rendering, else the abstract alone; the answer says which one it read."
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+import pypdf
 
 from bot.errors import SourceError
 from bot.models import Paper
@@ -20,6 +24,7 @@ MIN_PASSAGES = 3  # fewer than this from a page means the conversion failed
 class TextSource(StrEnum):
     ARXIV_HTML = "arXiv HTML"
     HF_MARKDOWN = "Hugging Face's rendering"
+    PDF = "PDF text"
     ABSTRACT = "abstract"
 
 
@@ -63,6 +68,32 @@ def from_markdown(markdown: str) -> list[Passage]:
     return from_sections(sections)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+PDF_CHUNK = 700  # characters per passage: a PDF's text has no paragraphs to split on
+
+
+def from_pdf(body: bytes) -> list[Passage]:
+    """Passages of a PDF's extracted text, about a paragraph long, named by page."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (pypdf.errors.PyPdfError, ValueError, KeyError, OSError):
+        return []
+    sections: list[tuple[str, list[str]]] = []
+    for number, page in enumerate(pages, start=1):
+        chunks: list[str] = []
+        current = ""
+        for sentence in _SENTENCE_END.split(" ".join(page.split())):
+            if current and len(current) + len(sentence) > PDF_CHUNK:
+                chunks.append(current)
+                current = ""
+            current = f"{current} {sentence}".strip()
+        if current:
+            chunks.append(current)
+        sections.append((f"page {number}", chunks))
+    return from_sections(sections)
+
+
 def abstract_only(paper: Paper) -> FullText:
     passages = from_sections([("Abstract", [paper.abstract or ""])])
     return FullText(paper.arxiv_id, paper.version or 0, TextSource.ABSTRACT, tuple(passages))
@@ -95,6 +126,7 @@ class FullTextFetcher:
         attempts = (
             (self.arxiv, f"{self.arxiv_base}/html/{versioned}", TextSource.ARXIV_HTML),
             (self.hf, f"{self.hf_base}/papers/{paper.arxiv_id}.md", TextSource.HF_MARKDOWN),
+            (self.arxiv, f"{self.arxiv_base}/pdf/{versioned}", TextSource.PDF),
         )
         for http, url, source in attempts:
             try:
@@ -104,11 +136,14 @@ class FullTextFetcher:
                 continue
             if response.status_code != 200:
                 continue
-            passages = (
-                from_latexml(response.content)
-                if source is TextSource.ARXIV_HTML
-                else from_markdown(response.text)
-            )
+            passages = _PARSERS[source](response.content)
             if len(passages) >= MIN_PASSAGES:
                 return FullText(paper.arxiv_id, paper.version or 0, source, tuple(passages)), True
         return abstract_only(paper), definitive
+
+
+_PARSERS: dict[TextSource, Callable[[bytes], list[Passage]]] = {
+    TextSource.ARXIV_HTML: from_latexml,
+    TextSource.HF_MARKDOWN: lambda body: from_markdown(body.decode("utf-8", "replace")),
+    TextSource.PDF: from_pdf,
+}

@@ -108,3 +108,66 @@ async def test_extractive_answer_quotes_sections_or_says_it_does_not_know(
         nothing
         == "The paper does not seem to say (searched its arXiv HTML). https://arxiv.org/abs/2606.00001"
     )
+
+
+def tiny_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal, valid PDF with one text line per entry (built here: no PDF writer is installed)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + i * 2} 0 R" for i in range(len(pages)))
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    font = 3 + len(pages) * 2
+    for i, lines in enumerate(pages):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + i * 2} 0 R "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        stream = (
+            "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
+        ).encode()
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    return (
+        out
+        + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+
+
+async def test_pdf_text_when_there_is_no_html_or_markdown(store: SqlFullTextStore) -> None:
+    pdf = tiny_pdf(
+        [
+            ["1 Introduction", "We prune attention heads."],
+            ["2 Data", "We train on PubMed."],
+            ["3 Results", "Half the heads go."],
+        ]
+    )
+    seen: list[str] = []
+    fetcher = _fetcher(
+        store,
+        lambda r: (
+            httpx.Response(200, content=pdf) if "/pdf/" in r.url.path else httpx.Response(404)
+        ),
+        seen,
+    )
+    text = await fetcher.get(PAPER, NOW)
+    assert text.source is TextSource.PDF
+    assert [(p.section, p.text) for p in text.passages] == [
+        ("page 1", "1 Introduction We prune attention heads."),
+        ("page 2", "2 Data We train on PubMed."),
+        ("page 3", "3 Results Half the heads go."),
+    ]
+    assert seen == ["/html/2606.00001v2", "/papers/2606.00001.md", "/pdf/2606.00001v2"]
+    assert "(page 2)" in extractive_answer("what corpus do they train on?", text)
+
+
+def test_unreadable_pdf_gives_no_passages() -> None:
+    from bot.qa.fulltext import from_pdf
+
+    assert from_pdf(b"%PDF-1.4 garbage") == []
+    assert from_pdf(b"not a pdf at all") == []
