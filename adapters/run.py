@@ -51,8 +51,9 @@ def _loopback(host: str) -> bool:
 
 
 async def ensure_first_subscriptions(storage: Storage, settings: Settings) -> None:
-    """A fresh install follows HF Daily Papers and arXiv RSS in the playground's #general."""
-    if await storage.subscriptions.active() or await storage.subscriptions.for_target(GENERAL):
+    """A fresh install (nothing stored yet) follows HF Daily Papers and arXiv RSS in the
+    playground's #general; someone who later unsubscribes everything is not re-subscribed."""
+    if await storage.papers.count() or await storage.subscriptions.active():
         return
     for feed in (
         FeedSpec(FeedKind.HF_DAILY),

@@ -31,7 +31,8 @@ HELP = """/papers commands:
             [every=instant|daily|weekly] [at=09:00] [tz=Europe/Berlin] [day=monday] [top=10]
             [compact=yes: the digest as one list]
       SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
-  unsubscribe ID     subscriptions     why ARXIV_ID     show ARXIV_ID     digest     help
+  unsubscribe ID     resume ID     subscriptions     why ARXIV_ID     show ARXIV_ID
+  digest     help
   ask ARXIV_ID QUESTION   (in a paper's thread, just write the question)
   search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
                [sort=relevance|recent|upvotes] [page=N]"""
@@ -171,6 +172,7 @@ class Commands:
         handler = {
             "subscribe": self.subscribe,
             "unsubscribe": self.unsubscribe,
+            "resume": self.resume,
             "subscriptions": self.list_subscriptions,
             "why": self.why,
             "show": self.show,
@@ -270,6 +272,27 @@ class Commands:
         if wanted not in mine or not await self.subscriptions.remove(wanted):
             raise CommandError(f"this channel has no subscription #{wanted}")
         return Reply(f"Unsubscribed #{wanted}.")
+
+    async def resume(self, args: list[str], ctx: Context) -> Reply:
+        """Resume a subscription paused because the channel was unreachable (once fixed)."""
+        if not ctx.can_manage:
+            return Reply(
+                "Changing this channel's subscriptions needs the Manage Channels permission.",
+                private=True,
+                error=True,
+            )
+        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+            raise CommandError("say which subscription: resume ID (see `subscriptions`)")
+        wanted = int(args[0].lstrip("#"))
+        subs = {s.id: s for s in await self.subscriptions.for_target(ctx.target)}
+        if wanted not in subs:
+            raise CommandError(f"this channel has no subscription #{wanted}")
+        if subs[wanted].paused is None:
+            return Reply(f"#{wanted} is not paused.", private=True)
+        await self.subscriptions.resume(wanted)
+        return Reply(
+            f"Resumed #{wanted}; papers held while it was paused will be posted if still fresh."
+        )
 
     async def list_subscriptions(self, args: list[str], ctx: Context) -> Reply:
         subs = await self.subscriptions.for_target(ctx.target)

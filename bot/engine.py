@@ -33,7 +33,7 @@ from bot.ports import (
     SubscriptionStore,
     TargetGone,
 )
-from bot.subscriptions import Decision, Outcome, Subscription, Target, decide
+from bot.subscriptions import STALE_AFTER, Decision, Outcome, Subscription, Target, decide, stale
 from bot.throttle import Throttle
 from bot.updates import Change, changes
 
@@ -248,8 +248,9 @@ class Engine:
                 return
         send, missing = await self._sender(claim, publisher)
         if send is None:
-            report.failed += 1
-            await self.ledger.finish(claim, Outcome.FAILED, missing, None, now)
+            outcome = Outcome.STALE if missing.startswith("went stale") else Outcome.FAILED
+            report.failed += outcome is Outcome.FAILED
+            await self.ledger.finish(claim, outcome, missing, None, now)
             return
         await throttle.wait(claim.target)
         try:
@@ -297,4 +298,6 @@ class Engine:
         paper = await self.papers.get(claim.arxiv_id)
         if paper is None:
             return None, "paper missing from the store"
+        if stale(paper, self.clock()):
+            return None, f"went stale waiting (older than {STALE_AFTER.days} days)"
         return (lambda: publisher.post(claim.target, card_for(paper), claim.key)), ""

@@ -157,6 +157,8 @@ class SubscriptionStore(Protocol):
 
     async def pause(self, subscription_id: int, reason: str) -> None: ...
 
+    async def resume(self, subscription_id: int) -> None: ...
+
 
 class Ledger(Protocol):
     """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts."""

@@ -130,6 +130,12 @@ def _moment(paper: Paper) -> datetime | None:
     return max(moments) if moments else None
 
 
+def stale(paper: Paper, now: datetime) -> bool:
+    """Too old to post: the staleness limit holds at delivery too (after a pause, a backlog)."""
+    moment = _moment(paper)
+    return moment is not None and now - moment > STALE_AFTER
+
+
 def _author_match(rules: Rules, paper: Paper) -> bool:
     names = {" ".join(a.lower().split()) for a in paper.authors}
     return any(" ".join(a.lower().split()) in names for a in rules.authors)

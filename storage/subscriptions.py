@@ -142,6 +142,14 @@ class SqlSubscriptionStore:
                 .values(last_digest=when)
             )
 
+    async def resume(self, subscription_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(subscriptions)
+                .where(subscriptions.c.id == subscription_id)
+                .values(paused=None)
+            )
+
     async def pause(self, subscription_id: int, reason: str) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(

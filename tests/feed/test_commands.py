@@ -76,6 +76,19 @@ async def test_subscribe_list_and_unsubscribe(commands: tuple[Commands, Storage]
     assert "no subscriptions" in (await cmd.handle("subscriptions", ADMIN)).text
 
 
+async def test_resume_a_paused_subscription(commands: tuple[Commands, Storage]) -> None:
+    cmd, storage = commands
+    await cmd.handle("subscribe hf-daily", ADMIN)
+    (sub,) = await storage.subscriptions.for_target(HERE)
+    assert (await cmd.handle(f"resume {sub.id}", ADMIN)).text == f"#{sub.id} is not paused."
+    await storage.subscriptions.pause(sub.id, "paused: missing access")
+    assert "(paused: missing access)" in (await cmd.handle("subscriptions", MEMBER)).text
+    assert (await cmd.handle(f"resume #{sub.id}", MEMBER)).error  # needs the permission
+    assert (await cmd.handle(f"resume #{sub.id}", ADMIN)).text.startswith(f"Resumed #{sub.id}")
+    assert (await storage.subscriptions.for_target(HERE))[0].paused is None
+    assert "no subscription #999" in (await cmd.handle("resume 999", ADMIN)).text
+
+
 async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> None:
     cmd, storage = commands
     reply = await cmd.handle("subscribe hf-daily", MEMBER)

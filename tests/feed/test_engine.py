@@ -383,3 +383,37 @@ async def test_compact_digest_is_one_list_message(storage: Storage) -> None:
     assert {r.outcome for r in await storage.ledger.why(high)} == {Outcome.LISTED}
     await engine.run_once()
     assert len(platform.texts_in(ONE)) == 1  # once
+
+
+async def test_paused_subscription_resumes_and_stale_backlog_is_not_posted(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    sub = await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    platform.gone.add(ONE)
+    fresh = feed.add(1, "Fresh")
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert (await storage.subscriptions.for_target(ONE))[
+        0
+    ].paused == "paused: missing access to one"
+    platform.gone.clear()
+    await storage.subscriptions.resume(sub.id)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [fresh]  # the held post goes out after the resume
+    # A long pause: what waited past the staleness limit is recorded stale, not posted.
+    old = feed.add(2, "Waited too long")
+    platform.gone.add(ONE)
+    clock.now += timedelta(minutes=30)
+    await engine.run_once()
+    platform.gone.clear()
+    await storage.subscriptions.resume(sub.id)
+    clock.now += timedelta(days=4)
+    feed.items.clear()
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [fresh]
+    (record,) = await storage.ledger.why(old)
+    assert (record.outcome, record.reason) == (
+        Outcome.STALE,
+        "went stale waiting (older than 3 days)",
+    )
