@@ -38,6 +38,9 @@ def _settings() -> Settings:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Migration steps and per-request lines are noise at INFO; warnings still show.
+    for chatty in ("alembic", "httpx", "bm25s"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     return settings
 
 
