@@ -101,7 +101,7 @@ class Engine:
                 report.failed_feeds[str(feed)] = str(result.error)
                 continue
             report.fetched[str(feed)] = len(result.papers)
-            before = {p.arxiv_id: await self.papers.get(p.arxiv_id) for p in result.papers}
+            before = await self.papers.get_many([p.arxiv_id for p in result.papers])
             await self.papers.upsert(result.papers)
             await self.decide(subs, list(result.papers), report)
             report.updates += await self.queue_updates(before)
@@ -111,12 +111,13 @@ class Engine:
         await self.deliver(report)
         return report
 
-    async def queue_updates(self, before: dict[str, Paper | None]) -> int:
+    async def queue_updates(self, before: dict[str, Paper]) -> int:
         """Replies in the threads of cards already posted, for what changed in this fetch."""
         news: dict[str, list[Change]] = {}
+        after = await self.papers.get_many(list(before))
         for arxiv_id, old in before.items():
-            new = await self.papers.get(arxiv_id)
-            if old is not None and new is not None and (found := changes(old, new)):
+            new = after.get(arxiv_id)
+            if new is not None and (found := changes(old, new)):
                 news[arxiv_id] = found
         if not news:
             return 0
@@ -132,7 +133,7 @@ class Engine:
         """Make the subscription's digest now: its held papers ranked by upvotes, then recency;
         the top ones are posted, the rest recorded as left out. Returns how many go out."""
         now = self.clock()
-        held = [p for p in [await self.papers.get(a) for a in await self.ledger.held(sub.id)] if p]
+        held = list((await self.papers.get_many(await self.ledger.held(sub.id))).values())
         oldest = datetime.min.replace(tzinfo=UTC)
         held.sort(key=lambda p: (p.upvotes or 0, p.published or oldest), reverse=True)
         top = held[: sub.cadence.top]
@@ -158,7 +159,8 @@ class Engine:
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # The current record of each paper (the store merges what every source said), best
         # first, so a daily cap keeps the papers people upvoted most.
-        ranked = [await self.papers.get(p.arxiv_id) or p for p in fetched]
+        stored = await self.papers.get_many([p.arxiv_id for p in fetched])
+        ranked = [stored.get(p.arxiv_id, p) for p in fetched]
         ranked.sort(key=lambda p: p.upvotes or 0, reverse=True)
         todo: list[tuple[Subscription, Paper]] = []
         posted_today: dict[int, int] = {}

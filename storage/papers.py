@@ -121,6 +121,15 @@ class SqlPaperStore:
             ).first()
         return paper_from_row(row) if row else None
 
+    async def get_many(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+        wanted = list(dict.fromkeys(arxiv_ids))
+        found: dict[str, Paper] = {}
+        async with self.engine.connect() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                loaded = await self._load(conn, wanted[start : start + CHUNK])
+                found.update({aid: paper for aid, (_, paper) in loaded.items()})
+        return found
+
     async def versions(self, arxiv_id: str) -> list[PaperVersion]:
         query = (
             sa.select(versions.c.version, versions.c.updated, versions.c.first_seen)

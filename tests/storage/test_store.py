@@ -161,3 +161,12 @@ async def test_large_batches_are_chunked(store: SqlPaperStore) -> None:
     assert await store.upsert(papers) == UpsertResult(new=1200)
     assert await store.upsert(papers) == UpsertResult(unchanged=1200)
     assert await store.count() == 1200
+
+
+async def test_get_many_returns_the_stored_ones_by_id(store: SqlPaperStore) -> None:
+    papers = [_paper(n, f"Paper {n}") for n in range(1, 702)]
+    await store.upsert(papers)
+    found = await store.get_many([p.arxiv_id for p in papers] + ["2699.00001", papers[0].arxiv_id])
+    assert len(found) == 701  # across chunks, unknown and repeated ids ignored
+    assert found["2606.00007"].title == "Paper 7"
+    assert await store.get_many([]) == {}
