@@ -1,6 +1,6 @@
 """The platform-neutral card for a paper, and its plain-text rendering.
 
-Adapters render a `Card` natively (Discord embeds, Slack blocks, HTML); `render_text` is the
+Adapters render a `Card` natively (rich embeds, blocks, HTML); `render_text` is the
 fallback every platform can show. Cards hold clean text only: escaping for a platform's markup
 is the adapter's job, done where the markup is known.
 """

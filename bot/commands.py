@@ -41,7 +41,8 @@ PAGE = 5
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Who asks, where: the adapter vouches for `can_manage` (e.g. Discord's Manage Channels)."""
+    """Who asks, where: the adapter vouches for `can_manage` (its platform's channel-management
+    permission)."""
 
     target: Target
     user: str
@@ -54,6 +55,13 @@ class Reply:
     cards: tuple[Card, ...] = ()
     private: bool = False  # only the person who asked sees it, where the platform can do that
     error: bool = False
+
+
+NEEDS_MANAGE = Reply(
+    "Changing this channel's subscriptions needs the permission to manage the channel.",
+    private=True,
+    error=True,
+)
 
 
 class CommandError(ValueError):
@@ -193,11 +201,7 @@ class Commands:
 
     async def subscribe(self, args: list[str], ctx: Context) -> Reply:
         if not ctx.can_manage:
-            return Reply(
-                "Changing this channel's subscriptions needs the Manage Channels permission.",
-                private=True,
-                error=True,
-            )
+            return NEEDS_MANAGE
         allowed = {
             "compact",
             "keywords",
@@ -258,40 +262,33 @@ class Commands:
         report = await self.engine.deliver()
         return Reply(f"Digest posted: {report.posted} of {released} papers.", private=True)
 
+    async def _own(self, args: list[str], ctx: Context, verb: str) -> Subscription:
+        """The channel's subscription named by `ID` or `#ID` in `args`."""
+        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+            raise CommandError(f"say which subscription: {verb} ID (see `subscriptions`)")
+        wanted = int(args[0].lstrip("#"))
+        for sub in await self.subscriptions.for_target(ctx.target):
+            if sub.id == wanted:
+                return sub
+        raise CommandError(f"this channel has no subscription #{wanted}")
+
     async def unsubscribe(self, args: list[str], ctx: Context) -> Reply:
         if not ctx.can_manage:
-            return Reply(
-                "Changing this channel's subscriptions needs the Manage Channels permission.",
-                private=True,
-                error=True,
-            )
-        if len(args) != 1 or not args[0].lstrip("#").isdigit():
-            raise CommandError("say which subscription: unsubscribe ID (see `subscriptions`)")
-        wanted = int(args[0].lstrip("#"))
-        mine = {s.id for s in await self.subscriptions.for_target(ctx.target)}
-        if wanted not in mine or not await self.subscriptions.remove(wanted):
-            raise CommandError(f"this channel has no subscription #{wanted}")
-        return Reply(f"Unsubscribed #{wanted}.")
+            return NEEDS_MANAGE
+        sub = await self._own(args, ctx, "unsubscribe")
+        await self.subscriptions.remove(sub.id)
+        return Reply(f"Unsubscribed #{sub.id}.")
 
     async def resume(self, args: list[str], ctx: Context) -> Reply:
         """Resume a subscription paused because the channel was unreachable (once fixed)."""
         if not ctx.can_manage:
-            return Reply(
-                "Changing this channel's subscriptions needs the Manage Channels permission.",
-                private=True,
-                error=True,
-            )
-        if len(args) != 1 or not args[0].lstrip("#").isdigit():
-            raise CommandError("say which subscription: resume ID (see `subscriptions`)")
-        wanted = int(args[0].lstrip("#"))
-        subs = {s.id: s for s in await self.subscriptions.for_target(ctx.target)}
-        if wanted not in subs:
-            raise CommandError(f"this channel has no subscription #{wanted}")
-        if subs[wanted].paused is None:
-            return Reply(f"#{wanted} is not paused.", private=True)
-        await self.subscriptions.resume(wanted)
+            return NEEDS_MANAGE
+        sub = await self._own(args, ctx, "resume")
+        if sub.paused is None:
+            return Reply(f"#{sub.id} is not paused.", private=True)
+        await self.subscriptions.resume(sub.id)
         return Reply(
-            f"Resumed #{wanted}; papers held while it was paused will be posted if still fresh."
+            f"Resumed #{sub.id}; papers held while it was paused will be posted if still fresh."
         )
 
     async def list_subscriptions(self, args: list[str], ctx: Context) -> Reply:

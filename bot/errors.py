@@ -46,4 +46,4 @@ class UnreadableResponse(SourceError):
 
 
 class ModelUnavailable(PaperboyError):
-    """The language model (an OpenAI-compatible server) failed or timed out."""
+    """The language model (a chat-completions server) failed or timed out."""

@@ -83,7 +83,7 @@ class Rejected(PublishError):
 
 class Publisher(Protocol):
     """One platform's posting. `key` is the delivery's idempotency key (at most 25 characters,
-    Discord's nonce limit): the platform keeps it with the message, so `find` can tell after a
+    the shortest platform limit): the platform keeps it with the message, so `find` can tell after a
     crash whether a post was already made. `limits` are the platform's rate limits, which the
     engine paces every request within."""
 

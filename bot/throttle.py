@@ -1,8 +1,8 @@
 """Pacing posts within a platform's limits, so a fan-out never trips a 429.
 
-Discord allows 50 requests a second per bot and about 5 messages per 5 seconds per channel;
-Slack about one message a second per channel. Each publisher declares its `Limits`; the engine
-waits on a sliding window per channel and one for the whole platform before every request.
+Chat platforms cap requests per bot and messages per channel (see ../shared/notes/PLATFORMS.md).
+Each publisher declares its `Limits`; before every request the engine waits on a sliding window
+per channel and one for the whole platform.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ SYSTEM = (
 
 
 class ChatModel(Protocol):
-    """An OpenAI-compatible chat model (adapters/openai_chat.py)."""
+    """A chat-completions model; an adapter implements it."""
 
     async def complete(self, messages: list[dict[str, str]], max_tokens: int) -> str: ...
 

@@ -92,7 +92,7 @@ async def test_resume_a_paused_subscription(commands: tuple[Commands, Storage]) 
 async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> None:
     cmd, storage = commands
     reply = await cmd.handle("subscribe hf-daily", MEMBER)
-    assert reply.error and reply.private and "Manage Channels" in reply.text
+    assert reply.error and reply.private and "permission to manage the channel" in reply.text
     assert await storage.subscriptions.for_target(HERE) == []
 
 
