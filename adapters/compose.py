@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.openai_chat import OpenAIChat
 from adapters.settings import Settings
+from bot.commands import Commands
 from bot.feeds import Sources
 from bot.finder import Finder
+from bot.ports import Publisher
 from bot.qa.budget import Budget
 from bot.qa.fulltext import FullTextFetcher
 from bot.qa.llm import LlmAnswerer
 from bot.qa.service import Answerer
 from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
 from bot.sources.http import Http, RetryPolicy
-from storage import SqlPaperStore, open_store
+from bot.threads import ThreadAnswers
+from storage import SqlPaperStore, Storage, open_store
 from storage.fulltexts import SqlFullTextStore
 
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
@@ -89,3 +93,41 @@ async def open_app(settings: Settings) -> AsyncIterator[App]:
     async with open_sources(settings) as sources, open_storage(settings) as store:
         finder = Finder(store, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search)
         yield App(settings, sources, store, finder, build_answerer(settings, sources, store.engine))
+
+
+class ChatPlatform(Protocol):
+    """A connected chat platform: the engine posts through `publisher` while it runs."""
+
+    @property
+    def publisher(self) -> Publisher: ...
+
+    async def start(self) -> None:
+        """Connect and serve until `close`."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def chat_platforms(
+    settings: Settings, commands: Commands, threads: ThreadAnswers, storage: Storage
+) -> dict[str, ChatPlatform]:
+    """The platforms whose tokens are set, by the name their subscriptions use."""
+    platforms: dict[str, ChatPlatform] = {}
+    if settings.discord_token:
+        from adapters.discord.client import DiscordBot, DiscordOptions
+
+        platforms["discord"] = DiscordBot(
+            commands,
+            threads,
+            storage.votes,
+            settings.discord_token.get_secret_value(),
+            DiscordOptions(
+                sharded=settings.discord_sharded,
+                shard_count=settings.discord_shard_count,
+                message_content=settings.discord_message_content,
+                archive_minutes=settings.discord_thread_archive_minutes,
+                api_base_url=settings.discord_api_base_url,
+                gateway_url=settings.discord_gateway_url,
+            ),
+        )
+    return platforms

@@ -15,7 +15,7 @@ from typing import TextIO
 
 import uvicorn
 
-from adapters.compose import build_answerer, open_sources
+from adapters.compose import build_answerer, chat_platforms, open_sources
 from adapters.playground.app import PLATFORM, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from adapters.settings import Settings
@@ -23,9 +23,11 @@ from bot.commands import Commands
 from bot.engine import CycleReport, Engine, utc_now
 from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
 from bot.finder import Finder
+from bot.ports import Publisher
 from bot.runner import run
 from bot.schedule import Scheduler
 from bot.subscriptions import Rules, Target
+from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
 
@@ -79,11 +81,12 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
         await ensure_first_subscriptions(storage, settings)
         log = SqlChannelLog(storage.engine)
         async with open_sources(settings) as sources:
+            publishers: dict[str, Publisher] = {PLATFORM: PlaygroundPublisher(log)}
             engine = Engine(
                 storage.papers,
                 storage.subscriptions,
                 storage.ledger,
-                {PLATFORM: PlaygroundPublisher(log)},
+                publishers,
                 Poller(sources),
                 leases=storage.leases,
             )
@@ -93,12 +96,22 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
             finder = Finder(
                 storage.papers, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search
             )
-            commands = Commands(
-                storage.subscriptions, storage.ledger, storage.papers, finder, engine=engine
-            )
             answerer = build_answerer(settings, sources, storage.engine)
-            commands.answerer = answerer
+            threads = ThreadAnswers(storage.papers, storage.threads, answerer)
+            commands = Commands(
+                storage.subscriptions,
+                storage.ledger,
+                storage.papers,
+                finder,
+                engine=engine,
+                answerer=answerer,
+                threads=threads,
+                votes=storage.votes,
+            )
             playground = Playground(log, commands, storage.papers, token, answerer=answerer)
+            chats = chat_platforms(settings, commands, threads, storage)
+            for name, chat in chats.items():
+                publishers[name] = chat.publisher
 
             def report(cycle: CycleReport) -> None:
                 for feed in cycle.fetched:
@@ -114,30 +127,39 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                     fetched = ", ".join(f"{feed}: {n}" for feed, n in cycle.fetched.items())
                     print(f"[fetched] {fetched}; {cycle.posted} posts", file=out, flush=True)
 
-            if not serve:
-                await run(engine, scheduler, stop=stop, once=once, on_report=report)
-                return
-            config = uvicorn.Config(
-                build_app(playground),
-                host=settings.playground_host,
-                port=settings.playground_port,
-                log_level="warning",
-                lifespan="off",
-            )
-            server = _Server(config)
-            print(
-                f"Paperboy is running. Playground: http://{settings.playground_host}:{settings.playground_port}/"
-                "  (Ctrl+C stops it; the cycle in progress finishes first)",
-                file=out,
-                flush=True,
-            )
+            server = None
+            if serve:
+                config = uvicorn.Config(
+                    build_app(playground),
+                    host=settings.playground_host,
+                    port=settings.playground_port,
+                    log_level="warning",
+                    lifespan="off",
+                )
+                server = _Server(config)
+                print(
+                    f"Paperboy is running. Playground: http://{settings.playground_host}:{settings.playground_port}/"
+                    "  (Ctrl+C stops it; the cycle in progress finishes first)",
+                    file=out,
+                    flush=True,
+                )
+            for name in chats:
+                print(f"Connecting to {name.title()} ...", file=out, flush=True)
 
             async def engine_loop() -> None:
                 try:
-                    await run(engine, scheduler, stop=stop, on_report=report)
+                    await run(engine, scheduler, stop=stop, once=once, on_report=report)
                 finally:
-                    server.should_exit = True
+                    if server is not None:
+                        server.should_exit = True
+                    for chat in chats.values():
+                        await chat.close()
 
-            await asyncio.gather(server.serve(), engine_loop())
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(engine_loop())
+                if server is not None:
+                    tasks.create_task(server.serve())
+                for chat in chats.values():
+                    tasks.create_task(chat.start())
     finally:
         await storage.close()

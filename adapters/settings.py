@@ -8,6 +8,7 @@ Names are shared by deployments, scripts and tests; `.env.example` lists every o
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_dir
@@ -57,6 +58,22 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     discord_token: SecretStr | None = _secret("DISCORD_TOKEN")
+    # Proxies and tests: Discord's REST base (".../api/v10") and gateway ("wss://...").
+    discord_api_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_API_BASE_URL")
+    )
+    discord_gateway_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL")
+    )
+    # Past ~1,000 servers: one gateway connection per shard (AutoShardedClient); the count is
+    # Discord's recommendation unless set.
+    discord_sharded: bool = False
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    # Read plain messages in the bot's threads as questions; needs the privileged Message Content
+    # intent switched on in the Developer Portal. Without it, `/papers ask` and @mentions work.
+    discord_message_content: bool = False
+    # Minutes of quiet before a card's thread is archived: 60, 1440, 4320 or 10080.
+    discord_thread_archive_minutes: Literal[60, 1440, 4320, 10080] = 1440
     slack_bot_token: SecretStr | None = _secret("SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")

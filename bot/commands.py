@@ -11,7 +11,7 @@ import calendar
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from bot.cards import Card, card_for
 from bot.engine import Engine, utc_now
@@ -19,10 +19,11 @@ from bot.feeds import parse_feed_spec
 from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
-from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore
+from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore, Votes
 from bot.qa.service import Answerer
 from bot.search import SearchError, Sort, build_query
 from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
+from bot.threads import ThreadAnswers
 
 HELP = """/papers commands:
   subscribe SOURCE [keywords="a AND (b OR c) NOT d"] [categories=cs.LG,cs.CL]
@@ -32,8 +33,8 @@ HELP = """/papers commands:
             [compact=yes: the digest as one list]
       SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
   unsubscribe ID     resume ID     subscriptions     why ARXIV_ID     show ARXIV_ID
-  digest     help
-  ask ARXIV_ID QUESTION   (in a paper's thread, just write the question)
+  digest     top [days=7]     help
+  ask [ARXIV_ID] QUESTION   (in a paper's thread the paper is known: ask QUESTION)
   search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
                [sort=relevance|recent|upvotes] [page=N]"""
 PAGE = 5
@@ -47,6 +48,7 @@ class Context:
     target: Target
     user: str
     can_manage: bool
+    thread: str | None = None  # the card message whose thread this was typed in, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,8 @@ class Commands:
     finder: Finder
     engine: Engine | None = None  # to post a digest on demand
     answerer: Answerer | None = None  # to answer questions about papers
+    threads: ThreadAnswers | None = None  # to answer in a card's thread, with its history
+    votes: Votes | None = None  # reactions on cards, for `top`
     clock: Callable[[], datetime] = utc_now
 
     async def handle(self, text: str, ctx: Context) -> Reply:
@@ -174,6 +178,10 @@ class Commands:
             tokens = shlex.split(text)
         except ValueError as exc:
             return Reply(f"Could not read that: {exc}.", private=True, error=True)
+        return await self.run(tokens, ctx)
+
+    async def run(self, tokens: list[str], ctx: Context) -> Reply:
+        """Answer a command already split into words (an adapter's parsed options)."""
         if not tokens:
             return Reply(HELP, private=True)
         name, args = tokens[0].lower(), tokens[1:]
@@ -187,6 +195,7 @@ class Commands:
             "search": self.search,
             "digest": self.digest,
             "ask": self.ask,
+            "top": self.top,
             "help": self.help,
         }.get(name)
         if handler is None:
@@ -318,24 +327,53 @@ class Commands:
 
     async def ask(self, args: list[str], ctx: Context) -> Reply:
         aid = parse_arxiv_id(args[0]) if args else None
-        question = " ".join(args[1:]).strip()
-        if aid is None or not question:
+        question = " ".join(args[1:] if aid else args).strip()
+        in_thread = None
+        if aid is None and ctx.thread and self.threads:
+            in_thread = await self.threads.paper_of(ctx.target, ctx.thread)
+        if (aid is None and in_thread is None) or not question:
             raise CommandError(
-                "ask ARXIV_ID QUESTION, e.g. ask 2401.12345 what dataset do they use?"
+                "ask ARXIV_ID QUESTION, e.g. ask 2401.12345 what dataset do they use? "
+                "(in a paper's thread: ask QUESTION)"
             )
         if self.answerer is None:
             return Reply(
                 "Questions are answered by the running bot; it is not running here.", error=True
             )
-        page = await self.finder.search(build_query(aid.id))
+        if in_thread and self.threads and ctx.thread:
+            answered = await self.threads.answer(ctx.target, ctx.thread, ctx.user, question)
+            if answered is not None:
+                return Reply(answered.text)
+        arxiv_id = aid.id if aid else in_thread or ""
+        page = await self.finder.search(build_query(arxiv_id))
         if not page.hits:
             return Reply(
-                f"No paper {aid.id} found" + (f" ({page.note})." if page.note else "."), error=True
+                f"No paper {arxiv_id} found" + (f" ({page.note})." if page.note else "."),
+                error=True,
             )
         answered = await self.answerer.answer(
-            page.hits[0].paper, question, user=ctx.user, thread=f"{ctx.target}:{aid.id}"
+            page.hits[0].paper, question, user=ctx.user, thread=f"{ctx.target}:{arxiv_id}"
         )
         return Reply(answered.text)
+
+    async def top(self, args: list[str], ctx: Context) -> Reply:
+        """The channel's most liked papers (reactions on their cards) of the last days."""
+        _, options = _options(args, {"days"}, strict=True)
+        days = min(max(_number(options, "days") or 7, 1), 365)
+        if self.votes is None:
+            return Reply("Votes are counted where cards take reactions (Discord, Slack).")
+        ranked = await self.votes.top(ctx.target, self.clock() - timedelta(days=days), PAGE)
+        if not ranked:
+            return Reply(f"No reactions on this channel's cards in the last {days} days.")
+        papers = await self.papers.get_many([arxiv_id for arxiv_id, _ in ranked])
+        lines = [f"Most liked in the last {days} days:"] + [
+            f"{n}. {(papers[a].title if a in papers else None) or a} (arXiv:{a}) · "
+            f"{votes} vote{'s' if votes != 1 else ''}"
+            for n, (a, votes) in enumerate(ranked, start=1)
+        ]
+        return Reply(
+            "\n".join(lines), cards=tuple(card_for(papers[a]) for a, _ in ranked if a in papers)
+        )
 
     async def show(self, args: list[str], ctx: Context) -> Reply:
         aid = parse_arxiv_id(args[0]) if len(args) == 1 else None

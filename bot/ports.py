@@ -10,6 +10,7 @@ from typing import Protocol
 from bot.cards import Card
 from bot.feeds import FeedSpec
 from bot.models import Paper
+from bot.qa.llm import Turn
 from bot.search import Hit, SearchQuery
 from bot.subscriptions import Cadence, Decision, Outcome, Rules, Subscription, Target
 from bot.throttle import Limits
@@ -233,4 +234,39 @@ class PollLeases(Protocol):
 
     async def take(self, feed: str, holder: str, now: datetime, until: datetime) -> bool:
         """Hold `feed` until `until` if it is free, expired, or already held by `holder`."""
+        ...
+
+
+# --- Under the cards: threads and reactions ---------------------------------------------------
+
+
+class Threads(Protocol):
+    """Our own record of the cards' threads (the thread of a card is keyed by the card's message
+    id): platforms' history APIs are slow, rate-limited, or need extra permissions."""
+
+    async def paper_of(self, target: Target, message_id: str) -> str | None:
+        """The arXiv id of the card the feed posted as `message_id` in `target`, if it did."""
+        ...
+
+    async def add_turns(
+        self, target: Target, thread: str, turns: Sequence[Turn], now: datetime
+    ) -> None: ...
+
+    async def turns(self, target: Target, thread: str, limit: int) -> list[Turn]:
+        """The thread's last `limit` turns, oldest first."""
+        ...
+
+
+class Votes(Protocol):
+    """Reactions on cards, one vote per person per card, for a channel's `top` papers."""
+
+    async def vote(
+        self, target: Target, message_id: str, voter: str, now: datetime, *, up: bool = True
+    ) -> bool:
+        """Count (or with `up=False` withdraw) a vote on a feed card; False if `message_id` is
+        not one."""
+        ...
+
+    async def top(self, target: Target, since: datetime, limit: int) -> list[tuple[str, int]]:
+        """(arXiv id, votes) of the channel's most voted cards since `since`, most first."""
         ...

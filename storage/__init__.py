@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.chat import SqlThreads, SqlVotes
 from storage.engine import create_engine
 from storage.leases import SqlPollLeases
 from storage.ledger import SqlLedger
@@ -32,6 +33,8 @@ class Storage:
     subscriptions: SqlSubscriptionStore
     ledger: SqlLedger
     leases: SqlPollLeases
+    threads: SqlThreads
+    votes: SqlVotes
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -47,6 +50,8 @@ async def open_storage(url: str) -> Storage:
         SqlSubscriptionStore(engine),
         SqlLedger(engine),
         SqlPollLeases(engine),
+        SqlThreads(engine),
+        SqlVotes(engine),
     )
 
 
@@ -56,6 +61,8 @@ __all__ = [
     "SqlPaperStore",
     "SqlPollLeases",
     "SqlSubscriptionStore",
+    "SqlThreads",
+    "SqlVotes",
     "Storage",
     "create_engine",
     "ensure_schema",

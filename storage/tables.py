@@ -175,3 +175,33 @@ class FullTextRow(Base):
     source: Mapped[str] = mapped_column(String(32))
     passages: Mapped[list[Any]] = mapped_column(JSON)
     fetched: Mapped[datetime]
+
+
+class ThreadTurnRow(Base):
+    """A question asked under a card, or the bot's answer: the thread's memory for follow-ups."""
+
+    __tablename__ = "thread_turns"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    thread: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime]
+
+    __table_args__ = (Index("ix_thread_turns_thread", "platform", "thread", "id"),)
+
+
+class VoteRow(Base):
+    """One person's reaction on one card, counted once however many emoji they add."""
+
+    __tablename__ = "votes"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(255), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    voter: Mapped[str] = mapped_column(String(255), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime]
+
+    __table_args__ = (Index("ix_votes_channel_created", "platform", "channel", "created"),)

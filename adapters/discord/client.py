@@ -1,0 +1,179 @@
+"""The Discord client Paperboy runs: minimal intents, no mention can ever ping, `/papers`
+registered at start, questions in the cards' threads answered there, reactions counted as votes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from dataclasses import dataclass, field
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord.commands import papers_group
+from adapters.discord.publisher import (
+    PLATFORM,
+    ArchiveMinutes,
+    DiscordPublisher,
+    platform_errors,
+)
+from adapters.discord.render import chunks, safe
+from bot.commands import Commands
+from bot.engine import utc_now
+from bot.ports import PublishError, Votes
+from bot.subscriptions import Target
+from bot.threads import ThreadAnswers
+
+log = logging.getLogger(__name__)
+
+HOW_TO_ASK = "To ask about this paper, use `/papers ask` here, or mention me with your question."
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordOptions:
+    sharded: bool = False
+    shard_count: int | None = None
+    message_content: bool = False  # the privileged intent, switched on in the Developer Portal
+    archive_minutes: ArchiveMinutes = 1440
+    api_base_url: str | None = None  # e.g. "http://127.0.0.1:PORT/api/v10"
+    gateway_url: str | None = None  # e.g. "ws://127.0.0.1:PORT/gateway"
+
+
+def intents(message_content: bool) -> discord.Intents:
+    """Only what Paperboy uses: servers and channels, messages in threads, reactions."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.guild_reactions = True
+    wanted.message_content = message_content
+    return wanted
+
+
+def point_at(api_base_url: str | None, gateway_url: str | None) -> None:
+    """Send discord.py's REST and gateway traffic elsewhere (a proxy, a test server). These are
+    discord.py's module-wide settings: one Discord client per process."""
+    if api_base_url:
+        discord.http.Route.BASE = api_base_url.rstrip("/")
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+@dataclass
+class DiscordBot:
+    commands: Commands
+    threads: ThreadAnswers | None
+    votes: Votes | None
+    token: str
+    options: DiscordOptions = field(default_factory=DiscordOptions)
+    client: discord.Client = field(init=False)
+    tree: app_commands.CommandTree[discord.Client] = field(init=False)
+    publisher: DiscordPublisher = field(init=False)
+    _hinted: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        point_at(self.options.api_base_url, self.options.gateway_url)
+        wanted, quiet = intents(self.options.message_content), discord.AllowedMentions.none()
+        if self.options.sharded:
+            self.client = discord.AutoShardedClient(
+                intents=wanted, allowed_mentions=quiet, shard_count=self.options.shard_count
+            )
+        else:
+            self.client = discord.Client(intents=wanted, allowed_mentions=quiet)
+        self.tree = app_commands.CommandTree(self.client)
+        self.tree.add_command(papers_group(self.commands))
+        self.publisher = DiscordPublisher(self.client, self.options.archive_minutes)
+        self.client.setup_hook = self._setup  # type: ignore[method-assign]
+        self.client.event(self.on_message)
+        self.client.event(self.on_raw_reaction_add)
+        self.client.event(self.on_raw_reaction_remove)
+
+    async def _setup(self) -> None:
+        synced = await self.tree.sync()
+        log.info("Discord: %d commands registered", len(synced))
+
+    async def start(self) -> None:
+        await self.client.start(self.token)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.client.user
+        channel = message.channel
+        if me is None or message.author.bot or not isinstance(channel, discord.Thread):
+            return
+        if channel.owner_id != me.id or self.threads is None or channel.parent_id is None:
+            return
+        question = message.content.replace(me.mention, "").replace(f"<@!{me.id}>", "").strip()
+        target = Target(PLATFORM, str(channel.parent_id))
+        if not question:
+            # Without the Message Content intent, only @mentions carry their text.
+            if not self.options.message_content and channel.id not in self._hinted:
+                self._hinted.add(channel.id)
+                await self._say(channel, HOW_TO_ASK, message)
+            return
+        async with channel.typing():
+            answered = await self.threads.answer(
+                target, str(channel.id), str(message.author.id), question
+            )
+        if answered is not None:
+            await self._say(channel, answered.text, message)
+
+    async def _say(self, channel: discord.Thread, text: str, asked: discord.Message) -> None:
+        try:
+            for n, piece in enumerate(chunks(safe(text))):
+                async with platform_errors("an answer"):
+                    await channel.send(piece, reference=asked if n == 0 else discord.utils.MISSING)
+        except PublishError as exc:
+            log.warning("no answer posted in thread %s: %s", channel.id, exc)
+
+    def _card_target(self, channel_id: int, message_id: int) -> Target:
+        """A forum post's first message lives in its thread (same id); its card is the forum's."""
+        channel = self.client.get_channel(channel_id)
+        if isinstance(channel, discord.Thread) and channel.id == message_id and channel.parent_id:
+            channel_id = channel.parent_id
+        return Target(PLATFORM, str(channel_id))
+
+    async def _vote(self, event: discord.RawReactionActionEvent, up: bool) -> None:
+        me = self.client.user
+        if self.votes is None or (me is not None and event.user_id == me.id):
+            return
+        target = self._card_target(event.channel_id, event.message_id)
+        await self.votes.vote(target, str(event.message_id), str(event.user_id), utc_now(), up=up)
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        await self._vote(event, True)
+
+    async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
+        await self._vote(event, False)
+
+
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+
+
+def invite_url(client_id: str) -> str:
+    """The OAuth2 URL that installs the bot with exactly the permissions it uses."""
+    return discord.utils.oauth_url(
+        client_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
+
+def client_id_of(token: str) -> str | None:
+    """A bot token's first part is its application's id, base64-encoded."""
+    head = token.split(".", 1)[0]
+    try:
+        decoded = base64.b64decode(head + "=" * (-len(head) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded if decoded.isdigit() else None

@@ -1,0 +1,157 @@
+"""The engine's `Publisher` on Discord: a card is an embed with link buttons and a thread under
+it (in a Forum channel, a post of its own, tagged by category); updates and answers go in the
+thread.
+
+Idempotency: every post carries the delivery key as its `nonce` with `enforce_nonce`, so Discord
+itself returns the first message when a post is retried within minutes (a crash between posting
+and recording); cards also carry the key in their footer, which `find` looks for later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
+import aiohttp
+import discord
+
+from adapters.discord.render import card_embed, chunks, link_buttons, safe, thread_name
+from bot.cards import Card
+from bot.ports import Rejected, RetryLater, TargetGone
+from bot.subscriptions import Target
+from bot.throttle import Limits
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+ArchiveMinutes = Literal[60, 1440, 4320, 10080]  # the durations Discord accepts
+# 50 requests a second per bot; about 5 messages per 5 seconds per channel (PLATFORMS.md §1).
+LIMITS = Limits(per_second=50, per_channel=5, channel_seconds=5)
+HISTORY = 50  # recent messages `find` looks through
+
+
+@asynccontextmanager
+async def platform_errors(what: str) -> AsyncIterator[None]:
+    """Discord's failures as the engine's: gone (403/404), later (429, 5xx, network), never."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise TargetGone(f"Discord refused {what}: {exc.text or exc.status}") from exc
+    except discord.RateLimited as exc:
+        raise RetryLater(f"Discord rate limit on {what}", exc.retry_after) from exc
+    except discord.DiscordServerError as exc:
+        raise RetryLater(f"Discord error {exc.status} on {what}") from exc
+    except discord.HTTPException as exc:
+        if exc.status == 429:  # a Cloudflare-level limit discord.py does not wait out
+            raise RetryLater(f"Discord rate limit on {what}") from exc
+        raise Rejected(f"Discord rejected {what}: {exc.status} {exc.text}") from exc
+    except ValueError as exc:  # discord.py's own checks before sending
+        raise Rejected(f"{what} is invalid: {exc}") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RetryLater(f"Discord unreachable for {what}: {exc!r}") from exc
+
+
+class DiscordPublisher:
+    limits = LIMITS
+
+    def __init__(self, client: discord.Client, archive_minutes: ArchiveMinutes = 1440) -> None:
+        self.client = client
+        self.archive_minutes = archive_minutes
+
+    async def _channel(self, target: Target) -> discord.abc.GuildChannel | discord.Thread:
+        await self.client.wait_until_ready()
+        channel_id = int(target.channel)
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            async with platform_errors(f"channel {channel_id}"):
+                fetched = await self.client.fetch_channel(channel_id)
+            channel = fetched
+        if isinstance(channel, discord.abc.PrivateChannel):
+            raise TargetGone("Paperboy posts in server channels only")
+        return channel
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        channel = await self._channel(target)
+        embed, view = card_embed(card, f" · {key}"), link_buttons(card)
+        name = thread_name(card.title)
+        what = f"the card of {card.arxiv_id}"
+        if isinstance(channel, discord.ForumChannel):
+            wanted = {c.lower() for c in card.categories}
+            tags = [t for t in channel.available_tags if t.name.lower() in wanted][:5]
+            async with platform_errors(what):
+                created = await channel.create_thread(
+                    name=name,
+                    embed=embed,
+                    view=view,
+                    applied_tags=tags,
+                    auto_archive_duration=self.archive_minutes,
+                )
+            return str(created.thread.id)  # a forum post's first message has the thread's id
+        if not isinstance(channel, discord.abc.Messageable):
+            raise TargetGone(f"channel {target.channel} takes no messages")
+        async with platform_errors(what):
+            message = await channel.send(embed=embed, view=view, nonce=key)
+        try:
+            await message.create_thread(
+                name=name,
+                auto_archive_duration=self.archive_minutes,
+            )
+        except discord.HTTPException as exc:  # the card stands; a reply creates the thread later
+            log.warning("no thread for %s in %s: %s", card.arxiv_id, target, exc)
+        return str(message.id)
+
+    async def post_text(self, target: Target, text: str, key: str) -> str:
+        channel = await self._channel(target)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise TargetGone(f"channel {target.channel} takes no messages")
+        return await self._send_chunks(channel, text, key, "a digest")
+
+    async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
+        """In the card's thread (its id is the card's message id), made now if it is missing."""
+        await self.client.wait_until_ready()
+        thread = self.client.get_partial_messageable(
+            int(message_id), type=discord.ChannelType.public_thread
+        )
+        try:
+            return await self._send_chunks(thread, text, key, f"a reply under {message_id}")
+        except TargetGone:
+            channel = await self._channel(target)
+            if not isinstance(channel, discord.TextChannel):
+                raise
+        async with platform_errors(f"the thread of {message_id}"):
+            made = await channel.get_partial_message(int(message_id)).create_thread(
+                name="Paper",
+                auto_archive_duration=self.archive_minutes,
+            )
+        return await self._send_chunks(made, text, key, f"a reply under {message_id}")
+
+    async def _send_chunks(
+        self, channel: discord.abc.Messageable, text: str, key: str, what: str
+    ) -> str:
+        first: str | None = None
+        for n, piece in enumerate(chunks(safe(text))):
+            async with platform_errors(what):
+                sent = await channel.send(piece, nonce=key if n == 0 else f"{key}.{n}"[:25])
+            first = first or str(sent.id)
+            if n:
+                await asyncio.sleep(0)  # let the engine's pacing see other channels' turns
+        assert first is not None
+        return first
+
+    async def find(self, target: Target, key: str) -> str | None:
+        """A card posted with `key` among the channel's recent messages (footers carry it)."""
+        channel = await self._channel(target)
+        if not isinstance(channel, discord.abc.Messageable):
+            return None
+        me = self.client.user
+        async with platform_errors(f"the history of {target.channel}"):
+            async for message in channel.history(limit=HISTORY):
+                if me is None or message.author.id != me.id:
+                    continue
+                footers = (e.footer.text or "" for e in message.embeds)
+                if any(f.endswith(f" · {key}") for f in footers):
+                    return str(message.id)
+        return None

@@ -1,0 +1,48 @@
+"""Questions asked in a card's thread, answered from that paper, on every platform.
+
+The thread remembers its earlier turns (in our store) so a follow-up like "and on ImageNet?" is
+read in context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import utc_now
+from bot.ports import PaperStore, Threads
+from bot.qa.llm import Turn
+from bot.qa.service import Answered, Answerer
+from bot.subscriptions import Target
+
+BOT = "Paperboy"
+HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
+
+
+@dataclass
+class ThreadAnswers:
+    papers: PaperStore
+    threads: Threads
+    answerer: Answerer
+    clock: Callable[[], datetime] = utc_now
+
+    async def paper_of(self, target: Target, thread: str) -> str | None:
+        return await self.threads.paper_of(target, thread)
+
+    async def answer(
+        self, target: Target, thread: str, user: str, question: str, arxiv_id: str | None = None
+    ) -> Answered | None:
+        """Answer `question` about the paper of the card whose thread this is (or `arxiv_id`);
+        None when the thread is not under one of the feed's cards."""
+        arxiv_id = arxiv_id or await self.threads.paper_of(target, thread)
+        paper = await self.papers.get(arxiv_id) if arxiv_id else None
+        if paper is None:
+            return None
+        history = await self.threads.turns(target, thread, HISTORY_TURNS)
+        answered = await self.answerer.answer(
+            paper, question, history, user=user, thread=f"{target}:{thread}"
+        )
+        await self.threads.add_turns(
+            target, thread, [Turn(user, question), Turn(BOT, answered.text)], self.clock()
+        )
+        return answered

@@ -1,0 +1,117 @@
+"""`Threads` and `Votes` on SQLAlchemy Core: what happens under the feed's cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.qa.llm import Turn
+from bot.subscriptions import Target
+from storage.ledger import CARD, deliveries, subscriptions
+from storage.papers import insert_ignoring_conflicts
+from storage.tables import ThreadTurnRow, VoteRow
+
+turns_table = cast(sa.Table, ThreadTurnRow.__table__)
+votes = cast(sa.Table, VoteRow.__table__)
+
+
+async def _paper_of(conn: AsyncConnection, target: Target, message_id: str) -> str | None:
+    query = (
+        sa.select(deliveries.c.arxiv_id)
+        .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+        .where(
+            subscriptions.c.platform == target.platform,
+            subscriptions.c.channel == target.channel,
+            deliveries.c.message_id == message_id,
+            deliveries.c.kind == CARD,
+        )
+        .limit(1)
+    )
+    return (await conn.execute(query)).scalar_one_or_none()
+
+
+class SqlThreads:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def paper_of(self, target: Target, message_id: str) -> str | None:
+        async with self.engine.connect() as conn:
+            return await _paper_of(conn, target, message_id)
+
+    async def add_turns(
+        self, target: Target, thread: str, turns: Sequence[Turn], now: datetime
+    ) -> None:
+        rows = [
+            {
+                "platform": target.platform,
+                "thread": thread,
+                "author": t.author[:255],
+                "text": t.text,
+                "created": now,
+            }
+            for t in turns
+        ]
+        async with self.engine.begin() as conn:
+            await conn.execute(sa.insert(turns_table), rows)
+
+    async def turns(self, target: Target, thread: str, limit: int) -> list[Turn]:
+        query = (
+            sa.select(turns_table.c.author, turns_table.c.text)
+            .where(turns_table.c.platform == target.platform, turns_table.c.thread == thread)
+            .order_by(turns_table.c.id.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [Turn(author, text) for author, text in reversed(rows)]
+
+
+class SqlVotes:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def vote(
+        self, target: Target, message_id: str, voter: str, now: datetime, *, up: bool = True
+    ) -> bool:
+        key = {
+            "platform": target.platform,
+            "channel": target.channel,
+            "message_id": message_id,
+            "voter": voter,
+        }
+        async with self.engine.begin() as conn:
+            arxiv_id = await _paper_of(conn, target, message_id)
+            if arxiv_id is None:
+                return False
+            if up:
+                keys = list(key)
+                await conn.execute(
+                    insert_ignoring_conflicts(conn, votes, keys).values(
+                        **key, arxiv_id=arxiv_id, created=now
+                    )
+                )
+            else:
+                await conn.execute(
+                    sa.delete(votes).where(*(votes.c[name] == value for name, value in key.items()))
+                )
+        return True
+
+    async def top(self, target: Target, since: datetime, limit: int) -> list[tuple[str, int]]:
+        count = sa.func.count().label("n")
+        query = (
+            sa.select(votes.c.arxiv_id, count)
+            .where(
+                votes.c.platform == target.platform,
+                votes.c.channel == target.channel,
+                votes.c.created >= since,
+            )
+            .group_by(votes.c.arxiv_id)
+            .order_by(count.desc(), votes.c.arxiv_id.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [(arxiv_id, n) for arxiv_id, n in (await conn.execute(query)).all()]
