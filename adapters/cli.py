@@ -133,6 +133,29 @@ def run(
     asyncio.run(run_bot(settings, once=once))
 
 
+discord_app = typer.Typer(help="Discord: installing the bot.", no_args_is_help=True)
+app.add_typer(discord_app, name="discord")
+
+
+@discord_app.command("invite-url")
+def discord_invite_url(
+    client_id: Annotated[
+        str | None,
+        typer.Option(help="The application's id (default: read from DISCORD_TOKEN)."),
+    ] = None,
+) -> None:
+    """Print the URL that adds the bot to a server, with exactly the scopes (bot,
+    applications.commands) and permissions it uses."""
+    from adapters.discord.client import client_id_of, invite_url
+
+    token = Settings().discord_token
+    client_id = client_id or (client_id_of(token.get_secret_value()) if token else None)
+    if not client_id:
+        _fail("give --client-id (the Application ID in the Developer Portal) or set DISCORD_TOKEN")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    typer.echo(invite_url(client_id))
+
+
 register(app)
 
 

@@ -47,6 +47,7 @@ class Terms:
     words: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[str, ...] = ()
+    prefix: bool = False  # the last word is still being typed: match it as a prefix
 
     @property
     def empty(self) -> bool:
@@ -131,8 +132,10 @@ def build_query(
     sort: Sort = Sort.RELEVANCE,
     limit: int = 10,
     offset: int = 0,
+    as_typed: bool = False,
 ) -> SearchQuery:
-    """A checked query from user input; raises `SearchError` with a message for the person."""
+    """A checked query from user input; raises `SearchError` with a message for the person.
+    `as_typed`: the text is still being typed (autocomplete), its last word may be unfinished."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(
             f"That query is {len(text):,} characters long; "
@@ -148,6 +151,8 @@ def build_query(
     if category and not _CATEGORY.fullmatch(category):
         raise SearchError(f"{category[:40]!r} is not an arXiv category like cs.LG or hep-th.")
     terms = parse_terms(text)
+    if as_typed and terms.words and not text.endswith(" "):
+        terms = Terms(terms.words, terms.phrases, terms.excluded, prefix=True)
     if terms.empty and not (since or until or category or author):
         raise SearchError("Type some words to search for, an arXiv id or URL, or give a filter.")
     return SearchQuery(

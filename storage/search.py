@@ -34,6 +34,8 @@ def _quoted(words: Sequence[str]) -> str:
 def fts5_match(terms: Terms, author: str | None) -> str:
     """An FTS5 expression: every word and phrase (AND), minus the excluded words."""
     parts = [_quoted([w]) for w in terms.words] + [_quoted(p) for p in terms.phrases]
+    if terms.prefix:
+        parts[len(terms.words) - 1] += "*"
     author_words = parse_terms(author).words if author else ()
     if author_words:
         parts.append(f"authors_text : ({' AND '.join(_quoted([w]) for w in author_words)})")
@@ -48,7 +50,10 @@ def pg_tsquery(terms: Terms, author: str | None, *, excluding: bool = True) -> s
 
     `excluding=False` leaves out the `!word` operands: ts_rank scores those near zero, so the
     rank is computed on the positive part only."""
-    parts = list(terms.words) + [f"({' <-> '.join(p)})" for p in terms.phrases]
+    words = list(terms.words)
+    if terms.prefix:
+        words[-1] += ":*"
+    parts = words + [f"({' <-> '.join(p)})" for p in terms.phrases]
     if author:
         parts += [f"{w}:B" for w in parse_terms(author).words]
     if excluding:

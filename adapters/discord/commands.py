@@ -160,7 +160,7 @@ def papers_group(commands: Commands) -> app_commands.Group:
     ) -> list[app_commands.Choice[str]]:
         """Papers in the store matching what is typed so far (the store only: instant)."""
         try:
-            hits = await commands.papers.search(build_query(current, limit=CHOICES))
+            hits = await commands.papers.search(build_query(current, limit=CHOICES, as_typed=True))
         except SearchError:
             return []
         return [

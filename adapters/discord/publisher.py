@@ -47,7 +47,9 @@ async def platform_errors(what: str) -> AsyncIterator[None]:
     except discord.HTTPException as exc:
         if exc.status == 429:  # a Cloudflare-level limit discord.py does not wait out
             raise RetryLater(f"Discord rate limit on {what}") from exc
-        raise Rejected(f"Discord rejected {what}: {exc.status} {exc.text}") from exc
+        raise Rejected(
+            f"Discord rejected {what}: {exc.status} (code {exc.code}) {exc.text}"
+        ) from exc
     except ValueError as exc:  # discord.py's own checks before sending
         raise Rejected(f"{what} is invalid: {exc}") from exc
     except (aiohttp.ClientError, TimeoutError) as exc:

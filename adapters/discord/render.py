@@ -28,6 +28,7 @@ BUTTON_LABEL = 80
 BUTTONS = 25
 THREAD_NAME = 100
 URL = 2048
+FACT = 300  # a field's value on a card: a fact, not an essay, whatever the source says
 
 
 def safe(text: str) -> str:
@@ -63,7 +64,6 @@ def card_embed(card: Card, footer: str = "") -> discord.Embed:
     embed = discord.Embed(
         title=clip(card.title, TITLE),
         url=web_url(abs_url),
-        description=_description(card),
         colour=discord.Colour(0xB31B1B),
     )
     byline = card.authors + (f" · {card.organization}" if card.organization else "")
@@ -77,22 +77,24 @@ def card_embed(card: Card, footer: str = "") -> discord.Embed:
         comments = f" · {card.num_comments} 💬" if card.num_comments else ""
         embed.add_field(name="Upvotes", value=f"▲ {compact_count(card.upvotes)}{comments}")
     if card.categories:
-        embed.add_field(name="Categories", value=clip(", ".join(card.categories), FIELD_VALUE))
+        embed.add_field(name="Categories", value=clip(", ".join(card.categories), FACT))
     if card.venue:
-        embed.add_field(name="Venue", value=clip(card.venue, FIELD_VALUE), inline=False)
+        embed.add_field(name="Venue", value=clip(card.venue, FACT), inline=False)
     if card.keywords:
-        embed.add_field(name="Keywords", value=clip(", ".join(card.keywords), FIELD_VALUE))
+        embed.add_field(name="Keywords", value=clip(", ".join(card.keywords), FACT))
     if image := web_url(card.image_url):
         embed.set_thumbnail(url=image)
     embed.set_footer(text=cut_at_word(f"arXiv:{card.arxiv_id}{version}{footer}", FOOTER))
+    # The TL;DR takes what the 6000-character total leaves.
+    embed.description = _description(card, min(DESCRIPTION, EMBED_TOTAL - len(embed)))
     return embed
 
 
-def _description(card: Card) -> str | None:
-    if not card.tldr:
-        return None
+def _description(card: Card, room: int) -> str | None:
     label = "**TL;DR** (AI summary)" if card.tldr_is_ai else "**TL;DR**"
-    return f"{label}: {clip(card.tldr, DESCRIPTION - len(label) - 2)}"
+    if not card.tldr or room < len(label) + 20:
+        return None
+    return f"{label}: {clip(card.tldr, room - len(label) - 2)}"
 
 
 def link_buttons(card: Card) -> discord.ui.View:
@@ -122,25 +124,28 @@ def fit(embeds: list[discord.Embed]) -> list[discord.Embed]:
     return kept
 
 
+def _pieces(line: str, limit: int) -> list[str]:
+    """A line in parts of at most `limit`, split at spaces where there are any."""
+    parts = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        parts.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    return [*parts, line]
+
+
 def chunks(text: str, limit: int = CONTENT) -> list[str]:
     """`text` in messages of at most `limit` characters, split at lines, then words: nothing of
     a long answer is lost."""
     out: list[str] = []
     current = ""
     for line in text.splitlines():
-        while len(line) > limit:
-            head = cut_at_word(line, limit).removesuffix("…")
-            if not head.strip():
-                head = line[:limit]
-            out.extend([current] if current else [])
-            current = ""
-            out.append(head)
-            line = line[len(head) :].lstrip()
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            out.append(current)
-            candidate = line
-        current = candidate
-    if current or not out:
-        out.append(current)
+        for piece in _pieces(line, limit):
+            joined = f"{current}\n{piece}" if current else piece
+            if len(joined) > limit:
+                out.append(current)
+                joined = piece
+            current = joined
+    out.append(current)
     return [c for c in out if c.strip()] or ["…"]

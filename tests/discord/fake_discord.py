@@ -56,7 +56,8 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def _invalid(errors: list[str]) -> web.Response:
-    return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, 400)
+    shaped = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": e} for e in errors]}
+    return _json({"code": 50035, "message": "Invalid Form Body", "errors": shaped}, 400)
 
 
 def embed_problems(embeds: list[dict[str, Any]]) -> list[str]:
@@ -173,7 +174,9 @@ class FakeDiscord:
     def gateway(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    def fail(self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.2) -> None:
+    def fail(
+        self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.2
+    ) -> None:
         """The next `times` requests `method path` (a regex) answer `status`."""
         self.failures.append(Failure(method, re.compile(path), status, times, retry_after))
 
@@ -186,7 +189,11 @@ class FakeDiscord:
         body = await request.json() if request.can_read_body else None
         self.wire.append((request.method, request.path, body))
         for failure in self.failures:
-            if failure.times and request.method == failure.method and failure.path.search(request.path):
+            if (
+                failure.times
+                and request.method == failure.method
+                and failure.path.search(request.path)
+            ):
                 failure.times -= 1
                 return self._failure(failure)
         if GONE_CHANNEL in request.path:
@@ -197,7 +204,11 @@ class FakeDiscord:
     def _failure(failure: Failure) -> web.Response:
         if failure.status == 429:
             return _json(
-                {"message": "You are being rate limited.", "retry_after": failure.retry_after, "global": False},
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": failure.retry_after,
+                    "global": False,
+                },
                 429,
                 {
                     "Retry-After": str(max(1, round(failure.retry_after))),
@@ -209,6 +220,8 @@ class FakeDiscord:
                     "X-RateLimit-Reset-After": str(failure.retry_after),
                 },
             )
+        if failure.status == 400:
+            return _invalid(["rejected by the test"])
         if failure.status == 403:
             return _json({"code": 50013, "message": "Missing Permissions"}, 403)
         return _json({"code": 0, "message": "Internal Server Error"}, failure.status)
@@ -224,7 +237,12 @@ class FakeDiscord:
             {
                 "url": self.gateway,
                 "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
             }
         )
 
@@ -245,10 +263,13 @@ class FakeDiscord:
         )
 
     async def _sync(self, request: web.Request) -> web.Response:
-        commands = (await request.json())
+        commands = await request.json()
         for command in commands:
             size = len(command["name"]) + len(command.get("description", ""))
-            if not re.fullmatch(r"[a-z0-9_-]{1,32}", command["name"]) or len(command.get("description", "")) > 100:
+            if (
+                not re.fullmatch(r"[a-z0-9_-]{1,32}", command["name"])
+                or len(command.get("description", "")) > 100
+            ):
                 return _invalid([f"bad command {command['name']!r}"])
             for option in command.get("options", []):
                 if len(option.get("options", [])) > 25 or len(option.get("description", "")) > 100:
@@ -257,31 +278,63 @@ class FakeDiscord:
             if size > 8000:
                 return _invalid([f"command {command['name']!r} too large"])
         self.commands = [
-            {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1"} for c in commands
+            {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1"}
+            for c in commands
         ]
         return _json(self.commands)
 
     def channel(self, channel_id: str) -> dict[str, Any]:
         if channel_id in self.threads:
             return self.threads[channel_id]
-        base = {"id": channel_id, "guild_id": GUILD_ID, "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None, "flags": 0}
+        base = {
+            "id": channel_id,
+            "guild_id": GUILD_ID,
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "flags": 0,
+        }
         if channel_id == FORUM_CHANNEL:
             return {
                 **base,
                 "type": 15,
                 "name": "papers-forum",
                 "available_tags": [
-                    {"id": "1300000000000000001", "name": "cs.LG", "moderated": False, "emoji_id": None, "emoji_name": None},
-                    {"id": "1300000000000000002", "name": "cs.CV", "moderated": False, "emoji_id": None, "emoji_name": None},
+                    {
+                        "id": "1300000000000000001",
+                        "name": "cs.LG",
+                        "moderated": False,
+                        "emoji_id": None,
+                        "emoji_name": None,
+                    },
+                    {
+                        "id": "1300000000000000002",
+                        "name": "cs.CV",
+                        "moderated": False,
+                        "emoji_id": None,
+                        "emoji_name": None,
+                    },
                 ],
             }
-        return {**base, "type": 0, "name": f"channel-{channel_id[-2:]}", "topic": None, "last_message_id": None, "rate_limit_per_user": 0}
+        return {
+            **base,
+            "type": 0,
+            "name": f"channel-{channel_id[-2:]}",
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         return _json(self.channel(request.match_info["channel"]))
 
     def new_message(
-        self, channel_id: str, body: dict[str, Any], author: dict[str, Any] = BOT_USER, interaction: bool = False
+        self,
+        channel_id: str,
+        body: dict[str, Any],
+        author: dict[str, Any] = BOT_USER,
+        interaction: bool = False,
     ) -> dict[str, Any]:
         message = {
             "id": str(next(self._ids)),
@@ -351,13 +404,20 @@ class FakeDiscord:
         return thread
 
     async def _thread_from(self, request: web.Request) -> web.Response:
-        body, parent, message_id = (await request.json()), request.match_info["channel"], request.match_info["message"]
+        body, parent, message_id = (
+            (await request.json()),
+            request.match_info["channel"],
+            request.match_info["message"],
+        )
         if not 1 <= len(body.get("name") or "") <= 100:
             return _invalid(["thread name must be 1-100 characters"])
         if body.get("auto_archive_duration", 1440) not in (60, 1440, 4320, 10080):
             return _invalid(["bad auto_archive_duration"])
         if message_id in self.threads:
-            return _json({"code": 160004, "message": "A thread has already been created for this message"}, 400)
+            return _json(
+                {"code": 160004, "message": "A thread has already been created for this message"},
+                400,
+            )
         thread = self._thread(message_id, parent, body)
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return _json(thread)
@@ -376,7 +436,7 @@ class FakeDiscord:
         return _json({**thread, "message": message})
 
     async def _callback(self, request: web.Request) -> web.Response:
-        body = (await request.json())
+        body = await request.json()
         self.callbacks.append((request.match_info["id"], body))
         data = body.get("data") or {}
         if data and (problems := message_problems(data)) and body["type"] in (4, 7):
@@ -384,17 +444,19 @@ class FakeDiscord:
         resource: dict[str, Any] = {"type": body["type"]}
         if body["type"] in (4, 7):
             resource["message"] = self.new_message(TEXT_CHANNEL, data, interaction=True)
-        return _json({"interaction": {"id": request.match_info["id"], "type": 2}, "resource": resource})
+        return _json(
+            {"interaction": {"id": request.match_info["id"], "type": 2}, "resource": resource}
+        )
 
     async def _followup(self, request: web.Request) -> web.Response:
-        body = (await request.json())
+        body = await request.json()
         if problems := message_problems(body):
             return _invalid(problems)
         self.followups.append(body)
         return _json(self.new_message(TEXT_CHANNEL, body, interaction=True))
 
     async def _edit_original(self, request: web.Request) -> web.Response:
-        self.followups.append((await request.json()))
+        self.followups.append(await request.json())
         return _json(self.new_message(TEXT_CHANNEL, (await request.json()), interaction=True))
 
     # --- gateway --------------------------------------------------------------------------
@@ -412,15 +474,19 @@ class FakeDiscord:
                 await ws.send_json({"op": 11})
             elif payload["op"] == 2:
                 self.identify = payload["d"]
-                await self._send(ws, "READY", {
-                    "v": 10,
-                    "user": BOT_USER,
-                    "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                    "session_id": "fake-session",
-                    "resume_gateway_url": self.gateway,
-                    "application": {"id": APP_ID, "flags": 0},
-                    "shard": payload["d"].get("shard", [0, 1]),
-                })
+                await self._send(
+                    ws,
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": BOT_USER,
+                        "guilds": [{"id": GUILD_ID, "unavailable": True}],
+                        "session_id": "fake-session",
+                        "resume_gateway_url": self.gateway,
+                        "application": {"id": APP_ID, "flags": 0},
+                        "shard": payload["d"].get("shard", [0, 1]),
+                    },
+                )
                 await self._send(ws, "GUILD_CREATE", self.guild())
                 self.ready.set()
         return ws
@@ -437,10 +503,35 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": str(EVERYONE), "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
-            "channels": [self.channel(TEXT_CHANNEL), self.channel(FORUM_CHANNEL), self.channel(GONE_CHANNEL)],
+            "roles": [
+                {
+                    "id": GUILD_ID,
+                    "name": "@everyone",
+                    "permissions": str(EVERYONE),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [
+                self.channel(TEXT_CHANNEL),
+                self.channel(FORUM_CHANNEL),
+                self.channel(GONE_CHANNEL),
+            ],
             "threads": [],
-            "members": [{"user": BOT_USER, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0}],
+            "members": [
+                {
+                    "user": BOT_USER,
+                    "roles": [],
+                    "joined_at": "2026-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            ],
             "voice_states": [],
             "presences": [],
             "joined_at": "2026-01-01T00:00:00+00:00",
@@ -482,25 +573,49 @@ class FakeDiscord:
         """Someone runs `/papers SUBCOMMAND` (kind 4: is typing it, for autocomplete)."""
         interaction_id = str(next(self._ids))
         opts = [
-            {"name": k, "type": 4 if isinstance(v, int) and not isinstance(v, bool) else 5 if isinstance(v, bool) else 3, "value": v, **({"focused": True} if k == focused else {})}
+            {
+                "name": k,
+                "type": 4
+                if isinstance(v, int) and not isinstance(v, bool)
+                else 5
+                if isinstance(v, bool)
+                else 3,
+                "value": v,
+                **({"focused": True} if k == focused else {}),
+            }
             for k, v in (options or {}).items()
         ]
-        await self.dispatch("INTERACTION_CREATE", self._interaction(interaction_id, kind, channel, permissions, {
-            "id": self.commands[0]["id"] if self.commands else "1",
-            "name": "papers",
-            "type": 1,
-            "options": [{"name": subcommand, "type": 1, "options": opts}],
-        }))
+        await self.dispatch(
+            "INTERACTION_CREATE",
+            self._interaction(
+                interaction_id,
+                kind,
+                channel,
+                permissions,
+                {
+                    "id": self.commands[0]["id"] if self.commands else "1",
+                    "name": "papers",
+                    "type": 1,
+                    "options": [{"name": subcommand, "type": 1, "options": opts}],
+                },
+            ),
+        )
         return interaction_id
 
-    async def click(self, custom_id: str, message: dict[str, Any], *, channel: str = TEXT_CHANNEL) -> str:
+    async def click(
+        self, custom_id: str, message: dict[str, Any], *, channel: str = TEXT_CHANNEL
+    ) -> str:
         interaction_id = str(next(self._ids))
-        payload = self._interaction(interaction_id, 3, channel, EVERYONE, {"custom_id": custom_id, "component_type": 2})
+        payload = self._interaction(
+            interaction_id, 3, channel, EVERYONE, {"custom_id": custom_id, "component_type": 2}
+        )
         payload["message"] = message
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
 
-    def _interaction(self, interaction_id: str, kind: int, channel: str, permissions: int, data: dict[str, Any]) -> dict[str, Any]:
+    def _interaction(
+        self, interaction_id: str, kind: int, channel: str, permissions: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
         return {
             "id": interaction_id,
             "application_id": APP_ID,
@@ -528,17 +643,22 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
-    async def react(self, channel: str, message_id: str, user_id: str = USER_ID, emoji: str = "👍") -> None:
-        await self.dispatch("MESSAGE_REACTION_ADD", {
-            "user_id": user_id,
-            "channel_id": channel,
-            "message_id": message_id,
-            "guild_id": GUILD_ID,
-            "emoji": {"id": None, "name": emoji},
-            "type": 0,
-            "burst": False,
-            "member": self.member(user_id),
-        })
+    async def react(
+        self, channel: str, message_id: str, user_id: str = USER_ID, emoji: str = "👍"
+    ) -> None:
+        await self.dispatch(
+            "MESSAGE_REACTION_ADD",
+            {
+                "user_id": user_id,
+                "channel_id": channel,
+                "message_id": message_id,
+                "guild_id": GUILD_ID,
+                "emoji": {"id": None, "name": emoji},
+                "type": 0,
+                "burst": False,
+                "member": self.member(user_id),
+            },
+        )
 
     # --- reading the wire -----------------------------------------------------------------
 

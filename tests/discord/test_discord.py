@@ -4,6 +4,8 @@ loopback, with the real store, command set and engine. Assertions read the fake'
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,7 +40,9 @@ from tests.discord.fake_discord import (
 )
 from tests.fakes import FakeTime
 
-HOSTILE = "@everyone <@1100000000000000010> <@&42> **Free** [click](https://evil.example) " + "x" * 400
+HOSTILE = (
+    "@everyone <@1100000000000000010> <@&42> **Free** [click](https://evil.example) " + "x" * 400
+)
 HERE = Target("discord", TEXT_CHANNEL)
 
 
@@ -89,13 +93,19 @@ async def paperboy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
     await fake.start()
     storage = await open_storage(f"sqlite:///{tmp_path / 'paperboy.db'}")
     feed: list[dict[str, Any]] = []
-    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed)))
+    client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
+    )
     http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
-    sources = Sources(HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss"))
+    sources = Sources(
+        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
+    )
     answerer = Answerer()  # extractive answers from the abstract (no full text, no model)
     threads = ThreadAnswers(storage.papers, storage.threads, answerer)
     publishers: dict[str, Any] = {}
-    engine = Engine(storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources))
+    engine = Engine(
+        storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources)
+    )
     commands = Commands(
         storage.subscriptions,
         storage.ledger,
@@ -135,7 +145,18 @@ async def reply_to(fake: FakeDiscord, interaction_id: str) -> dict[str, Any]:
         return dict(body["data"])
     assert body["type"] == 5  # deferred ("thinking"), within the 3 seconds
     token = f"token-{interaction_id}"
-    return dict(await until(lambda: next((b for m, p, b in fake.wire if token in p and m in ("POST", "PATCH") and "callback" not in p), None)))
+    return dict(
+        await until(
+            lambda: next(
+                (
+                    b
+                    for m, p, b in fake.wire
+                    if token in p and m in ("POST", "PATCH") and "callback" not in p
+                ),
+                None,
+            )
+        )
+    )
 
 
 async def test_connects_with_minimal_intents_and_registers_papers(paperboy: Paperboy) -> None:
@@ -147,11 +168,23 @@ async def test_connects_with_minimal_intents_and_registers_papers(paperboy: Pape
     (papers,) = fake.commands
     assert papers["name"] == "papers"
     assert {o["name"] for o in papers["options"]} == {
-        "search", "show", "ask", "subscribe", "unsubscribe", "resume", "subscriptions", "why", "digest", "top", "help",
+        "search",
+        "show",
+        "ask",
+        "subscribe",
+        "unsubscribe",
+        "resume",
+        "subscriptions",
+        "why",
+        "digest",
+        "top",
+        "help",
     }
 
 
-async def test_subscribe_needs_manage_channels_then_cards_are_posted_with_threads(paperboy: Paperboy) -> None:
+async def test_subscribe_needs_manage_channels_then_cards_are_posted_with_threads(
+    paperboy: Paperboy,
+) -> None:
     fake = paperboy.fake
     denied = await fake.slash("subscribe", {"source": "hf-daily"}, permissions=EVERYONE)
     body = await reply_to(fake, denied)
@@ -159,7 +192,9 @@ async def test_subscribe_needs_manage_channels_then_cards_are_posted_with_thread
     assert body["flags"] & 64  # ephemeral: only the asker sees it
     assert await paperboy.storage.subscriptions.for_target(HERE) == []
 
-    done = await fake.slash("subscribe", {"source": "hf-daily", "catch_up": 5}, permissions=EVERYONE | MANAGE_CHANNELS)
+    done = await fake.slash(
+        "subscribe", {"source": "hf-daily", "catch_up": 5}, permissions=EVERYONE | MANAGE_CHANNELS
+    )
     assert "Subscribed: #1 hf-daily" in (await reply_to(fake, done))["content"]
 
     paperboy.feed.extend(daily(("2611.00001", "Diffusion video models"), ("2611.00002", HOSTILE)))
@@ -189,7 +224,13 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     fake = paperboy.fake
     await paperboy.storage.papers.upsert(
         [
-            Paper(arxiv_id=f"2611.{n:05d}", title=f"Diffusion study number {n}", abstract="Diffusion.", published=datetime(2026, 11, n, tzinfo=UTC), sources=frozenset({Origin.ARXIV_API}))
+            Paper(
+                arxiv_id=f"2611.{n:05d}",
+                title=f"Diffusion study number {n}",
+                abstract="Diffusion.",
+                published=datetime(2026, 11, n, tzinfo=UTC),
+                sources=frozenset({Origin.ARXIV_API}),
+            )
             for n in range(1, 8)
         ]
     )
@@ -212,3 +253,219 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     assert turned["type"] == 7  # the message updated in place
     assert turned["data"]["content"].startswith("Page 2:")
     assert len(turned["data"]["embeds"]) == 2
+
+
+async def subscribed(
+    paperboy: Paperboy, channel: str = TEXT_CHANNEL, *papers: tuple[str, str]
+) -> None:
+    """`channel` follows HF Daily (catching up on its current papers), which lists `papers`."""
+    await paperboy.storage.subscriptions.add(
+        Target("discord", channel),
+        FeedSpec(FeedKind.HF_DAILY),
+        Rules(catch_up=5),
+        datetime.now(UTC),
+    )
+    paperboy.feed.extend(daily(*papers))
+
+
+async def test_a_question_in_a_cards_thread_is_answered_there_with_history(
+    paperboy: Paperboy,
+) -> None:
+    fake = paperboy.fake
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    thread = card["id"]
+
+    # Without the Message Content intent a plain message arrives empty: the bot says how to ask.
+    await fake.say(thread, "")
+    hint = await until(lambda: fake.posts(thread))
+    assert "/papers ask" in hint[0]["content"]
+
+    # A mention carries its text even without the intent.
+    await fake.say(thread, f"<@{BOT_ID}> which dataset do they use?")
+    answers = await until(lambda: fake.posts(thread)[1:])
+    assert "ImageNet" in answers[0]["content"]
+    assert answers[0]["message_reference"]["message_id"]  # a reply to the question
+    assert answers[0]["allowed_mentions"] == {"parse": []}
+
+    # `/papers ask` inside the thread knows the paper; the thread's turns are in our store.
+    asked = await fake.slash("ask", {"question": "what accuracy gain?"}, channel=thread)
+    assert "3 points" in (await reply_to(fake, asked))["content"]
+    turns = await paperboy.storage.threads.turns(HERE, thread, 10)
+    assert [t.text for t in turns[::2]] == ["which dataset do they use?", "what accuracy gain?"]
+
+
+async def test_a_429_is_retried_once_after_retry_after(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    fake.fail("POST", rf"/channels/{TEXT_CHANNEL}/messages$", 429, retry_after=0.3)
+    began = asyncio.get_running_loop().time()
+    assert (await paperboy.engine.run_once()).posted == 1
+    assert asyncio.get_running_loop().time() - began >= 0.3
+    assert len(fake.requests("POST", rf"/channels/{TEXT_CHANNEL}/messages$")) == 2  # one retry
+    assert len(fake.posts(TEXT_CHANNEL)) == 1
+
+
+async def test_a_lost_channel_pauses_its_subscription_and_a_rejected_card_is_not_retried(
+    paperboy: Paperboy, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = paperboy.fake
+    await subscribed(paperboy, GONE_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (sub,) = await paperboy.storage.subscriptions.for_target(Target("discord", GONE_CHANNEL))
+    assert sub.paused is not None and "Missing Access" in sub.paused
+
+    await subscribed(paperboy, TEXT_CHANNEL)
+    fake.fail("POST", rf"/channels/{TEXT_CHANNEL}/messages$", 400, times=10)
+    await paperboy.engine.run_once()
+    await paperboy.engine.run_once()
+    assert len(fake.requests("POST", rf"/channels/{TEXT_CHANNEL}/messages$")) == 1
+    records = [r for r in await paperboy.storage.ledger.why("2611.00001") if r.target == HERE]
+    assert records[0].outcome is Outcome.FAILED and "50035" in records[0].reason
+    assert "2611.00001" in caplog.text
+
+
+async def test_a_crash_between_posting_and_recording_does_not_post_twice(
+    paperboy: Paperboy,
+) -> None:
+    publisher, fake = paperboy.bot.publisher, paperboy.fake
+    await paperboy.storage.papers.upsert(
+        [Paper(arxiv_id="2611.00001", title="A", sources=frozenset({Origin.ARXIV_API}))]
+    )
+    from bot.cards import card_for
+
+    card = card_for(await paperboy.storage.papers.get("2611.00001"))  # type: ignore[arg-type]
+    first = await publisher.post(HERE, card, "paperboy-7")
+    again = await publisher.post(HERE, card, "paperboy-7")  # a retry: Discord's nonce check
+    assert first == again and len(fake.posts(TEXT_CHANNEL)) == 1
+    assert await publisher.find(HERE, "paperboy-7") == first  # after a restart: the footer
+    assert await publisher.find(HERE, "paperboy-8") is None
+
+
+async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    await subscribed(
+        paperboy,
+        FORUM_CHANNEL,
+        ("2611.00001", "Diffusion video models"),
+        ("2611.00002", "Graph nets"),
+    )
+    for item in paperboy.feed:
+        item["paper"]["categories"] = ["cs.CV"]
+    assert (await paperboy.engine.run_once()).posted == 2
+    posts = fake.requests("POST", rf"/channels/{FORUM_CHANNEL}/threads$")
+    assert len(posts) == 2
+    assert all(p["message"]["allowed_mentions"] == {"parse": []} for p in posts)
+    threads = list(fake.threads)
+    # Two people like the second paper, one the first; a second emoji from the same person counts once.
+    await fake.react(threads[1], threads[1], "1100000000000000020")
+    await fake.react(threads[1], threads[1], "1100000000000000021")
+    await fake.react(threads[1], threads[1], "1100000000000000021", emoji="🔥")
+    await fake.react(threads[0], threads[0], "1100000000000000020")
+    forum = Target("discord", FORUM_CHANNEL)
+    await until(lambda: True)
+    await asyncio.sleep(0.3)
+    top = await fake.slash("top", {}, channel=FORUM_CHANNEL)
+    text = (await reply_to(fake, top))["content"]
+    assert text.index("Graph nets") < text.index("Diffusion video models")
+    assert "2 votes" in text and "1 vote" in text
+    assert await paperboy.storage.votes.top(forum, datetime(2026, 1, 1, tzinfo=UTC), 5) == [
+        ("2611.00002", 2),
+        ("2611.00001", 1),
+    ]
+
+
+def test_invite_url_has_exactly_the_scopes_and_permissions_used() -> None:
+    url = invite_url("1100000000000000001")
+    assert "client_id=1100000000000000001" in url
+    assert "scope=bot+applications.commands" in url
+    permissions = discord.Permissions(int(url.split("permissions=")[1].split("&")[0]))
+    assert permissions.send_messages_in_threads and permissions.create_public_threads
+    assert not permissions.administrator and not permissions.mention_everyone
+    assert client_id_of("MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token") == "1100000000000000001"
+    assert client_id_of("not a token") is None
+
+
+def test_invite_url_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from adapters.cli import app
+
+    monkeypatch.setenv("DISCORD_TOKEN", "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token")
+    done = CliRunner().invoke(app, ["discord", "invite-url"])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == invite_url("1100000000000000001")
+    monkeypatch.delenv("DISCORD_TOKEN")
+    missing = CliRunner().invoke(app, ["discord", "invite-url"])
+    assert missing.exit_code == 2 and "--client-id" in missing.output
+
+
+async def test_paperboy_run_serves_discord_when_its_token_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`paperboy run` as deployed: settings from the environment, sources over HTTP, the
+    playground off, Discord on; a subscription made with /papers gets cards."""
+    from adapters.run import run_bot
+    from adapters.settings import Settings
+    from tests.fake_sources import FakeSources
+
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    fake = FakeDiscord()
+    await fake.start()
+    hf = json.dumps(
+        daily(("2611.00001", "Sparse Mixture of α-Experts"), ("2611.00002", "Graph nets"))
+    ).encode()
+    with FakeSources({"hf": hf}) as sources:
+        env = {
+            **sources.env(),
+            "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "PAPERBOY_PLAYGROUND_ENABLED": "false",
+            "PAPERBOY_POLL_SECONDS": "0.5",
+            "PAPERBOY_HF_LIVE_SEARCH": "false",
+            "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
+            "DISCORD_API_BASE_URL": fake.api,
+            "DISCORD_GATEWAY_URL": fake.gateway,
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        running = asyncio.create_task(run_bot(Settings(_env_file=None), out=io.StringIO()))  # type: ignore[call-arg]
+        try:
+            await asyncio.wait_for(fake.ready.wait(), 15)
+            await until(lambda: fake.commands)
+            done = await fake.slash(
+                "subscribe",
+                {"source": "hf-daily", "catch_up": 5},
+                permissions=EVERYONE | MANAGE_CHANNELS,
+            )
+            assert "Subscribed" in (await reply_to(fake, done))["content"]
+            cards = await until(
+                lambda: len(fake.posts(TEXT_CHANNEL)) >= 2 and fake.posts(TEXT_CHANNEL), 20
+            )
+            titles = {c["embeds"][0]["title"] for c in cards}
+            assert titles == {"Sparse Mixture of α-Experts", "Graph nets"}
+        finally:
+            running.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await running
+            await fake.stop()
+
+
+async def test_paper_options_autocomplete_from_the_store(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    await paperboy.storage.papers.upsert(
+        [
+            Paper(
+                arxiv_id="2611.00001",
+                title="Diffusion video models",
+                sources=frozenset({Origin.ARXIV_API}),
+            )
+        ]
+    )
+    typing = await fake.slash("show", {"paper": "diffus"}, kind=4, focused="paper")
+    body = await until(lambda: callback(fake, typing))
+    assert body["type"] == 8
+    assert body["data"]["choices"] == [
+        {"name": "2611.00001 Diffusion video models", "value": "2611.00001"}
+    ]

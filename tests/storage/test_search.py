@@ -107,6 +107,18 @@ async def test_phrases_exclusions_and_stemming(corpus: SqlPaperStore) -> None:
     assert _ids(await corpus.search(build_query("deja vu"))) == ["5"]  # diacritics folded / stemmed
 
 
+async def test_a_word_still_being_typed_matches_as_a_prefix(corpus: SqlPaperStore) -> None:
+    assert set(_ids(await corpus.search(build_query("diffus", as_typed=True)))) == {"1", "2", "3"}
+    assert _ids(await corpus.search(build_query("vid", as_typed=True))) == ["1"]
+    assert _ids(await corpus.search(build_query("vid"))) == []  # a finished word is a word
+    assert _ids(await corpus.search(build_query("video diff", as_typed=True))) == ["1"]
+    assert set(_ids(await corpus.search(build_query("diffusion ", as_typed=True)))) == {
+        "1",
+        "2",
+        "3",
+    }
+
+
 async def test_filters(corpus: SqlPaperStore) -> None:
     assert set(_ids(await corpus.search(build_query("diffusion", category="cs.CV")))) == {"2"}
     assert set(_ids(await corpus.search(build_query("diffusion", since=date(2026, 6, 5))))) == {

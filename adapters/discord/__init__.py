@@ -1,0 +1,1 @@
+"""Discord: the engine's cards, `/papers` and thread answers through discord.py."""
