@@ -85,7 +85,10 @@ class Paperboy:
 
 
 @pytest.fixture
-async def paperboy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Paperboy]:
+async def paperboy(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Paperboy]:
+    options = getattr(request, "param", {})
     # discord.py's module-wide endpoints, restored after the test.
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
@@ -121,7 +124,7 @@ async def paperboy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
         threads,
         storage.votes,
         "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
-        DiscordOptions(api_base_url=fake.api, gateway_url=fake.gateway),
+        DiscordOptions(api_base_url=fake.api, gateway_url=fake.gateway, **options),
     )
     publishers["discord"] = bot.publisher
     task = asyncio.create_task(bot.start())
@@ -357,6 +360,7 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
     posts = fake.requests("POST", rf"/channels/{FORUM_CHANNEL}/threads$")
     assert len(posts) == 2
     assert all(p["message"]["allowed_mentions"] == {"parse": []} for p in posts)
+    assert [p["applied_tags"] for p in posts] == [["1300000000000000002"]] * 2  # the cs.CV tag
     threads = list(fake.threads)
     # Two people like the second paper, one the first; a second emoji from the same person counts once.
     await fake.react(threads[1], threads[1], "1100000000000000020")
@@ -469,3 +473,39 @@ async def test_paper_options_autocomplete_from_the_store(paperboy: Paperboy) -> 
     assert body["data"]["choices"] == [
         {"name": "2611.00001 Diffusion video models", "value": "2611.00001"}
     ]
+
+
+@pytest.mark.parametrize("paperboy", [{"message_content": True}], indirect=True)
+async def test_with_the_message_content_intent_plain_questions_are_answered(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    assert discord.Intents._from_value(fake.identify["intents"]).message_content  # type: ignore[index]
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    await fake.say(card["id"], "which dataset do they use?")
+    (answer,) = await until(lambda: fake.posts(card["id"]))
+    assert "ImageNet" in answer["content"]
+    await fake.say(TEXT_CHANNEL, "which dataset do they use?")  # not in a card's thread: no answer
+    await asyncio.sleep(0.3)
+    assert len(fake.posts(TEXT_CHANNEL)) == 1
+
+
+@pytest.mark.parametrize("paperboy", [{"sharded": True, "shard_count": 1}], indirect=True)
+async def test_sharded_client_connects_and_posts(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    assert isinstance(paperboy.bot.client, discord.AutoShardedClient)
+    assert fake.identify is not None and fake.identify["shard"] == [0, 1]
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    assert (await paperboy.engine.run_once()).posted == 1
+
+
+async def test_a_slow_command_is_deferred_then_answered(paperboy: Paperboy, monkeypatch: pytest.MonkeyPatch) -> None:
+    import adapters.discord.commands as discord_commands
+
+    monkeypatch.setattr(discord_commands, "ANSWER_WITHIN", 0.0)  # as if the search took > 2 s
+    fake = paperboy.fake
+    asked = await fake.slash("subscriptions", {})
+    body = await until(lambda: callback(fake, asked))
+    assert body["type"] == 5  # "Paperboy is thinking...", within the 3 seconds
+    followup = await reply_to(fake, asked)
+    assert "no subscriptions" in followup["content"]
