@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.openai_chat import OpenAIChat
@@ -130,4 +131,25 @@ def chat_platforms(
                 gateway_url=settings.discord_gateway_url,
             ),
         )
+    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+        from adapters.slack.app import SlackBot, SlackOptions
+
+        platforms["slack"] = SlackBot(
+            commands,
+            threads,
+            storage.votes,
+            SlackOptions(
+                bot_token=settings.slack_bot_token.get_secret_value(),
+                app_token=_revealed(settings.slack_app_token),
+                signing_secret=_revealed(settings.slack_signing_secret),
+                host=settings.slack_host,
+                port=settings.slack_port,
+                api_base_url=settings.slack_api_base_url,
+                managers=settings.slack_managers,
+            ),
+        )
     return platforms
+
+
+def _revealed(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret else None

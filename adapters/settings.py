@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = _secret("SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")
+    slack_api_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_API_BASE_URL")
+    )
+    # HTTP mode (a signing secret, no app token): where Slack's requests arrive, behind your HTTPS.
+    slack_host: str = "0.0.0.0"
+    slack_port: int = Field(default=3000, ge=1, le=65535)
+    # Who may change a channel's subscriptions: "admins" (workspace admins and owners),
+    # "creator" (the channel's creator), "everyone", or member ids (U0123ABCD), comma-separated.
+    slack_managers: str = "admins,creator"
     openai_api_key: SecretStr | None = _secret("OPENAI_API_KEY")
     # Any OpenAI-compatible server (Ollama, vLLM, a proxy). With it or a key, threads get answers
     # written by the model; without, extractive answers quote the paper.

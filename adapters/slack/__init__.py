@@ -1,0 +1,1 @@
+"""Slack: the engine's cards, `/papers` and thread answers through slack-bolt."""

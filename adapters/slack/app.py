@@ -1,0 +1,275 @@
+"""The Slack app Paperboy runs (slack-bolt `AsyncApp`): `/papers`, answers in the cards'
+threads, reactions as votes. Socket Mode (an app-level token, no public URL) or HTTP mode (a
+signing secret and a port behind your HTTPS endpoint).
+
+Slack wants every request acknowledged within 3 seconds: commands and events are acked first,
+then answered through `respond` (commands) or the Web API (threads). Thread context is kept in
+our database, never re-read with `conversations.replies` (heavily rate-limited for most apps).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import shlex
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.publisher import PLATFORM, SlackPublisher, metadata, platform_errors
+from adapters.slack.render import Block, card_blocks, escape, fit, text_blocks
+from bot.commands import Commands, Context, Reply
+from bot.engine import utc_now
+from bot.ports import PublishError, Votes
+from bot.subscriptions import Target
+from bot.threads import ThreadAnswers
+
+log = logging.getLogger(__name__)
+
+MANAGING = frozenset({"subscribe", "unsubscribe", "resume"})
+READING = "Reading the paper…"
+HOW_TO_ASK = (
+    "Ask about a paper in the thread under its card, or anywhere with "
+    "`/papers ask ARXIV_ID your question`."
+)
+_MENTION = re.compile(r"<@[A-Z0-9]+>")
+SEEN = 1000  # recent questions remembered, so a redelivered event is not answered twice
+
+
+@dataclass(frozen=True, slots=True)
+class SlackOptions:
+    bot_token: str
+    app_token: str | None = None  # Socket Mode
+    signing_secret: str | None = None  # HTTP mode
+    host: str = "0.0.0.0"
+    port: int = 3000
+    api_base_url: str | None = None
+    # Who may change a channel's subscriptions: any of "admins" (workspace admins and owners),
+    # "creator" (the channel's creator), "everyone", or member ids such as U0123ABCD.
+    managers: str = "admins,creator"
+
+
+def web_client(options: SlackOptions) -> AsyncWebClient:
+    """slack_sdk retries only connection errors by default: 429s are retried too (after
+    `Retry-After`), twice, before the engine's own backoff takes over."""
+    return AsyncWebClient(
+        token=options.bot_token,
+        base_url=options.api_base_url or AsyncWebClient.BASE_URL,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def question_of(text: str) -> str:
+    return " ".join(_MENTION.sub(" ", text).split())
+
+
+class SlackBot:
+    def __init__(
+        self,
+        commands: Commands,
+        threads: ThreadAnswers | None,
+        votes: Votes | None,
+        options: SlackOptions,
+    ) -> None:
+        self.commands, self.threads, self.votes, self.options = commands, threads, votes, options
+        self.client = web_client(options)
+        socket_mode = options.app_token is not None
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=options.signing_secret,
+            request_verification_enabled=not socket_mode,
+        )
+        self.publisher = SlackPublisher(self.client)
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._closed = asyncio.Event()
+        self.app.command("/papers")(self.on_command)
+        self.app.action("papers_page")(self.on_page)
+        self.app.action(re.compile(r"^link-\d+$"))(self.on_link)
+        self.app.event("message")(self.on_message)
+        self.app.event("app_mention")(self.on_mention)
+        self.app.event("reaction_added")(self.on_reaction_added)
+        self.app.event("reaction_removed")(self.on_reaction_removed)
+
+    # --- running ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.options.app_token:
+            handler = AsyncSocketModeHandler(self.app, self.options.app_token)
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            try:
+                await self._closed.wait()
+            finally:
+                await handler.close_async()  # type: ignore[no-untyped-call]
+            return
+        runner = web.AppRunner(self.app.web_app(path="/slack/events"))
+        await runner.setup()
+        await web.TCPSite(runner, self.options.host, self.options.port).start()
+        try:
+            await self._closed.wait()
+        finally:
+            await runner.cleanup()
+
+    async def close(self) -> None:
+        self._closed.set()
+
+    # --- /papers ---------------------------------------------------------------------------
+
+    async def can_manage(self, channel: str, user: str) -> bool:
+        allowed = {p.strip() for p in self.options.managers.split(",") if p.strip()}
+        if "everyone" in allowed or user in allowed:
+            return True
+        try:
+            if "admins" in allowed:
+                who = (await self.client.users_info(user=user))["user"]
+                if who.get("is_admin") or who.get("is_owner"):
+                    return True
+            if "creator" in allowed:
+                where = (await self.client.conversations_info(channel=channel))["channel"]
+                if where.get("creator") == user:
+                    return True
+        except SlackApiError as exc:
+            log.warning("could not check %s's permissions in %s: %s", user, channel, exc)
+        return False
+
+    async def _context(self, channel: str, user: str, words: list[str]) -> Context:
+        managing = bool(words) and words[0].lower() in MANAGING
+        can = managing and await self.can_manage(channel, user)
+        return Context(Target(PLATFORM, channel), user, can_manage=can)
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()  # within Slack's 3 seconds; the answer follows through `respond`
+        text = command.get("text") or ""
+        try:
+            words = shlex.split(text)
+        except ValueError:
+            words = []
+        ctx = await self._context(command["channel_id"], command["user_id"], words)
+        reply = await self.commands.handle(text, ctx)
+        await respond(**self.rendered(reply, words))
+
+    async def on_page(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        action = body["actions"][0]
+        state = json.loads(action["value"])
+        words, page = list(state["q"]), int(state["page"])
+        ctx = await self._context(body["channel"]["id"], body["user"]["id"], words)
+        reply = await self.commands.run([*words, f"page={page}"], ctx)
+        await respond(replace_original=True, **self.rendered(reply, [*words, f"page={page}"]))
+
+    async def on_link(self, ack: Any) -> None:
+        await ack()  # a link button opens its URL; Slack still tells the app, which must ack
+
+    def rendered(self, reply: Reply, words: list[str]) -> dict[str, Any]:
+        blocks: list[Block] = text_blocks(reply.text) if reply.text else []
+        for card in reply.cards:
+            blocks += card_blocks(card, links=len(reply.cards) == 1)
+        if words and words[0].lower() == "search" and reply.cards and not reply.error:
+            blocks = fit(blocks, 49)
+            blocks.append(self._pages(words))
+        return {
+            "text": escape(reply.text)[:3000] or "Paperboy",
+            "blocks": fit(blocks),
+            "response_type": "ephemeral" if reply.private else "in_channel",
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+
+    @staticmethod
+    def _pages(words: list[str]) -> Block:
+        query = [w for w in words if not w.lower().startswith("page=")]
+        page = next(
+            (int(w[5:]) for w in words if w.lower().startswith("page=") and w[5:].isdigit()), 1
+        )
+        buttons = []
+        for label, number in (("◀ Previous", page - 1), ("Next ▶", page + 1)):
+            value = json.dumps({"q": query, "page": number})
+            if number >= 1 and len(value) <= 2000:
+                buttons.append(
+                    {
+                        "type": "button",
+                        "action_id": "papers_page",
+                        "text": {"type": "plain_text", "text": label},
+                        "value": value,
+                    }
+                )
+        return {"type": "actions", "block_id": f"pages-{page}", "elements": buttons}
+
+    # --- threads ---------------------------------------------------------------------------
+
+    def _first_time(self, channel: str, ts: str) -> bool:
+        if (channel, ts) in self._seen:
+            return False
+        self._seen[(channel, ts)] = None
+        if len(self._seen) > SEEN:
+            self._seen.popitem(last=False)
+        return True
+
+    async def on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        thread = event.get("thread_ts")
+        if not thread or thread == event.get("ts") or event.get("subtype") or event.get("bot_id"):
+            return
+        if f"<@{context.get('bot_user_id')}>" in (event.get("text") or ""):
+            return  # an @mention: answered once, by on_mention
+        await self._answer(event, thread)
+
+    async def on_mention(self, event: dict[str, Any], say: Any) -> None:
+        thread = event.get("thread_ts")
+        if not thread:
+            await say(text=HOW_TO_ASK, thread_ts=event["ts"])
+            return
+        await self._answer(event, thread)
+
+    async def _answer(self, event: dict[str, Any], thread: str) -> None:
+        channel, user = event["channel"], event.get("user", "someone")
+        question = question_of(event.get("text") or "")
+        if self.threads is None or not question or not self._first_time(channel, event["ts"]):
+            return
+        target = Target(PLATFORM, channel)
+        if await self.threads.paper_of(target, thread) is None:
+            return  # not a card's thread
+        try:
+            async with platform_errors("an answer"):
+                placeholder = await self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread, text=READING, metadata=metadata("answer")
+                )
+            answered = await self.threads.answer(target, thread, user, question)
+            text = answered.text if answered else "I have no record of this paper."
+            async with platform_errors("an answer"):
+                await self.client.chat_update(
+                    channel=channel,
+                    ts=placeholder["ts"],
+                    text=escape(text)[:3000],
+                    blocks=fit(text_blocks(text)),
+                )
+        except PublishError as exc:
+            log.warning("no answer posted in %s/%s: %s", channel, thread, exc)
+
+    # --- votes -----------------------------------------------------------------------------
+
+    async def _vote(self, event: dict[str, Any], up: bool) -> None:
+        item = event.get("item") or {}
+        if self.votes is None or item.get("type") != "message":
+            return
+        target = Target(PLATFORM, item["channel"])
+        await self.votes.vote(target, item["ts"], event["user"], utc_now(), up=up)
+
+    async def on_reaction_added(self, event: dict[str, Any]) -> None:
+        await self._vote(event, True)
+
+    async def on_reaction_removed(self, event: dict[str, Any]) -> None:
+        await self._vote(event, False)

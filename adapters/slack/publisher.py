@@ -1,0 +1,124 @@
+"""The engine's `Publisher` on Slack: a card is a Block Kit message, its thread is the card's
+`ts`; updates and answers are replies with `thread_ts`.
+
+Exactly once: every post carries message metadata with the delivery key, and `find` reads it
+back from the channel's recent history after a crash (`conversations.history` with
+`include_all_metadata`; one call per recovery, well within its rate tier).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import card_blocks, escape, fallback, fit, text_blocks
+from bot.cards import Card
+from bot.ports import Rejected, RetryLater, TargetGone
+from bot.subscriptions import Target
+from bot.throttle import Limits
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+# chat.postMessage: about one message a second per channel, short bursts allowed (PLATFORMS.md).
+LIMITS = Limits(per_second=10, per_channel=1, channel_seconds=1.0)
+EVENT_TYPE = "paperboy_post"
+HISTORY = 50
+GONE = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "restricted_action",
+        "account_inactive",
+        "team_access_not_granted",
+        "missing_scope",
+    }
+)
+LATER = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
+
+
+@asynccontextmanager
+async def platform_errors(what: str) -> AsyncIterator[None]:
+    """Slack's failures as the engine's: gone, later, or never (an invalid payload)."""
+    try:
+        yield
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if error in GONE:
+            raise TargetGone(f"Slack refused {what}: {error}") from exc
+        if error in LATER or (exc.response is not None and exc.response.status_code >= 500):
+            retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
+            raise RetryLater(
+                f"Slack: {error or 'server error'} on {what}",
+                float(retry) if retry else None,
+            ) from exc
+        raise Rejected(f"Slack rejected {what}: {error}") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RetryLater(f"Slack unreachable for {what}: {exc!r}") from exc
+
+
+def metadata(key: str, **payload: str) -> dict[str, Any]:
+    return {"event_type": EVENT_TYPE, "event_payload": {"key": key, **payload}}
+
+
+class SlackPublisher:
+    limits = LIMITS
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        async with platform_errors(f"the card of {card.arxiv_id}"):
+            sent = await self.client.chat_postMessage(
+                channel=target.channel,
+                text=fallback(card),
+                blocks=fit(card_blocks(card)),
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata(key, arxiv_id=card.arxiv_id),
+            )
+        return str(sent["ts"])
+
+    async def post_text(self, target: Target, text: str, key: str) -> str:
+        return await self._text(target, text, key, None, "a digest")
+
+    async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
+        return await self._text(target, text, key, message_id, f"a reply under {message_id}")
+
+    async def _text(
+        self, target: Target, text: str, key: str, thread_ts: str | None, what: str
+    ) -> str:
+        async with platform_errors(what):
+            sent = await self.client.chat_postMessage(
+                channel=target.channel,
+                thread_ts=thread_ts,
+                text=escape(text)[:3000],
+                blocks=fit(text_blocks(text)),
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata(key),
+            )
+        return str(sent["ts"])
+
+    async def find(self, target: Target, key: str) -> str | None:
+        """A top-level post made with `key` among the channel's recent messages."""
+        async with platform_errors(f"the history of {target.channel}"):
+            found = await self.client.conversations_history(
+                channel=target.channel, limit=HISTORY, include_all_metadata=True
+            )
+        messages: list[dict[str, Any]] = found.get("messages", [])
+        for message in messages:
+            data = message.get("metadata") or {}
+            if (
+                data.get("event_type") == EVENT_TYPE
+                and data.get("event_payload", {}).get("key") == key
+            ):
+                return str(message["ts"])
+        return None
