@@ -354,8 +354,17 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
         ("2611.00001", "Diffusion video models"),
         ("2611.00002", "Graph nets"),
     )
-    for item in paperboy.feed:
-        item["paper"]["categories"] = ["cs.CV"]
+    # arXiv already told us their categories (HF's daily list does not carry them).
+    await paperboy.storage.papers.upsert(
+        [
+            Paper(
+                arxiv_id=f"2611.0000{n}",
+                categories=("cs.CV",),
+                sources=frozenset({Origin.ARXIV_API}),
+            )
+            for n in (1, 2)
+        ]
+    )
     assert (await paperboy.engine.run_once()).posted == 2
     posts = fake.requests("POST", rf"/channels/{FORUM_CHANNEL}/threads$")
     assert len(posts) == 2
@@ -476,7 +485,9 @@ async def test_paper_options_autocomplete_from_the_store(paperboy: Paperboy) -> 
 
 
 @pytest.mark.parametrize("paperboy", [{"message_content": True}], indirect=True)
-async def test_with_the_message_content_intent_plain_questions_are_answered(paperboy: Paperboy) -> None:
+async def test_with_the_message_content_intent_plain_questions_are_answered(
+    paperboy: Paperboy,
+) -> None:
     fake = paperboy.fake
     assert discord.Intents._from_value(fake.identify["intents"]).message_content  # type: ignore[index]
     await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
@@ -499,7 +510,9 @@ async def test_sharded_client_connects_and_posts(paperboy: Paperboy) -> None:
     assert (await paperboy.engine.run_once()).posted == 1
 
 
-async def test_a_slow_command_is_deferred_then_answered(paperboy: Paperboy, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_slow_command_is_deferred_then_answered(
+    paperboy: Paperboy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import adapters.discord.commands as discord_commands
 
     monkeypatch.setattr(discord_commands, "ANSWER_WITHIN", 0.0)  # as if the search took > 2 s

@@ -1,0 +1,462 @@
+"""The Slack adapter: real slack-bolt and slack_sdk against a fake Slack on loopback, in Socket
+Mode and in HTTP mode (signed requests), with the real store, command set and engine."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.slack.app import SlackBot, SlackOptions
+from bot.commands import Commands
+from bot.engine import Engine, utc_now
+from bot.feeds import FeedKind, FeedSpec, Poller, Sources
+from bot.finder import Finder
+from bot.models import Origin, Paper
+from bot.ports import Claim
+from bot.qa.service import Answerer
+from bot.sources import ArxivApi, ArxivRss, HuggingFace
+from bot.sources.http import Http, RetryPolicy
+from bot.subscriptions import Outcome, Rules, Target
+from bot.threads import ThreadAnswers
+from storage import Storage, open_storage
+from tests.fakes import FakeTime
+from tests.feed.fake_platform import Crash
+from tests.slack.fake_slack import (
+    ADMIN,
+    CHANNEL,
+    CREATOR,
+    GONE,
+    MEMBER,
+    SECRET,
+    FakeSlack,
+    block_problems,
+    form,
+    signed,
+)
+
+HOSTILE = "<!channel> <!here> <@U0ADMIN> <https://evil.example|arXiv> & *bold* " + "y" * 300
+HERE = Target("slack", CHANNEL)
+
+
+async def until(check: Callable[[], Any], seconds: float = 10.0) -> Any:
+    for _ in range(int(seconds / 0.02)):
+        if result := check():
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def daily(*papers: tuple[str, str]) -> list[dict[str, Any]]:
+    now = datetime.now(UTC).isoformat()
+    return [
+        {
+            "paper": {
+                "id": arxiv_id,
+                "title": title,
+                "summary": "We train on the ImageNet dataset and gain 3 points over baselines.",
+                "upvotes": 7,
+                "publishedAt": now,
+            }
+        }
+        for arxiv_id, title in papers
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Paperboy:
+    fake: FakeSlack
+    bot: SlackBot
+    storage: Storage
+    engine: Engine
+    feed: list[dict[str, Any]]
+    mode: str
+    port: int
+
+    async def _http(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> int:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                f"http://127.0.0.1:{self.port}/slack/events",
+                content=body.encode(),
+                headers={
+                    "Content-Type": content_type,
+                    **(headers if headers is not None else signed(body)),
+                },
+            )
+        return response.status_code
+
+    async def command(self, text: str, user: str = MEMBER, name: str = "cmd") -> dict[str, Any]:
+        """`/papers TEXT` typed by `user`; returns what the bot said through the response_url."""
+        payload = self.fake.command(text, user=user, name=name)
+        if self.mode == "socket":
+            envelope = await self.fake.envelope("slash_commands", payload)
+            await until(lambda: envelope in self.fake.acks, 3)  # acked within Slack's 3 s
+        else:
+            assert await self._http(form(payload), "application/x-www-form-urlencoded") == 200
+        return dict(
+            await until(lambda: next((r for r in self.fake.responses if r["_url"] == name), None))
+        )
+
+    async def event(self, event: dict[str, Any]) -> None:
+        payload = self.fake.event(event)
+        if self.mode == "socket":
+            envelope = await self.fake.envelope("events_api", payload)
+            await until(lambda: envelope in self.fake.acks, 3)
+        else:
+            assert await self._http(json.dumps(payload), "application/json") == 200
+
+    async def action(self, payload: dict[str, Any]) -> None:
+        if self.mode == "socket":
+            envelope = await self.fake.envelope("interactive", payload)
+            await until(lambda: envelope in self.fake.acks, 3)
+        else:
+            body = form({"payload": json.dumps(payload)})
+            assert await self._http(body, "application/x-www-form-urlencoded") == 200
+
+
+@pytest.fixture(params=["socket", "http"])
+async def paperboy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Paperboy]:
+    fake = FakeSlack()
+    await fake.start()
+    storage = await open_storage(f"sqlite:///{tmp_path / 'paperboy.db'}")
+    feed: list[dict[str, Any]] = []
+    client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
+    )
+    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
+    sources = Sources(
+        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
+    )
+    answerer = Answerer()
+    threads = ThreadAnswers(storage.papers, storage.threads, answerer)
+    publishers: dict[str, Any] = {}
+    engine = Engine(
+        storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources)
+    )
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+        engine=engine,
+        answerer=answerer,
+        threads=threads,
+        votes=storage.votes,
+    )
+    port = free_port()
+    socket_mode = request.param == "socket"
+    bot = SlackBot(
+        commands,
+        threads,
+        storage.votes,
+        SlackOptions(
+            bot_token="xoxb-fake",
+            app_token="xapp-fake" if socket_mode else None,
+            signing_secret=None if socket_mode else SECRET,
+            host="127.0.0.1",
+            port=port,
+            api_base_url=fake.api,
+        ),
+    )
+    publishers["slack"] = bot.publisher
+    task = asyncio.create_task(bot.start())
+    if socket_mode:
+        await asyncio.wait_for(fake.hello.wait(), 10)
+    else:
+        await until(lambda: _listening(port), 10)
+    yield Paperboy(fake, bot, storage, engine, feed, request.param, port)
+    await bot.close()
+    await asyncio.wait_for(task, 10)
+    await client.aclose()
+    await storage.close()
+    await fake.stop()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def subscribed(paperboy: Paperboy, channel: str = CHANNEL, *papers: tuple[str, str]) -> None:
+    await paperboy.storage.subscriptions.add(
+        Target("slack", channel), FeedSpec(FeedKind.HF_DAILY), Rules(catch_up=5), datetime.now(UTC)
+    )
+    paperboy.feed.extend(daily(*papers))
+
+
+def live_mentions(text: str) -> bool:
+    return any(token in text for token in ("<!channel>", "<!here>", "<!everyone>", "<@U", "<http"))
+
+
+def mrkdwn_of(blocks: list[dict[str, Any]]) -> str:
+    """Every mrkdwn text in `blocks` (plain_text is never parsed for mentions or links)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(found)
+
+
+async def test_subscribe_is_for_admins_and_the_channels_creator(paperboy: Paperboy) -> None:
+    denied = await paperboy.command("subscribe hf-daily min-upvotes=5", user=MEMBER, name="member")
+    assert denied["response_type"] == "ephemeral" and "manage the channel" in denied["text"]
+    by_admin = await paperboy.command("subscribe hf-daily min-upvotes=5", user=ADMIN, name="admin")
+    assert (
+        by_admin["response_type"] == "in_channel" and "Subscribed: #1 hf-daily" in by_admin["text"]
+    )
+    by_creator = await paperboy.command("unsubscribe 1", user=CREATOR, name="creator")
+    assert "Unsubscribed #1" in by_creator["text"]
+    assert await paperboy.storage.subscriptions.for_target(HERE) == []
+
+
+async def test_cards_are_block_kit_within_limits_with_metadata_and_no_live_mentions(
+    paperboy: Paperboy,
+) -> None:
+    await subscribed(
+        paperboy, CHANNEL, ("2611.00001", "Diffusion video models"), ("2611.00002", HOSTILE)
+    )
+    assert (await paperboy.engine.run_once()).posted == 2
+    cards = paperboy.fake.posts(CHANNEL)
+    assert len(cards) == 2
+    for card in cards:
+        assert block_problems(card["blocks"]) == []
+        assert card["unfurl_links"] is False and card["unfurl_media"] is False
+        assert card["metadata"]["event_type"] == "paperboy_post"
+        assert card["metadata"]["event_payload"]["key"].startswith("paperboy-")
+        assert not live_mentions(mrkdwn_of(card["blocks"])) and not live_mentions(card["text"])
+    hostile = cards[1]
+    assert hostile["blocks"][0]["text"] == {
+        "type": "plain_text",
+        "text": hostile["blocks"][0]["text"]["text"],
+        "emoji": False,
+    }
+    assert "&lt;!channel&gt;" in hostile["text"]
+    assert hostile["metadata"]["event_payload"]["arxiv_id"] == "2611.00002"
+    assert (await paperboy.engine.run_once()).posted == 0
+
+
+async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
+    await paperboy.storage.papers.upsert(
+        [
+            Paper(
+                arxiv_id=f"2611.{n:05d}",
+                title=f"Diffusion study {n}",
+                abstract="Diffusion.",
+                published=datetime(2026, 11, n, tzinfo=UTC),
+                sources=frozenset({Origin.ARXIV_API}),
+            )
+            for n in range(1, 8)
+        ]
+    )
+    hostile = await paperboy.command(
+        'search <!channel> "unclosed <@U1> ' + "z" * 200, name="hostile"
+    )
+    assert not live_mentions(hostile["text"]) and not live_mentions(mrkdwn_of(hostile["blocks"]))
+    assert hostile["_problems"] == []
+
+    first = await paperboy.command("search diffusion", name="search")
+    assert first["text"].startswith("Page 1:") and first["_problems"] == []
+    pages = first["blocks"][-1]
+    assert [e["text"]["text"] for e in pages["elements"]] == ["Next ▶"]
+    await paperboy.action(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0001"},
+            "user": {"id": MEMBER},
+            "api_app_id": "A0001",
+            "channel": {"id": CHANNEL},
+            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
+            "response_url": paperboy.fake.response_url("page2"),
+            "trigger_id": "1.2.3",
+            "actions": [{**pages["elements"][0], "block_id": pages["block_id"], "action_ts": "1"}],
+        }
+    )
+    second = await until(
+        lambda: next((r for r in paperboy.fake.responses if r["_url"] == "page2"), None)
+    )
+    assert second["replace_original"] is True and second["text"].startswith("Page 2:")
+
+
+async def test_a_thread_question_is_answered_in_the_thread(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(CHANNEL)
+    question = fake.reply_in_thread(card["ts"], "which dataset do they use?")
+    await paperboy.event(question)
+    (answer,) = await until(lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if m.get("edited")])
+    assert "ImageNet" in answer["text"] and block_problems(answer["blocks"]) == []
+    # The same event delivered again (a Slack retry) is not answered twice.
+    await paperboy.event(question)
+    await asyncio.sleep(0.3)
+    assert len(fake.posts(CHANNEL, card["ts"])) == 1
+    turns = await paperboy.storage.threads.turns(HERE, card["ts"], 10)
+    assert turns[0].text == "which dataset do they use?"
+    assert not fake.called("conversations.replies")  # context comes from our store
+
+
+async def test_a_removed_bot_pauses_the_subscription_and_429_is_retried(paperboy: Paperboy) -> None:
+    await subscribed(paperboy, GONE, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (sub,) = await paperboy.storage.subscriptions.for_target(Target("slack", GONE))
+    assert sub.paused is not None and "not_in_channel" in sub.paused
+
+    await subscribed(paperboy, CHANNEL)
+    paperboy.fake.rate_limited["chat.postMessage"] = 1
+    assert (await paperboy.engine.run_once()).posted == 1
+    posts = [c for c in paperboy.fake.called("chat.postMessage") if c["channel"] == CHANNEL]
+    assert len(posts) == 2  # the 429, then one retry after Retry-After
+    assert len(paperboy.fake.posts(CHANNEL)) == 1
+
+
+async def test_reactions_are_votes(paperboy: Paperboy) -> None:
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = paperboy.fake.posts(CHANNEL)
+    for user in ("U1", "U2"):
+        await paperboy.event(
+            {
+                "type": "reaction_added",
+                "user": user,
+                "reaction": "tada",
+                "item": {"type": "message", "channel": CHANNEL, "ts": card["ts"]},
+                "event_ts": "1",
+            }
+        )
+    await asyncio.sleep(0.2)  # events are acked first, then handled
+    reply = await paperboy.command("top", name="top")
+    assert "Diffusion video models" in reply["text"] and "2 votes" in reply["text"]
+
+
+class DiesWhileRecording:
+    """The ledger of a process that dies after a post, before recording it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def finish(self, claim: Claim, *args: Any) -> None:
+        raise Crash("after posting, before recording")
+
+
+async def test_a_crash_after_posting_does_not_post_twice_after_restart(paperboy: Paperboy) -> None:
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    engine = paperboy.engine
+    dying = Engine(
+        engine.papers,
+        engine.subscriptions,
+        DiesWhileRecording(engine.ledger),
+        engine.publishers,
+        engine.poller,  # type: ignore[arg-type]
+    )
+    with pytest.raises(BaseExceptionGroup) as died:  # the delivery task group saw the crash
+        await dying.run_once()
+    assert died.group_contains(Crash, match="before recording", depth=None)
+    assert len(paperboy.fake.posts(CHANNEL)) == 1
+    later = utc_now() + engine.lease + timedelta(seconds=1)  # the dead worker's lease ran out
+    restarted = Engine(
+        engine.papers,
+        engine.subscriptions,
+        engine.ledger,
+        engine.publishers,
+        engine.poller,
+        lambda: later,
+    )
+    report = await restarted.deliver()
+    assert report.posted == 1  # confirmed from the card's metadata, not posted again
+    assert len(paperboy.fake.posts(CHANNEL)) == 1
+    (record,) = await paperboy.storage.ledger.why("2611.00001")
+    assert (
+        record.outcome is Outcome.POSTED
+        and record.message_id == paperboy.fake.posts(CHANNEL)[0]["ts"]
+    )
+
+
+@pytest.mark.parametrize("paperboy", ["http"], indirect=True)
+async def test_http_mode_rejects_bad_signatures_and_stale_requests(paperboy: Paperboy) -> None:
+    body = form(paperboy.fake.command("help"))
+    kind = "application/x-www-form-urlencoded"
+    assert await paperboy._http(body, kind, signed(body, secret="wrong")) == 401
+    stale = int(datetime.now(UTC).timestamp()) - 301
+    assert await paperboy._http(body, kind, signed(body, timestamp=stale)) == 401
+    assert await paperboy._http(body, kind, {}) == 401
+    assert paperboy.fake.responses == []
+    assert await paperboy._http(body, kind) == 200
+
+
+async def test_paperboy_run_serves_slack_when_its_tokens_are_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`paperboy run` as deployed, in Socket Mode: settings from the environment, the playground
+    off; a subscription made with /papers gets cards."""
+    import io
+
+    from adapters.run import run_bot
+    from adapters.settings import Settings
+    from tests.fake_sources import FakeSources
+
+    fake = FakeSlack()
+    await fake.start()
+    hf = json.dumps(daily(("2611.00001", "Sparse experts"), ("2611.00002", "Graph nets"))).encode()
+    with FakeSources({"hf": hf}) as sources:
+        env = {
+            **sources.env(),
+            "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "PAPERBOY_PLAYGROUND_ENABLED": "false",
+            "PAPERBOY_POLL_SECONDS": "0.5",
+            "PAPERBOY_HF_LIVE_SEARCH": "false",
+            "SLACK_BOT_TOKEN": "xoxb-fake",
+            "SLACK_APP_TOKEN": "xapp-fake",
+            "SLACK_API_BASE_URL": fake.api,
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        running = asyncio.create_task(run_bot(Settings(_env_file=None), out=io.StringIO()))  # type: ignore[call-arg]
+        try:
+            await asyncio.wait_for(fake.hello.wait(), 15)
+            envelope = await fake.envelope(
+                "slash_commands",
+                fake.command("subscribe hf-daily catch-up=5", user=ADMIN, name="sub"),
+            )
+            await until(lambda: envelope in fake.acks, 3)
+            said = await until(
+                lambda: next((r for r in fake.responses if r["_url"] == "sub"), None)
+            )
+            assert "Subscribed" in said["text"]
+            cards = await until(lambda: len(fake.posts(CHANNEL)) >= 2 and fake.posts(CHANNEL), 20)
+            assert {c["metadata"]["event_payload"]["arxiv_id"] for c in cards} == {
+                "2611.00001",
+                "2611.00002",
+            }
+        finally:
+            running.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await running
+            await fake.stop()
