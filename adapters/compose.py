@@ -74,7 +74,12 @@ def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) ->
     llm = None
     if settings.openai_api_key or settings.openai_base_url:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        chat = OpenAIChat(settings.llm_model, api_key=key, base_url=settings.openai_base_url)
+        chat = OpenAIChat(
+            settings.llm_model,
+            api_key=key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout_seconds,
+        )
         llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens)
     budget = Budget(settings.llm_per_user_day, settings.llm_per_thread_day, settings.llm_per_day)
     return Answerer(fetcher, llm, budget)

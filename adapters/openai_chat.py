@@ -3,6 +3,7 @@ Ollama, vLLM, a proxy) through `OPENAI_BASE_URL`."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from openai import APIError, AsyncOpenAI
@@ -38,6 +39,22 @@ class OpenAIChat:
         except APIError as exc:  # connection errors, timeouts and HTTP errors alike
             raise ModelUnavailable(f"{type(exc).__name__}: {exc}") from exc
         return response.choices[0].message.content or ""
+
+    async def stream(self, messages: list[dict[str, str]], max_tokens: int) -> AsyncIterator[str]:
+        payload: Any = messages
+        try:
+            chunks = await self._client.chat.completions.create(
+                model=self.model,
+                messages=payload,
+                max_tokens=max_tokens,
+                temperature=0.2,
+                stream=True,
+            )
+            async for chunk in chunks:
+                if chunk.choices and (delta := chunk.choices[0].delta.content):
+                    yield delta
+        except APIError as exc:  # before the first piece or midway: the caller decides
+            raise ModelUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def close(self) -> None:
         await self._client.close()

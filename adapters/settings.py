@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     )
     llm_model: str = "gpt-4o-mini"
     llm_max_tokens: int = Field(default=400, ge=50, le=4000)
+    # Seconds without a reply before the model counts as failed (the answer then quotes the paper).
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
     # Model answers per person and per thread each day, and in all; beyond, answers quote the paper.
     llm_per_user_day: int = Field(default=20, ge=0)
     llm_per_thread_day: int = Field(default=10, ge=0)

@@ -5,7 +5,7 @@ read in context."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,3 +46,24 @@ class ThreadAnswers:
             target, thread, [Turn(user, question), Turn(BOT, answered.text)], self.clock()
         )
         return answered
+
+    async def stream(
+        self, target: Target, thread: str, user: str, question: str
+    ) -> AsyncIterator[str]:
+        """The answer in pieces as it is written (see `Answerer.stream`); nothing when the
+        thread is not under one of the feed's cards. The turns are kept once it is complete."""
+        arxiv_id = await self.threads.paper_of(target, thread)
+        paper = await self.papers.get(arxiv_id) if arxiv_id else None
+        if paper is None:
+            return
+        history = await self.threads.turns(target, thread, HISTORY_TURNS)
+        pieces = []
+        async for piece in self.answerer.stream(
+            paper, question, history, user=user, thread=f"{target}:{thread}"
+        ):
+            pieces.append(piece)
+            yield piece
+        answer = "".join(pieces).strip()
+        await self.threads.add_turns(
+            target, thread, [Turn(user, question), Turn(BOT, answer)], self.clock()
+        )

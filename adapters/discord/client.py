@@ -4,9 +4,11 @@ registered at start, questions in the cards' threads answered there, reactions c
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import discord
@@ -30,6 +32,7 @@ from bot.threads import ThreadAnswers
 
 log = logging.getLogger(__name__)
 
+EDIT_EVERY = 1.0  # seconds between edits of an answer being written
 HOW_TO_ASK = "To ask about this paper, use `/papers ask` here, or mention me with your question."
 
 
@@ -116,12 +119,44 @@ class DiscordBot:
                 self._hinted.add(channel.id)
                 await self._say(channel, HOW_TO_ASK, message)
             return
-        async with channel.typing():
-            answered = await self.threads.answer(
-                target, str(channel.id), str(message.author.id), question
-            )
-        if answered is not None:
-            await self._say(channel, answered.text, message)
+        if await self.threads.paper_of(target, str(channel.id)) is None:
+            return  # the bot's thread, but not under one of the feed's cards
+        pieces = self.threads.stream(target, str(channel.id), str(message.author.id), question)
+        try:
+            async with channel.typing():
+                await self._write(channel, pieces, message)
+        except PublishError as exc:
+            log.warning("no answer posted in thread %s: %s", channel.id, exc)
+
+    async def _write(
+        self, channel: discord.Thread, pieces: AsyncIterator[str], asked: discord.Message
+    ) -> None:
+        """Post the answer as it is written, editing it at most once a second (Discord has no
+        streaming; edits share the channel's rate limit); past 2,000 characters it continues in
+        a new message."""
+        shown, sent, last_edit = "", list[discord.Message](), 0.0
+        loop = asyncio.get_running_loop()
+        ended = False
+        iterator = aiter(pieces)
+        while not ended:
+            try:
+                shown += await anext(iterator)
+            except StopAsyncIteration:
+                ended = True
+            if not ended and sent and loop.time() - last_edit < EDIT_EVERY:
+                continue
+            parts = chunks(safe(shown)) if shown.strip() else []
+            async with platform_errors("an answer"):
+                for n, part in enumerate(parts):
+                    if n < len(sent) - 1:
+                        continue  # full, final
+                    if n == len(sent) - 1:
+                        if sent[n].content != part:
+                            sent[n] = await sent[n].edit(content=part)
+                    else:
+                        reference = asked if n == 0 else discord.utils.MISSING
+                        sent.append(await channel.send(part, reference=reference))
+            last_edit = loop.time()
 
     async def _say(self, channel: discord.Thread, text: str, asked: discord.Message) -> None:
         try:

@@ -3,8 +3,9 @@ threads, reactions as votes. Socket Mode (an app-level token, no public URL) or 
 signing secret and a port behind your HTTPS endpoint).
 
 Slack wants every request acknowledged within 3 seconds: commands and events are acked first,
-then answered through `respond` (commands) or the Web API (threads). Thread context is kept in
-our database, never re-read with `conversations.replies` (heavily rate-limited for most apps).
+then answered through `respond` (commands) or the Web API (threads, where answers stream in).
+Thread context is kept in our database, never re-read with `conversations.replies` (heavily
+rate-limited for most apps).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import re
 import shlex
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.publisher import PLATFORM, SlackPublisher, metadata, platform_errors
+from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
 from adapters.slack.render import Block, card_blocks, escape, fit, text_blocks
 from bot.commands import Commands, Context, Reply
 from bot.engine import utc_now
@@ -39,7 +41,6 @@ from bot.threads import ThreadAnswers
 log = logging.getLogger(__name__)
 
 MANAGING = frozenset({"subscribe", "unsubscribe", "resume"})
-READING = "Reading the paper…"
 HOW_TO_ASK = (
     "Ask about a paper in the thread under its card, or anywhere with "
     "`/papers ask ARXIV_ID your question`."
@@ -96,6 +97,7 @@ class SlackBot:
         )
         self.publisher = SlackPublisher(self.client)
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._can_stream = True  # until the workspace says chat.startStream is not for us
         self._closed = asyncio.Event()
         self.app.command("/papers")(self.on_command)
         self.app.action("papers_page")(self.on_page)
@@ -225,16 +227,16 @@ class SlackBot:
             return
         if f"<@{context.get('bot_user_id')}>" in (event.get("text") or ""):
             return  # an @mention: answered once, by on_mention
-        await self._answer(event, thread)
+        await self._answer(event, thread, str(context.get("team_id") or ""))
 
-    async def on_mention(self, event: dict[str, Any], say: Any) -> None:
+    async def on_mention(self, event: dict[str, Any], say: Any, context: dict[str, Any]) -> None:
         thread = event.get("thread_ts")
         if not thread:
             await say(text=HOW_TO_ASK, thread_ts=event["ts"])
             return
-        await self._answer(event, thread)
+        await self._answer(event, thread, str(context.get("team_id") or ""))
 
-    async def _answer(self, event: dict[str, Any], thread: str) -> None:
+    async def _answer(self, event: dict[str, Any], thread: str, team: str) -> None:
         channel, user = event["channel"], event.get("user", "someone")
         question = question_of(event.get("text") or "")
         if self.threads is None or not question or not self._first_time(channel, event["ts"]):
@@ -242,22 +244,52 @@ class SlackBot:
         target = Target(PLATFORM, channel)
         if await self.threads.paper_of(target, thread) is None:
             return  # not a card's thread
+        pieces = self.threads.stream(target, thread, user, question)
         try:
             async with platform_errors("an answer"):
-                placeholder = await self.client.chat_postMessage(
-                    channel=channel, thread_ts=thread, text=READING, metadata=metadata("answer")
-                )
-            answered = await self.threads.answer(target, thread, user, question)
-            text = answered.text if answered else "I have no record of this paper."
-            async with platform_errors("an answer"):
-                await self.client.chat_update(
-                    channel=channel,
-                    ts=placeholder["ts"],
-                    text=escape(text)[:3000],
-                    blocks=fit(text_blocks(text)),
-                )
+                await self._write(channel, thread, user, team, pieces)
         except PublishError as exc:
             log.warning("no answer posted in %s/%s: %s", channel, thread, exc)
+
+    async def _write(
+        self, channel: str, thread: str, user: str, team: str, pieces: AsyncIterator[str]
+    ) -> None:
+        """Stream the answer into the thread (chat.startStream / appendStream / stopStream);
+        where the workspace does not offer streaming, post it and update it as it grows."""
+        shown, ts, streaming = "", None, self._can_stream
+        async for piece in pieces:
+            shown += piece
+            if streaming:
+                try:
+                    if ts is None:
+                        started = await self.client.chat_startStream(
+                            channel=channel,
+                            thread_ts=thread,
+                            markdown_text=escape(piece),
+                            recipient_user_id=user,
+                            recipient_team_id=team or None,
+                        )
+                        ts = str(started["ts"])
+                    else:
+                        await self.client.chat_appendStream(
+                            channel=channel, ts=ts, markdown_text=escape(piece)
+                        )
+                    continue
+                except SlackApiError as exc:
+                    if ts is not None:
+                        raise
+                    log.info("Slack streaming unavailable (%s): posting and updating", exc)
+                    streaming = self._can_stream = False
+            text, blocks = escape(shown)[:3000], fit(text_blocks(shown))
+            if ts is None:
+                posted = await self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread, text=text, blocks=blocks
+                )
+                ts = str(posted["ts"])
+            else:
+                await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        if streaming and ts is not None:
+            await self.client.chat_stopStream(channel=channel, ts=ts)
 
     # --- votes -----------------------------------------------------------------------------
 

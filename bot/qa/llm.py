@@ -10,7 +10,7 @@ numbers become section names, mentions are defused and links outside a short all
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -35,9 +35,13 @@ SYSTEM = (
 
 
 class ChatModel(Protocol):
-    """A chat-completions model; an adapter implements it."""
+    """A chat-completions model; an adapter implements it. Failures raise `ModelUnavailable`."""
 
     async def complete(self, messages: list[dict[str, str]], max_tokens: int) -> str: ...
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int) -> AsyncIterator[str]:
+        """The answer as it is written, in pieces."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +104,82 @@ def sanitize(text: str, also_allowed: str | None = None) -> str:
     return _URL.sub(link, text)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n")
+
+
+def _ready(buffer: str) -> int:
+    """How much of `buffer` can be shown: up to its last sentence end outside a quote."""
+    cut = 0
+    for m in _SENTENCE_END.finditer(buffer):
+        head = buffer[: m.end()]
+        if (head.count('"') + head.count("“") + head.count("”")) % 2 == 0:
+            cut = m.end()
+    return cut
+
+
+@dataclass(frozen=True, slots=True)
+class _Prompt:
+    found: list[Found]
+    messages: list[dict[str, str]]
+    link: str
+    source: str
+    project_host: str | None
+
+    def checked(self, raw: str) -> str:
+        """Model text made safe to show: quotes verified, links and mentions defused."""
+        passages = " ".join(f.passage.text for f in self.found)
+        return sanitize(verify_quotes(raw, passages), self.project_host)
+
+    def sources(self, body: str) -> str:
+        cited = sorted({int(n) for n in _CITE.findall(body) if 1 <= int(n) <= len(self.found)})
+        named = "; ".join(
+            f"[{n}] {self.found[n - 1].passage.section or 'untitled section'}" for n in cited
+        )
+        return (
+            f"\n(From the paper's {self.source}"
+            + (f": {named}" if named else "")
+            + f") {self.link}"
+        )
+
+
 @dataclass
 class LlmAnswerer:
     model: ChatModel
     max_tokens: int = 400
     _cache: dict[tuple[str, int, str], str] | None = None
+
+    def _prompt(
+        self,
+        question: str,
+        text: FullText,
+        title: str,
+        history: Sequence[Turn],
+        arxiv: str,
+        project_url: str | None,
+    ) -> _Prompt | str:
+        """The prompt, or the whole answer when the model need not be asked."""
+        found = Retriever(list(text.passages)).top(question, PASSAGES)
+        link = f"{arxiv}/abs/{text.arxiv_id}"
+        if not found:
+            return f"{NOT_SAID} (Searched its {text.source}.) {link}"
+        messages = build_messages(title, text.arxiv_id, found, history, question)
+        host = urlsplit(project_url).hostname if project_url else None
+        return _Prompt(found, messages, link, str(text.source), host)
+
+    def _cached(self, question: str, text: FullText, history: Sequence[Turn]) -> str | None:
+        if self._cache is None:
+            self._cache = {}
+        return None if history else self._cache.get(self._key(question, text))
+
+    def _remember(
+        self, question: str, text: FullText, history: Sequence[Turn], answer: str
+    ) -> None:
+        if not history and self._cache is not None:  # with history, the answer is the thread's
+            self._cache[self._key(question, text)] = answer
+
+    @staticmethod
+    def _key(question: str, text: FullText) -> tuple[str, int, str]:
+        return (text.arxiv_id, text.version, _normal(question))
 
     async def answer(
         self,
@@ -115,31 +190,47 @@ class LlmAnswerer:
         arxiv: str = ARXIV,
         project_url: str | None = None,
     ) -> str:
-        key = (text.arxiv_id, text.version, _normal(question))
-        if self._cache is None:
-            self._cache = {}
-        if not history and key in self._cache:  # the same question on the same version
-            return self._cache[key]
-        found = Retriever(list(text.passages)).top(question, PASSAGES)
-        link = f"{arxiv}/abs/{text.arxiv_id}"
-        if not found:
-            return f"{NOT_SAID} (Searched its {text.source}.) {link}"
-        raw = await self.model.complete(
-            build_messages(title, text.arxiv_id, found, history, question), self.max_tokens
-        )
-        project_host = urlsplit(project_url).hostname if project_url else None
-        body = sanitize(
-            verify_quotes(raw.strip(), " ".join(f.passage.text for f in found)), project_host
-        )
-        cited = sorted({int(n) for n in _CITE.findall(body) if 1 <= int(n) <= len(found)})
-        sources = "; ".join(
-            f"[{n}] {found[n - 1].passage.section or 'untitled section'}" for n in cited
-        )
-        result = (
-            f"{body}\n(From the paper's {text.source}"
-            + (f": {sources}" if sources else "")
-            + f") {link}"
-        )
-        if not history:
-            self._cache[key] = result
+        if (cached := self._cached(question, text, history)) is not None:
+            return cached  # the same question on the same version
+        prompt = self._prompt(question, text, title, history, arxiv, project_url)
+        if isinstance(prompt, str):
+            return prompt
+        raw = await self.model.complete(prompt.messages, self.max_tokens)
+        body = prompt.checked(raw.strip())
+        result = body + prompt.sources(body)
+        self._remember(question, text, history, result)
         return result
+
+    async def stream(
+        self,
+        question: str,
+        text: FullText,
+        title: str,
+        history: Sequence[Turn] = (),
+        arxiv: str = ARXIV,
+        project_url: str | None = None,
+    ) -> AsyncIterator[str]:
+        """The answer as the model writes it, a sentence at a time: each is checked (quotes,
+        links, mentions) before it is shown, since a shown piece cannot be taken back."""
+        if (cached := self._cached(question, text, history)) is not None:
+            yield cached
+            return
+        prompt = self._prompt(question, text, title, history, arxiv, project_url)
+        if isinstance(prompt, str):
+            yield prompt
+            return
+        buffer, shown = "", []
+        async for delta in self.model.stream(prompt.messages, self.max_tokens):
+            buffer += delta
+            if cut := _ready(buffer):
+                piece = prompt.checked(buffer[:cut])
+                buffer = buffer[cut:]
+                shown.append(piece)
+                yield piece
+        if buffer.strip():
+            shown.append(prompt.checked(buffer))
+            yield shown[-1]
+        body = "".join(shown).strip()
+        sources = prompt.sources(body)
+        yield sources
+        self._remember(question, text, history, body + sources)

@@ -5,7 +5,7 @@ quoted passages."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from bot.engine import utc_now
@@ -50,7 +50,11 @@ class Answerer:
                 return Answered(note, text.source, False, time.perf_counter() - began)
             try:
                 written = await self.llm.answer(
-                    question, text, paper.title or paper.arxiv_id, history
+                    question,
+                    text,
+                    paper.title or paper.arxiv_id,
+                    history,
+                    project_url=paper.project_url,
                 )
                 return Answered(written, text.source, True, time.perf_counter() - began)
             except ModelUnavailable:
@@ -62,3 +66,37 @@ class Answerer:
         return Answered(
             extractive_answer(question, text), text.source, False, time.perf_counter() - began
         )
+
+    async def stream(
+        self,
+        paper: Paper,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        user: str = "someone",
+        thread: str = "",
+    ) -> AsyncIterator[str]:
+        """The answer in pieces as the model writes it (one piece when quoting the paper). If
+        the model fails midway, what was shown stays and the quoted passages follow."""
+        text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
+        refused = None
+        if self.llm is not None:
+            refused = self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
+        if self.llm is None or refused:
+            quoted = extractive_answer(question, text)
+            yield f"({refused}; quoting the paper instead.)\n{quoted}" if refused else quoted
+            return
+        shown = False
+        try:
+            async for piece in self.llm.stream(
+                question,
+                text,
+                paper.title or paper.arxiv_id,
+                history,
+                project_url=paper.project_url,
+            ):
+                shown = True
+                yield piece
+        except ModelUnavailable:
+            why = "\n(The language model stopped" if shown else "(The language model did not answer"
+            yield f"{why}; quoting the paper instead.)\n" + extractive_answer(question, text)

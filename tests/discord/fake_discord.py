@@ -149,6 +149,7 @@ class FakeDiscord:
         r.add_get("/api/v10/channels/{channel}", self._get_channel)
         r.add_post("/api/v10/channels/{channel}/messages", self._create_message)
         r.add_get("/api/v10/channels/{channel}/messages", self._history)
+        r.add_patch("/api/v10/channels/{channel}/messages/{message}", self._edit_message)
         r.add_post("/api/v10/channels/{channel}/messages/{message}/threads", self._thread_from)
         r.add_post("/api/v10/channels/{channel}/threads", self._forum_post)
         r.add_post("/api/v10/channels/{channel}/typing", self._typing)
@@ -372,6 +373,17 @@ class FakeDiscord:
                 if earlier["nonce"] == body["nonce"] and earlier["author"]["id"] == BOT_ID:
                     return _json(earlier)
         return _json(self.new_message(channel_id, body))
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        for message in self.messages.get(request.match_info["channel"], []):
+            if message["id"] == request.match_info["message"]:
+                edited = {**message, **body}
+                if problems := message_problems(edited):
+                    return _invalid(problems)
+                message.update(body, edited_timestamp="2026-11-26T12:00:01.000000+00:00")
+                return _json(message)
+        return _json({"code": 10008, "message": "Unknown Message"}, 404)
 
     async def _history(self, request: web.Request) -> web.Response:
         limit = int(request.query.get("limit", 50))

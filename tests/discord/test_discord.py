@@ -522,3 +522,34 @@ async def test_a_slow_command_is_deferred_then_answered(
     assert body["type"] == 5  # "Paperboy is thinking...", within the 3 seconds
     followup = await reply_to(fake, asked)
     assert "no subscriptions" in followup["content"]
+
+
+async def test_a_model_written_answer_is_posted_in_the_thread_and_grows(
+    paperboy: Paperboy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapters.discord.client as discord_client
+    from adapters.openai_chat import OpenAIChat
+    from bot.qa.llm import LlmAnswerer
+    from tests.qa.fake_openai import FakeOpenAI
+
+    monkeypatch.setattr(discord_client, "EDIT_EVERY", 0.0)  # every sentence shows at once
+    fake = paperboy.fake
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    reply = "They use ImageNet [1]. It is a large image dataset. @everyone see http://evil.example"
+    with FakeOpenAI([reply]) as model:
+        answerer = paperboy.bot.threads.answerer  # type: ignore[union-attr]
+        answerer.llm = LlmAnswerer(
+            OpenAIChat("m", api_key=None, base_url=model.base_url, max_retries=0)
+        )
+        await fake.say(card["id"], f"<@{BOT_ID}> which dataset?")
+        (answer,) = await until(
+            lambda: [m for m in fake.posts(card["id"]) if "From the paper" in m["content"]]
+        )
+    assert answer["content"].startswith("They use ImageNet [1]. It is a large image dataset.")
+    assert "@everyone" not in answer["content"] and "evil.example" not in answer["content"]
+    edits = fake.requests("PATCH", rf"/channels/{card['id']}/messages/")
+    assert len(edits) >= 2  # it grew sentence by sentence
+    (request,) = model.requests
+    assert request["stream"] is True

@@ -1,20 +1,45 @@
 """A local OpenAI-compatible server: `POST /v1/chat/completions` answers from a script and
-keeps every request, so the real `openai` client is tested over real HTTP on loopback."""
+keeps every request, so the real `openai` client is tested over real HTTP on loopback.
+
+Each scripted answer is text (as JSON, or as a server-sent event stream when the request asks
+`stream: true`), an HTTP status to fail with (429 with `retry-after-ms`), or `Broken(text)`: a
+stream that sends `text` and then an error event midway. `delay` makes every answer slow."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Broken:
+    """A stream that sends `text`, then fails."""
+
+    text: str
+
+
+def _chunk(model: str, content: str | None, finish: str | None = None) -> bytes:
+    delta = {"content": content} if content is not None else {}
+    data = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(data)}\n\n".encode()
+
+
 @dataclass
 class FakeOpenAI:
-    answers: list[str | int]  # text to answer, or an HTTP status to fail with
+    answers: list[str | int | Broken]  # text to answer, an HTTP status to fail with, or Broken
     requests: list[dict[str, Any]] = field(default_factory=list)
+    delay: float = 0.0  # seconds before each answer
 
     def __enter__(self) -> FakeOpenAI:
         outer = self
@@ -26,11 +51,17 @@ class FakeOpenAI:
                     {"path": self.path, "auth": self.headers.get("Authorization"), **body}
                 )
                 answer = outer.answers.pop(0) if outer.answers else 500
+                time.sleep(outer.delay)
+                if body.get("stream") and not isinstance(answer, int):
+                    self._stream(body["model"], answer)
+                    return
                 if isinstance(answer, int):
                     payload = json.dumps(
                         {"error": {"message": "down", "type": "server_error"}}
                     ).encode()
                     self.send_response(answer)
+                    if answer == 429:
+                        self.send_header("retry-after-ms", "50")
                 else:
                     payload = json.dumps(
                         {
@@ -57,6 +88,22 @@ class FakeOpenAI:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _stream(self, model: str, answer: str | Broken) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                text = answer.text if isinstance(answer, Broken) else answer
+                for word in text.split(" "):
+                    self.wfile.write(_chunk(model, word + " "))
+                    self.wfile.flush()
+                if isinstance(answer, Broken):
+                    error = {"error": {"message": "overloaded", "type": "server_error"}}
+                    self.wfile.write(f"data: {json.dumps(error)}\n\n".encode())
+                else:
+                    self.wfile.write(_chunk(model, None, "stop"))
+                    self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -142,3 +142,63 @@ async def test_rate_limited_server_is_retried_after_its_wait() -> None:
         answer = await LlmAnswerer(chat).answer("What corpus do they train on?", TEXT, "T")
     assert answer.startswith("PubMed [1].")
     assert len(fake.requests) == 2
+
+
+async def test_answers_stream_a_checked_sentence_at_a_time() -> None:
+    reply = (
+        'They train on PubMed [1]. They also cite "a corpus of ten billion tweets" [2]. '
+        "Details: http://evil.example/x @everyone"
+    )
+    with FakeOpenAI([reply]) as fake:
+        answerer = _answerer(fake)
+        pieces = [p async for p in answerer.stream("What corpus do they train on?", TEXT, "T")]
+        again = [p async for p in answerer.stream("what corpus do they train on", TEXT, "T")]
+    (request,) = fake.requests  # the second answer came from the cache
+    assert request["stream"] is True
+    assert pieces[0] == "They train on PubMed [1]. "
+    assert "[a quote that is not in the paper was removed]" in pieces[1]
+    assert "ten billion" not in "".join(pieces) and "evil.example" not in "".join(pieces)
+    assert "@everyone" not in "".join(pieces)
+    assert pieces[-1] == (
+        "\n(From the paper's arXiv HTML: [1] 2 Data) https://arxiv.org/abs/2606.00001"
+    )
+    assert "".join(again).split() == "".join(pieces).split()
+
+
+async def test_a_stream_that_breaks_keeps_what_was_shown_then_quotes_the_paper() -> None:
+    from bot.models import Paper
+    from bot.qa.service import Answerer
+    from tests.qa.fake_openai import Broken
+
+    paper = Paper(
+        arxiv_id="2606.00001", abstract="We train on the PubMed corpus of two million abstracts."
+    )
+    with FakeOpenAI([Broken("They train on PubMed [1]. And then")]) as fake:
+        answerer = Answerer(llm=_answerer(fake))
+        text = "".join([p async for p in answerer.stream(paper, "What corpus do they train on?")])
+    assert text.startswith(
+        "They train on PubMed [1]. \n(The language model stopped; quoting the paper instead.)"
+    )
+    assert "> We train on the PubMed corpus of two million abstracts." in text
+
+
+async def test_a_slow_server_times_out_into_the_quoted_answer() -> None:
+    from bot.models import Paper
+    from bot.qa.service import Answerer
+
+    paper = Paper(
+        arxiv_id="2606.00001", abstract="We train on the PubMed corpus of two million abstracts."
+    )
+    with FakeOpenAI(["PubMed [1]."], delay=1.0) as fake:
+        chat = OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0, timeout=0.3)
+        answered = await Answerer(llm=LlmAnswerer(chat)).answer(
+            paper, "What corpus do they train on?"
+        )
+        streamed = "".join(
+            [p async for p in Answerer(llm=LlmAnswerer(chat)).stream(paper, "Which corpus?")]
+        )
+    assert not answered.by_model
+    assert answered.text.startswith(
+        "(The language model did not answer; quoting the paper instead.)"
+    )
+    assert streamed.startswith("(The language model did not answer; quoting the paper instead.)")

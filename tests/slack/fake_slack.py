@@ -69,6 +69,7 @@ class FakeSlack:
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # Socket Mode, by envelope
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> 429s still to give
     hello: asyncio.Event = field(default_factory=asyncio.Event)
+    streaming: bool = True  # False: the workspace does not offer chat.startStream
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
@@ -174,6 +175,36 @@ class FakeSlack:
                 message.update(
                     text=args.get("text", ""), blocks=args.get("blocks") or [], edited=True
                 )
+                return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+        return {"ok": False, "error": "message_not_found"}
+
+    async def _chat_startStream(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not self.streaming:
+            return {"ok": False, "error": "unknown_method"}
+        if not args.get("thread_ts"):
+            return {"ok": False, "error": "invalid_arguments"}  # streams answer in threads only
+        if not args.get("recipient_user_id") or not args.get("recipient_team_id"):
+            return {"ok": False, "error": "missing_recipient"}  # required in channels
+        posted = await self._chat_postMessage({**args, "text": _markdown(args)})
+        if posted["ok"]:
+            posted["message"]["streaming"] = True
+        return posted
+
+    async def _chat_appendStream(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._stream_to(args, _markdown(args), stop=False)
+
+    async def _chat_stopStream(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._stream_to(args, _markdown(args), stop=True)
+
+    def _stream_to(self, args: dict[str, Any], text: str, *, stop: bool) -> dict[str, Any]:
+        if len(text) > 12000:
+            return {"ok": False, "error": "msg_too_long"}
+        for message in self.messages.get(args["channel"], []):
+            if message["ts"] == args["ts"]:
+                if not message.get("streaming"):
+                    return {"ok": False, "error": "message_not_in_streaming_state"}
+                message["text"] += text
+                message["streaming"] = not stop
                 return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
         return {"ok": False, "error": "message_not_found"}
 
@@ -297,6 +328,11 @@ class FakeSlack:
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [args for m, args in self.calls if m == method]
+
+
+def _markdown(args: dict[str, Any]) -> str:
+    chunks = args.get("chunks") or []
+    return (args.get("markdown_text") or "") + "".join(c.get("text", "") for c in chunks)
 
 
 def signed(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:

@@ -302,21 +302,36 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     assert second["replace_original"] is True and second["text"].startswith("Page 2:")
 
 
-async def test_a_thread_question_is_answered_in_the_thread(paperboy: Paperboy) -> None:
+@pytest.mark.parametrize("streaming", [True, False])
+async def test_a_thread_question_is_answered_in_the_thread(
+    paperboy: Paperboy, streaming: bool
+) -> None:
     fake = paperboy.fake
+    fake.streaming = streaming
     await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
     await paperboy.engine.run_once()
     (card,) = fake.posts(CHANNEL)
-    question = fake.reply_in_thread(card["ts"], "which dataset do they use?")
+    question = fake.reply_in_thread(card["ts"], "which dataset do they use? <!channel>")
     await paperboy.event(question)
-    (answer,) = await until(lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if m.get("edited")])
-    assert "ImageNet" in answer["text"] and block_problems(answer["blocks"]) == []
+    (answer,) = await until(
+        lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if "ImageNet" in m["text"]]
+    )
+    if streaming:  # chat.startStream ... chat.stopStream, addressed to the asker
+        (started,) = fake.called("chat.startStream")
+        assert (started["recipient_user_id"], started["recipient_team_id"]) == (MEMBER, "T0001")
+        await until(lambda: fake.called("chat.stopStream"))
+        assert answer["streaming"] is False
+    else:  # posted, then updated as it grows
+        assert fake.called("chat.startStream") and not fake.called("chat.stopStream")
+        assert block_problems(answer["blocks"]) == []
+    assert not live_mentions(answer["text"])
     # The same event delivered again (a Slack retry) is not answered twice.
     await paperboy.event(question)
     await asyncio.sleep(0.3)
     assert len(fake.posts(CHANNEL, card["ts"])) == 1
     turns = await paperboy.storage.threads.turns(HERE, card["ts"], 10)
-    assert turns[0].text == "which dataset do they use?"
+    assert turns[0].text == "which dataset do they use? <!channel>"
+    assert "ImageNet" in turns[1].text
     assert not fake.called("conversations.replies")  # context comes from our store
 
 
@@ -460,3 +475,29 @@ async def test_paperboy_run_serves_slack_when_its_tokens_are_set(
             with pytest.raises(asyncio.CancelledError):
                 await running
             await fake.stop()
+
+
+async def test_a_model_written_answer_streams_into_the_thread(paperboy: Paperboy) -> None:
+    from adapters.openai_chat import OpenAIChat
+    from bot.qa.llm import LlmAnswerer
+    from tests.qa.fake_openai import FakeOpenAI
+
+    fake = paperboy.fake
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(CHANNEL)
+    reply = "They use ImageNet [1]. It is a large image dataset. <!here> see http://evil.example"
+    with FakeOpenAI([reply]) as model:
+        answerer = paperboy.bot.threads.answerer  # type: ignore[union-attr]
+        answerer.llm = LlmAnswerer(
+            OpenAIChat("m", api_key=None, base_url=model.base_url, max_retries=0)
+        )
+        await paperboy.event(fake.reply_in_thread(card["ts"], "which dataset?"))
+        await until(lambda: fake.called("chat.stopStream"))
+    (answer,) = fake.posts(CHANNEL, card["ts"])
+    assert len(fake.called("chat.appendStream")) >= 2  # sentence by sentence
+    assert answer["text"].startswith("They use ImageNet [1]. It is a large image dataset.")
+    assert "!here" not in answer["text"] and "evil.example" not in answer["text"]
+    assert "(From the paper's abstract: [1]" in answer["text"]
+    (request,) = model.requests
+    assert request["stream"] is True and "which dataset?" in request["messages"][1]["content"]
