@@ -21,11 +21,13 @@ from bot.qa.budget import Budget
 from bot.qa.fulltext import FullTextFetcher
 from bot.qa.llm import LlmAnswerer
 from bot.qa.service import Answerer
+from bot.qa.tldr import TldrWriter
 from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
 from bot.sources.http import Http, RetryPolicy
 from bot.threads import ThreadAnswers
 from storage import SqlPaperStore, Storage, open_store
 from storage.fulltexts import SqlFullTextStore
+from storage.llm import SqlAnswerCache, SqlTldrs, SqlUsage
 
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
 
@@ -60,8 +62,22 @@ async def open_storage(settings: Settings) -> AsyncIterator[SqlPaperStore]:
         await store.close()
 
 
+def _chat(settings: Settings) -> OpenAIChat | None:
+    """The language model, when one is configured (a key and/or an OpenAI-compatible server)."""
+    if not (settings.openai_api_key or settings.openai_base_url):
+        return None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIChat(
+        settings.llm_model,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+    )
+
+
 def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) -> Answerer:
-    """Full text cached in the store; a language model when one is configured."""
+    """Full text cached in the store; a language model when one is configured, its answers
+    cached and its budget counted in the store (shared by every process on the database)."""
     fetcher = None
     if sources.arxiv_http and sources.hf_http:
         fetcher = FullTextFetcher(
@@ -71,18 +87,31 @@ def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) ->
             settings.arxiv_base_url,
             settings.hf_base_url,
         )
+    chat = _chat(settings)
     llm = None
-    if settings.openai_api_key or settings.openai_base_url:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        chat = OpenAIChat(
-            settings.llm_model,
-            api_key=key,
-            base_url=settings.openai_base_url,
-            timeout=settings.llm_timeout_seconds,
-        )
-        llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens)
-    budget = Budget(settings.llm_per_user_day, settings.llm_per_thread_day, settings.llm_per_day)
+    if chat is not None:
+        llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens, cache=SqlAnswerCache(engine))
+    budget = Budget(
+        settings.llm_per_user_day,
+        settings.llm_per_thread_day,
+        settings.llm_per_day,
+        usage=SqlUsage(engine),
+    )
     return Answerer(fetcher, llm, budget)
+
+
+def build_tldrs(settings: Settings, engine: AsyncEngine) -> TldrWriter | None:
+    """Model-written TL;DRs for cards, when a model is configured and they are wanted."""
+    chat = _chat(settings)
+    if chat is None or not settings.llm_tldrs_per_day:
+        return None
+    return TldrWriter(
+        chat,
+        SqlTldrs(engine),
+        model_name=settings.llm_model,
+        per_day=settings.llm_tldrs_per_day,
+        usage=SqlUsage(engine),
+    )
 
 
 @dataclass(frozen=True, slots=True)

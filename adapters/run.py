@@ -15,7 +15,7 @@ from typing import TextIO
 
 import uvicorn
 
-from adapters.compose import build_answerer, chat_platforms, open_sources
+from adapters.compose import build_answerer, build_tldrs, chat_platforms, open_sources
 from adapters.playground.app import PLATFORM, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from adapters.settings import Settings
@@ -89,6 +89,7 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                 publishers,
                 Poller(sources),
                 leases=storage.leases,
+                tldrs=build_tldrs(settings, storage.engine),
             )
             override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
             scheduler = Scheduler(override)

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     llm_per_user_day: int = Field(default=20, ge=0)
     llm_per_thread_day: int = Field(default=10, ge=0)
     llm_per_day: int = Field(default=500, ge=0)
+    # Cards' TL;DRs written by the model a day (once per paper, shared by every channel); 0: off.
+    # Papers with Hugging Face's own AI summary keep it.
+    llm_tldrs_per_day: int = Field(default=200, ge=0)
 
     def database_url_for_display(self) -> str:
         """The database URL with any password replaced by `***`, for logs and status lines."""

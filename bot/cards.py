@@ -42,7 +42,7 @@ class Card:
     updated: date | None  # set when a later version than v1 exists
     categories: tuple[str, ...]
     tldr: str | None
-    tldr_is_ai: bool  # the TL;DR is Hugging Face's AI summary, not the authors' words
+    tldr_is_ai: bool  # the TL;DR is an AI summary (Hugging Face's or our model's), not the authors'
     keywords: tuple[str, ...]
     upvotes: int | None
     num_comments: int | None

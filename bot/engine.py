@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.cards import card_for, render_list
@@ -32,6 +32,7 @@ from bot.ports import (
     RetryLater,
     SubscriptionStore,
     TargetGone,
+    Tldrs,
 )
 from bot.subscriptions import STALE_AFTER, Decision, Outcome, Subscription, Target, decide, stale
 from bot.throttle import Throttle
@@ -71,6 +72,7 @@ class Engine:
     monotonic: Callable[[], float] = time.monotonic  # for pacing
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     leases: PollLeases | None = None  # several processes on one database poll each feed once
+    tldrs: Tldrs | None = None  # a model-written TL;DR per paper, for cards that have none
     worker: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
@@ -302,4 +304,7 @@ class Engine:
             return None, "paper missing from the store"
         if stale(paper, self.clock()):
             return None, f"went stale waiting (older than {STALE_AFTER.days} days)"
-        return (lambda: publisher.post(claim.target, card_for(paper), claim.key)), ""
+        card = card_for(paper)
+        if self.tldrs is not None and (written := await self.tldrs.for_paper(paper)):
+            card = replace(card, tldr=written, tldr_is_ai=True)
+        return (lambda: publisher.post(claim.target, card, claim.key)), ""

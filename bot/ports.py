@@ -270,3 +270,11 @@ class Votes(Protocol):
     async def top(self, target: Target, since: datetime, limit: int) -> list[tuple[str, int]]:
         """(arXiv id, votes) of the channel's most voted cards since `since`, most first."""
         ...
+
+
+class Tldrs(Protocol):
+    """A TL;DR for a paper's card, written once per paper and shared by every channel."""
+
+    async def for_paper(self, paper: Paper) -> str | None:
+        """The TL;DR, or None to keep the card's own (HF's AI summary or the abstract's start)."""
+        ...

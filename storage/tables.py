@@ -6,12 +6,13 @@ SQLite an FTS5 table kept in sync by triggers, PostgreSQL a stored `tsvector` wi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -205,3 +206,37 @@ class VoteRow(Base):
     created: Mapped[datetime]
 
     __table_args__ = (Index("ix_votes_channel_created", "platform", "channel", "created"),)
+
+
+class LlmAnswerRow(Base):
+    """A model-written answer to a question (normalised) on one version of a paper."""
+
+    __tablename__ = "llm_answers"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(String(512), primary_key=True)
+    answer: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime]
+
+
+class TldrRow(Base):
+    """A paper version's TL;DR, written once by the model and shown on every channel's card."""
+
+    __tablename__ = "tldrs"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(128))
+    created: Mapped[datetime]
+
+
+class LlmUsageRow(Base):
+    """Model use per UTC day and budget key ("day", "user:U1", "thread:...", "tldr")."""
+
+    __tablename__ = "llm_usage"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int]

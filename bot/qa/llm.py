@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -142,11 +142,31 @@ class _Prompt:
         )
 
 
+class AnswerCache(Protocol):
+    """Answers by (arXiv id, version, normalised question): the same question on the same
+    version is answered once, for every channel and process."""
+
+    async def get(self, arxiv_id: str, version: int, question: str) -> str | None: ...
+
+    async def put(self, arxiv_id: str, version: int, question: str, answer: str) -> None: ...
+
+
+@dataclass
+class MemoryAnswerCache:
+    answers: dict[tuple[str, int, str], str] = field(default_factory=dict)
+
+    async def get(self, arxiv_id: str, version: int, question: str) -> str | None:
+        return self.answers.get((arxiv_id, version, question))
+
+    async def put(self, arxiv_id: str, version: int, question: str, answer: str) -> None:
+        self.answers[(arxiv_id, version, question)] = answer
+
+
 @dataclass
 class LlmAnswerer:
     model: ChatModel
     max_tokens: int = 400
-    _cache: dict[tuple[str, int, str], str] | None = None
+    cache: AnswerCache = field(default_factory=MemoryAnswerCache)
 
     def _prompt(
         self,
@@ -166,20 +186,16 @@ class LlmAnswerer:
         host = urlsplit(project_url).hostname if project_url else None
         return _Prompt(found, messages, link, str(text.source), host)
 
-    def _cached(self, question: str, text: FullText, history: Sequence[Turn]) -> str | None:
-        if self._cache is None:
-            self._cache = {}
-        return None if history else self._cache.get(self._key(question, text))
+    async def _cached(self, question: str, text: FullText, history: Sequence[Turn]) -> str | None:
+        if history:  # with earlier turns, the answer is the thread's own
+            return None
+        return await self.cache.get(text.arxiv_id, text.version, _normal(question))
 
-    def _remember(
+    async def _remember(
         self, question: str, text: FullText, history: Sequence[Turn], answer: str
     ) -> None:
-        if not history and self._cache is not None:  # with history, the answer is the thread's
-            self._cache[self._key(question, text)] = answer
-
-    @staticmethod
-    def _key(question: str, text: FullText) -> tuple[str, int, str]:
-        return (text.arxiv_id, text.version, _normal(question))
+        if not history:
+            await self.cache.put(text.arxiv_id, text.version, _normal(question), answer)
 
     async def answer(
         self,
@@ -190,7 +206,7 @@ class LlmAnswerer:
         arxiv: str = ARXIV,
         project_url: str | None = None,
     ) -> str:
-        if (cached := self._cached(question, text, history)) is not None:
+        if (cached := await self._cached(question, text, history)) is not None:
             return cached  # the same question on the same version
         prompt = self._prompt(question, text, title, history, arxiv, project_url)
         if isinstance(prompt, str):
@@ -198,7 +214,7 @@ class LlmAnswerer:
         raw = await self.model.complete(prompt.messages, self.max_tokens)
         body = prompt.checked(raw.strip())
         result = body + prompt.sources(body)
-        self._remember(question, text, history, result)
+        await self._remember(question, text, history, result)
         return result
 
     async def stream(
@@ -212,7 +228,7 @@ class LlmAnswerer:
     ) -> AsyncIterator[str]:
         """The answer as the model writes it, a sentence at a time: each is checked (quotes,
         links, mentions) before it is shown, since a shown piece cannot be taken back."""
-        if (cached := self._cached(question, text, history)) is not None:
+        if (cached := await self._cached(question, text, history)) is not None:
             yield cached
             return
         prompt = self._prompt(question, text, title, history, arxiv, project_url)
@@ -233,4 +249,4 @@ class LlmAnswerer:
         body = "".join(shown).strip()
         sources = prompt.sources(body)
         yield sources
-        self._remember(question, text, history, body + sources)
+        await self._remember(question, text, history, body + sources)

@@ -1,12 +1,16 @@
 """Finding the passages that answer a question: BM25 (bm25s) over paragraphs, English stop words
 (question words included) dropped and words stemmed (Snowball, PyStemmer), each paragraph
-indexed with its section title. Optionally a passage's neighbours lend it some of their score.
-What each choice is worth on QASPER is measured in bench/qa_retrieval.py (neighbours did not
-help there, so they are off).
+indexed with its section title. Questions of a few common kinds ("how big", "which baselines",
+"what metric", "what dataset") are expanded with the words their answers are written in, at a
+lower weight; passages of peripheral sections (related work, acknowledgements, appendices) have
+their score lowered. Optionally a passage's neighbours lend it some of their score. What each
+choice is worth on QASPER is measured in bench/qa_retrieval.py (neighbours did not help there,
+so they are off).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import bm25s
@@ -15,6 +19,32 @@ import Stemmer
 from bot.qa.passages import Passage
 
 _STEMMER = Stemmer.Stemmer("english")
+
+# A question's kind -> words its answer is usually written in, which the question itself lacks
+# ("How big is the corpus?" is answered by "It contains 17,833 sentences").
+_CUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(cue, re.IGNORECASE), words)
+    for cue, words in (
+        (
+            r"\bhow (many|much|big|large|long|small)\b|\bsize\b|\bnumber of\b",
+            "size number total contains consists consisting million thousand",
+        ),
+        (
+            r"\bbaselines?\b",
+            "baseline baselines compare compared comparison previous state-of-the-art outperform",
+        ),
+        (
+            r"\bevaluat|\bmetrics?\b|\bmeasur",
+            "evaluate evaluation metric metrics measure accuracy precision recall F1 score"
+            " agreement",
+        ),
+        (r"\bdata(sets?)?\b|\bcorp(us|ora)\b", "dataset data corpus collected annotated"),
+    )
+)
+# Sections that seldom hold the answer about the paper's own work.
+_PERIPHERAL = re.compile(
+    r"related work|background|acknowledg|references|bibliograph|appendi", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +67,14 @@ class Retriever:
         stem: bool = True,
         neighbours: float = 0.0,
         stopwords: str = "en_plus",
+        expand: float = 0.5,
+        peripheral: float = 0.5,
     ) -> None:
         self.passages = passages
         self.neighbours = neighbours
+        self.expand = expand  # weight of the question-kind words (_CUES); 0 for none
+        # score factor for passages of peripheral sections (_PERIPHERAL); 1 for none
+        self._factors = [peripheral if _PERIPHERAL.search(p.section) else 1.0 for p in passages]
         self._stemmer = _STEMMER if stem else None
         # bm25s's "en" list misses question words (what, which, how): "en_plus" drops them too.
         self._stopwords = stopwords
@@ -53,20 +88,26 @@ class Retriever:
             )
             self._index.index(tokens, show_progress=False)
 
+    def _terms(self, text: str) -> list[str]:
+        tokens = bm25s.tokenize(
+            [text], stopwords=self._stopwords, stemmer=self._stemmer, show_progress=False
+        )
+        words = [w for w, i in sorted(tokens.vocab.items(), key=lambda item: item[1])]
+        # bm25s keeps an empty-string token in its vocabularies; it must not match anything.
+        return [words[i] for i in tokens.ids[0] if words[i]] if words else []
+
     def scores(self, question: str) -> list[float]:
         if not self.passages:
             return []
-        tokens = bm25s.tokenize(
-            [question], stopwords=self._stopwords, stemmer=self._stemmer, show_progress=False
-        )
-        if not tokens.vocab:  # only stop words: nothing to score
-            return [0.0] * len(self.passages)
-        words = [w for w, i in sorted(tokens.vocab.items(), key=lambda item: item[1])]
-        # bm25s keeps an empty-string token in its vocabularies; it must not match anything.
-        query = [words[i] for i in tokens.ids[0] if words[i]]
-        if not query:
+        query = self._terms(question)
+        if not query:  # only stop words: nothing to score
             return [0.0] * len(self.passages)
         raw = [float(s) for s in self._index.get_scores(query)]
+        extra = " ".join(words for cue, words in _CUES if cue.search(question))
+        if self.expand and extra:
+            more = self._index.get_scores(self._terms(extra))
+            raw = [s + self.expand * float(m) for s, m in zip(raw, more, strict=True)]
+        raw = [s * f for s, f in zip(raw, self._factors, strict=True)]
         if not self.neighbours:
             return raw
         last = len(raw) - 1

@@ -43,7 +43,7 @@ class Answerer:
         began = time.perf_counter()
         text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
         if self.llm is not None:
-            refused = self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
+            refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
             if refused:
                 quoted = extractive_answer(question, text)
                 note = f"({refused}; quoting the paper instead.)\n{quoted}"
@@ -81,7 +81,7 @@ class Answerer:
         text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
         refused = None
         if self.llm is not None:
-            refused = self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
+            refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
         if self.llm is None or refused:
             quoted = extractive_answer(question, text)
             yield f"({refused}; quoting the paper instead.)\n{quoted}" if refused else quoted

@@ -28,6 +28,7 @@ class FakePlatform:
     busy: int = 0  # answer this many posts with 429 first
     broken: int = 0  # then this many with a 5xx
     limits: Limits = UNLIMITED
+    cards: dict[Target, list[Card]] = field(default_factory=dict)  # as posted
 
     def maybe_crash(self, where: str) -> None:
         if self.rng.random() < self.crash_rate:
@@ -45,6 +46,7 @@ class FakePlatform:
             raise RetryLater("HTTP 502")
         posted = self.messages.setdefault(target, [])
         posted.append((key, card.arxiv_id))
+        self.cards.setdefault(target, []).append(card)
         self.maybe_crash("after the post, before it is recorded")
         return f"m{len(posted)}"
 

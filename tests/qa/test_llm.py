@@ -160,7 +160,7 @@ async def test_answers_stream_a_checked_sentence_at_a_time() -> None:
     assert "ten billion" not in "".join(pieces) and "evil.example" not in "".join(pieces)
     assert "@everyone" not in "".join(pieces)
     assert pieces[-1] == (
-        "\n(From the paper's arXiv HTML: [1] 2 Data) https://arxiv.org/abs/2606.00001"
+        "\n(From the paper's arXiv HTML: [1] 2 Data; [2] 2 Data) https://arxiv.org/abs/2606.00001"
     )
     assert "".join(again).split() == "".join(pieces).split()
 

@@ -42,6 +42,31 @@ def test_retriever_finds_the_answering_paragraph() -> None:
     assert Retriever([]).top("anything") == []
 
 
+def test_a_questions_kind_finds_answers_written_in_other_words() -> None:
+    paper = from_sections(
+        [
+            ("Introduction", ["Large corpora of clinical notes are hard to share."]),
+            ("Data", ["The resulting collection contains 17,833 annotated sentences in total."]),
+            ("Related Work", ["Prior corpora of clinical notes were small."]),
+        ]
+    )
+    question = "How big is the corpus of clinical notes?"
+    assert Retriever(paper, expand=0.0).top(question, 1)[0].passage.section != "Data"
+    assert Retriever(paper).top(question, 1)[0].passage.section == "Data"
+
+
+def test_peripheral_sections_count_for_less() -> None:
+    paper = from_sections(
+        [
+            ("Related Work", ["Graph attention networks were applied to molecules before."]),
+            ("4 Method", ["Our model applies graph attention networks to proteins."]),
+        ]
+    )
+    question = "Do they apply graph attention networks?"
+    assert Retriever(paper, peripheral=1.0).top(question, 1)[0].passage.section == "Related Work"
+    assert Retriever(paper).top(question, 1)[0].passage.section == "4 Method"
+
+
 def test_latexml_page_becomes_passages(sources_dir: Path) -> None:
     passages = from_latexml(
         (sources_dir / "arxiv_html_latexml_0.8.6_split-cycle_2022.html").read_bytes()

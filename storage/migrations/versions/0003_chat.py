@@ -1,5 +1,6 @@
 """What happens under the cards in chat platforms: the questions and answers in their threads
-(kept here, not re-read from the platform) and the reactions counted as votes.
+(kept here, not re-read from the platform) and the reactions counted as votes; and the language
+model's shared work: answers by question, TL;DRs by paper, and its use counted per day.
 
 Revision ID: 0003
 Revises: 0002
@@ -41,8 +42,33 @@ def upgrade() -> None:
         sa.Column("created", Time, nullable=False),
     )
     op.create_index("ix_votes_channel_created", "votes", ["platform", "channel", "created"])
+    op.create_table(
+        "llm_answers",
+        sa.Column("arxiv_id", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True),
+        sa.Column("question", sa.String(512), primary_key=True),  # normalised
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("created", Time, nullable=False),
+    )
+    op.create_table(
+        "tldrs",
+        sa.Column("arxiv_id", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("model", sa.String(128), nullable=False),
+        sa.Column("created", Time, nullable=False),
+    )
+    op.create_table(
+        "llm_usage",
+        sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("key", sa.String(300), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("llm_usage")
+    op.drop_table("tldrs")
+    op.drop_table("llm_answers")
     op.drop_table("votes")
     op.drop_table("thread_turns")
