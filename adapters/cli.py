@@ -16,7 +16,7 @@ from adapters.compose import open_sources, open_storage
 from adapters.run import run_bot
 from adapters.settings import Settings
 from bot.cards import card_for, render_text
-from bot.errors import SourceError
+from bot.errors import PlatformRefused, SourceError
 from bot.feeds import FeedSpec, fetch_feed, parse_feed_spec
 from bot.records import paper_record
 from bot.sources.formats import Format, parse_saved
@@ -130,7 +130,12 @@ def run(
     """Run the bot: follow the subscribed feeds, post new papers, and serve the local
     playground (http://127.0.0.1:8787 by default)."""
     settings = _settings()
-    asyncio.run(run_bot(settings, once=once))
+    try:
+        asyncio.run(run_bot(settings, once=once))
+    except* PlatformRefused as refused:
+        for exc in refused.exceptions:
+            _fail(str(exc))
+        raise typer.Exit(1) from None
 
 
 discord_app = typer.Typer(help="Discord: installing the bot.", no_args_is_help=True)

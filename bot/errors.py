@@ -1,6 +1,8 @@
 """The errors the core raises, as one tree.
 
 PaperboyError
+ ├── PlatformRefused            a chat platform refused our credentials or settings
+ ├── ModelUnavailable           the language model failed or timed out
  └── SourceError                a paper source could not give us data
       ├── SourceUnavailable     network faults, timeouts, 5xx, after every retry
       │    └── RateLimited      429 after every retry (arXiv's plain-text "Rate exceeded.")
@@ -47,3 +49,8 @@ class UnreadableResponse(SourceError):
 
 class ModelUnavailable(PaperboyError):
     """The language model (a chat-completions server) failed or timed out."""
+
+
+class PlatformRefused(PaperboyError):
+    """A chat platform refused to connect (a wrong token, an intent not switched on): the message
+    says what to fix."""

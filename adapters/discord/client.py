@@ -26,6 +26,7 @@ from adapters.discord.publisher import (
 from adapters.discord.render import chunks, safe
 from bot.commands import Commands
 from bot.engine import utc_now
+from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.subscriptions import Target
 from bot.threads import ThreadAnswers
@@ -99,7 +100,15 @@ class DiscordBot:
         log.info("Discord: %d commands registered", len(synced))
 
     async def start(self) -> None:
-        await self.client.start(self.token)
+        try:
+            await self.client.start(self.token)
+        except discord.LoginFailure as exc:
+            raise PlatformRefused(f"Discord refused DISCORD_TOKEN: {exc}") from exc
+        except discord.PrivilegedIntentsRequired as exc:
+            raise PlatformRefused(
+                "Discord refused the Message Content intent: switch it on for the bot in the "
+                "Developer Portal, or set PAPERBOY_DISCORD_MESSAGE_CONTENT=false"
+            ) from exc
 
     async def close(self) -> None:
         await self.client.close()

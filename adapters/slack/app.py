@@ -34,6 +34,7 @@ from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
 from adapters.slack.render import Block, card_blocks, escape, fit, text_blocks
 from bot.commands import Commands, Context, Reply
 from bot.engine import utc_now
+from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.subscriptions import Target
 from bot.threads import ThreadAnswers
@@ -110,9 +111,20 @@ class SlackBot:
     # --- running ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        try:
+            who = await self.client.auth_test()
+        except SlackApiError as exc:
+            raise PlatformRefused(
+                f"Slack refused SLACK_BOT_TOKEN: {exc.response['error']}"
+            ) from exc
+        log.info("Slack: connected as %s in %s", who.get("user"), who.get("team"))
         if self.options.app_token:
             handler = AsyncSocketModeHandler(self.app, self.options.app_token)
-            await handler.connect_async()  # type: ignore[no-untyped-call]
+            try:
+                await handler.connect_async()  # type: ignore[no-untyped-call]
+            except SlackApiError as exc:
+                error = exc.response["error"]
+                raise PlatformRefused(f"Slack refused SLACK_APP_TOKEN: {error}") from exc
             try:
                 await self._closed.wait()
             finally:

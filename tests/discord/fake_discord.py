@@ -223,6 +223,8 @@ class FakeDiscord:
             )
         if failure.status == 400:
             return _invalid(["rejected by the test"])
+        if failure.status == 401:
+            return _json({"code": 0, "message": "401: Unauthorized"}, 401)
         if failure.status == 403:
             return _json({"code": 50013, "message": "Missing Permissions"}, 403)
         return _json({"code": 0, "message": "Internal Server Error"}, failure.status)

@@ -240,8 +240,11 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
 
     hostile = await fake.slash("search", {"query": 'diffusion "unclosed <@&1> @here ' + "z" * 300})
     body = await reply_to(fake, hostile)
-    assert not body.get("flags", 0) & 64 or "No papers" in body.get("content", "")
+    assert body["content"] == "No papers found."  # read as words, none breaks anything
     assert body["allowed_mentions"] == {"parse": []}
+    pasted = await fake.slash("search", {"query": "x" * 1500})
+    refused = await reply_to(fake, pasted)
+    assert refused["flags"] & 64 and "under 1,000" in refused["content"]  # a clear, private no
 
     first = await fake.slash("search", {"query": "diffusion"})
     page1 = await reply_to(fake, first)
@@ -553,3 +556,44 @@ async def test_a_model_written_answer_is_posted_in_the_thread_and_grows(
     assert len(edits) >= 2  # it grew sentence by sentence
     (request,) = model.requests
     assert request["stream"] is True
+
+
+async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    fake = FakeDiscord()
+    await fake.start()
+    fake.fail("GET", r"/users/@me$", 401)
+    env = {
+        **os.environ,
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "PAPERBOY_PLAYGROUND_ENABLED": "false",
+        "PAPERBOY_HF_BASE_URL": "http://127.0.0.1:9/hf",
+        "PAPERBOY_ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
+        "DISCORD_TOKEN": "wrong",
+        "DISCORD_API_BASE_URL": fake.api,
+        "DISCORD_GATEWAY_URL": fake.gateway,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from adapters.cli import main; main()",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await fake.stop()
+    assert process.returncode == 1
+    assert (
+        stderr.decode()
+        .strip()
+        .splitlines()[-1]
+        .startswith("paperboy: Discord refused DISCORD_TOKEN")
+    )
+    assert "Traceback" not in stderr.decode()

@@ -110,6 +110,8 @@ class FakeSlack:
             if isinstance(args.get(name), str):
                 args[name] = json.loads(args[name])
         self.calls.append((method, args))
+        if "wrong" in request.headers.get("Authorization", ""):
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
             return web.json_response(

@@ -501,3 +501,40 @@ async def test_a_model_written_answer_streams_into_the_thread(paperboy: Paperboy
     assert "(From the paper's abstract: [1]" in answer["text"]
     (request,) = model.requests
     assert request["stream"] is True and "which dataset?" in request["messages"][1]["content"]
+
+
+async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    fake = FakeSlack()
+    await fake.start()
+    env = {
+        **os.environ,
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "PAPERBOY_PLAYGROUND_ENABLED": "false",
+        "PAPERBOY_HF_BASE_URL": "http://127.0.0.1:9/hf",
+        "PAPERBOY_ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
+        "SLACK_BOT_TOKEN": "xoxb-wrong",
+        "SLACK_APP_TOKEN": "xapp-fake",
+        "SLACK_API_BASE_URL": fake.api,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from adapters.cli import main; main()",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await fake.stop()
+    assert process.returncode == 1
+    assert (
+        stderr.decode().strip().splitlines()[-1]
+        == "paperboy: Slack refused SLACK_BOT_TOKEN: invalid_auth"
+    )
