@@ -8,6 +8,7 @@ is the adapter's job, done where the markup is known.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -87,6 +88,16 @@ def cut_at_word(text: str, limit: int) -> str:
     if " " in head:
         head = head[: head.rindex(" ")]
     return head.rstrip(" ,;:.-") + "…"
+
+
+def cut_escaped(text: str, limit: int, escape: Callable[[str], str]) -> str:
+    """`escape(text)` within `limit` characters, cut at a word before escaping, so that no
+    escape sequence is split (adapters escape for their platform's markup)."""
+    escaped = escape(text)
+    while len(escaped) > limit:
+        text = cut_at_word(text, max(1, len(text) - (len(escaped) - limit) - 1))
+        escaped = escape(text)
+    return escaped
 
 
 def compact_count(n: int) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.cards import Card, compact_count, cut_at_word
+from bot.cards import Card, compact_count, cut_at_word, cut_escaped
 
 # Discord's limits (discord-api-docs, resources/message.mdx "Embed Limits" and Create Message).
 TITLE = 256
@@ -38,11 +38,7 @@ def safe(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """`safe` text within `limit`, cut at a word (before escaping, so no escape is split)."""
-    escaped = safe(text)
-    while len(escaped) > limit:
-        text = cut_at_word(text, max(1, len(text) - (len(escaped) - limit) - 1))
-        escaped = safe(text)
-    return escaped
+    return cut_escaped(text, limit, safe)
 
 
 def web_url(url: str | None) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.cards import Card, compact_count, cut_at_word
+from bot.cards import Card, compact_count, cut_at_word, cut_escaped
 
 # Block Kit limits (PLATFORMS.md §2; slack_sdk models/blocks).
 BLOCKS = 50
@@ -30,11 +30,7 @@ def escape(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """Escaped `text` within `limit`, cut at a word before escaping (no entity split)."""
-    escaped = escape(text)
-    while len(escaped) > limit:
-        text = cut_at_word(text, max(1, len(text) - (len(escaped) - limit) - 1))
-        escaped = escape(text)
-    return escaped
+    return cut_escaped(text, limit, escape)
 
 
 def web_url(url: str | None, limit: int = BUTTON_URL) -> str | None:

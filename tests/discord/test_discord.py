@@ -4,31 +4,32 @@ loopback, with the real store, command set and engine. Assertions read the fake'
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import discord
-import httpx
 import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
-from bot.commands import Commands
 from bot.engine import Engine
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources
-from bot.finder import Finder
 from bot.models import Origin, Paper
-from bot.qa.service import Answerer
-from bot.sources import ArxivApi, ArxivRss, HuggingFace
-from bot.sources.http import Http, RetryPolicy
-from bot.subscriptions import Outcome, Rules, Target
-from bot.threads import ThreadAnswers
-from storage import Storage, open_storage
+from bot.subscriptions import Outcome, Target
+from storage import Storage
+from tests.chat import (
+    Core,
+    core,
+    daily,
+    paperboy_process,
+    run_env,
+    start_paperboy,
+    stop_paperboy,
+    until,
+)
 from tests.discord.fake_discord import (
     BOT_ID,
     EVERYONE,
@@ -38,41 +39,11 @@ from tests.discord.fake_discord import (
     TEXT_CHANNEL,
     FakeDiscord,
 )
-from tests.fakes import FakeTime
 
 HOSTILE = (
     "@everyone <@1100000000000000010> <@&42> **Free** [click](https://evil.example) " + "x" * 400
 )
 HERE = Target("discord", TEXT_CHANNEL)
-
-
-async def until(check: Callable[[], Any], seconds: float = 10.0) -> Any:
-    """Wait for `check()` to be truthy (the bot works asynchronously of the fake)."""
-    for _ in range(int(seconds / 0.02)):
-        if result := check():
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting")
-
-
-def daily(*papers: tuple[str, str]) -> list[dict[str, Any]]:
-    now = datetime.now(UTC).isoformat()
-    return [
-        {
-            "paper": {
-                "id": arxiv_id,
-                "title": title,
-                "summary": f"We study {title.lower()[:40]}. Our method uses the ImageNet dataset "
-                "and improves accuracy by 3 points over strong baselines.",
-                "upvotes": 12,
-                "publishedAt": now,
-                "authors": [{"name": "Ada Lovelace"}],
-            },
-            "title": title,
-            "publishedAt": now,
-        }
-        for arxiv_id, title in papers
-    ]
 
 
 @dataclass
@@ -82,6 +53,7 @@ class Paperboy:
     storage: Storage
     engine: Engine
     feed: list[dict[str, Any]]
+    core: Core
 
 
 @pytest.fixture
@@ -94,46 +66,20 @@ async def paperboy(
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     fake = FakeDiscord()
     await fake.start()
-    storage = await open_storage(f"sqlite:///{tmp_path / 'paperboy.db'}")
-    feed: list[dict[str, Any]] = []
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
-    )
-    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
-    sources = Sources(
-        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
-    )
-    answerer = Answerer()  # extractive answers from the abstract (no full text, no model)
-    threads = ThreadAnswers(storage.papers, storage.threads, answerer)
-    publishers: dict[str, Any] = {}
-    engine = Engine(
-        storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources)
-    )
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-        engine=engine,
-        answerer=answerer,
-        threads=threads,
-        votes=storage.votes,
-    )
-    bot = DiscordBot(
-        commands,
-        threads,
-        storage.votes,
-        "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
-        DiscordOptions(api_base_url=fake.api, gateway_url=fake.gateway, **options),
-    )
-    publishers["discord"] = bot.publisher
-    task = asyncio.create_task(bot.start())
-    await asyncio.wait_for(bot.client.wait_until_ready(), 10)
-    yield Paperboy(fake, bot, storage, engine, feed)
-    await bot.close()
-    await asyncio.wait_for(task, 10)
-    await client.aclose()
-    await storage.close()
+    async with core(tmp_path) as wired:
+        bot = DiscordBot(
+            wired.commands,
+            wired.threads,
+            wired.storage.votes,
+            "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
+            DiscordOptions(api_base_url=fake.api, gateway_url=fake.gateway, **options),
+        )
+        wired.publishers["discord"] = bot.publisher
+        task = asyncio.create_task(bot.start())
+        await asyncio.wait_for(bot.client.wait_until_ready(), 10)
+        yield Paperboy(fake, bot, wired.storage, wired.engine, wired.feed, wired)
+        await bot.close()
+        await asyncio.wait_for(task, 10)
     await fake.stop()
 
 
@@ -261,17 +207,8 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     assert len(turned["data"]["embeds"]) == 2
 
 
-async def subscribed(
-    paperboy: Paperboy, channel: str = TEXT_CHANNEL, *papers: tuple[str, str]
-) -> None:
-    """`channel` follows HF Daily (catching up on its current papers), which lists `papers`."""
-    await paperboy.storage.subscriptions.add(
-        Target("discord", channel),
-        FeedSpec(FeedKind.HF_DAILY),
-        Rules(catch_up=5),
-        datetime.now(UTC),
-    )
-    paperboy.feed.extend(daily(*papers))
+async def subscribed(paperboy: Paperboy, channel: str, *papers: tuple[str, str]) -> None:
+    await paperboy.core.subscribe(Target("discord", channel), *papers)
 
 
 async def test_a_question_in_a_cards_thread_is_answered_there_with_history(
@@ -417,38 +354,25 @@ def test_invite_url_command(monkeypatch: pytest.MonkeyPatch) -> None:
     assert missing.exit_code == 2 and "--client-id" in missing.output
 
 
-async def test_paperboy_run_serves_discord_when_its_token_is_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`paperboy run` as deployed: settings from the environment, sources over HTTP, the
-    playground off, Discord on; a subscription made with /papers gets cards."""
-    from adapters.run import run_bot
-    from adapters.settings import Settings
+async def test_paperboy_run_serves_discord_when_its_token_is_set(tmp_path: Path) -> None:
+    """`paperboy run` as deployed: its own process, settings from the environment, sources over
+    HTTP, Discord on; a subscription made with /papers gets cards; SIGTERM stops it cleanly."""
     from tests.fake_sources import FakeSources
 
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     fake = FakeDiscord()
     await fake.start()
-    hf = json.dumps(
-        daily(("2611.00001", "Sparse Mixture of α-Experts"), ("2611.00002", "Graph nets"))
-    ).encode()
-    with FakeSources({"hf": hf}) as sources:
-        env = {
+    papers = daily(("2611.00001", "Sparse Mixture of α-Experts"), ("2611.00002", "Graph nets"))
+    with FakeSources({"hf": json.dumps(papers).encode()}) as sources:
+        env = run_env(
+            tmp_path,
             **sources.env(),
-            "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "PAPERBOY_PLAYGROUND_ENABLED": "false",
-            "PAPERBOY_POLL_SECONDS": "0.5",
-            "PAPERBOY_HF_LIVE_SEARCH": "false",
-            "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
-            "DISCORD_API_BASE_URL": fake.api,
-            "DISCORD_GATEWAY_URL": fake.gateway,
-        }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        running = asyncio.create_task(run_bot(Settings(_env_file=None), out=io.StringIO()))  # type: ignore[call-arg]
+            DISCORD_TOKEN="MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
+            DISCORD_API_BASE_URL=fake.api,
+            DISCORD_GATEWAY_URL=fake.gateway,
+        )
+        process = await start_paperboy(["run"], env, tmp_path)
         try:
-            await asyncio.wait_for(fake.ready.wait(), 15)
+            await asyncio.wait_for(fake.ready.wait(), 30)
             await until(lambda: fake.commands)
             done = await fake.slash(
                 "subscribe",
@@ -462,10 +386,9 @@ async def test_paperboy_run_serves_discord_when_its_token_is_set(
             titles = {c["embeds"][0]["title"] for c in cards}
             assert titles == {"Sparse Mixture of α-Experts", "Graph nets"}
         finally:
-            running.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await running
+            status, stderr = await stop_paperboy(process)
             await fake.stop()
+    assert status == 0, stderr
 
 
 async def test_paper_options_autocomplete_from_the_store(paperboy: Paperboy) -> None:
@@ -559,41 +482,19 @@ async def test_a_model_written_answer_is_posted_in_the_thread_and_grows(
 
 
 async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
-    import os
-    import sys
-
     fake = FakeDiscord()
     await fake.start()
     fake.fail("GET", r"/users/@me$", 401)
-    env = {
-        **os.environ,
-        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "PAPERBOY_PLAYGROUND_ENABLED": "false",
-        "PAPERBOY_HF_BASE_URL": "http://127.0.0.1:9/hf",
-        "PAPERBOY_ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
-        "DISCORD_TOKEN": "wrong",
-        "DISCORD_API_BASE_URL": fake.api,
-        "DISCORD_GATEWAY_URL": fake.gateway,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from adapters.cli import main; main()",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    env = run_env(
+        tmp_path,
+        DISCORD_TOKEN="wrong",
+        DISCORD_API_BASE_URL=fake.api,
+        DISCORD_GATEWAY_URL=fake.gateway,
     )
     try:
-        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+        status, stderr = await paperboy_process(["run"], env, tmp_path)
     finally:
         await fake.stop()
-    assert process.returncode == 1
-    assert (
-        stderr.decode()
-        .strip()
-        .splitlines()[-1]
-        .startswith("paperboy: Discord refused DISCORD_TOKEN")
-    )
-    assert "Traceback" not in stderr.decode()
+    assert status == 1
+    assert stderr.strip().splitlines()[-1].startswith("paperboy: Discord refused DISCORD_TOKEN")
+    assert "Traceback" not in stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,19 +16,21 @@ import httpx
 import pytest
 
 from adapters.slack.app import SlackBot, SlackOptions
-from bot.commands import Commands
 from bot.engine import Engine, utc_now
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources
-from bot.finder import Finder
 from bot.models import Origin, Paper
 from bot.ports import Claim
-from bot.qa.service import Answerer
-from bot.sources import ArxivApi, ArxivRss, HuggingFace
-from bot.sources.http import Http, RetryPolicy
-from bot.subscriptions import Outcome, Rules, Target
-from bot.threads import ThreadAnswers
-from storage import Storage, open_storage
-from tests.fakes import FakeTime
+from bot.subscriptions import Outcome, Target
+from storage import Storage
+from tests.chat import (
+    Core,
+    core,
+    daily,
+    paperboy_process,
+    run_env,
+    start_paperboy,
+    stop_paperboy,
+    until,
+)
 from tests.feed.fake_platform import Crash
 from tests.slack.fake_slack import (
     ADMIN,
@@ -47,30 +49,6 @@ HOSTILE = "<!channel> <!here> <@U0ADMIN> <https://evil.example|arXiv> & *bold* "
 HERE = Target("slack", CHANNEL)
 
 
-async def until(check: Callable[[], Any], seconds: float = 10.0) -> Any:
-    for _ in range(int(seconds / 0.02)):
-        if result := check():
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting")
-
-
-def daily(*papers: tuple[str, str]) -> list[dict[str, Any]]:
-    now = datetime.now(UTC).isoformat()
-    return [
-        {
-            "paper": {
-                "id": arxiv_id,
-                "title": title,
-                "summary": "We train on the ImageNet dataset and gain 3 points over baselines.",
-                "upvotes": 7,
-                "publishedAt": now,
-            }
-        }
-        for arxiv_id, title in papers
-    ]
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,6 +64,7 @@ class Paperboy:
     feed: list[dict[str, Any]]
     mode: str
     port: int
+    core: Core
 
     async def _http(
         self, body: str, content_type: str, headers: dict[str, str] | None = None
@@ -134,57 +113,33 @@ class Paperboy:
 async def paperboy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Paperboy]:
     fake = FakeSlack()
     await fake.start()
-    storage = await open_storage(f"sqlite:///{tmp_path / 'paperboy.db'}")
-    feed: list[dict[str, Any]] = []
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
-    )
-    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
-    sources = Sources(
-        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
-    )
-    answerer = Answerer()
-    threads = ThreadAnswers(storage.papers, storage.threads, answerer)
-    publishers: dict[str, Any] = {}
-    engine = Engine(
-        storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources)
-    )
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-        engine=engine,
-        answerer=answerer,
-        threads=threads,
-        votes=storage.votes,
-    )
     port = free_port()
     socket_mode = request.param == "socket"
-    bot = SlackBot(
-        commands,
-        threads,
-        storage.votes,
-        SlackOptions(
-            bot_token="xoxb-fake",
-            app_token="xapp-fake" if socket_mode else None,
-            signing_secret=None if socket_mode else SECRET,
-            host="127.0.0.1",
-            port=port,
-            api_base_url=fake.api,
-        ),
-    )
-    publishers["slack"] = bot.publisher
-    task = asyncio.create_task(bot.start())
-    if socket_mode:
-        await asyncio.wait_for(fake.hello.wait(), 10)
-    else:
-        await until(lambda: _listening(port), 10)
-    yield Paperboy(fake, bot, storage, engine, feed, request.param, port)
-    await bot.close()
-    await asyncio.wait_for(task, 10)
-    await client.aclose()
-    await storage.close()
+    async with core(tmp_path) as wired:
+        bot = SlackBot(
+            wired.commands,
+            wired.threads,
+            wired.storage.votes,
+            SlackOptions(
+                bot_token="xoxb-fake",
+                app_token="xapp-fake" if socket_mode else None,
+                signing_secret=None if socket_mode else SECRET,
+                host="127.0.0.1",
+                port=port,
+                api_base_url=fake.api,
+            ),
+        )
+        wired.publishers["slack"] = bot.publisher
+        task = asyncio.create_task(bot.start())
+        if socket_mode:
+            await asyncio.wait_for(fake.hello.wait(), 10)
+        else:
+            await until(lambda: _listening(port), 10)
+        yield Paperboy(
+            fake, bot, wired.storage, wired.engine, wired.feed, request.param, port, wired
+        )
+        await bot.close()
+        await asyncio.wait_for(task, 10)
     await fake.stop()
 
 
@@ -194,10 +149,7 @@ def _listening(port: int) -> bool:
 
 
 async def subscribed(paperboy: Paperboy, channel: str = CHANNEL, *papers: tuple[str, str]) -> None:
-    await paperboy.storage.subscriptions.add(
-        Target("slack", channel), FeedSpec(FeedKind.HF_DAILY), Rules(catch_up=5), datetime.now(UTC)
-    )
-    paperboy.feed.extend(daily(*papers))
+    await paperboy.core.subscribe(Target("slack", channel), *papers)
 
 
 def live_mentions(text: str) -> bool:
@@ -426,55 +378,39 @@ async def test_http_mode_rejects_bad_signatures_and_stale_requests(paperboy: Pap
     assert await paperboy._http(body, kind) == 200
 
 
-async def test_paperboy_run_serves_slack_when_its_tokens_are_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`paperboy run` as deployed, in Socket Mode: settings from the environment, the playground
-    off; a subscription made with /papers gets cards."""
-    import io
-
-    from adapters.run import run_bot
-    from adapters.settings import Settings
+async def test_paperboy_run_serves_slack_when_its_tokens_are_set(tmp_path: Path) -> None:
+    """`paperboy run` as deployed, in Socket Mode: its own process, settings from the
+    environment; a subscription made with /papers gets cards; SIGTERM stops it cleanly."""
     from tests.fake_sources import FakeSources
 
     fake = FakeSlack()
     await fake.start()
-    hf = json.dumps(daily(("2611.00001", "Sparse experts"), ("2611.00002", "Graph nets"))).encode()
-    with FakeSources({"hf": hf}) as sources:
-        env = {
+    papers = daily(("2611.00001", "Sparse experts"), ("2611.00002", "Graph nets"))
+    with FakeSources({"hf": json.dumps(papers).encode()}) as sources:
+        env = run_env(
+            tmp_path,
             **sources.env(),
-            "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "PAPERBOY_PLAYGROUND_ENABLED": "false",
-            "PAPERBOY_POLL_SECONDS": "0.5",
-            "PAPERBOY_HF_LIVE_SEARCH": "false",
-            "SLACK_BOT_TOKEN": "xoxb-fake",
-            "SLACK_APP_TOKEN": "xapp-fake",
-            "SLACK_API_BASE_URL": fake.api,
-        }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        running = asyncio.create_task(run_bot(Settings(_env_file=None), out=io.StringIO()))  # type: ignore[call-arg]
+            SLACK_BOT_TOKEN="xoxb-fake",
+            SLACK_APP_TOKEN="xapp-fake",
+            SLACK_API_BASE_URL=fake.api,
+        )
+        process = await start_paperboy(["run"], env, tmp_path)
         try:
-            await asyncio.wait_for(fake.hello.wait(), 15)
-            envelope = await fake.envelope(
-                "slash_commands",
-                fake.command("subscribe hf-daily catch-up=5", user=ADMIN, name="sub"),
-            )
+            await asyncio.wait_for(fake.hello.wait(), 30)
+            subscribe = fake.command("subscribe hf-daily catch-up=5", user=ADMIN, name="sub")
+            envelope = await fake.envelope("slash_commands", subscribe)
             await until(lambda: envelope in fake.acks, 3)
             said = await until(
                 lambda: next((r for r in fake.responses if r["_url"] == "sub"), None)
             )
             assert "Subscribed" in said["text"]
             cards = await until(lambda: len(fake.posts(CHANNEL)) >= 2 and fake.posts(CHANNEL), 20)
-            assert {c["metadata"]["event_payload"]["arxiv_id"] for c in cards} == {
-                "2611.00001",
-                "2611.00002",
-            }
+            ids = {c["metadata"]["event_payload"]["arxiv_id"] for c in cards}
+            assert ids == {"2611.00001", "2611.00002"}
         finally:
-            running.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await running
+            status, stderr = await stop_paperboy(process)
             await fake.stop()
+    assert status == 0, stderr
 
 
 async def test_a_model_written_answer_streams_into_the_thread(paperboy: Paperboy) -> None:
@@ -504,37 +440,19 @@ async def test_a_model_written_answer_streams_into_the_thread(paperboy: Paperboy
 
 
 async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
-    import os
-    import sys
-
     fake = FakeSlack()
     await fake.start()
-    env = {
-        **os.environ,
-        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "PAPERBOY_PLAYGROUND_ENABLED": "false",
-        "PAPERBOY_HF_BASE_URL": "http://127.0.0.1:9/hf",
-        "PAPERBOY_ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
-        "SLACK_BOT_TOKEN": "xoxb-wrong",
-        "SLACK_APP_TOKEN": "xapp-fake",
-        "SLACK_API_BASE_URL": fake.api,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from adapters.cli import main; main()",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    env = run_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        SLACK_APP_TOKEN="xapp-fake",
+        SLACK_API_BASE_URL=fake.api,
     )
     try:
-        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+        status, stderr = await paperboy_process(["run"], env, tmp_path)
     finally:
         await fake.stop()
-    assert process.returncode == 1
+    assert status == 1
     assert (
-        stderr.decode().strip().splitlines()[-1]
-        == "paperboy: Slack refused SLACK_BOT_TOKEN: invalid_auth"
+        stderr.strip().splitlines()[-1] == "paperboy: Slack refused SLACK_BOT_TOKEN: invalid_auth"
     )

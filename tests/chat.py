@@ -1,0 +1,157 @@
+"""What the chat platforms' tests share: the core as `paperboy run` wires it (real store,
+engine, command set, thread answers) over a Hugging Face feed the test writes, and helpers to
+wait for asynchronous work and to run `paperboy` as a separate process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.commands import Commands
+from bot.engine import Engine
+from bot.feeds import FeedKind, FeedSpec, Poller, Sources
+from bot.finder import Finder
+from bot.ports import Publisher
+from bot.qa.service import Answerer
+from bot.sources import ArxivApi, ArxivRss, HuggingFace
+from bot.sources.http import Http, RetryPolicy
+from bot.subscriptions import Rules, Target
+from bot.threads import ThreadAnswers
+from storage import Storage, open_storage
+from tests.fakes import FakeTime
+
+
+async def until(check: Callable[[], Any], seconds: float = 10.0) -> Any:
+    """Wait for `check()` to be truthy (the bots work asynchronously of the fakes)."""
+    for _ in range(int(seconds / 0.02)):
+        if result := check():
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def daily(*papers: tuple[str, str]) -> list[dict[str, Any]]:
+    """Hugging Face's daily list with these (arXiv id, title) papers, published now."""
+    now = datetime.now(UTC).isoformat()
+    return [
+        {
+            "paper": {
+                "id": arxiv_id,
+                "title": title,
+                "summary": f"We study {title.lower()[:40]}. Our method uses the ImageNet dataset "
+                "and improves accuracy by 3 points over strong baselines.",
+                "upvotes": 12,
+                "publishedAt": now,
+                "authors": [{"name": "Ada Lovelace"}],
+            },
+            "publishedAt": now,
+        }
+        for arxiv_id, title in papers
+    ]
+
+
+@dataclass
+class Core:
+    storage: Storage
+    engine: Engine
+    commands: Commands
+    threads: ThreadAnswers
+    publishers: dict[str, Publisher]
+    feed: list[dict[str, Any]] = field(default_factory=list)  # what HF's daily list says now
+
+    async def subscribe(self, target: Target, *papers: tuple[str, str]) -> None:
+        """`target` follows HF Daily (catching up on its current papers), which lists `papers`."""
+        await self.storage.subscriptions.add(
+            target, FeedSpec(FeedKind.HF_DAILY), Rules(catch_up=5), datetime.now(UTC)
+        )
+        self.feed.extend(daily(*papers))
+
+
+@asynccontextmanager
+async def core(tmp_path: Path) -> AsyncIterator[Core]:
+    """Extractive answers from the abstract (no full text, no model, until a test sets one)."""
+    storage = await open_storage(f"sqlite:///{tmp_path / 'paperboy.db'}")
+    feed: list[dict[str, Any]] = []
+    client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
+    )
+    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
+    sources = Sources(
+        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
+    )
+    answerer = Answerer()
+    threads = ThreadAnswers(storage.papers, storage.threads, answerer)
+    publishers: dict[str, Publisher] = {}
+    engine = Engine(
+        storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources)
+    )
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+        engine=engine,
+        answerer=answerer,
+        threads=threads,
+        votes=storage.votes,
+    )
+    try:
+        yield Core(storage, engine, commands, threads, publishers, feed)
+    finally:
+        await client.aclose()
+        await storage.close()
+
+
+def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """`paperboy run`'s environment: a fresh database, no playground, sources that fail fast."""
+    return {
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "PAPERBOY_PLAYGROUND_ENABLED": "false",
+        "PAPERBOY_POLL_SECONDS": "0.5",
+        "PAPERBOY_HF_LIVE_SEARCH": "false",
+        "PAPERBOY_HF_BASE_URL": "http://127.0.0.1:9/hf",
+        "PAPERBOY_ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
+        **extra,
+    }
+
+
+async def start_paperboy(args: list[str], env: dict[str, str], cwd: Path) -> Process:
+    """`paperboy ARGS` as a separate process (the fakes keep serving in this one)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from adapters.cli import main; main()",
+        *args,
+        env={**os.environ, **env},
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def paperboy_process(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """`paperboy ARGS` run to its end: the exit status and stderr."""
+    process = await start_paperboy(args, env, cwd)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def stop_paperboy(process: Process) -> tuple[int, str]:
+    """SIGTERM, as a service manager stops it: the exit status and stderr."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
