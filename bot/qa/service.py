@@ -13,8 +13,11 @@ from bot.errors import ModelUnavailable
 from bot.models import Paper
 from bot.qa.answer import extractive_answer
 from bot.qa.budget import Budget
-from bot.qa.fulltext import FullTextFetcher, TextSource, abstract_only
+from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only
 from bot.qa.llm import LlmAnswerer, Turn
+
+DID_NOT_ANSWER = "(The language model did not answer; quoting the paper instead.)"
+STOPPED = "\n(The language model stopped; quoting the paper instead.)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,20 @@ class Answerer:
     llm: LlmAnswerer | None = None  # None: extractive answers
     budget: Budget = field(default_factory=Budget)
 
+    async def _prepare(
+        self, paper: Paper, question: str, user: str, thread: str
+    ) -> tuple[FullText, str | None]:
+        """The paper's text, and the answer to give without the model (None: ask the model)."""
+        text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
+        if self.llm is None:
+            return text, extractive_answer(question, text)
+        refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
+        if refused:
+            return text, f"({refused}; quoting the paper instead.)\n" + extractive_answer(
+                question, text
+            )
+        return text, None
+
     async def answer(
         self,
         paper: Paper,
@@ -41,31 +58,21 @@ class Answerer:
         thread: str = "",
     ) -> Answered:
         began = time.perf_counter()
-        text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
-        if self.llm is not None:
-            refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
-            if refused:
-                quoted = extractive_answer(question, text)
-                note = f"({refused}; quoting the paper instead.)\n{quoted}"
-                return Answered(note, text.source, False, time.perf_counter() - began)
-            try:
-                written = await self.llm.answer(
-                    question,
-                    text,
-                    paper.title or paper.arxiv_id,
-                    history,
-                    project_url=paper.project_url,
-                )
-                return Answered(written, text.source, True, time.perf_counter() - began)
-            except ModelUnavailable:
-                quoted = extractive_answer(question, text)
-                fallback = (
-                    f"(The language model did not answer; quoting the paper instead.)\n{quoted}"
-                )
-                return Answered(fallback, text.source, False, time.perf_counter() - began)
-        return Answered(
-            extractive_answer(question, text), text.source, False, time.perf_counter() - began
-        )
+        text, without_model = await self._prepare(paper, question, user, thread)
+        if without_model is not None or self.llm is None:
+            return Answered(without_model or "", text.source, False, time.perf_counter() - began)
+        try:
+            written = await self.llm.answer(
+                question,
+                text,
+                paper.title or paper.arxiv_id,
+                history,
+                project_url=paper.project_url,
+            )
+        except ModelUnavailable:
+            fallback = f"{DID_NOT_ANSWER}\n{extractive_answer(question, text)}"
+            return Answered(fallback, text.source, False, time.perf_counter() - began)
+        return Answered(written, text.source, True, time.perf_counter() - began)
 
     async def stream(
         self,
@@ -78,13 +85,9 @@ class Answerer:
     ) -> AsyncIterator[str]:
         """The answer in pieces as the model writes it (one piece when quoting the paper). If
         the model fails midway, what was shown stays and the quoted passages follow."""
-        text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
-        refused = None
-        if self.llm is not None:
-            refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
-        if self.llm is None or refused:
-            quoted = extractive_answer(question, text)
-            yield f"({refused}; quoting the paper instead.)\n{quoted}" if refused else quoted
+        text, without_model = await self._prepare(paper, question, user, thread)
+        if without_model is not None or self.llm is None:
+            yield without_model or ""
             return
         shown = False
         try:
@@ -98,5 +101,5 @@ class Answerer:
                 shown = True
                 yield piece
         except ModelUnavailable:
-            why = "\n(The language model stopped" if shown else "(The language model did not answer"
-            yield f"{why}; quoting the paper instead.)\n" + extractive_answer(question, text)
+            note = STOPPED if shown else DID_NOT_ANSWER
+            yield f"{note}\n{extractive_answer(question, text)}"
