@@ -57,6 +57,10 @@ class CycleReport:
     failed: int = 0
 
 
+class _NotSendable(Exception):
+    """This delivery cannot be made (its paper is gone or went stale): recorded, not retried."""
+
+
 @dataclass
 class Engine:
     papers: PaperStore
@@ -218,7 +222,14 @@ class Engine:
 
     async def _deliver_in_order(self, claims: list[Claim], report: CycleReport) -> None:
         for claim in claims:
-            await self._deliver(claim, report)
+            try:
+                await self._deliver(claim, report)
+            except Exception:
+                # A fault nobody foresaw (the database away mid-way, say): the rest go on. This
+                # one keeps its lease; when it runs out the delivery is taken again as one that
+                # may have been posted, and `find` checks before anything is posted twice.
+                log.exception("delivery of %s to %s failed", claim.arxiv_id, claim.target)
+                report.deferred += 1
 
     def _throttle(self, platform: str, publisher: Publisher) -> Throttle:
         if platform not in self._throttles:
@@ -237,28 +248,26 @@ class Engine:
             )
             return
         throttle = self._throttle(claim.target.platform, publisher)
-        if claim.recovering:
+
+        async def post() -> tuple[str, str]:
+            """The message id and the ledger's reason, once posted (or found posted)."""
+            if claim.recovering:
+                await throttle.wait(claim.target)
+                existing = await publisher.find(claim.target, claim.key)
+                if existing is not None:
+                    return existing, claim.text or "posted (confirmed after a restart)"
+            send, missing = await self._sender(claim, publisher)
+            if send is None:
+                raise _NotSendable(missing)
             await throttle.wait(claim.target)
-            existing = await publisher.find(claim.target, claim.key)
-            if existing is not None:
-                report.posted += 1
-                await self.ledger.finish(
-                    claim,
-                    Outcome.POSTED,
-                    claim.text or "posted (confirmed after a restart)",
-                    existing,
-                    now,
-                )
-                return
-        send, missing = await self._sender(claim, publisher)
-        if send is None:
-            outcome = Outcome.STALE if missing.startswith("went stale") else Outcome.FAILED
-            report.failed += outcome is Outcome.FAILED
-            await self.ledger.finish(claim, outcome, missing, None, now)
-            return
-        await throttle.wait(claim.target)
+            return await send(), claim.text or "posted"
+
         try:
-            message_id = await send()
+            message_id, reason = await post()
+        except _NotSendable as exc:
+            outcome = Outcome.STALE if str(exc).startswith("went stale") else Outcome.FAILED
+            report.failed += outcome is Outcome.FAILED
+            await self.ledger.finish(claim, outcome, str(exc), None, now)
         except RetryLater as exc:
             if claim.attempts >= self.max_attempts:
                 report.failed += 1
@@ -284,9 +293,7 @@ class Engine:
             await self.ledger.finish(claim, Outcome.FAILED, f"rejected: {exc}", None, now)
         else:
             report.posted += 1
-            await self.ledger.finish(
-                claim, Outcome.POSTED, claim.text or "posted", message_id, self.clock()
-            )
+            await self.ledger.finish(claim, Outcome.POSTED, reason, message_id, self.clock())
 
     async def _sender(
         self, claim: Claim, publisher: Publisher

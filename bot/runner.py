@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from bot.engine import CycleReport, Engine
 from bot.schedule import Scheduler
+
+log = logging.getLogger(__name__)
+FAULT_WAITS = (10.0, 30.0, 60.0, 120.0, 300.0)  # after a failed cycle (the database away, say)
 
 
 async def run(
@@ -19,19 +23,38 @@ async def run(
 ) -> None:
     """Cycle until `stop` is set (SIGTERM), or once. A cycle in progress always finishes, so no
     delivery is left between posting and recording; a stop during the sleep ends it at once."""
+    faults = 0
     while True:
-        feeds = {sub.feed for sub in await engine.subscriptions.active()}
-        now = engine.clock()
-        due = scheduler.due(feeds, now)
-        report = await engine.run_once(due)
+        try:
+            feeds = {sub.feed for sub in await engine.subscriptions.active()}
+            now = engine.clock()
+            due = scheduler.due(feeds, now)
+            report = await engine.run_once(due)
+        except Exception:
+            if once:
+                raise
+            # A bot that stops on a fault goes quiet until someone notices: log it, wait, retry.
+            wait = FAULT_WAITS[min(faults, len(FAULT_WAITS) - 1)]
+            faults += 1
+            log.exception("a cycle failed; trying again in %.0f s", wait)
+            if await _stopped(stop, wait):
+                return
+            continue
+        faults = 0
         for feed in due:
             scheduler.polled(feed, now, failed=str(feed) in report.failed_feeds)
         on_report(report)
         if once or stop.is_set():
             return
         wait = (scheduler.next_wake(feeds, engine.clock()) - engine.clock()).total_seconds()
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=max(1.0, wait))
+        if await _stopped(stop, max(1.0, wait)):
             return
-        except TimeoutError:
-            continue
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep `seconds`, or less if `stop` is set meanwhile; whether it was."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -417,3 +417,78 @@ async def test_paused_subscription_resumes_and_stale_backlog_is_not_posted(
         Outcome.STALE,
         "went stale waiting (older than 3 days)",
     )
+
+
+class Unforeseen(FakePlatform):
+    """A platform whose posts fail in ways nobody mapped, and whose `find` can fail too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.post_error: Exception | None = None
+        self.find_error: Exception | None = None
+
+    async def post(self, target: Target, card: object, key: str) -> str:  # type: ignore[override]
+        if self.post_error:
+            raise self.post_error
+        return await super().post(target, card, key)  # type: ignore[arg-type]
+
+    async def find(self, target: Target, key: str) -> str | None:
+        if self.find_error:
+            raise self.find_error
+        return await super().find(target, key)
+
+
+async def test_an_unforeseen_fault_leaves_the_post_for_a_checked_retry(storage: Storage) -> None:
+    from bot.ports import TargetGone
+
+    clock, feed, platform = Clock(), FakeFeed(), Unforeseen()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=2))
+    await storage.subscriptions.add(TWO, HF, Rules(), START - timedelta(hours=2))
+    feed.add(1, "Diffusion video")
+    engine = engine_for(storage, feed, platform, clock)
+    platform.post_error = KeyError("a field the platform's reply lacked")
+    report = await engine.run_once()  # no crash: logged, the other channel not held up
+    assert report.deferred == 2 and report.posted == 0
+
+    # When the lease runs out the post is taken again as one that may have been made; a `find`
+    # that fails with "gone" pauses the channel like a failed post would, without crashing.
+    platform.post_error = None
+    platform.find_error = TargetGone("missing access to one")
+    clock.now += engine.lease + timedelta(seconds=1)
+    await engine.deliver()
+    paused = {s.target: s.paused for s in await storage.subscriptions.for_target(ONE)}
+    assert paused[ONE] is not None and "missing access" in paused[ONE]
+
+
+async def test_the_loop_survives_a_failed_cycle(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import runner
+    from bot.schedule import Scheduler
+
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    engine = engine_for(storage, feed, platform, clock)
+    cycles = 0
+    real = engine.run_once
+
+    async def flaky(*args: object) -> CycleReport:
+        nonlocal cycles
+        cycles += 1
+        if cycles == 1:
+            raise ConnectionError("the database went away")
+        return await real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "run_once", flaky)
+    monkeypatch.setattr(runner, "FAULT_WAITS", (0.01,))
+    stop = asyncio.Event()
+    reports: list[CycleReport] = []
+
+    def seen(report: CycleReport) -> None:
+        reports.append(report)
+        stop.set()
+
+    await asyncio.wait_for(runner.run(engine, Scheduler(), stop=stop, on_report=seen), 5)
+    assert cycles == 2 and len(reports) == 1
+    cycles = 0
+    with pytest.raises(ConnectionError):  # `paperboy run --once` still says what went wrong
+        await runner.run(engine, Scheduler(), stop=asyncio.Event(), once=True)
