@@ -258,17 +258,25 @@ class Threads(Protocol):
 
 
 class Votes(Protocol):
-    """Reactions on cards, one vote per person per card, for a channel's `top` papers."""
+    """Reactions on cards, for a channel's `top` papers: a person's reactions on a card are one
+    vote, withdrawn when the last of them is."""
 
     async def vote(
-        self, target: Target, message_id: str, voter: str, now: datetime, *, up: bool = True
+        self,
+        target: Target,
+        message_id: str,
+        voter: str,
+        reaction: str,
+        now: datetime,
+        *,
+        up: bool = True,
     ) -> bool:
-        """Count (or with `up=False` withdraw) a vote on a feed card; False if `message_id` is
-        not one."""
+        """Record (or with `up=False` remove) one reaction on a feed card; False if
+        `message_id` is not one."""
         ...
 
     async def top(self, target: Target, since: datetime, limit: int) -> list[tuple[str, int]]:
-        """(arXiv id, votes) of the channel's most voted cards since `since`, most first."""
+        """(arXiv id, voters) of the channel's most voted cards since `since`, most first."""
         ...
 
 

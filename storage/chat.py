@@ -48,6 +48,7 @@ class SqlThreads:
         rows = [
             {
                 "platform": target.platform,
+                "channel": target.channel,
                 "thread": thread,
                 "author": t.author[:255],
                 "text": t.text,
@@ -61,7 +62,11 @@ class SqlThreads:
     async def turns(self, target: Target, thread: str, limit: int) -> list[Turn]:
         query = (
             sa.select(turns_table.c.author, turns_table.c.text)
-            .where(turns_table.c.platform == target.platform, turns_table.c.thread == thread)
+            .where(
+                turns_table.c.platform == target.platform,
+                turns_table.c.channel == target.channel,
+                turns_table.c.thread == thread,
+            )
             .order_by(turns_table.c.id.desc())
             .limit(limit)
         )
@@ -75,13 +80,21 @@ class SqlVotes:
         self.engine = engine
 
     async def vote(
-        self, target: Target, message_id: str, voter: str, now: datetime, *, up: bool = True
+        self,
+        target: Target,
+        message_id: str,
+        voter: str,
+        reaction: str,
+        now: datetime,
+        *,
+        up: bool = True,
     ) -> bool:
         key = {
             "platform": target.platform,
             "channel": target.channel,
             "message_id": message_id,
             "voter": voter,
+            "reaction": reaction[:100],
         }
         async with self.engine.begin() as conn:
             arxiv_id = await _paper_of(conn, target, message_id)
@@ -101,7 +114,7 @@ class SqlVotes:
         return True
 
     async def top(self, target: Target, since: datetime, limit: int) -> list[tuple[str, int]]:
-        count = sa.func.count().label("n")
+        count = sa.func.count(sa.distinct(votes.c.voter)).label("n")
         query = (
             sa.select(votes.c.arxiv_id, count)
             .where(

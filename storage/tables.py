@@ -138,6 +138,7 @@ class DeliveryRow(Base):
         ),
         Index("ix_deliveries_outcome", "outcome"),
         Index("ix_deliveries_arxiv_id", "arxiv_id"),
+        Index("ix_deliveries_message_id", "message_id"),
     )
 
 
@@ -185,16 +186,17 @@ class ThreadTurnRow(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(255))
     thread: Mapped[str] = mapped_column(String(255))
     author: Mapped[str] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
     created: Mapped[datetime]
 
-    __table_args__ = (Index("ix_thread_turns_thread", "platform", "thread", "id"),)
+    __table_args__ = (Index("ix_thread_turns_thread", "platform", "channel", "thread", "id"),)
 
 
 class VoteRow(Base):
-    """One person's reaction on one card, counted once however many emoji they add."""
+    """One person's reaction on one card; however many they add, a person is one vote."""
 
     __tablename__ = "votes"
 
@@ -202,6 +204,7 @@ class VoteRow(Base):
     channel: Mapped[str] = mapped_column(String(255), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     voter: Mapped[str] = mapped_column(String(255), primary_key=True)
+    reaction: Mapped[str] = mapped_column(String(100), primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(64))
     created: Mapped[datetime]
 

@@ -30,6 +30,7 @@ from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.subscriptions import Target
 from bot.threads import ThreadAnswers
+from bot.votes import is_vote
 
 log = logging.getLogger(__name__)
 
@@ -114,22 +115,24 @@ class DiscordBot:
         await self.client.close()
 
     async def on_message(self, message: discord.Message) -> None:
+        """A message in a card's thread is a question about its paper (whoever opened the
+        thread: the bot, or someone when the bot could not)."""
         me = self.client.user
         channel = message.channel
         if me is None or message.author.bot or not isinstance(channel, discord.Thread):
             return
-        if channel.owner_id != me.id or self.threads is None or channel.parent_id is None:
+        if self.threads is None or channel.parent_id is None:
             return
-        question = message.content.replace(me.mention, "").replace(f"<@!{me.id}>", "").strip()
         target = Target(PLATFORM, str(channel.parent_id))
+        if await self.threads.paper_of(target, str(channel.id)) is None:
+            return  # not a card's thread
+        question = message.content.replace(me.mention, "").replace(f"<@!{me.id}>", "").strip()
         if not question:
             # Without the Message Content intent, only @mentions carry their text.
             if not self.options.message_content and channel.id not in self._hinted:
                 self._hinted.add(channel.id)
                 await self._say(channel, HOW_TO_ASK, message)
             return
-        if await self.threads.paper_of(target, str(channel.id)) is None:
-            return  # the bot's thread, but not under one of the feed's cards
         pieces = self.threads.stream(target, str(channel.id), str(message.author.id), question)
         try:
             async with channel.typing():
@@ -161,17 +164,23 @@ class DiscordBot:
                         continue  # full, final
                     if n == len(sent) - 1:
                         if sent[n].content != part:
-                            sent[n] = await sent[n].edit(content=part)
+                            sent[n] = await sent[n].edit(content=part, suppress=True)
                     else:
                         reference = asked if n == 0 else discord.utils.MISSING
-                        sent.append(await channel.send(part, reference=reference))
+                        sent.append(
+                            await channel.send(part, reference=reference, suppress_embeds=True)
+                        )
             last_edit = loop.time()
 
     async def _say(self, channel: discord.Thread, text: str, asked: discord.Message) -> None:
         try:
             for n, piece in enumerate(chunks(safe(text))):
                 async with platform_errors("an answer"):
-                    await channel.send(piece, reference=asked if n == 0 else discord.utils.MISSING)
+                    await channel.send(
+                        piece,
+                        reference=asked if n == 0 else discord.utils.MISSING,
+                        suppress_embeds=True,
+                    )
         except PublishError as exc:
             log.warning("no answer posted in thread %s: %s", channel.id, exc)
 
@@ -186,8 +195,13 @@ class DiscordBot:
         me = self.client.user
         if self.votes is None or (me is not None and event.user_id == me.id):
             return
+        reaction = str(event.emoji)
+        if not is_vote(reaction):
+            return
         target = self._card_target(event.channel_id, event.message_id)
-        await self.votes.vote(target, str(event.message_id), str(event.user_id), utc_now(), up=up)
+        await self.votes.vote(
+            target, str(event.message_id), str(event.user_id), reaction, utc_now(), up=up
+        )
 
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
         await self._vote(event, True)

@@ -33,12 +33,23 @@ LIMITS = Limits(per_second=50, per_channel=5, channel_seconds=5)
 HISTORY = 50  # recent messages `find` looks through
 
 
+READY_WITHIN = 60.0  # seconds a post waits for the gateway connection before trying later
+
+
 @asynccontextmanager
-async def platform_errors(what: str) -> AsyncIterator[None]:
-    """Discord's failures as the engine's: gone (403/404), later (429, 5xx, network), never."""
+async def platform_errors(
+    what: str, *, missing: Literal["gone", "rejected"] = "gone"
+) -> AsyncIterator[None]:
+    """Discord's failures as the engine's: gone (403; 404 of the channel), later (401, 429,
+    5xx, network), never (invalid). `missing="rejected"`: a 404 means the message or thread
+    was deleted, which is that post's end, not the channel's."""
     try:
         yield
-    except (discord.Forbidden, discord.NotFound) as exc:
+    except discord.NotFound as exc:
+        if missing == "rejected":
+            raise Rejected(f"{what} is gone: {exc.text or exc.status}") from exc
+        raise TargetGone(f"Discord refused {what}: {exc.text or exc.status}") from exc
+    except discord.Forbidden as exc:
         raise TargetGone(f"Discord refused {what}: {exc.text or exc.status}") from exc
     except discord.RateLimited as exc:
         raise RetryLater(f"Discord rate limit on {what}", exc.retry_after) from exc
@@ -47,6 +58,8 @@ async def platform_errors(what: str) -> AsyncIterator[None]:
     except discord.HTTPException as exc:
         if exc.status == 429:  # a Cloudflare-level limit discord.py does not wait out
             raise RetryLater(f"Discord rate limit on {what}") from exc
+        if exc.status == 401:  # the token was reset: posts wait for the new one
+            raise RetryLater(f"Discord refused the token for {what}") from exc
         raise Rejected(
             f"Discord rejected {what}: {exc.status} (code {exc.code}) {exc.text}"
         ) from exc
@@ -63,8 +76,14 @@ class DiscordPublisher:
         self.client = client
         self.archive_minutes = archive_minutes
 
+    async def _ready(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.wait_until_ready(), READY_WITHIN)
+        except TimeoutError:
+            raise RetryLater("not connected to Discord yet") from None
+
     async def _channel(self, target: Target) -> discord.abc.GuildChannel | discord.Thread:
-        await self.client.wait_until_ready()
+        await self._ready()
         channel_id = int(target.channel)
         channel = self.client.get_channel(channel_id)
         if channel is None:
@@ -112,31 +131,42 @@ class DiscordPublisher:
         return await self._send_chunks(channel, text, key, "a digest")
 
     async def reply(self, target: Target, message_id: str, text: str, key: str) -> str:
-        """In the card's thread (its id is the card's message id), made now if it is missing."""
-        await self.client.wait_until_ready()
+        """In the card's thread (its id is the card's message id), made now if it is missing.
+        A card or thread someone deleted ends this reply, not the channel's subscriptions."""
+        await self._ready()
         thread = self.client.get_partial_messageable(
             int(message_id), type=discord.ChannelType.public_thread
         )
+        what = f"a reply under {message_id}"
         try:
-            return await self._send_chunks(thread, text, key, f"a reply under {message_id}")
-        except TargetGone:
+            return await self._send_chunks(thread, text, key, what, missing="rejected")
+        except Rejected as gone:
             channel = await self._channel(target)
             if not isinstance(channel, discord.TextChannel):
-                raise
-        async with platform_errors(f"the thread of {message_id}"):
+                raise gone from None  # a forum post's thread is the post itself
+        async with platform_errors(f"the card {message_id}", missing="rejected"):
             made = await channel.get_partial_message(int(message_id)).create_thread(
                 name="Paper",
                 auto_archive_duration=self.archive_minutes,
             )
-        return await self._send_chunks(made, text, key, f"a reply under {message_id}")
+        return await self._send_chunks(made, text, key, what, missing="rejected")
 
     async def _send_chunks(
-        self, channel: discord.abc.Messageable, text: str, key: str, what: str
+        self,
+        channel: discord.abc.Messageable,
+        text: str,
+        key: str,
+        what: str,
+        missing: Literal["gone", "rejected"] = "gone",
     ) -> str:
         first: str | None = None
         for n, piece in enumerate(chunks(safe(text))):
-            async with platform_errors(what):
-                sent = await channel.send(piece, nonce=key if n == 0 else f"{key}.{n}"[:25])
+            async with platform_errors(what, missing=missing):
+                sent = await channel.send(
+                    piece,
+                    nonce=key if n == 0 else f"{key}.{n}"[:25],
+                    suppress_embeds=True,  # the link previews would bury the text
+                )
             first = first or str(sent.id)
             if n:
                 await asyncio.sleep(0)  # let the engine's pacing see other channels' turns

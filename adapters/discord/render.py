@@ -28,6 +28,7 @@ BUTTON_LABEL = 80
 BUTTONS = 25
 THREAD_NAME = 100
 URL = 2048
+BUTTON_URL = 512  # a link button's URL (message components docs)
 FACT = 300  # a field's value on a card: a fact, not an essay, whatever the source says
 
 
@@ -41,9 +42,9 @@ def clip(text: str, limit: int) -> str:
     return cut_escaped(text, limit, safe)
 
 
-def web_url(url: str | None) -> str | None:
-    """`url` if Discord will take it as a link (http or https, within length), else None."""
-    if not url or len(url) > URL:
+def web_url(url: str | None, limit: int = URL) -> str | None:
+    """`url` if Discord will take it as a link (http or https, within `limit`), else None."""
+    if not url or len(url) > limit:
         return None
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
@@ -97,7 +98,7 @@ def link_buttons(card: Card) -> discord.ui.View:
     """The card's links as link buttons (one row; the arXiv abstract, PDF, HF page, code ...)."""
     view = discord.ui.View(timeout=None)
     for link in card.links[:5]:
-        if url := web_url(link.url):
+        if url := web_url(link.url, BUTTON_URL):
             label = cut_at_word(link.label, BUTTON_LABEL)
             view.add_item(discord.ui.Button(label=label, url=url))
     return view

@@ -38,6 +38,7 @@ from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.subscriptions import Target
 from bot.threads import ThreadAnswers
+from bot.votes import is_vote
 
 log = logging.getLogger(__name__)
 
@@ -307,10 +308,11 @@ class SlackBot:
 
     async def _vote(self, event: dict[str, Any], up: bool) -> None:
         item = event.get("item") or {}
-        if self.votes is None or item.get("type") != "message":
+        reaction = str(event.get("reaction", ""))
+        if self.votes is None or item.get("type") != "message" or not is_vote(reaction):
             return
         target = Target(PLATFORM, item["channel"])
-        await self.votes.vote(target, item["ts"], event["user"], utc_now(), up=up)
+        await self.votes.vote(target, item["ts"], event["user"], reaction, utc_now(), up=up)
 
     async def on_reaction_added(self, event: dict[str, Any]) -> None:
         await self._vote(event, True)

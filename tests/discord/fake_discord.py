@@ -366,8 +366,15 @@ class FakeDiscord:
         self.messages.setdefault(channel_id, []).append(message)
         return message
 
+    def known(self, channel_id: str) -> bool:
+        return (
+            channel_id in (TEXT_CHANNEL, FORUM_CHANNEL, GONE_CHANNEL) or channel_id in self.threads
+        )
+
     async def _create_message(self, request: web.Request) -> web.Response:
         channel_id, body = request.match_info["channel"], (await request.json())
+        if not self.known(channel_id):
+            return _json({"code": 10003, "message": "Unknown Channel"}, 404)
         if problems := message_problems(body):
             return _invalid(problems)
         if body.get("enforce_nonce") and body.get("nonce"):
@@ -427,6 +434,8 @@ class FakeDiscord:
             return _invalid(["thread name must be 1-100 characters"])
         if body.get("auto_archive_duration", 1440) not in (60, 1440, 4320, 10080):
             return _invalid(["bad auto_archive_duration"])
+        if not any(m["id"] == message_id for m in self.messages.get(parent, [])):
+            return _json({"code": 10008, "message": "Unknown Message"}, 404)
         if message_id in self.threads:
             return _json(
                 {"code": 160004, "message": "A thread has already been created for this message"},
@@ -658,10 +667,17 @@ class FakeDiscord:
         return message
 
     async def react(
-        self, channel: str, message_id: str, user_id: str = USER_ID, emoji: str = "👍"
+        self,
+        channel: str,
+        message_id: str,
+        user_id: str = USER_ID,
+        emoji: str = "👍",
+        *,
+        add: bool = True,
     ) -> None:
+        """Someone adds (or removes) a reaction."""
         await self.dispatch(
-            "MESSAGE_REACTION_ADD",
+            "MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE",
             {
                 "user_id": user_id,
                 "channel_id": channel,

@@ -311,13 +311,15 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
     assert all(p["message"]["allowed_mentions"] == {"parse": []} for p in posts)
     assert [p["applied_tags"] for p in posts] == [["1300000000000000002"]] * 2  # the cs.CV tag
     threads = list(fake.threads)
-    # Two people like the second paper, one the first; a second emoji from the same person counts once.
+    # Two people like the second paper, one the first. A second emoji from the same person counts
+    # once, and taking one of them back leaves the other; a thumbs-down is no vote.
     await fake.react(threads[1], threads[1], "1100000000000000020")
     await fake.react(threads[1], threads[1], "1100000000000000021")
     await fake.react(threads[1], threads[1], "1100000000000000021", emoji="🔥")
+    await fake.react(threads[1], threads[1], "1100000000000000021", emoji="🔥", add=False)
     await fake.react(threads[0], threads[0], "1100000000000000020")
+    await fake.react(threads[0], threads[0], "1100000000000000022", emoji="👎")
     forum = Target("discord", FORUM_CHANNEL)
-    await until(lambda: True)
     await asyncio.sleep(0.3)
     top = await fake.slash("top", {}, channel=FORUM_CHANNEL)
     text = (await reply_to(fake, top))["content"]
@@ -498,3 +500,23 @@ async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) 
     assert status == 1
     assert stderr.strip().splitlines()[-1].startswith("paperboy: Discord refused DISCORD_TOKEN")
     assert "Traceback" not in stderr
+
+
+async def test_a_deleted_card_ends_its_reply_not_the_channels_subscriptions(
+    paperboy: Paperboy,
+) -> None:
+    from bot.ports import Rejected
+
+    fake, publisher = paperboy.fake, paperboy.bot.publisher
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    # A card whose thread was never made gets one for its first reply.
+    del fake.threads[card["id"]]
+    assert await publisher.reply(HERE, card["id"], "Code released.", "paperboy-90")
+    assert card["id"] in fake.threads and fake.posts(card["id"])[0]["content"] == "Code released."
+    # A card someone deleted (no thread, no message): that reply is rejected, nothing paused.
+    with pytest.raises(Rejected, match="Unknown Message"):
+        await publisher.reply(HERE, "1299999999999999999", "Code released.", "paperboy-91")
+    (sub,) = await paperboy.storage.subscriptions.for_target(HERE)
+    assert sub.paused is None

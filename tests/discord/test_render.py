@@ -30,6 +30,7 @@ def huge_card(n: int = 0) -> Card:
             Link("arXiv", "https://arxiv.org/abs/2611.00000"),
             Link("Project page", "javascript:alert(1)"),
             Link("L" * 200, "https://github.com/a/b"),
+            Link("Project page", "https://example.org/" + "p" * 600),  # over a button's 512
         ),
         image_url="ftp://nope",
     )

@@ -305,19 +305,26 @@ async def test_reactions_are_votes(paperboy: Paperboy) -> None:
     await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
     await paperboy.engine.run_once()
     (card,) = paperboy.fake.posts(CHANNEL)
-    for user in ("U1", "U2"):
+    # U1 and U2 like it; U2's second reaction, then taken back, leaves one; U3's -1 is no vote.
+    for kind, user, reaction in (
+        ("reaction_added", "U1", "tada"),
+        ("reaction_added", "U2", "tada"),
+        ("reaction_added", "U2", "fire"),
+        ("reaction_removed", "U2", "fire"),
+        ("reaction_added", "U3", "-1::skin-tone-2"),
+    ):
         await paperboy.event(
             {
-                "type": "reaction_added",
+                "type": kind,
                 "user": user,
-                "reaction": "tada",
+                "reaction": reaction,
                 "item": {"type": "message", "channel": CHANNEL, "ts": card["ts"]},
                 "event_ts": "1",
             }
         )
     await asyncio.sleep(0.2)  # events are acked first, then handled
     reply = await paperboy.command("top", name="top")
-    assert "Diffusion video models" in reply["text"] and "2 votes" in reply["text"]
+    assert "Diffusion video models" in reply["text"] and "· 2 votes" in reply["text"]
 
 
 class DiesWhileRecording:

@@ -22,22 +22,28 @@ Time = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # Threads and reactions find their card by its message id.
+    op.create_index("ix_deliveries_message_id", "deliveries", ["message_id"])
     op.create_table(
         "thread_turns",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
         sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("channel", sa.String(255), nullable=False),
         sa.Column("thread", sa.String(255), nullable=False),
         sa.Column("author", sa.String(255), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created", Time, nullable=False),
     )
-    op.create_index("ix_thread_turns_thread", "thread_turns", ["platform", "thread", "id"])
+    op.create_index(
+        "ix_thread_turns_thread", "thread_turns", ["platform", "channel", "thread", "id"]
+    )
     op.create_table(
         "votes",
         sa.Column("platform", sa.String(32), primary_key=True),
         sa.Column("channel", sa.String(255), primary_key=True),
         sa.Column("message_id", sa.String(255), primary_key=True),
         sa.Column("voter", sa.String(255), primary_key=True),
+        sa.Column("reaction", sa.String(100), primary_key=True),
         sa.Column("arxiv_id", sa.String(64), nullable=False),
         sa.Column("created", Time, nullable=False),
     )
@@ -67,6 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deliveries_message_id", "deliveries")
     op.drop_table("llm_usage")
     op.drop_table("tldrs")
     op.drop_table("llm_answers")
