@@ -8,7 +8,7 @@ that escapes to the platform.
 from __future__ import annotations
 
 import calendar
-import shlex
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -66,6 +66,23 @@ NEEDS_MANAGE = Reply(
 )
 
 
+_CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+# A word, with any "quoted part" in it kept whole: `keywords="a AND b"`, `"large language models"`,
+# and an option's 'single-quoted' value (elsewhere a single quote is an apostrophe).
+_TOKEN = re.compile(r"""[\w-]+='[^']*'|(?:[^\s"]*"[^"]*"[^\s"]*)+|\S+""")
+
+
+def split_words(text: str) -> list[str]:
+    """`/papers` text as words. Quoted parts stay whole, with their quotes (a search keeps its
+    phrases); curly quotes count; a lone quote or apostrophe is just a character, never an
+    error (unlike shell quoting, which would pair "Bayes' rule" with "Hoeffding's")."""
+    return _TOKEN.findall(text.translate(_CURLY))
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'" else value
+
+
 class CommandError(ValueError):
     """Bad input to a command; the message is for the person who typed it."""
 
@@ -80,7 +97,7 @@ def _options(
     for token in tokens:
         name, sep, value = token.partition("=")
         if sep and name.lower() in allowed:
-            options[name.lower()] = value
+            options[name.lower()] = _unquoted(value)
         elif sep and strict:
             raise CommandError(f"unknown option {name!r}; options: {', '.join(sorted(allowed))}")
         else:
@@ -174,11 +191,7 @@ class Commands:
 
     async def handle(self, text: str, ctx: Context) -> Reply:
         """Answer `/papers TEXT`."""
-        try:
-            tokens = shlex.split(text)
-        except ValueError as exc:
-            return Reply(f"Could not read that: {exc}.", private=True, error=True)
-        return await self.run(tokens, ctx)
+        return await self.run(split_words(text), ctx)
 
     async def run(self, tokens: list[str], ctx: Context) -> Reply:
         """Answer a command already split into words (an adapter's parsed options)."""

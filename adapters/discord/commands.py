@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shlex
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
@@ -60,16 +59,6 @@ def context(interaction: discord.Interaction) -> Context:
     )
 
 
-def words(text: str | None) -> list[str]:
-    """Free text as words, quotes respected where they pair up."""
-    if not text:
-        return []
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
-
-
 def options(**values: object) -> list[str]:
     """`name=value` words for the options given (underscores become hyphens)."""
     out = []
@@ -95,14 +84,16 @@ async def send(
     texts, embeds = rendered(reply)
     first = texts[0] if texts else None
     shown = view or discord.utils.MISSING
-    if interaction.response.is_done():
-        await interaction.followup.send(
-            first or "", embeds=embeds, ephemeral=reply.private, view=shown
-        )
-    else:
+    if not interaction.response.is_done():
         await interaction.response.send_message(
             first, embeds=embeds, ephemeral=reply.private, view=shown
         )
+    elif reply.private:
+        # Deferred in public ("thinking..."), but the answer is for the asker alone.
+        await interaction.delete_original_response()
+        await interaction.followup.send(first or "", embeds=embeds, ephemeral=True)
+    else:
+        await interaction.edit_original_response(content=first, embeds=embeds, view=view)
     for more in texts[1:]:
         await interaction.followup.send(more, ephemeral=reply.private)
 
@@ -133,13 +124,14 @@ class Pages(discord.ui.View):
         self.previous.disabled = page <= 1
 
     async def _turn(self, interaction: discord.Interaction, page: int) -> None:
+        await interaction.response.defer()  # a search may take a moment; the 3 s hold
         reply = await self.commands.run([*self.query, f"page={page}"], self.ctx)
         if reply.error or not reply.cards:
-            await interaction.response.send_message("No more results.", ephemeral=True)
+            await interaction.followup.send("No more results.", ephemeral=True)
             return
         texts, embeds = rendered(reply)
         pages = Pages(self.commands, self.query, page, self.ctx)
-        await interaction.response.edit_message(content=texts[0], embeds=embeds, view=pages)
+        await interaction.edit_original_response(content=texts[0], embeds=embeds, view=pages)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Pages]) -> None:
@@ -174,7 +166,7 @@ def papers_group(commands: Commands) -> app_commands.Group:
     async def source_choices(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = [current] if current and current not in SOURCES else []
+        typed = [current[:100]] if current and current not in SOURCES else []
         return [
             app_commands.Choice(name=s, value=s)
             for s in [*typed, *SOURCES]
@@ -202,9 +194,10 @@ def papers_group(commands: Commands) -> app_commands.Group:
         sort: Literal["relevance", "recent", "upvotes"] | None = None,
         page: app_commands.Range[int, 1, 100] | None = None,
     ) -> None:
+        # The query stays one piece: its "quoted phrases" are phrases.
         tokens = [
             "search",
-            *words(query),
+            query,
             *options(since=since, until=until, category=category, author=author, sort=sort),
         ]
         ctx = context(interaction)

@@ -14,7 +14,6 @@ import asyncio
 import json
 import logging
 import re
-import shlex
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,8 +30,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
-from adapters.slack.render import Block, card_blocks, escape, fit, text_blocks
-from bot.commands import Commands, Context, Reply
+from adapters.slack.render import Block, card_blocks, escape, fallback_text, fit, text_blocks
+from bot.commands import Commands, Context, Reply, split_words
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
@@ -43,6 +42,10 @@ from bot.votes import is_vote
 log = logging.getLogger(__name__)
 
 MANAGING = frozenset({"subscribe", "unsubscribe", "resume"})
+FAILED = Reply("Something went wrong on our side; please try again.", private=True, error=True)
+# chat.startStream errors that mean this workspace or app cannot stream (not a passing fault).
+NO_STREAMING = frozenset({"unknown_method", "not_allowed_token_type", "method_not_supported"})
+UPDATE_EVERY = 1.0  # seconds between chat.update calls while an answer grows (Tier 3)
 HOW_TO_ASK = (
     "Ask about a paper in the thread under its card, or anywhere with "
     "`/papers ask ARXIV_ID your question`."
@@ -169,22 +172,35 @@ class SlackBot:
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()  # within Slack's 3 seconds; the answer follows through `respond`
         text = command.get("text") or ""
+        words = split_words(text)
         try:
-            words = shlex.split(text)
-        except ValueError:
-            words = []
-        ctx = await self._context(command["channel_id"], command["user_id"], words)
-        reply = await self.commands.handle(text, ctx)
-        await respond(**self.rendered(reply, words))
+            ctx = await self._context(command["channel_id"], command["user_id"], words)
+            reply = await self.commands.run(words, ctx)
+        except Exception:
+            log.exception("/papers %s failed", words[:1])
+            reply = FAILED
+        await self._respond(respond, self.rendered(reply, words))
+
+    @staticmethod
+    async def _respond(respond: Any, message: dict[str, Any]) -> None:
+        """`respond` does not raise when Slack refuses: say so in the log at least."""
+        sent = await respond(**message)
+        if getattr(sent, "status_code", 200) != 200:
+            log.warning("Slack refused a /papers reply: %s %s", sent.status_code, sent.body)
 
     async def on_page(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         action = body["actions"][0]
         state = json.loads(action["value"])
         words, page = list(state["q"]), int(state["page"])
-        ctx = await self._context(body["channel"]["id"], body["user"]["id"], words)
-        reply = await self.commands.run([*words, f"page={page}"], ctx)
-        await respond(replace_original=True, **self.rendered(reply, [*words, f"page={page}"]))
+        try:
+            ctx = await self._context(body["channel"]["id"], body["user"]["id"], words)
+            reply = await self.commands.run([*words, f"page={page}"], ctx)
+        except Exception:
+            log.exception("/papers paging failed")
+            reply = FAILED
+        message = self.rendered(reply, [*words, f"page={page}"])
+        await self._respond(respond, {**message, "replace_original": True})
 
     async def on_link(self, ack: Any) -> None:
         await ack()  # a link button opens its URL; Slack still tells the app, which must ack
@@ -197,7 +213,7 @@ class SlackBot:
             blocks = fit(blocks, 49)
             blocks.append(self._pages(words))
         return {
-            "text": escape(reply.text)[:3000] or "Paperboy",
+            "text": fallback_text(reply.text or "Paperboy"),
             "blocks": fit(blocks),
             "response_type": "ephemeral" if reply.private else "in_channel",
             "unfurl_links": False,
@@ -244,8 +260,9 @@ class SlackBot:
 
     async def on_mention(self, event: dict[str, Any], say: Any, context: dict[str, Any]) -> None:
         thread = event.get("thread_ts")
-        if not thread:
-            await say(text=HOW_TO_ASK, thread_ts=event["ts"])
+        target = Target(PLATFORM, event["channel"])
+        if not thread or (self.threads and await self.threads.paper_of(target, thread) is None):
+            await say(text=HOW_TO_ASK, thread_ts=thread or event["ts"])
             return
         await self._answer(event, thread, str(context.get("team_id") or ""))
 
@@ -268,41 +285,69 @@ class SlackBot:
         self, channel: str, thread: str, user: str, team: str, pieces: AsyncIterator[str]
     ) -> None:
         """Stream the answer into the thread (chat.startStream / appendStream / stopStream);
-        where the workspace does not offer streaming, post it and update it as it grows."""
-        shown, ts, streaming = "", None, self._can_stream
-        async for piece in pieces:
-            shown += piece
-            if streaming:
-                try:
+        where the workspace does not offer streaming, post it and update it as it grows (at
+        most once a second)."""
+        shown, sent, ts, streaming, updated = "", "", None, self._can_stream, 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            async for piece in pieces:
+                shown += piece
+                if streaming:
                     if ts is None:
-                        started = await self.client.chat_startStream(
-                            channel=channel,
-                            thread_ts=thread,
-                            markdown_text=escape(piece),
-                            recipient_user_id=user,
-                            recipient_team_id=team or None,
-                        )
-                        ts = str(started["ts"])
+                        ts, streaming = await self._start_stream(channel, thread, user, team, piece)
+                        if streaming:
+                            continue
                     else:
                         await self.client.chat_appendStream(
                             channel=channel, ts=ts, markdown_text=escape(piece)
                         )
+                        continue
+                if ts is not None and loop.time() - updated < UPDATE_EVERY:
                     continue
-                except SlackApiError as exc:
-                    if ts is not None:
-                        raise
-                    log.info("Slack streaming unavailable (%s): posting and updating", exc)
-                    streaming = self._can_stream = False
-            text, blocks = escape(shown)[:3000], fit(text_blocks(shown))
-            if ts is None:
-                posted = await self.client.chat_postMessage(
-                    channel=channel, thread_ts=thread, text=text, blocks=blocks
-                )
-                ts = str(posted["ts"])
-            else:
-                await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-        if streaming and ts is not None:
-            await self.client.chat_stopStream(channel=channel, ts=ts)
+                ts = await self._post_or_update(channel, thread, ts, shown)
+                sent, updated = shown, loop.time()
+        finally:
+            if streaming and ts is not None:
+                await self.client.chat_stopStream(channel=channel, ts=ts)
+        if not streaming and shown != sent:
+            await self._post_or_update(channel, thread, ts, shown)  # the whole, at the end
+
+    async def _start_stream(
+        self, channel: str, thread: str, user: str, team: str, first: str
+    ) -> tuple[str | None, bool]:
+        """(the stream's ts, True), or (None, False) to post and update instead."""
+        try:
+            started = await self.client.chat_startStream(
+                channel=channel,
+                thread_ts=thread,
+                markdown_text=escape(first),
+                recipient_user_id=user,
+                recipient_team_id=team or None,
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            if error in NO_STREAMING:
+                self._can_stream = False  # this workspace never will: stop trying
+            log.info("Slack streaming unavailable (%s): posting and updating", error)
+            return None, False
+        return str(started["ts"]), True
+
+    async def _post_or_update(self, channel: str, thread: str, ts: str | None, text: str) -> str:
+        blocks = fit(text_blocks(text))
+        if ts is None:
+            posted = await self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread,
+                text=fallback_text(text),
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            return str(posted["ts"])
+        await self.client.chat_update(
+            channel=channel, ts=ts, text=fallback_text(text), blocks=blocks
+        )
+        return ts
 
     # --- votes -----------------------------------------------------------------------------
 

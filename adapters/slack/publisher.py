@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import card_blocks, escape, fallback, fit, text_blocks
+from adapters.slack.render import card_blocks, fallback, fallback_text, fit, text_blocks
 from bot.cards import Card
 from bot.ports import Rejected, RetryLater, TargetGone
 from bot.subscriptions import Target
@@ -30,13 +30,14 @@ PLATFORM = "slack"
 LIMITS = Limits(per_second=10, per_channel=1, channel_seconds=1.0)
 EVENT_TYPE = "paperboy_post"
 HISTORY = 50
+# The token was revoked or the app uninstalled: posts wait (the engine backs off) for a fix.
+AUTH = frozenset({"invalid_auth", "token_revoked", "not_authed", "account_inactive"})
 GONE = frozenset(
     {
         "not_in_channel",
         "channel_not_found",
         "is_archived",
         "restricted_action",
-        "account_inactive",
         "team_access_not_granted",
         "missing_scope",
     }
@@ -53,6 +54,8 @@ async def platform_errors(what: str) -> AsyncIterator[None]:
         error = str(exc.response.get("error", "")) if exc.response is not None else ""
         if error in GONE:
             raise TargetGone(f"Slack refused {what}: {error}") from exc
+        if error in AUTH:
+            raise RetryLater(f"Slack refused the token for {what}: {error}") from exc
         if error in LATER or (exc.response is not None and exc.response.status_code >= 500):
             retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
             raise RetryLater(
@@ -75,16 +78,24 @@ class SlackPublisher:
         self.client = client
 
     async def post(self, target: Target, card: Card, key: str) -> str:
-        async with platform_errors(f"the card of {card.arxiv_id}"):
-            sent = await self.client.chat_postMessage(
-                channel=target.channel,
-                text=fallback(card),
-                blocks=fit(card_blocks(card)),
-                unfurl_links=False,
-                unfurl_media=False,
-                metadata=metadata(key, arxiv_id=card.arxiv_id),
-            )
-        return str(sent["ts"])
+        what = f"the card of {card.arxiv_id}"
+        for image in (True, False):  # Slack refuses a card whose thumbnail it cannot fetch
+            try:
+                async with platform_errors(what):
+                    sent = await self.client.chat_postMessage(
+                        channel=target.channel,
+                        text=fallback(card),
+                        blocks=fit(card_blocks(card, image=image)),
+                        unfurl_links=False,
+                        unfurl_media=False,
+                        metadata=metadata(key, arxiv_id=card.arxiv_id),
+                    )
+                return str(sent["ts"])
+            except Rejected:
+                if not image or not card.image_url:
+                    raise
+                log.info("card of %s refused with its thumbnail; posting without", card.arxiv_id)
+        raise AssertionError("unreachable")
 
     async def post_text(self, target: Target, text: str, key: str) -> str:
         return await self._text(target, text, key, None, "a digest")
@@ -99,7 +110,7 @@ class SlackPublisher:
             sent = await self.client.chat_postMessage(
                 channel=target.channel,
                 thread_ts=thread_ts,
-                text=escape(text)[:3000],
+                text=fallback_text(text),
                 blocks=fit(text_blocks(text)),
                 unfurl_links=False,
                 unfurl_media=False,

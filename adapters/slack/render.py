@@ -53,7 +53,7 @@ def section(text: str) -> Block:
     return {"type": "section", "text": mrkdwn(clip(text, SECTION_TEXT))}
 
 
-def card_blocks(card: Card, *, links: bool = True) -> list[Block]:
+def card_blocks(card: Card, *, links: bool = True, image: bool = True) -> list[Block]:
     version = f"v{card.version}" if card.version else ""
     blocks: list[Block] = [{"type": "header", "text": plain(card.title, HEADER_TEXT)}]
     byline = card.authors + (f" · {card.organization}" if card.organization else "")
@@ -78,8 +78,8 @@ def card_blocks(card: Card, *, links: bool = True) -> list[Block]:
             "type": "section",
             "text": mrkdwn(label + clip(card.tldr, SECTION_TEXT - len(label))),
         }
-        if image := web_url(card.image_url):
-            tldr["accessory"] = {"type": "image", "image_url": image, "alt_text": "thumbnail"}
+        if image and (url := web_url(card.image_url)):
+            tldr["accessory"] = {"type": "image", "image_url": url, "alt_text": "thumbnail"}
         blocks.append(tldr)
     if links and (buttons := link_buttons(card)):
         blocks.append({"type": "actions", "elements": buttons})
@@ -106,22 +106,29 @@ def fallback(card: Card) -> str:
 
 def text_blocks(text: str) -> list[Block]:
     """Plain text as sections (each within 3000 characters), split at lines then words."""
-    out: list[Block] = []
+    out: list[str] = []
     current = ""
     for line in escape(text).splitlines():
         while len(line) > SECTION_TEXT:
+            if current:
+                out.append(current)
+                current = ""
             cut = line.rfind(" ", 0, SECTION_TEXT + 1)
             cut = cut if cut > 0 else SECTION_TEXT
-            out.append({"type": "section", "text": mrkdwn(line[:cut])})
+            out.append(line[:cut])
             line = line[cut:].lstrip(" ")
         joined = f"{current}\n{line}" if current else line
         if len(joined) > SECTION_TEXT:
-            out.append({"type": "section", "text": mrkdwn(current)})
+            out.append(current)
             joined = line
         current = joined
-    if current.strip():
-        out.append({"type": "section", "text": mrkdwn(current)})
-    return out
+    out.append(current)
+    return [{"type": "section", "text": mrkdwn(part)} for part in out if part.strip()]
+
+
+def fallback_text(text: str) -> str:
+    """A message's notification text: escaped, and short (the blocks carry the whole)."""
+    return clip(text, FALLBACK_TEXT) or "…"
 
 
 def fit(blocks: list[Block], room: int = BLOCKS) -> list[Block]:

@@ -156,6 +156,7 @@ class FakeDiscord:
         r.add_post("/api/v10/interactions/{id}/{token}/callback", self._callback)
         r.add_post("/api/v10/webhooks/{app}/{token}", self._followup)
         r.add_patch("/api/v10/webhooks/{app}/{token}/messages/{message}", self._edit_original)
+        r.add_delete("/api/v10/webhooks/{app}/{token}/messages/{message}", self._delete_original)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -477,6 +478,9 @@ class FakeDiscord:
             return _invalid(problems)
         self.followups.append(body)
         return _json(self.new_message(TEXT_CHANNEL, body, interaction=True))
+
+    async def _delete_original(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
 
     async def _edit_original(self, request: web.Request) -> web.Response:
         self.followups.append(await request.json())

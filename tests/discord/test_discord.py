@@ -202,9 +202,13 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     message = next(m for m in fake.messages[TEXT_CHANNEL] if m["content"].startswith("Page 1:"))
     clicked = await fake.click(buttons[1]["custom_id"], message)
     turned = await until(lambda: callback(fake, clicked))
-    assert turned["type"] == 7  # the message updated in place
-    assert turned["data"]["content"].startswith("Page 2:")
-    assert len(turned["data"]["embeds"]) == 2
+    assert turned["type"] == 6  # acknowledged at once; the message is then updated in place
+    token = f"token-{clicked}"
+    edited = await until(
+        lambda: next((b for m, p, b in fake.wire if m == "PATCH" and token in p), None)
+    )
+    assert edited["content"].startswith("Page 2:")
+    assert len(edited["embeds"]) == 2
 
 
 async def subscribed(paperboy: Paperboy, channel: str, *papers: tuple[str, str]) -> None:
@@ -450,6 +454,24 @@ async def test_a_slow_command_is_deferred_then_answered(
     assert body["type"] == 5  # "Paperboy is thinking...", within the 3 seconds
     followup = await reply_to(fake, asked)
     assert "no subscriptions" in followup["content"]
+    # A private answer (here: no permission) after a public "thinking..." stays private.
+    commands, run = paperboy.core.commands, paperboy.core.commands.run
+
+    async def slowly(*args: Any) -> Any:
+        await asyncio.sleep(0.1)
+        return await run(*args)
+
+    monkeypatch.setattr(commands, "run", slowly)
+    refused = await fake.slash("unsubscribe", {"subscription": 1})
+    assert (await until(lambda: callback(fake, refused)))["type"] == 5
+    token = f"token-{refused}"
+    said = await until(
+        lambda: next(
+            (b for m, p, b in fake.wire if m == "POST" and token in p and "callback" not in p), None
+        )
+    )
+    assert said["flags"] & 64 and "manage the channel" in said["content"]
+    assert any(m == "DELETE" and token in p for m, p, _ in fake.wire)
 
 
 async def test_a_model_written_answer_is_posted_in_the_thread_and_grows(

@@ -96,6 +96,42 @@ async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> No
     assert await storage.subscriptions.for_target(HERE) == []
 
 
+def test_words_keep_phrases_and_never_fail_on_quotes() -> None:
+    from bot.commands import split_words
+    from bot.search import parse_terms
+
+    assert split_words('search "large language models" since=2026-01-01') == [
+        "search",
+        '"large language models"',
+        "since=2026-01-01",
+    ]
+    assert split_words("search “curly phrase” Bayes' rule and Hoeffding's") == [
+        "search",
+        '"curly phrase"',
+        "Bayes'",
+        "rule",
+        "and",
+        "Hoeffding's",
+    ]
+    assert split_words("subscribe hf-daily keywords='a AND b' authors=\"A B;C D\"") == [
+        "subscribe",
+        "hf-daily",
+        "keywords='a AND b'",
+        'authors="A B;C D"',
+    ]
+    assert split_words('search "unclosed <@U1>') == ["search", '"unclosed', "<@U1>"]
+    # What `search` gives the query parser: the phrase is still a phrase.
+    words = split_words('search "large language models" agents')[1:]
+    assert parse_terms(" ".join(words)).phrases == (("large", "language", "models"),)
+
+
+async def test_search_phrases_and_unbalanced_quotes(commands: tuple[Commands, Storage]) -> None:
+    cmd, _ = commands
+    found = await cmd.handle('search "video models"', MEMBER)
+    assert "Diffusion video models" in found.text
+    assert "Diffusion video models" in (await cmd.handle('search "diffusion', MEMBER)).text
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -105,7 +141,7 @@ async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> No
         ("subscribe hf-daily min-upvotes=lots", "min-upvotes must be a whole number"),
         ("subscribe hf-daily keywords='(diffusion'", "not closed"),
         ("subscribe hf-daily colour=red", "unknown option 'colour'"),
-        ('search "unclosed', "Could not read that"),
+        ('subscribe hf-daily keywords="(diffusion"', "not closed"),
         ("search x" + "y" * 2000, "please keep it under 1,000"),
         ("search diffusion sort=best", "sort must be relevance, recent or upvotes"),
         ("search diffusion since=yesterday", "since must be a date"),

@@ -146,6 +146,8 @@ class FakeSlack:
             return "msg_blocks_too_long"
         if block_problems(blocks):
             return "invalid_blocks"
+        if "unfetchable" in json.dumps(blocks):  # Slack could not download an image
+            return "invalid_blocks"
         if not args.get("text") and not blocks:
             return "no_text"
         return None

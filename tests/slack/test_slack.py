@@ -463,3 +463,40 @@ async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) 
     assert (
         stderr.strip().splitlines()[-1] == "paperboy: Slack refused SLACK_BOT_TOKEN: invalid_auth"
     )
+
+
+def test_long_text_keeps_its_order_in_sections() -> None:
+    from adapters.slack.render import text_blocks
+
+    text = "intro\n" + "word " * 1000 + "\nend & <done>"
+    parts = [b["text"]["text"] for b in text_blocks(text)]
+    assert all(len(p) <= 3000 for p in parts)
+    assert parts[0] == "intro" and parts[-1].endswith("end &amp; &lt;done&gt;")
+    assert " ".join(" ".join(parts).split()) == " ".join(
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split()
+    )
+
+
+async def test_a_card_whose_thumbnail_slack_cannot_fetch_is_posted_without_it(
+    paperboy: Paperboy,
+) -> None:
+    from bot.cards import card_for
+
+    paper = Paper(
+        arxiv_id="2611.00009", title="T", thumbnail_url="https://example.org/unfetchable.png"
+    )
+    ts = await paperboy.bot.publisher.post(HERE, card_for(paper), "paperboy-9")
+    (card,) = paperboy.fake.posts(CHANNEL)
+    assert card["ts"] == ts and "unfetchable" not in json.dumps(card["blocks"])
+
+
+async def test_a_mention_outside_a_cards_thread_says_how_to_ask(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    await paperboy.event(
+        {
+            **fake.reply_in_thread("1764150000.000001", "<@UPAPERBOY> what is this?"),
+            "type": "app_mention",
+        }
+    )
+    (hint,) = await until(lambda: fake.posts(CHANNEL, "1764150000.000001"))
+    assert "/papers ask" in hint["text"]
