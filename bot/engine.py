@@ -57,6 +57,9 @@ class CycleReport:
     failed: int = 0
 
 
+TLDRS_AT_ONCE = 4  # model requests for cards' TL;DRs in flight at once
+
+
 class _NotSendable(Exception):
     """This delivery cannot be made (its paper is gone or went stale): recorded, not retried."""
 
@@ -211,6 +214,7 @@ class Engine:
             claims = await self.ledger.claim(self.clock(), self.lease, self.batch)
             if not claims:
                 break
+            await self._write_tldrs(claims)
             by_target: dict[Target, list[Claim]] = defaultdict(list)
             for claim in claims:
                 by_target[claim.target].append(claim)
@@ -219,6 +223,28 @@ class Engine:
                 for target_claims in by_target.values():
                     group.create_task(self._deliver_in_order(target_claims, report))
         return report
+
+    async def _write_tldrs(self, claims: list[Claim]) -> None:
+        """The cards' TL;DRs, written before posting and a few at once, so that no channel waits
+        on them one by one (each is then read from the store)."""
+        if self.tldrs is None:
+            return
+        tldrs = self.tldrs
+        papers = await self.papers.get_many(
+            sorted({c.arxiv_id for c in claims if c.kind == "card"})
+        )
+        gate = asyncio.Semaphore(TLDRS_AT_ONCE)
+
+        async def write(paper: Paper) -> None:
+            async with gate:
+                try:
+                    await tldrs.for_paper(paper)
+                except Exception:  # the card goes out without one
+                    log.exception("no TL;DR for %s", paper.arxiv_id)
+
+        async with asyncio.TaskGroup() as group:
+            for paper in papers.values():
+                group.create_task(write(paper))
 
     async def _deliver_in_order(self, claims: list[Claim], report: CycleReport) -> None:
         for claim in claims:

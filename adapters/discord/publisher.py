@@ -31,6 +31,7 @@ ArchiveMinutes = Literal[60, 1440, 4320, 10080]  # the durations Discord accepts
 # 50 requests a second per bot; about 5 messages per 5 seconds per channel (PLATFORMS.md §1).
 LIMITS = Limits(per_second=50, per_channel=5, channel_seconds=5)
 HISTORY = 50  # recent messages `find` looks through
+FORUM_POSTS = 20  # recent forum posts `find` looks through
 
 
 READY_WITHIN = 60.0  # seconds a post waits for the gateway connection before trying later
@@ -174,16 +175,34 @@ class DiscordPublisher:
         return first
 
     async def find(self, target: Target, key: str) -> str | None:
-        """A card posted with `key` among the channel's recent messages (footers carry it)."""
+        """A card posted with `key` among the channel's recent messages, or in a forum among its
+        recent posts (footers carry the key)."""
         channel = await self._channel(target)
-        if not isinstance(channel, discord.abc.Messageable):
-            return None
-        me = self.client.user
         async with platform_errors(f"the history of {target.channel}"):
+            if isinstance(channel, discord.ForumChannel):
+                return await self._find_post(channel, key)
+            if not isinstance(channel, discord.abc.Messageable):
+                return None
             async for message in channel.history(limit=HISTORY):
-                if me is None or message.author.id != me.id:
-                    continue
-                footers = (e.footer.text or "" for e in message.embeds)
-                if any(f.endswith(f" · {key}") for f in footers):
+                if self._carries(message, key):
                     return str(message.id)
         return None
+
+    async def _find_post(self, forum: discord.ForumChannel, key: str) -> str | None:
+        """Forum posts take no nonce, so after a crash the recent posts are looked at."""
+        me = self.client.user
+        mine = [t for t in forum.threads if me is not None and t.owner_id == me.id]
+        for thread in sorted(mine, key=lambda t: t.id, reverse=True)[:FORUM_POSTS]:
+            try:
+                starter = await thread.fetch_message(thread.id)
+            except discord.NotFound:
+                continue
+            if self._carries(starter, key):
+                return str(thread.id)
+        return None
+
+    def _carries(self, message: discord.Message, key: str) -> bool:
+        me = self.client.user
+        if me is None or message.author.id != me.id:
+            return False
+        return any((e.footer.text or "").endswith(f" · {key}") for e in message.embeds)

@@ -150,6 +150,7 @@ class FakeDiscord:
         r.add_post("/api/v10/channels/{channel}/messages", self._create_message)
         r.add_get("/api/v10/channels/{channel}/messages", self._history)
         r.add_patch("/api/v10/channels/{channel}/messages/{message}", self._edit_message)
+        r.add_get("/api/v10/channels/{channel}/messages/{message}", self._get_message)
         r.add_post("/api/v10/channels/{channel}/messages/{message}/threads", self._thread_from)
         r.add_post("/api/v10/channels/{channel}/threads", self._forum_post)
         r.add_post("/api/v10/channels/{channel}/typing", self._typing)
@@ -383,6 +384,12 @@ class FakeDiscord:
                 if earlier["nonce"] == body["nonce"] and earlier["author"]["id"] == BOT_ID:
                     return _json(earlier)
         return _json(self.new_message(channel_id, body))
+
+    async def _get_message(self, request: web.Request) -> web.Response:
+        for message in self.messages.get(request.match_info["channel"], []):
+            if message["id"] == request.match_info["message"]:
+                return _json(message)
+        return _json({"code": 10008, "message": "Unknown Message"}, 404)
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         body = await request.json()

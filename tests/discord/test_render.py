@@ -53,8 +53,11 @@ async def test_a_huge_card_fits_every_limit_and_drops_bad_links() -> None:
 
 
 def test_many_cards_in_one_reply_stay_within_6000() -> None:
-    embeds = fit([card_embed(huge_card(n)) for n in range(5)])
-    assert embeds and sum(len(e) for e in embeds) <= 6000
+    huge = [card_embed(huge_card(n)) for n in range(5)]
+    assert sum(len(e) for e in huge) > 6000  # together, too much for one message
+    embeds = fit(huge)
+    assert 1 <= len(embeds) < 5 and sum(len(e) for e in embeds) <= 6000
+    assert embed_problems([e.to_dict() for e in embeds]) == []
 
 
 def test_untrusted_text_is_shown_as_typed() -> None:
