@@ -72,7 +72,7 @@ class DiscordBot:
     commands: Commands
     threads: ThreadAnswers | None
     votes: Votes | None
-    token: str
+    token: str = field(repr=False)  # never in a log line or traceback
     options: DiscordOptions = field(default_factory=DiscordOptions)
     client: discord.Client = field(init=False)
     tree: app_commands.CommandTree[discord.Client] = field(init=False)

@@ -16,7 +16,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -56,9 +56,10 @@ SEEN = 1000  # recent questions remembered, so a redelivered event is not answer
 
 @dataclass(frozen=True, slots=True)
 class SlackOptions:
-    bot_token: str
-    app_token: str | None = None  # Socket Mode
-    signing_secret: str | None = None  # HTTP mode
+    # Secrets: kept out of every repr (a log line, a traceback).
+    bot_token: str = field(repr=False)
+    app_token: str | None = field(default=None, repr=False)  # Socket Mode
+    signing_secret: str | None = field(default=None, repr=False)  # HTTP mode
     host: str = "0.0.0.0"
     port: int = 3000
     api_base_url: str | None = None
