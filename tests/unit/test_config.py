@@ -74,3 +74,17 @@ def test_chat_platform_secrets_stay_out_of_reprs() -> None:
     shown = repr(SlackOptions(bot_token="xoxb-secret", app_token="xapp-secret", signing_secret="s3"))
     assert "secret" not in shown and "s3" not in shown
     assert not next(f for f in fields(DiscordBot) if f.name == "token").repr
+
+
+def test_every_setting_is_listed_in_env_example() -> None:
+    from pathlib import Path
+
+    from pydantic import AliasChoices
+
+    from adapters.settings import Settings
+
+    listed = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        env = alias.choices[0] if isinstance(alias, AliasChoices) else f"PAPERBOY_{name.upper()}"
+        assert f"# {env}=" in listed, f"{env} is not in .env.example"
