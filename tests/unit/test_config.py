@@ -71,7 +71,9 @@ def test_chat_platform_secrets_stay_out_of_reprs() -> None:
     from adapters.discord.client import DiscordBot
     from adapters.slack.app import SlackOptions
 
-    shown = repr(SlackOptions(bot_token="xoxb-secret", app_token="xapp-secret", signing_secret="s3"))
+    shown = repr(
+        SlackOptions(bot_token="xoxb-secret", app_token="xapp-secret", signing_secret="s3")
+    )
     assert "secret" not in shown and "s3" not in shown
     assert not next(f for f in fields(DiscordBot) if f.name == "token").repr
 
