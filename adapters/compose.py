@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.openai_chat import OpenAIChat
 from adapters.settings import Settings
 from bot.commands import Commands
+from bot.errors import PlatformRefused
 from bot.feeds import Sources
 from bot.finder import Finder
 from bot.ports import Publisher
@@ -165,7 +166,13 @@ def chat_platforms(
                 gateway_url=settings.discord_gateway_url,
             ),
         )
-    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+    slack_mode = settings.slack_app_token or settings.slack_signing_secret
+    if bool(settings.slack_bot_token) != bool(slack_mode):
+        raise PlatformRefused(
+            "Slack needs SLACK_BOT_TOKEN and one of SLACK_APP_TOKEN (Socket Mode) or "
+            "SLACK_SIGNING_SECRET (HTTP mode); see .env.example"
+        )
+    if settings.slack_bot_token and slack_mode:
         from adapters.slack.app import SlackBot, SlackOptions
 
         platforms["slack"] = SlackBot(

@@ -500,3 +500,13 @@ async def test_a_mention_outside_a_cards_thread_says_how_to_ask(paperboy: Paperb
     )
     (hint,) = await until(lambda: fake.posts(CHANNEL, "1764150000.000001"))
     assert "/papers ask" in hint["text"]
+
+
+async def test_half_a_slack_configuration_is_a_clear_message(tmp_path: Path) -> None:
+    status, stderr = await paperboy_process(
+        ["run", "--once"], run_env(tmp_path, SLACK_BOT_TOKEN="xoxb-x"), tmp_path
+    )
+    assert status == 1
+    assert (
+        "Slack needs SLACK_BOT_TOKEN and one of SLACK_APP_TOKEN" in stderr.strip().splitlines()[-1]
+    )
