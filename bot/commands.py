@@ -374,7 +374,7 @@ class Commands:
         _, options = _options(args, {"days"}, strict=True)
         days = min(max(_number(options, "days") or 7, 1), 365)
         if self.votes is None:
-            return Reply("Votes are counted where cards take reactions (Discord, Slack).")
+            return Reply("Votes (reactions on cards) are not counted here.")
         ranked = await self.votes.top(ctx.target, self.clock() - timedelta(days=days), PAGE)
         if not ranked:
             return Reply(f"No reactions on this channel's cards in the last {days} days.")

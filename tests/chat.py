@@ -22,6 +22,7 @@ from bot.commands import Commands
 from bot.engine import Engine
 from bot.feeds import FeedKind, FeedSpec, Poller, Sources
 from bot.finder import Finder
+from bot.models import Origin, Paper
 from bot.ports import Publisher
 from bot.qa.service import Answerer
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
@@ -58,6 +59,20 @@ def daily(*papers: tuple[str, str]) -> list[dict[str, Any]]:
             "publishedAt": now,
         }
         for arxiv_id, title in papers
+    ]
+
+
+def studies(count: int = 7) -> list[Paper]:
+    """`count` stored papers about diffusion, newest last (a corpus to page through)."""
+    return [
+        Paper(
+            arxiv_id=f"2611.{n:05d}",
+            title=f"Diffusion study number {n}",
+            abstract="Diffusion.",
+            published=datetime(2026, 11, n, tzinfo=UTC),
+            sources=frozenset({Origin.ARXIV_API}),
+        )
+        for n in range(1, count + 1)
     ]
 
 

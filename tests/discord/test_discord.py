@@ -28,6 +28,7 @@ from tests.chat import (
     run_env,
     start_paperboy,
     stop_paperboy,
+    studies,
     until,
 )
 from tests.discord.fake_discord import (
@@ -171,18 +172,7 @@ async def test_subscribe_needs_manage_channels_then_cards_are_posted_with_thread
 
 async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     fake = paperboy.fake
-    await paperboy.storage.papers.upsert(
-        [
-            Paper(
-                arxiv_id=f"2611.{n:05d}",
-                title=f"Diffusion study number {n}",
-                abstract="Diffusion.",
-                published=datetime(2026, 11, n, tzinfo=UTC),
-                sources=frozenset({Origin.ARXIV_API}),
-            )
-            for n in range(1, 8)
-        ]
-    )
+    await paperboy.storage.papers.upsert(studies())
 
     hostile = await fake.slash("search", {"query": 'diffusion "unclosed <@&1> @here ' + "z" * 300})
     body = await reply_to(fake, hostile)

@@ -17,7 +17,7 @@ import pytest
 
 from adapters.slack.app import SlackBot, SlackOptions
 from bot.engine import Engine, utc_now
-from bot.models import Origin, Paper
+from bot.models import Paper
 from bot.ports import Claim
 from bot.subscriptions import Outcome, Target
 from storage import Storage
@@ -29,6 +29,7 @@ from tests.chat import (
     run_env,
     start_paperboy,
     stop_paperboy,
+    studies,
     until,
 )
 from tests.feed.fake_platform import Crash
@@ -213,18 +214,7 @@ async def test_cards_are_block_kit_within_limits_with_metadata_and_no_live_menti
 
 
 async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
-    await paperboy.storage.papers.upsert(
-        [
-            Paper(
-                arxiv_id=f"2611.{n:05d}",
-                title=f"Diffusion study {n}",
-                abstract="Diffusion.",
-                published=datetime(2026, 11, n, tzinfo=UTC),
-                sources=frozenset({Origin.ARXIV_API}),
-            )
-            for n in range(1, 8)
-        ]
-    )
+    await paperboy.storage.papers.upsert(studies())
     hostile = await paperboy.command(
         'search <!channel> "unclosed <@U1> ' + "z" * 200, name="hostile"
     )
