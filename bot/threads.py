@@ -11,11 +11,11 @@ from datetime import datetime
 
 from bot.engine import utc_now
 from bot.ports import PaperStore, Threads
+from bot.qa.llm import BOT_NAME as BOT
 from bot.qa.llm import Turn
 from bot.qa.service import Answered, Answerer
 from bot.subscriptions import Target
 
-BOT = "Paperboy"
 HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
 
 

@@ -22,6 +22,7 @@ from bot.qa.retrieve import Found, Retriever
 PASSAGES = 6
 PASSAGE_CHARS = 900
 NOT_SAID = "The paper does not say."
+BOT_NAME = "Paperboy"  # the author of the bot's own turns in a thread
 ALLOWED_HOSTS = ("arxiv.org", "huggingface.co", "doi.org", "github.com")
 
 SYSTEM = (
@@ -58,7 +59,14 @@ def build_messages(
         + cut_at_word(f.passage.text, PASSAGE_CHARS)
         for n, f in enumerate(found, start=1)
     )
-    earlier = "\n".join(f"{t.author}: {cut_at_word(t.text, 400)}" for t in history[-4:]) or "(none)"
+    # Who said what stays here: the model sees "Reader" and "Paperboy", never names or user ids.
+    earlier = (
+        "\n".join(
+            f"{'Paperboy' if t.author == BOT_NAME else 'Reader'}: {cut_at_word(t.text, 400)}"
+            for t in history[-4:]
+        )
+        or "(none)"
+    )
     user = (
         f"Paper: {title} (arXiv:{arxiv_id})\n<passages>\n{passages}\n</passages>\n"
         f"<earlier_turns>\n{earlier}\n</earlier_turns>\n<question>\n{question}\n</question>"

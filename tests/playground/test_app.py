@@ -180,4 +180,4 @@ async def test_threads_use_the_language_model_and_fall_back_when_it_fails(storag
         "(The language model did not answer; quoting the paper instead.)"
     )
     # The second question carried the thread so far.
-    assert "you: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]
+    assert "Reader: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]

@@ -63,7 +63,7 @@ async def test_grounded_prompt_and_checked_answer() -> None:
         in content
     )
     assert "<question>\nWhat corpus do they train on?\n</question>" in content
-    assert "ada: Is it open source?" in content
+    assert "Reader: Is it open source?" in content and "ada" not in content  # no names sent
     assert len(content) < 6000  # a few passages, not the paper: well under 3k tokens
     # The answer: real quotes kept, invented ones removed, no mentions, no foreign links.
     assert '"the PubMed corpus of two million abstracts"' in answer
