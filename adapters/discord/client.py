@@ -92,6 +92,7 @@ class DiscordBot:
         self.tree.add_command(papers_group(self.commands))
         self.publisher = DiscordPublisher(self.client, self.options.archive_minutes)
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
+        self.client.event(self.on_ready)
         self.client.event(self.on_message)
         self.client.event(self.on_raw_reaction_add)
         self.client.event(self.on_raw_reaction_remove)
@@ -113,6 +114,10 @@ class DiscordBot:
 
     async def close(self) -> None:
         await self.client.close()
+
+    async def on_ready(self) -> None:
+        servers = len(self.client.guilds)
+        log.info("Discord: connected as %s, in %d server(s)", self.client.user, servers)
 
     async def on_message(self, message: discord.Message) -> None:
         """A message in a card's thread is a question about its paper (whoever opened the

@@ -393,6 +393,7 @@ async def test_paperboy_run_serves_discord_when_its_token_is_set(tmp_path: Path)
             status, stderr = await stop_paperboy(process)
             await fake.stop()
     assert status == 0, stderr
+    assert "Discord: connected as Paperboy" in stderr and "Traceback" not in stderr
 
 
 async def test_paper_options_autocomplete_from_the_store(paperboy: Paperboy) -> None:
