@@ -78,7 +78,8 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
         loop.add_signal_handler(signum, stop.set)
     storage = await open_storage(settings.database_url)
     try:
-        await ensure_first_subscriptions(storage, settings)
+        if settings.playground_enabled:  # a bot for Discord or Slack alone starts unsubscribed
+            await ensure_first_subscriptions(storage, settings)
         log = SqlChannelLog(storage.engine)
         async with open_sources(settings) as sources:
             publishers: dict[str, Publisher] = {PLATFORM: PlaygroundPublisher(log)}

@@ -263,6 +263,8 @@ class Commands:
         )
         cadence = _cadence(options)
         sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock(), cadence)
+        if self.engine is not None:
+            self.engine.wake.set()  # its feed is fetched now, not at the next scheduled poll
         when = "New papers" if cadence.every is Every.INSTANT else f"A {cadence}"
         return Reply(f"Subscribed: {describe(sub)}. {when} will be posted here.")
 
@@ -309,6 +311,8 @@ class Commands:
         if sub.paused is None:
             return Reply(f"#{sub.id} is not paused.", private=True)
         await self.subscriptions.resume(sub.id)
+        if self.engine is not None:
+            self.engine.wake.set()
         return Reply(
             f"Resumed #{sub.id}; papers held while it was paused will be posted if still fresh."
         )

@@ -80,6 +80,8 @@ class Engine:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     leases: PollLeases | None = None  # several processes on one database poll each feed once
     tldrs: Tldrs | None = None  # a model-written TL;DR per paper, for cards that have none
+    # Set when there is work now (a new subscription): the main loop's pause ends early.
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
     worker: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )

@@ -37,7 +37,7 @@ async def run(
             wait = FAULT_WAITS[min(faults, len(FAULT_WAITS) - 1)]
             faults += 1
             log.exception("a cycle failed; trying again in %.0f s", wait)
-            if await _stopped(stop, wait):
+            if await _pause(stop, engine.wake, wait):
                 return
             continue
         faults = 0
@@ -47,14 +47,15 @@ async def run(
         if once or stop.is_set():
             return
         wait = (scheduler.next_wake(feeds, engine.clock()) - engine.clock()).total_seconds()
-        if await _stopped(stop, max(1.0, wait)):
+        if await _pause(stop, engine.wake, max(1.0, wait)):
             return
 
 
-async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
-    """Sleep `seconds`, or less if `stop` is set meanwhile; whether it was."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        return False
-    return True
+async def _pause(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> bool:
+    """Sleep `seconds`, or until `stop` (returns True) or `wake` (new work) is set."""
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    _, pending = await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in pending:
+        waiter.cancel()
+    wake.clear()
+    return stop.is_set()

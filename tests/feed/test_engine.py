@@ -492,3 +492,35 @@ async def test_the_loop_survives_a_failed_cycle(
     cycles = 0
     with pytest.raises(ConnectionError):  # `paperboy run --once` still says what went wrong
         await runner.run(engine, Scheduler(), stop=asyncio.Event(), once=True)
+
+
+async def test_a_new_subscription_wakes_the_loop(storage: Storage) -> None:
+    from bot import runner
+    from bot.schedule import Scheduler
+
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    feed.add(1, "Diffusion video")
+    engine = engine_for(storage, feed, platform, clock)
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+        engine=engine,
+    )
+    stop, first, reports = asyncio.Event(), asyncio.Event(), list[CycleReport]()
+
+    def seen(report: CycleReport) -> None:
+        reports.append(report)
+        first.set()
+        if len(reports) == 2:
+            stop.set()
+
+    loop = asyncio.create_task(runner.run(engine, Scheduler(), stop=stop, on_report=seen))
+    await first.wait()  # the first cycle: nothing subscribed, so the loop would sleep minutes
+    reply = await commands.handle(
+        "subscribe hf-daily catch-up=5", Context(ONE, "ada", can_manage=True)
+    )
+    assert not reply.error, reply.text
+    await asyncio.wait_for(loop, 5)  # woken at once: the new feed fetched and posted
+    assert feed.requests == 1 and platform.papers_in(ONE) == ["2606.00001"]
