@@ -166,6 +166,11 @@ class PlaygroundMessageRow(Base):
     key: Mapped[str | None] = mapped_column(String(64))
     created: Mapped[datetime]
 
+    __table_args__ = (
+        Index("ix_playground_messages_channel", "channel", "id"),
+        Index("ix_playground_messages_key", "key"),
+    )
+
 
 class FullTextRow(Base):
     """A paper version's text as passages (section, text), and where it came from."""

@@ -23,3 +23,31 @@ async def test_an_out_of_date_schema_is_refused_with_the_fix(db_url: str) -> Non
     engine.dispose()
     with pytest.raises(SchemaOutOfDate, match="run `paperboy db upgrade`"):
         await ensure_schema(db_url)
+
+
+async def test_the_migrations_build_the_tables_the_code_maps(db_url: str) -> None:
+    """The ORM tables and what the migrations create agree (full-text search is the
+    migrations' own: FTS5 tables on SQLite, a tsvector column on PostgreSQL)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.engine import sync_url
+    from storage.tables import Base
+
+    await upgrade(db_url)
+    engine = sa.create_engine(sync_url(db_url))
+    try:
+        with engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    search_only = [
+        d
+        for d in differences
+        if not (
+            (d[0] == "remove_table" and d[1].name.startswith("papers_fts"))
+            or (d[0] == "remove_column" and d[3].name == "tsv")
+            or (d[0] == "remove_index" and "tsv" in d[1].name)
+        )
+    ]
+    assert search_only == []
