@@ -26,6 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adapters.discord.publisher import LIMITS as DISCORD_ADAPTER_LIMITS  # noqa: E402
 from bot.cards import Card  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.feeds import FeedKind, FeedSpec, Poller, Sources  # noqa: E402
@@ -33,16 +34,16 @@ from bot.ports import RetryLater  # noqa: E402
 from bot.sources import ArxivApi, ArxivRss, HuggingFace  # noqa: E402
 from bot.sources.http import Http  # noqa: E402
 from bot.subscriptions import Rules, Target  # noqa: E402
-from bot.throttle import Limits  # noqa: E402
 from storage import open_storage  # noqa: E402
 
+# Discord's limits as the fake platform enforces them (PLATFORMS.md §1); the engine paces with
+# the limits the Discord adapter declares, so this checks those too.
 GLOBAL, PER_CHANNEL, CHANNEL_SECONDS = 50, 5, 5.0
-DISCORD = Limits(per_second=GLOBAL, per_channel=PER_CHANNEL, channel_seconds=CHANNEL_SECONDS)
 
 
 @dataclass
 class DiscordLikePlatform:
-    limits = DISCORD
+    limits = DISCORD_ADAPTER_LIMITS
     posts: dict[Target, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: int = 0
     rejected: int = 0
