@@ -358,9 +358,9 @@ class Commands:
                 "Questions are answered by the running bot; it is not running here.", error=True
             )
         if in_thread and self.threads and ctx.thread:
-            answered = await self.threads.answer(ctx.target, ctx.thread, ctx.user, question)
-            if answered is not None:
-                return Reply(answered.text)
+            answer = await self.threads.answer(ctx.target, ctx.thread, ctx.user, question)
+            if answer is not None:
+                return Reply(answer)
         arxiv_id = aid.id if aid else in_thread or ""
         page = await self.finder.search(build_query(arxiv_id))
         if not page.hits:

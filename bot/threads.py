@@ -13,7 +13,7 @@ from bot.engine import utc_now
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
 from bot.qa.llm import Turn
-from bot.qa.service import Answered, Answerer
+from bot.qa.service import Answerer
 from bot.subscriptions import Target
 
 HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
@@ -29,30 +29,19 @@ class ThreadAnswers:
     async def paper_of(self, target: Target, thread: str) -> str | None:
         return await self.threads.paper_of(target, thread)
 
-    async def answer(
-        self, target: Target, thread: str, user: str, question: str, arxiv_id: str | None = None
-    ) -> Answered | None:
-        """Answer `question` about the paper of the card whose thread this is (or `arxiv_id`);
-        None when the thread is not under one of the feed's cards."""
-        arxiv_id = arxiv_id or await self.threads.paper_of(target, thread)
-        paper = await self.papers.get(arxiv_id) if arxiv_id else None
-        if paper is None:
-            return None
-        history = await self.threads.turns(target, thread, HISTORY_TURNS)
-        answered = await self.answerer.answer(
-            paper, question, history, user=user, thread=f"{target}:{thread}"
+    async def answer(self, target: Target, thread: str, user: str, question: str) -> str | None:
+        """The whole answer (see `stream`); None when the thread is not under a feed card."""
+        return (
+            "".join([piece async for piece in self.stream(target, thread, user, question)]) or None
         )
-        await self.threads.add_turns(
-            target, thread, [Turn(user, question), Turn(BOT, answered.text)], self.clock()
-        )
-        return answered
 
     async def stream(
-        self, target: Target, thread: str, user: str, question: str
+        self, target: Target, thread: str, user: str, question: str, arxiv_id: str | None = None
     ) -> AsyncIterator[str]:
         """The answer in pieces as it is written (see `Answerer.stream`); nothing when the
-        thread is not under one of the feed's cards. The turns are kept once it is complete."""
-        arxiv_id = await self.threads.paper_of(target, thread)
+        thread is not under one of the feed's cards (`arxiv_id`: its paper, when the caller has
+        looked it up already). The turns are kept once it is complete."""
+        arxiv_id = arxiv_id or await self.threads.paper_of(target, thread)
         paper = await self.papers.get(arxiv_id) if arxiv_id else None
         if paper is None:
             return

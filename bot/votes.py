@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-# Discord sends the emoji itself; Slack its name.
+# Platforms give either the emoji itself or its name.
 NEGATIVE = frozenset({"👎", "-1", "thumbsdown", "x", "❌", "no_entry", "⛔", "no_entry_sign", "🚫"})
 
 
 def is_vote(reaction: str) -> bool:
-    return reaction.split("::")[0] not in NEGATIVE  # Slack adds skin tones: "-1::skin-tone-2"
+    return reaction.split("::")[0] not in NEGATIVE  # a skin-tone suffix: "-1::skin-tone-2"

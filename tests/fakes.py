@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from aiohttp import web
 
 Responder = Callable[[httpx.Request], httpx.Response]
 
@@ -74,3 +75,23 @@ def run_paperboy(
         cwd=cwd,
         env={**os.environ, "PAPERBOY_LOG_LEVEL": "WARNING", **env},
     )
+
+
+class LoopbackServer:
+    """An aiohttp fake of a platform on a free loopback port; its websockets close on `stop`."""
+
+    runner: web.AppRunner
+    port: int
+    _sockets: list[web.WebSocketResponse]
+
+    async def _serve(self, app: web.Application) -> None:
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        await self.runner.cleanup()

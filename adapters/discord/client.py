@@ -129,7 +129,8 @@ class DiscordBot:
         if self.threads is None or channel.parent_id is None:
             return
         target = Target(PLATFORM, str(channel.parent_id))
-        if await self.threads.paper_of(target, str(channel.id)) is None:
+        arxiv_id = await self.threads.paper_of(target, str(channel.id))
+        if arxiv_id is None:
             return  # not a card's thread
         question = message.content.replace(me.mention, "").replace(f"<@!{me.id}>", "").strip()
         if not question:
@@ -138,7 +139,9 @@ class DiscordBot:
                 self._hinted.add(channel.id)
                 await self._say(channel, HOW_TO_ASK, message)
             return
-        pieces = self.threads.stream(target, str(channel.id), str(message.author.id), question)
+        pieces = self.threads.stream(
+            target, str(channel.id), str(message.author.id), question, arxiv_id
+        )
         try:
             async with channel.typing():
                 await self._write(channel, pieces, message)
@@ -153,21 +156,12 @@ class DiscordBot:
         a new message."""
         shown, sent, last_edit = "", list[discord.Message](), 0.0
         loop = asyncio.get_running_loop()
-        ended = False
-        iterator = aiter(pieces)
-        while not ended:
-            try:
-                shown += await anext(iterator)
-            except StopAsyncIteration:
-                ended = True
-            if not ended and sent and loop.time() - last_edit < EDIT_EVERY:
-                continue
-            parts = chunks(safe(shown)) if shown.strip() else []
+
+        async def show() -> None:
+            first = max(len(sent) - 1, 0)  # messages before the last one are full and final
             async with platform_errors("an answer"):
-                for n, part in enumerate(parts):
-                    if n < len(sent) - 1:
-                        continue  # full, final
-                    if n == len(sent) - 1:
+                for n, part in enumerate(chunks(safe(shown))[first:], start=first):
+                    if n < len(sent):
                         if sent[n].content != part:
                             sent[n] = await sent[n].edit(content=part, suppress=True)
                     else:
@@ -175,17 +169,21 @@ class DiscordBot:
                         sent.append(
                             await channel.send(part, reference=reference, suppress_embeds=True)
                         )
-            last_edit = loop.time()
+
+        async for piece in pieces:
+            shown += piece
+            if not sent or loop.time() - last_edit >= EDIT_EVERY:
+                await show()
+                last_edit = loop.time()
+        if shown.strip():
+            await show()
 
     async def _say(self, channel: discord.Thread, text: str, asked: discord.Message) -> None:
+        async def whole() -> AsyncIterator[str]:
+            yield text
+
         try:
-            for n, piece in enumerate(chunks(safe(text))):
-                async with platform_errors("an answer"):
-                    await channel.send(
-                        piece,
-                        reference=asked if n == 0 else discord.utils.MISSING,
-                        suppress_embeds=True,
-                    )
+            await self._write(channel, whole(), asked)
         except PublishError as exc:
             log.warning("no answer posted in thread %s: %s", channel.id, exc)
 

@@ -104,16 +104,12 @@ def link_buttons(card: Card) -> discord.ui.View:
     return view
 
 
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)  # discord.py counts exactly the characters Discord sums toward 6000
-
-
 def fit(embeds: list[discord.Embed]) -> list[discord.Embed]:
     """As many embeds as one message takes: at most 10, at most 6000 characters together."""
     kept: list[discord.Embed] = []
     total = 0
     for embed in embeds[:EMBEDS]:
-        size = embed_size(embed)
+        size = len(embed)  # discord.py counts what Discord sums toward the 6000
         if total + size > EMBED_TOTAL:
             break
         kept.append(embed)

@@ -273,9 +273,10 @@ class SlackBot:
         if self.threads is None or not question or not self._first_time(channel, event["ts"]):
             return
         target = Target(PLATFORM, channel)
-        if await self.threads.paper_of(target, thread) is None:
+        arxiv_id = await self.threads.paper_of(target, thread)
+        if arxiv_id is None:
             return  # not a card's thread
-        pieces = self.threads.stream(target, thread, user, question)
+        pieces = self.threads.stream(target, thread, user, question, arxiv_id)
         try:
             async with platform_errors("an answer"):
                 await self._write(channel, thread, user, team, pieces)

@@ -48,11 +48,6 @@ def mrkdwn(text: str) -> Block:
     return {"type": "mrkdwn", "text": text}
 
 
-def section(text: str) -> Block:
-    """A section of escaped `text` (at most 3000 characters after escaping)."""
-    return {"type": "section", "text": mrkdwn(clip(text, SECTION_TEXT))}
-
-
 def card_blocks(card: Card, *, links: bool = True, image: bool = True) -> list[Block]:
     version = f"v{card.version}" if card.version else ""
     blocks: list[Block] = [{"type": "header", "text": plain(card.title, HEADER_TEXT)}]

@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes import LoopbackServer
+
 APP_ID = "1100000000000000001"
 BOT_ID = APP_ID  # a bot user's id is its application's
 GUILD_ID = "1100000000000000002"
@@ -122,7 +124,7 @@ class Failure:
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     wire: list[tuple[str, str, Any]] = field(default_factory=list)  # (method, path, json)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by channel id
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -158,16 +160,7 @@ class FakeDiscord:
         r.add_post("/api/v10/webhooks/{app}/{token}", self._followup)
         r.add_patch("/api/v10/webhooks/{app}/{token}/messages/{message}", self._edit_original)
         r.add_delete("/api/v10/webhooks/{app}/{token}/messages/{message}", self._delete_original)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        for ws in self._sockets:
-            await ws.close()
-        await self.runner.cleanup()
+        await self._serve(app)
 
     @property
     def api(self) -> str:

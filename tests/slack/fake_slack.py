@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes import LoopbackServer
+
 BOT_USER = "UPAPERBOY"
 BOT_ID = "BPAPERBOY"
 TEAM = "T0001"
@@ -62,7 +64,7 @@ def block_problems(blocks: list[dict[str, Any]]) -> list[str]:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (method, arguments)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by channel
     responses: list[dict[str, Any]] = field(default_factory=list)  # posted to response_urls
@@ -78,16 +80,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_get("/link", self._socket)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        for ws in self._sockets:
-            await ws.close()
-        await self.runner.cleanup()
+        await self._serve(app)
 
     @property
     def api(self) -> str:
