@@ -280,8 +280,12 @@ class Engine:
         async def post() -> tuple[str, str]:
             """The message id and the ledger's reason, once posted (or found posted)."""
             if claim.recovering:
+                # A reply is looked for in its card's thread, a card or digest in the channel.
+                thread = None
+                if claim.kind not in ("card", "digest"):
+                    thread = await self.ledger.card_message(claim.subscription_id, claim.arxiv_id)
                 await throttle.wait(claim.target)
-                existing = await publisher.find(claim.target, claim.key)
+                existing = await publisher.find(claim.target, claim.key, thread)
                 if existing is not None:
                     return existing, claim.text or "posted (confirmed after a restart)"
             send, missing = await self._sender(claim, publisher)

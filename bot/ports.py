@@ -102,8 +102,9 @@ class Publisher(Protocol):
         """Post `text` in the thread of message `message_id` (a card); returns the reply's id."""
         ...
 
-    async def find(self, target: Target, key: str) -> str | None:
-        """The id of a message (card or reply) already posted with `key`, if any."""
+    async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
+        """The id of a message already posted with `key`, if any: a card or a digest in the
+        channel, or, with `thread` (the card's message id), a reply in that card's thread."""
         ...
 
 

@@ -174,7 +174,7 @@ class DiscordPublisher:
         assert first is not None
         return first
 
-    async def find(self, target: Target, key: str) -> str | None:
+    async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
         """A card posted with `key` among the channel's recent messages, or in a forum among its
         recent posts (footers carry the key)."""
         channel = await self._channel(target)

@@ -38,6 +38,7 @@ class PlaygroundPublisher:
         added = await self.log.add(target.channel, BOT, text, key=key, thread_of=int(message_id))
         return str(added["id"])
 
-    async def find(self, target: Target, key: str) -> str | None:
+    async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
+        # Keys are unique in a channel, its threads included: the thread is not needed.
         found = await self.log.find_key(target.channel, key)
         return str(found) if found is not None else None

@@ -118,7 +118,7 @@ class SlackPublisher:
             )
         return str(sent["ts"])
 
-    async def find(self, target: Target, key: str) -> str | None:
+    async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
         """A top-level post made with `key` among the channel's recent messages."""
         async with platform_errors(f"the history of {target.channel}"):
             found = await self.client.conversations_history(

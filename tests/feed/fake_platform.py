@@ -62,7 +62,7 @@ class FakePlatform:
         self.maybe_crash("after the reply, before it is recorded")
         return f"m{len(posted)}"
 
-    async def find(self, target: Target, key: str) -> str | None:
+    async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
         for index, (seen, _) in enumerate(self.messages.get(target, ()), start=1):
             if seen == key:
                 return f"m{index}"
