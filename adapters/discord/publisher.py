@@ -3,8 +3,10 @@ it (in a Forum channel, a post of its own, tagged by category); updates and answ
 thread.
 
 Idempotency: every post carries the delivery key as its `nonce` with `enforce_nonce`, so Discord
-itself returns the first message when a post is retried within minutes (a crash between posting
-and recording); cards also carry the key in their footer, which `find` looks for later.
+itself returns the first message when a post is retried within minutes. The engine's lease is
+longer than that and history never shows a nonce, so the key is also written where `find` can
+read it back after a crash: a card's embed footer, and a last line of subtext (`-# KEY`) under a
+digest or a thread reply.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Literal
 import aiohttp
 import discord
 
-from adapters.discord.render import card_embed, chunks, link_buttons, safe, thread_name
+from adapters.discord.render import CONTENT, card_embed, chunks, link_buttons, safe, thread_name
 from bot.cards import Card
 from bot.ports import Rejected, RetryLater, TargetGone
 from bot.subscriptions import Target
@@ -35,6 +37,13 @@ FORUM_POSTS = 20  # recent forum posts `find` looks through
 
 
 READY_WITHIN = 60.0  # seconds a post waits for the gateway connection before trying later
+
+
+def key_line(key: str) -> str:
+    """The delivery key under a text post. Subtext is the one markup that stays readable text for
+    history (the bot always sees its own messages' content, intent or not) yet reads as a quiet
+    grey line; an embed would be hidden by `suppress_embeds`, and a nonce is not kept."""
+    return f"-# {key}"
 
 
 @asynccontextmanager
@@ -160,23 +169,33 @@ class DiscordPublisher:
         what: str,
         missing: Literal["gone", "rejected"] = "gone",
     ) -> str:
-        first: str | None = None
-        for n, piece in enumerate(chunks(safe(text))):
+        """The text in as many messages as it takes; the last one carries the key, so `find`
+        counts a text as posted only once all of it is (a crash half-way sends it again, and
+        Discord's nonce check drops the pieces it saw within minutes). Returns the id of that
+        last message, the one `find` returns."""
+        mark = key_line(key)
+        pieces = chunks(safe(text), CONTENT - len(mark) - 1)
+        pieces[-1] = f"{pieces[-1]}\n{mark}"
+        last: str | None = None
+        for n, piece in enumerate(pieces):
+            if n:
+                await asyncio.sleep(0)  # let the engine's pacing see other channels' turns
             async with platform_errors(what, missing=missing):
                 sent = await channel.send(
                     piece,
                     nonce=key if n == 0 else f"{key}.{n}"[:25],
                     suppress_embeds=True,  # the link previews would bury the text
                 )
-            first = first or str(sent.id)
-            if n:
-                await asyncio.sleep(0)  # let the engine's pacing see other channels' turns
-        assert first is not None
-        return first
+            last = str(sent.id)
+        assert last is not None
+        return last
 
     async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
-        """A card posted with `key` among the channel's recent messages, or in a forum among its
-        recent posts (footers carry the key)."""
+        """A post made with `key`: with `thread`, among that thread's recent messages (a card's
+        thread has the card's id, a forum post's too); else a card or digest among the channel's
+        recent messages, or in a forum among its recent posts."""
+        if thread is not None:
+            return await self._find_in_thread(thread, key)
         channel = await self._channel(target)
         async with platform_errors(f"the history of {target.channel}"):
             if isinstance(channel, discord.ForumChannel):
@@ -186,6 +205,20 @@ class DiscordPublisher:
             async for message in channel.history(limit=HISTORY):
                 if self._carries(message, key):
                     return str(message.id)
+        return None
+
+    async def _find_in_thread(self, thread_id: str, key: str) -> str | None:
+        await self._ready()
+        thread = self.client.get_partial_messageable(
+            int(thread_id), type=discord.ChannelType.public_thread
+        )
+        async with platform_errors(f"the thread {thread_id}", missing="rejected"):
+            try:
+                async for message in thread.history(limit=HISTORY):
+                    if self._carries(message, key):
+                        return str(message.id)
+            except discord.NotFound:  # no thread yet: `reply` makes one, or refuses
+                return None
         return None
 
     async def _find_post(self, forum: discord.ForumChannel, key: str) -> str | None:
@@ -202,7 +235,11 @@ class DiscordPublisher:
         return None
 
     def _carries(self, message: discord.Message, key: str) -> bool:
+        """Ours, with `key` in a card's footer or as a text post's last line (no text can fake
+        that line: untrusted text is escaped, so a `-#` in it reads `\\-#`)."""
         me = self.client.user
         if me is None or message.author.id != me.id:
             return False
+        if message.content.rsplit("\n", 1)[-1] == key_line(key):
+            return True
         return any((e.footer.text or "").endswith(f" · {key}") for e in message.embeds)

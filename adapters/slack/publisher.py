@@ -1,9 +1,10 @@
 """The engine's `Publisher` on Slack: a card is a Block Kit message, its thread is the card's
 `ts`; updates and answers are replies with `thread_ts`.
 
-Exactly once: every post carries message metadata with the delivery key, and `find` reads it
-back from the channel's recent history after a crash (`conversations.history` with
-`include_all_metadata`; one call per recovery, well within its rate tier).
+Exactly once: every post (card, digest, reply) carries message metadata with the delivery key,
+and after a crash `find` reads it back with `include_all_metadata`: a card or digest from the
+channel's recent history (`conversations.history`), a reply from its card's thread
+(`conversations.replies`). Only a recovery reads; thread context otherwise comes from our store.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ PLATFORM = "slack"
 # chat.postMessage: about one message a second per channel, short bursts allowed (PLATFORMS.md).
 LIMITS = Limits(per_second=10, per_channel=1, channel_seconds=1.0)
 EVENT_TYPE = "paperboy_post"
-HISTORY = 50
+HISTORY = 50  # messages per page of history or of a thread
+THREAD_PAGES = 10  # a thread is read oldest first: this many pages reach its newest replies
 # The token was revoked or the app uninstalled: posts wait (the engine backs off) for a fix.
 AUTH = frozenset({"invalid_auth", "token_revoked", "not_authed", "account_inactive"})
 GONE = frozenset(
@@ -119,17 +121,45 @@ class SlackPublisher:
         return str(sent["ts"])
 
     async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
-        """A top-level post made with `key` among the channel's recent messages."""
+        """A post made with `key`: with `thread` (a card's ts), among its replies; else among the
+        channel's recent top-level messages."""
+        if thread is not None:
+            return await self._find_in_thread(target, key, thread)
         async with platform_errors(f"the history of {target.channel}"):
             found = await self.client.conversations_history(
                 channel=target.channel, limit=HISTORY, include_all_metadata=True
             )
-        messages: list[dict[str, Any]] = found.get("messages", [])
-        for message in messages:
-            data = message.get("metadata") or {}
-            if (
-                data.get("event_type") == EVENT_TYPE
-                and data.get("event_payload", {}).get("key") == key
-            ):
-                return str(message["ts"])
+        return _carrying(found.get("messages", []), key)
+
+    async def _find_in_thread(self, target: Target, key: str, thread: str) -> str | None:
+        cursor: str | None = None
+        for _ in range(THREAD_PAGES):
+            async with platform_errors(f"the thread {thread} in {target.channel}"):
+                try:
+                    found = await self.client.conversations_replies(
+                        channel=target.channel,
+                        ts=thread,
+                        cursor=cursor,
+                        limit=HISTORY,
+                        include_all_metadata=True,
+                    )
+                except SlackApiError as exc:
+                    if exc.response is not None and exc.response.get("error") == "thread_not_found":
+                        return None  # the card is gone: `reply` finds out what that means
+                    raise
+            if (ts := _carrying(found.get("messages", []), key)) is not None:
+                return ts
+            cursor = (found.get("response_metadata") or {}).get("next_cursor")
+            if not found.get("has_more") or not cursor:
+                return None
+        log.warning("thread %s in %s is longer than find reads", thread, target.channel)
         return None
+
+
+def _carrying(messages: list[dict[str, Any]], key: str) -> str | None:
+    """The ts of the message among `messages` whose metadata carries `key`."""
+    for message in messages:
+        data = message.get("metadata") or {}
+        if data.get("event_type") == EVENT_TYPE and data.get("event_payload", {}).get("key") == key:
+            return str(message["ts"])
+    return None

@@ -3,9 +3,11 @@
 It speaks the wire protocol as Discord does (../shared/notes/PLATFORMS.md §4): HELLO, IDENTIFY,
 heartbeats, READY, GUILD_CREATE; INTERACTION_CREATE, MESSAGE_CREATE, THREAD_CREATE and reactions
 dispatched on demand. Messages are validated against Discord's limits (a 400 with code 50035 as
-Discord answers), `nonce` + `enforce_nonce` return the first message, and any route can be told
-to answer 429 (with the `Via` header and JSON body discord.py needs to treat it as a rate limit),
-403 or 5xx. Every request is kept in `wire` for assertions.
+Discord answers), `nonce` + `enforce_nonce` return the first message while Discord remembers the
+nonce (a few minutes: `forget_nonces` ends them), history shows no nonce (Discord keeps it only
+briefly) and reads a thread as any channel, and any route can be told to answer 429 (with the
+`Via` header and JSON body discord.py needs to treat it as a rate limit), 403 or 5xx. Every
+request is kept in `wire` for assertions.
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ class FakeDiscord(LoopbackServer):
     commands: list[dict[str, Any]] = field(default_factory=list)
     identify: dict[str, Any] | None = None
     failures: list[Failure] = field(default_factory=list)
+    nonces: set[tuple[str, str]] = field(default_factory=set)  # (channel, nonce) remembered now
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1200000000000000000))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -175,6 +178,10 @@ class FakeDiscord(LoopbackServer):
     ) -> None:
         """The next `times` requests `method path` (a regex) answer `status`."""
         self.failures.append(Failure(method, re.compile(path), status, times, retry_after))
+
+    def forget_nonces(self) -> None:
+        """The few minutes in which Discord checks a nonce for uniqueness have passed."""
+        self.nonces.clear()
 
     # --- REST -----------------------------------------------------------------------------
 
@@ -372,10 +379,13 @@ class FakeDiscord(LoopbackServer):
             return _json({"code": 10003, "message": "Unknown Channel"}, 404)
         if problems := message_problems(body):
             return _invalid(problems)
-        if body.get("enforce_nonce") and body.get("nonce"):
+        nonce = body.get("nonce")
+        if body.get("enforce_nonce") and nonce and (channel_id, nonce) in self.nonces:
             for earlier in self.messages.get(channel_id, []):
-                if earlier["nonce"] == body["nonce"] and earlier["author"]["id"] == BOT_ID:
+                if earlier["nonce"] == nonce and earlier["author"]["id"] == BOT_ID:
                     return _json(earlier)
+        if nonce:
+            self.nonces.add((channel_id, nonce))
         return _json(self.new_message(channel_id, body))
 
     async def _get_message(self, request: web.Request) -> web.Response:
@@ -396,9 +406,12 @@ class FakeDiscord(LoopbackServer):
         return _json({"code": 10008, "message": "Unknown Message"}, 404)
 
     async def _history(self, request: web.Request) -> web.Response:
-        limit = int(request.query.get("limit", 50))
-        found = self.messages.get(request.match_info["channel"], [])
-        return _json(list(reversed(found))[:limit])
+        channel_id, limit = request.match_info["channel"], int(request.query.get("limit", 50))
+        if not self.known(channel_id):
+            return _json({"code": 10003, "message": "Unknown Channel"}, 404)
+        found = self.messages.get(channel_id, [])
+        newest_first = [{k: v for k, v in m.items() if k != "nonce"} for m in reversed(found)]
+        return _json(newest_first[:limit])
 
     def _thread(self, thread_id: str, parent: str, body: dict[str, Any]) -> dict[str, Any]:
         name = body.get("name") or ""

@@ -7,7 +7,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,9 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
-from bot.engine import Engine
+from bot.engine import Engine, utc_now
 from bot.models import Origin, Paper
+from bot.ports import Claim
 from bot.subscriptions import Outcome, Target
 from storage import Storage
 from tests.chat import (
@@ -40,6 +41,7 @@ from tests.discord.fake_discord import (
     TEXT_CHANNEL,
     FakeDiscord,
 )
+from tests.feed.fake_platform import Crash
 
 HOSTILE = (
     "@everyone <@1100000000000000010> <@&42> **Free** [click](https://evil.example) " + "x" * 400
@@ -278,6 +280,120 @@ async def test_a_crash_between_posting_and_recording_does_not_post_twice(
     assert first == again and len(fake.posts(TEXT_CHANNEL)) == 1
     assert await publisher.find(HERE, "paperboy-7") == first  # after a restart: the footer
     assert await publisher.find(HERE, "paperboy-8") is None
+
+
+async def test_replies_and_digests_carry_their_key_where_find_reads_it(
+    paperboy: Paperboy,
+) -> None:
+    fake, publisher = paperboy.fake, paperboy.bot.publisher
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    reply = await publisher.reply(HERE, card["id"], "Code released.", "paperboy-90")
+    digest = await publisher.post_text(HERE, "Daily digest: the top 1 papers", "paperboy-91")
+    fake.forget_nonces()  # found by what history shows, not by Discord's short nonce memory
+
+    # A reply is looked for in its card's thread, a digest in the channel.
+    assert await publisher.find(HERE, "paperboy-90", card["id"]) == reply
+    assert await publisher.find(HERE, "paperboy-91") == digest
+    assert await publisher.find(HERE, "paperboy-92", card["id"]) is None
+    assert await publisher.find(HERE, "paperboy-92") is None
+    assert await publisher.find(HERE, "paperboy-90") is None  # not in the channel itself
+    # A card whose thread was never made has no reply in it (and `find` does not fail).
+    assert await publisher.find(HERE, "paperboy-90", "1299999999999999999") is None
+
+    # The key is a last line of subtext; typed into the text, it is escaped and counts for nothing.
+    assert fake.posts(card["id"])[0]["content"] == "Code released.\n-# paperboy-90"
+    spoof = await publisher.post_text(HERE, "Look\n-# paperboy-93", "paperboy-94")
+    assert await publisher.find(HERE, "paperboy-93") is None
+    assert await publisher.find(HERE, "paperboy-94") == spoof
+
+    # A long digest takes several messages; the last carries the key, and is the one found.
+    long = "\n".join(f"{n}. A paper about diffusion, " + "y" * 80 for n in range(60))
+    posted = await publisher.post_text(HERE, long, "paperboy-95")
+    pieces = [m for m in fake.posts(TEXT_CHANNEL) if m["nonce"].startswith("paperboy-95")]
+    assert len(pieces) > 1 and all(len(p["content"]) <= 2000 for p in pieces)
+    assert sum(p["content"].count("A paper about diffusion") for p in pieces) == 60
+    assert ["paperboy-95" in p["content"] for p in pieces] == [False] * (len(pieces) - 1) + [True]
+    assert pieces[-1]["id"] == posted and pieces[-1]["content"].endswith("\n-# paperboy-95")
+    assert await publisher.find(HERE, "paperboy-95") == posted
+
+
+async def test_a_reply_in_a_forum_post_is_found_in_the_post(paperboy: Paperboy) -> None:
+    fake, publisher = paperboy.fake, paperboy.bot.publisher
+    forum = Target("discord", FORUM_CHANNEL)
+    await subscribed(paperboy, FORUM_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (post,) = fake.threads
+    reply = await publisher.reply(forum, post, "A new version: v2.", "paperboy-96")
+    assert await publisher.find(forum, "paperboy-96", post) == reply
+    assert await publisher.find(forum, "paperboy-97", post) is None
+
+
+class DiesWhileRecording:
+    """The ledger of a process that dies after a post, before recording it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def finish(self, claim: Claim, *args: Any) -> None:
+        raise Crash("after posting, before recording")
+
+
+async def crash_then_recover(paperboy: Paperboy) -> int:
+    """One worker posts what is queued and dies before recording it; once its lease has run out
+    (and with it Discord's memory of the nonce), another takes over. Returns what that one
+    counted as posted."""
+    engine = paperboy.engine
+    dying = Engine(
+        engine.papers,
+        engine.subscriptions,
+        DiesWhileRecording(engine.ledger),
+        engine.publishers,
+        engine.poller,
+    )
+    with pytest.raises(BaseExceptionGroup) as died:
+        await dying.deliver()
+    assert died.group_contains(Crash, match="before recording", depth=None)
+    paperboy.fake.forget_nonces()
+    later = utc_now() + engine.lease + timedelta(seconds=1)
+    restarted = Engine(
+        engine.papers,
+        engine.subscriptions,
+        engine.ledger,
+        engine.publishers,
+        engine.poller,
+        lambda: later,
+    )
+    return (await restarted.deliver()).posted
+
+
+async def test_a_crash_after_a_reply_or_digest_is_sent_does_not_send_it_twice(
+    paperboy: Paperboy,
+) -> None:
+    fake, ledger = paperboy.fake, paperboy.storage.ledger
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    (sub,) = await paperboy.storage.subscriptions.for_target(HERE)
+
+    await ledger.add_updates([(sub.id, "2611.00001", "update:code", "Code released.")], utc_now())
+    assert await crash_then_recover(paperboy) == 1  # confirmed from the thread, not sent again
+    (reply,) = fake.posts(card["id"])
+    assert reply["content"].startswith("Code released.")
+    (update,) = [r for r in await ledger.why("2611.00001") if r.kind == "update:code"]
+    assert update.outcome is Outcome.POSTED and update.message_id == reply["id"]
+
+    day = "digest:2026-11-26T08:00"
+    await ledger.add_updates([(sub.id, day, "digest", "Daily digest: the top 1 papers")], utc_now())
+    assert await crash_then_recover(paperboy) == 1
+    digests = [m for m in fake.posts(TEXT_CHANNEL) if m["content"].startswith("Daily digest")]
+    assert len(digests) == 1
+    (record,) = await ledger.why(day)
+    assert record.outcome is Outcome.POSTED and record.message_id == digests[0]["id"]
 
 
 async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy) -> None:
@@ -536,7 +652,8 @@ async def test_a_deleted_card_ends_its_reply_not_the_channels_subscriptions(
     # A card whose thread was never made gets one for its first reply.
     del fake.threads[card["id"]]
     assert await publisher.reply(HERE, card["id"], "Code released.", "paperboy-90")
-    assert card["id"] in fake.threads and fake.posts(card["id"])[0]["content"] == "Code released."
+    (reply,) = fake.posts(card["id"])
+    assert card["id"] in fake.threads and reply["content"] == "Code released.\n-# paperboy-90"
     # A card someone deleted (no thread, no message): that reply is rejected, nothing paused.
     with pytest.raises(Rejected, match="Unknown Message"):
         await publisher.reply(HERE, "1299999999999999999", "Code released.", "paperboy-91")

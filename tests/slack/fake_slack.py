@@ -3,7 +3,8 @@ calls, `response_url`s, and a Socket Mode websocket (PLATFORMS.md §2 and §4).
 
 It checks what Slack checks (Block Kit limits, `ok: false` errors such as `not_in_channel`),
 answers 429 with `Retry-After` when told to, keeps message metadata for
-`conversations.history`, and records every call in `calls` for assertions. HTTP mode is driven
+`conversations.history` and `conversations.replies` (a thread oldest first, in pages with a
+cursor, as Slack reads it), and records every call in `calls` for assertions. HTTP mode is driven
 by signing requests the way Slack does (`signed`).
 """
 
@@ -214,6 +215,26 @@ class FakeSlack(LoopbackServer):
             for m in reversed(top)
         ]
         return {"ok": True, "messages": shown[:limit], "has_more": len(top) > limit}
+
+    async def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        posted = self.messages.get(args["channel"], [])
+        parent = [m for m in posted if m["ts"] == args["ts"] and not m["thread_ts"]]
+        if not parent:
+            return {"ok": False, "error": "thread_not_found"}
+        thread = parent + [m for m in posted if m["thread_ts"] == args["ts"]]
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit", 1000))
+        page = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in thread[start : start + limit]
+        ]
+        more = start + limit < len(thread)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     async def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -330,8 +330,9 @@ class DiesWhileRecording:
         raise Crash("after posting, before recording")
 
 
-async def test_a_crash_after_posting_does_not_post_twice_after_restart(paperboy: Paperboy) -> None:
-    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+async def crash_then_recover(paperboy: Paperboy) -> int:
+    """One worker posts what is due and dies before recording it; once its lease has run out,
+    another takes over. Returns what that one counted as posted."""
     engine = paperboy.engine
     dying = Engine(
         engine.papers,
@@ -343,7 +344,6 @@ async def test_a_crash_after_posting_does_not_post_twice_after_restart(paperboy:
     with pytest.raises(BaseExceptionGroup) as died:  # the delivery task group saw the crash
         await dying.run_once()
     assert died.group_contains(Crash, match="before recording", depth=None)
-    assert len(paperboy.fake.posts(CHANNEL)) == 1
     later = utc_now() + engine.lease + timedelta(seconds=1)  # the dead worker's lease ran out
     restarted = Engine(
         engine.papers,
@@ -353,14 +353,83 @@ async def test_a_crash_after_posting_does_not_post_twice_after_restart(paperboy:
         engine.poller,
         lambda: later,
     )
-    report = await restarted.deliver()
-    assert report.posted == 1  # confirmed from the card's metadata, not posted again
+    return (await restarted.deliver()).posted
+
+
+async def test_a_crash_after_posting_does_not_post_twice_after_restart(paperboy: Paperboy) -> None:
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    assert await crash_then_recover(paperboy) == 1  # confirmed from the card's metadata
     assert len(paperboy.fake.posts(CHANNEL)) == 1
     (record,) = await paperboy.storage.ledger.why("2611.00001")
     assert (
         record.outcome is Outcome.POSTED
         and record.message_id == paperboy.fake.posts(CHANNEL)[0]["ts"]
     )
+
+
+@pytest.mark.parametrize("paperboy", ["socket"], indirect=True)  # posting is the same in both
+async def test_a_crash_after_a_reply_or_digest_is_sent_does_not_send_it_twice(
+    paperboy: Paperboy,
+) -> None:
+    fake, ledger = paperboy.fake, paperboy.storage.ledger
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(CHANNEL)
+    (sub,) = await paperboy.storage.subscriptions.for_target(HERE)
+
+    await ledger.add_updates([(sub.id, "2611.00001", "update:code", "Code released.")], utc_now())
+    assert await crash_then_recover(paperboy) == 1  # confirmed from the thread, not sent again
+    (reply,) = fake.posts(CHANNEL, card["ts"])
+    assert reply["text"] == "Code released."
+    (update,) = [r for r in await ledger.why("2611.00001") if r.kind == "update:code"]
+    assert update.outcome is Outcome.POSTED and update.message_id == reply["ts"]
+    (read,) = fake.called("conversations.replies")
+    assert read["ts"] == card["ts"]
+
+    day = "digest:2026-11-26T08:00"
+    await ledger.add_updates([(sub.id, day, "digest", "Daily digest: the top 1 papers")], utc_now())
+    assert await crash_then_recover(paperboy) == 1
+    digests = [m for m in fake.posts(CHANNEL) if m["text"].startswith("Daily digest")]
+    assert len(digests) == 1
+    (record,) = await ledger.why(day)
+    assert record.outcome is Outcome.POSTED and record.message_id == digests[0]["ts"]
+
+
+@pytest.mark.parametrize("paperboy", ["socket"], indirect=True)
+async def test_replies_and_digests_are_found_by_their_metadata(
+    paperboy: Paperboy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapters.slack.publisher as slack_publisher
+
+    fake, publisher = paperboy.fake, paperboy.bot.publisher
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(CHANNEL)
+    thread = card["ts"]
+    reply = await publisher.reply(HERE, thread, "Code released.", "paperboy-90")
+    digest = await publisher.post_text(HERE, "Daily digest: the top 1 papers", "paperboy-91")
+    assert [m["metadata"]["event_payload"]["key"] for m in fake.posts(CHANNEL, thread)] == [
+        "paperboy-90"
+    ]
+
+    # A reply is looked for in its card's thread, a digest in the channel (the fake, as Slack,
+    # shows metadata only to reads that ask for it).
+    assert await publisher.find(HERE, "paperboy-90", thread) == reply
+    assert await publisher.find(HERE, "paperboy-91") == digest
+    assert await publisher.find(HERE, "paperboy-92", thread) is None
+    assert await publisher.find(HERE, "paperboy-92") is None
+    assert await publisher.find(HERE, "paperboy-90") is None  # not at the channel's top level
+    # A deleted card has no thread: nothing was posted there.
+    assert await publisher.find(HERE, "paperboy-90", "1764100000.000001") is None
+
+    # Slack reads a thread oldest first, a page at a time: the newest reply is pages away.
+    monkeypatch.setattr(slack_publisher, "HISTORY", 2)
+    for n in range(93, 98):
+        newest = await publisher.reply(HERE, thread, f"Update {n}.", f"paperboy-{n}")
+    fake.calls.clear()
+    assert await publisher.find(HERE, "paperboy-97", thread) == newest
+    assert len(fake.called("conversations.replies")) == 4  # 7 messages, 2 a page
+    assert await publisher.find(HERE, "paperboy-98", thread) is None
 
 
 @pytest.mark.parametrize("paperboy", ["http"], indirect=True)
