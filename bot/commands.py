@@ -7,6 +7,7 @@ that escapes to the platform.
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import re
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from bot.keywords import KeywordError, parse_keywords
 from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore, Votes
 from bot.qa.service import Answerer
 from bot.search import SearchError, Sort, build_query
-from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
+from bot.subscriptions import NOT_LISTED, Cadence, Every, Rules, Subscription, Target, explain
 from bot.threads import ThreadAnswers
 
 HELP = """/papers commands:
@@ -38,6 +39,7 @@ HELP = """/papers commands:
   search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
                [sort=relevance|recent|upvotes] [page=N]"""
 PAGE = 5
+FIRST_POLL_WAIT = 2.0  # seconds a subscribe reply waits to say what the feed lists already
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,10 +265,32 @@ class Commands:
         )
         cadence = _cadence(options)
         sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock(), cadence)
+        return Reply(f"Subscribed: {describe(sub)}. {await self._first_poll(sub)}")
+
+    async def _first_poll(self, sub: Subscription) -> str:
+        """Read the new subscription's feed now (briefly), so the reply can say what it lists
+        already, which is not posted, and that what it lists next will be."""
+        listed: int | None = None
         if self.engine is not None:
-            self.engine.wake.set()  # its feed is fetched now, not at the next scheduled poll
-        when = "New papers" if cadence.every is Every.INSTANT else f"A {cadence}"
-        return Reply(f"Subscribed: {describe(sub)}. {when} will be posted here.")
+            first = asyncio.ensure_future(self.engine.start(sub))
+            done, _ = await asyncio.wait([first], timeout=FIRST_POLL_WAIT)
+            # Not cancelled when slow: it finishes, and wakes the loop, in the background.
+            listed = first.result() if done else None
+        if sub.cadence.every is Every.INSTANT:
+            later = f"New papers will be posted here as {sub.feed} lists them"
+        else:
+            later = f"New papers {sub.feed} lists will go into a digest here ({sub.cadence})"
+        if listed is None:
+            before = f"Papers {sub.feed} lists already are not posted"
+        else:
+            before = (
+                f"{sub.feed} lists {listed} paper{'s' if listed != 1 else ''} already, not posted"
+            )
+        if sub.rules.catch_up:
+            before += f", except the top {sub.rules.catch_up}, coming now"
+        else:
+            before += " (subscribe with catch-up=N to have the top N posted now)"
+        return f"{later}. {before}."
 
     async def digest(self, args: list[str], ctx: Context) -> Reply:
         subs = [
@@ -334,12 +358,13 @@ class Commands:
         if not subs:
             return Reply("This channel has no subscriptions.")
         decided = {r.subscription_id for r in records}
-        lines = [_why_line(r) for r in records] + [
-            f"#{s.id}: not decided: not in its feed's latest fetch"
-            + (f", or below {s.rules.min_upvotes} upvotes so far" if s.rules.min_upvotes else "")
-            for s in subs
-            if s.id not in decided
-        ]
+        lines = [_why_line(r) for r in records]
+        undecided = [s for s in subs if s.id not in decided]
+        paper = await self.papers.get(aid.id) if undecided else None
+        listed = await self.ledger.feeds_listing(aid.id) if paper else {}
+        for sub in undecided:
+            why = explain(sub, paper, listed.get(str(sub.feed))) if paper else NOT_LISTED
+            lines.append(f"#{sub.id}: {why}")
         return Reply(f"{aid.id}:\n" + "\n".join(lines))
 
     async def ask(self, args: list[str], ctx: Context) -> Reply:

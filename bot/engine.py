@@ -34,7 +34,17 @@ from bot.ports import (
     TargetGone,
     Tldrs,
 )
-from bot.subscriptions import STALE_AFTER, Decision, Outcome, Subscription, Target, decide, stale
+from bot.subscriptions import (
+    STALE_AFTER,
+    Decision,
+    Facts,
+    Outcome,
+    Subscription,
+    Target,
+    decide,
+    is_news,
+    stale,
+)
 from bot.throttle import Throttle
 from bot.updates import Change, changes
 
@@ -52,6 +62,7 @@ class CycleReport:
     decided: dict[Outcome, int] = field(default_factory=lambda: defaultdict(int))
     posted: int = 0
     digests: int = 0  # papers released by digests this cycle
+    news: dict[int, int] = field(default_factory=dict)  # subscription -> papers new to it
     updates: int = 0  # replies queued in the threads of posted cards
     deferred: int = 0
     failed: int = 0
@@ -64,6 +75,9 @@ class _NotSendable(Exception):
     """This delivery cannot be made (its paper is gone or went stale): recorded, not retried."""
 
 
+QUIET = frozenset({Outcome.FILTERED, Outcome.STALE})  # decisions `why` works out again
+
+
 @dataclass
 class Engine:
     papers: PaperStore
@@ -72,10 +86,13 @@ class Engine:
     publishers: Mapping[str, Publisher]  # by platform name
     poller: Poller
     clock: Callable[[], datetime] = utc_now
-    lease: timedelta = timedelta(minutes=10)  # longer than a batch may take to deliver
-    batch: int = 2000
+    # What a worker holds is renewed while it works, so a crashed worker's deliveries wait
+    # about a lease, not a whole batch's delivery time; small batches let every process help.
+    lease: timedelta = timedelta(minutes=1)
+    batch: int = 100
     unknown_platform_retry: timedelta = timedelta(minutes=10)
     max_attempts: int = 12  # then a post is recorded failed, never retried forever
+    retention: timedelta = timedelta(days=30)  # finished decisions nothing reads are pruned then
     monotonic: Callable[[], float] = time.monotonic  # for pacing
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     leases: PollLeases | None = None  # several processes on one database poll each feed once
@@ -91,41 +108,91 @@ class Engine:
         now + timedelta(minutes=30)
     )
     _throttles: dict[str, Throttle] = field(default_factory=dict)
+    # The subscriptions, parsed once and read again only when their revision changes.
+    _subs: list[Subscription] = field(default_factory=list)
+    _revision: int | None = None
+    _feed_locks: dict[FeedSpec, asyncio.Lock] = field(default_factory=dict)
+    _upkept: datetime | None = None
+    _background: set[asyncio.Task[CycleReport]] = field(default_factory=set)
+
+    async def all_subscriptions(self) -> list[Subscription]:
+        revision = await self.subscriptions.revision()
+        if revision != self._revision:
+            self._subs = await self.subscriptions.all()
+            self._revision = revision
+        return self._subs
+
+    async def feeds(self) -> set[FeedSpec]:
+        """The feeds some subscription follows (paused ones too: their papers wait)."""
+        return {sub.feed for sub in await self.all_subscriptions()}
 
     async def run_once(self, feeds: set[FeedSpec] | None = None) -> CycleReport:
         """One cycle: poll each subscribed feed once (only `feeds`, when given), decide,
         deliver whatever is due."""
         report = CycleReport()
         by_feed: dict[FeedSpec, list[Subscription]] = defaultdict(list)
-        for sub in await self.subscriptions.active():
+        for sub in await self.all_subscriptions():
             by_feed[sub.feed].append(sub)
         for feed, subs in by_feed.items():
-            if feeds is not None and feed not in feeds:
-                continue
-            now = self.clock()
-            if self.leases and not await self.leases.take(
-                str(feed), self.worker, now, self.lease_until(feed, now)
-            ):
-                continue  # another process polls this feed; the outbox is shared all the same
-            result = await self.poller.poll(feed, self.clock())
-            if result.error is not None:
-                report.failed_feeds[str(feed)] = str(result.error)
-                continue
-            report.fetched[str(feed)] = len(result.papers)
-            before = await self.papers.get_many([p.arxiv_id for p in result.papers])
-            await self.papers.upsert(result.papers)
-            await self.decide(subs, list(result.papers), report)
-            report.updates += await self.queue_updates(before)
+            if feeds is None or feed in feeds:
+                await self._poll_safely(feed, subs, report)
         for sub in [s for subs in by_feed.values() for s in subs]:
-            if sub.digest_due(self.clock()):
+            if not sub.paused and sub.digest_due(self.clock()):
                 report.digests += await self.digest(sub)
+        await self.upkeep()
         await self.deliver(report)
         return report
 
-    async def queue_updates(self, before: dict[str, Paper]) -> int:
+    async def start(self, sub: Subscription) -> int | None:
+        """A new subscription's first poll of its feed, now: returns how many papers the feed
+        already listed (left out, bar a catch-up), or None if the feed could not be read."""
+        report = CycleReport()
+        subs = [s for s in await self.all_subscriptions() if s.feed == sub.feed]
+        await self._poll_safely(sub.feed, [*subs, sub] if sub not in subs else subs, report)
+        if str(sub.feed) not in report.fetched:
+            self.wake.set()  # the main loop polls it instead, and keeps trying
+            return None
+        task = asyncio.create_task(self.deliver())  # a catch-up goes out now
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return report.fetched[str(sub.feed)] - report.news.get(sub.id, 0)
+
+    async def _poll_safely(
+        self, feed: FeedSpec, subs: list[Subscription], report: CycleReport
+    ) -> None:
+        lock = self._feed_locks.setdefault(feed, asyncio.Lock())
+        try:
+            async with lock:
+                await self.poll(feed, subs, report)
+        except Exception as exc:
+            # One feed's fault (a row the database refuses, say) never stops the others.
+            log.exception("polling %s failed", feed)
+            report.failed_feeds[str(feed)] = f"{type(exc).__name__}: {exc}"
+
+    async def poll(self, feed: FeedSpec, subs: list[Subscription], report: CycleReport) -> None:
+        """Fetch one feed, store its papers, decide what is news to its subscriptions, and
+        queue updates in the threads of cards already posted."""
+        now = self.clock()
+        if self.leases and not await self.leases.take(
+            str(feed), self.worker, now, self.lease_until(feed, now)
+        ):
+            return  # another process polls this feed; the outbox is shared all the same
+        result = await self.poller.poll(feed, now)
+        if result.error is not None:
+            report.failed_feeds[str(feed)] = str(result.error)
+            return
+        report.fetched[str(feed)] = len(result.papers)
+        ids = [p.arxiv_id for p in result.papers]
+        before = await self.papers.get_many(ids)
+        await self.papers.upsert(result.papers)
+        # The current record of each paper: the store merges what every source said.
+        stored = await self.papers.get_many(ids)
+        await self.decide(feed, subs, [stored.get(p.arxiv_id, p) for p in result.papers], report)
+        report.updates += await self.queue_updates(before, stored)
+
+    async def queue_updates(self, before: dict[str, Paper], after: dict[str, Paper]) -> int:
         """Replies in the threads of cards already posted, for what changed in this fetch."""
         news: dict[str, list[Change]] = {}
-        after = await self.papers.get_many(list(before))
         for arxiv_id, old in before.items():
             new = after.get(arxiv_id)
             if new is not None and (found := changes(old, new)):
@@ -164,51 +231,89 @@ class Engine:
         return len(chosen)
 
     async def decide(
-        self, subs: list[Subscription], fetched: list[Paper], report: CycleReport
+        self, feed: FeedSpec, subs: list[Subscription], papers: list[Paper], report: CycleReport
     ) -> None:
+        """Decide, in memory, the papers that are news to each subscription of `feed`: those
+        the feed lists for the first time, those still waiting for upvotes, and at a new
+        subscription's first poll its catch-up. The database is read only for what is decided
+        and written once, with the feed's new papers and the new subscriptions' baselines."""
         now = self.clock()
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        # The current record of each paper (the store merges what every source said), best
-        # first, so a daily cap keeps the papers people upvoted most.
-        stored = await self.papers.get_many([p.arxiv_id for p in fetched])
-        ranked = [stored.get(p.arxiv_id, p) for p in fetched]
-        ranked.sort(key=lambda p: p.upvotes or 0, reverse=True)
-        todo: list[tuple[Subscription, Paper]] = []
-        posted_today: dict[int, int] = {}
-        catch_up: set[tuple[int, str]] = set()
+        ids = [p.arxiv_id for p in papers]
+        seen = await self.ledger.first_seen(str(feed), ids)
+        fresh = [i for i in ids if i not in seen]
+        waiting = (
+            await self.ledger.waiting(ids)
+            if any(s.rules.min_upvotes is not None for s in subs)
+            else set()
+        )
+        # Best first, so a daily cap keeps the papers people upvoted most.
+        ranked = sorted(papers, key=lambda p: p.upvotes or 0, reverse=True)
+        facts = {p.arxiv_id: Facts.of(p) for p in ranked}
+        # A new subscription's baseline is read afresh: another process may have set it.
+        unset = [s.id for s in subs if s.baseline is None]
+        baselines = await self.subscriptions.baselines(unset) if unset else {}
+        todo: list[tuple[Subscription, Facts]] = []
+        starting: list[int] = []
         for sub in subs:
-            open_ids = set(await self.ledger.undecided(sub.id, [p.arxiv_id for p in ranked]))
-            todo += [(sub, p) for p in ranked if p.arxiv_id in open_ids]
-            posted_today[sub.id] = await self.ledger.posted_since(sub.id, day_start)
-            if sub.rules.catch_up and await self.ledger.is_new(sub.id):
-                catch_up |= {(sub.id, p.arxiv_id) for p in ranked[: sub.rules.catch_up]}
-        # Paper by paper across subscriptions, not subscription by subscription: the outbox is
-        # then in an order that lets every channel be served at once.
+            baseline = sub.baseline or baselines.get(sub.id)
+            if baseline is None:  # this poll is its first: what is listed now was there before
+                starting.append(sub.id)
+                news = [f for i, f in facts.items() if is_news(sub, f, seen.get(i, now), now)]
+                report.news[sub.id] = len(news)
+                top = {p.arxiv_id for p in ranked[: sub.rules.catch_up]}
+                news += [facts[i] for i in top if facts[i] not in news]
+            else:
+                news = [facts[i] for i in fresh]
+                report.news[sub.id] = len(news)
+                news += [facts[i] for i in facts if (sub.id, i) in waiting]
+            todo += [(sub, f) for f in news]
+        decisions = await self._decisions(todo, ranked, waiting, now, report)
+        await self.ledger.record_poll(str(feed), fresh, decisions, starting, now)
+        if starting:
+            self._revision = None  # the baselines changed: read the subscriptions again
+
+    async def _decisions(
+        self,
+        todo: list[tuple[Subscription, Facts]],
+        ranked: list[Paper],
+        waiting: set[tuple[int, str]],
+        now: datetime,
+        report: CycleReport,
+    ) -> list[tuple[int, str, Decision]]:
+        """The decisions to record: paper by paper across subscriptions (so the outbox serves
+        every channel at once), with daily caps and one card per channel and paper."""
         rank = {p.arxiv_id: i for i, p in enumerate(ranked)}
-        todo.sort(key=lambda pair: rank[pair[1].arxiv_id])
-        occupied = await self.ledger.occupied([p.arxiv_id for p in ranked])
+        todo.sort(key=lambda pair: rank[pair[1].paper.arxiv_id])
+        capped = sorted({s.id for s, _ in todo if s.rules.daily_cap is not None})
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        posted_today = await self.ledger.posted_since(capped, day_start) if capped else {}
+        candidates = sorted({f.paper.arxiv_id for _, f in todo})
+        occupied = await self.ledger.occupied(candidates) if candidates else set()
         decisions: list[tuple[int, str, Decision]] = []
-        for sub, paper in todo:
-            decision = decide(
-                sub,
-                paper,
-                now,
-                posted_today[sub.id],
-                catching_up=(sub.id, paper.arxiv_id) in catch_up,
-            )
-            if decision is None:
-                continue  # not enough upvotes yet: asked again next cycle
+        for sub, facts in todo:
+            arxiv_id = facts.paper.arxiv_id
+            decision = decide(sub, facts, now, posted_today.get(sub.id, 0))
             if decision.outcome is Outcome.PENDING:
-                if (sub.target, paper.arxiv_id) in occupied:
+                if (sub.target, arxiv_id) in occupied:
                     decision = Decision(
                         Outcome.DUPLICATE, "already in this channel by another subscription"
                     )
                 else:
-                    occupied.add((sub.target, paper.arxiv_id))
-                    posted_today[sub.id] += 1
-            decisions.append((sub.id, paper.arxiv_id, decision))
+                    occupied.add((sub.target, arxiv_id))
+                    posted_today[sub.id] = posted_today.get(sub.id, 0) + 1
             report.decided[decision.outcome] += 1
-        await self.ledger.record(decisions, now)
+            if decision.outcome not in QUIET or (sub.id, arxiv_id) in waiting:
+                decisions.append((sub.id, arxiv_id, decision))
+        return decisions
+
+    async def upkeep(self) -> None:
+        """Hourly: settle what waited for upvotes past its window, prune old decisions."""
+        now = self.clock()
+        if self._upkept is not None and now - self._upkept < timedelta(hours=1):
+            return
+        self._upkept = now
+        await self.ledger.settle_waiting(now)
+        await self.ledger.prune(now - self.retention)
 
     async def deliver(self, report: CycleReport | None = None) -> CycleReport:
         report = report or CycleReport()
@@ -216,15 +321,30 @@ class Engine:
             claims = await self.ledger.claim(self.clock(), self.lease, self.batch)
             if not claims:
                 break
-            await self._write_tldrs(claims)
-            by_target: dict[Target, list[Claim]] = defaultdict(list)
-            for claim in claims:
-                by_target[claim.target].append(claim)
-            # Channels in parallel, each channel's posts in order, all within the limits.
-            async with asyncio.TaskGroup() as group:
-                for target_claims in by_target.values():
-                    group.create_task(self._deliver_in_order(target_claims, report))
+            working = {claim.delivery_id: claim for claim in claims}
+            renewing = asyncio.create_task(self._renew(working))
+            try:
+                await self._write_tldrs(claims)
+                by_target: dict[Target, list[Claim]] = defaultdict(list)
+                for claim in claims:
+                    by_target[claim.target].append(claim)
+                # Channels in parallel, each channel's posts in order, all within the limits.
+                async with asyncio.TaskGroup() as group:
+                    for target_claims in by_target.values():
+                        group.create_task(self._deliver_in_order(target_claims, working, report))
+            finally:
+                renewing.cancel()
         return report
+
+    async def _renew(self, working: dict[int, Claim]) -> None:
+        """Keep the lease on what this worker is still delivering (pacing can take minutes)."""
+        every = self.lease.total_seconds() / 3
+        while working:
+            await asyncio.sleep(every)  # real time: the lease guards against real crashes
+            try:
+                await self.ledger.renew(list(working.values()), self.clock() + self.lease)
+            except Exception:  # the next renewal may get through; a lost lease is recovered
+                log.exception("renewing delivery leases failed")
 
     async def _write_tldrs(self, claims: list[Claim]) -> None:
         """The cards' TL;DRs, written before posting and a few at once, so that no channel waits
@@ -248,11 +368,15 @@ class Engine:
             for paper in papers.values():
                 group.create_task(write(paper))
 
-    async def _deliver_in_order(self, claims: list[Claim], report: CycleReport) -> None:
+    async def _deliver_in_order(
+        self, claims: list[Claim], working: dict[int, Claim], report: CycleReport
+    ) -> None:
         for claim in claims:
             try:
                 await self._deliver(claim, report)
+                working.pop(claim.delivery_id, None)
             except Exception:
+                working.pop(claim.delivery_id, None)
                 # A fault nobody foresaw (the database away mid-way, say): the rest go on. This
                 # one keeps its lease; when it runs out the delivery is taken again as one that
                 # may have been posted, and `find` checks before anything is posted twice.

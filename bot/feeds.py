@@ -22,6 +22,9 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 _CATEGORY = re.compile(r"[A-Za-z-]+(?:\.[A-Za-z-]+)?")
 
 
+MAX_ARG = 300  # arXiv's own search box takes less; every column holding a spec takes more
+
+
 class FeedKind(StrEnum):
     HF_DAILY = "hf-daily"
     ARXIV_RSS = "arxiv-rss"
@@ -46,6 +49,8 @@ def parse_feed_spec(text: str) -> FeedSpec:
     """
     name, _, arg = text.strip().partition(":")
     arg = arg.strip()
+    if len(arg) > MAX_ARG:
+        raise ValueError(f"a source's query or categories are at most {MAX_ARG} characters")
     try:
         kind = FeedKind(name.strip().lower())
     except ValueError:

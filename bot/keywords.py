@@ -31,6 +31,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_stem(w.lower()) for w in _WORD.findall(text))
 
 
+def padded_words(*texts: str | None) -> str:
+    """The texts as the words rules match, space-padded so a term matches whole words."""
+    return f" {' '.join(_words(' '.join(t for t in texts if t)))} "
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     words: tuple[str, ...]
@@ -153,7 +158,11 @@ class KeywordRule:
     root: Node
 
     def matches(self, *texts: str | None) -> bool:
-        return self.root.matches(f" {' '.join(_words(' '.join(t for t in texts if t)))} ")
+        return self.root.matches(padded_words(*texts))
+
+    def matches_padded(self, padded: str) -> bool:
+        """Match text already made into words by `padded_words` (once per paper, not per rule)."""
+        return self.root.matches(padded)
 
     def __str__(self) -> str:
         return self.text

@@ -120,10 +120,9 @@ class Claim:
     attempts: int = 1  # including this one
     kind: str = "card"  # or an update in the card's thread, e.g. "update:code"
     text: str = ""  # an update's text
-
-    @property
-    def key(self) -> str:
-        return f"paperboy-{self.delivery_id}"
+    # The idempotency key the platform keeps with the message: unique forever (never a reused
+    # row id), at most 25 characters.
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +152,20 @@ class SubscriptionStore(Protocol):
         """Record that the subscription's digest was made at `when`."""
         ...
 
+    async def baselines(self, subscription_ids: Sequence[int]) -> dict[int, datetime]:
+        """The baselines (first polls) of those of these subscriptions that have one."""
+        ...
+
     async def remove(self, subscription_id: int) -> bool: ...
+
+    async def revision(self) -> int:
+        """A number that changes whenever any subscription is added, changed or removed (by
+        any process), so the engine re-reads them only then."""
+        ...
+
+    async def all(self) -> list[Subscription]:
+        """Every subscription, paused ones too (their papers are decided, and wait)."""
+        ...
 
     async def active(self) -> list[Subscription]:
         """Subscriptions not paused."""
@@ -167,20 +179,60 @@ class SubscriptionStore(Protocol):
 
 
 class Ledger(Protocol):
-    """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts."""
+    """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts.
 
-    async def undecided(self, subscription_id: int, arxiv_ids: Sequence[str]) -> list[str]: ...
+    A paper is decided for a subscription when it is first seen in the subscription's feed, so
+    the ledger also remembers when each feed first listed each paper. Decisions that need no
+    follow-up (filtered by a content rule, stale, listed before the subscription) get no row:
+    `why` works them out again from the rules."""
+
+    async def first_seen(self, feed: str, arxiv_ids: Sequence[str]) -> dict[str, datetime]:
+        """When `feed` first listed each of these papers, for those it listed before."""
+        ...
+
+    async def mark_seen(self, feed: str, arxiv_ids: Sequence[str], now: datetime) -> None:
+        """Remember that `feed` lists these papers (a paper already known keeps its time)."""
+        ...
+
+    async def feeds_listing(self, arxiv_id: str) -> dict[str, datetime]:
+        """Every feed that listed the paper, with when it first did."""
+        ...
 
     async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
         """Record (subscription id, arXiv id, decision) triples in one transaction; a pair
-        already recorded keeps its first decision."""
+        already recorded keeps its first decision, unless that one was WAITING."""
+        ...
+
+    async def record_poll(
+        self,
+        feed: str,
+        fresh: Sequence[str],
+        decisions: Sequence[tuple[int, str, Decision]],
+        starting: Sequence[int],
+        now: datetime,
+    ) -> None:
+        """What one poll of `feed` decided, in one transaction: the decisions (as `record`),
+        its `fresh` papers as first seen `now`, and `now` as the baseline of the `starting`
+        subscriptions (those without one), so a crash leaves all of it or none."""
+        ...
+
+    async def waiting(self, arxiv_ids: Sequence[str]) -> set[tuple[int, str]]:
+        """(subscription id, arXiv id) pairs among these papers still waiting for upvotes."""
+        ...
+
+    async def settle_waiting(self, now: datetime) -> int:
+        """Papers whose upvote window closed while they were out of their feed: filtered."""
         ...
 
     async def occupied(self, arxiv_ids: Sequence[str]) -> set[tuple[Target, str]]:
         """The (target, paper) pairs already posted or on their way, by any subscription."""
         ...
 
-    async def posted_since(self, subscription_id: int, since: datetime) -> int: ...
+    async def posted_since(
+        self, subscription_ids: Sequence[int], since: datetime
+    ) -> dict[int, int]:
+        """Cards posted or on their way since `since`, by subscription (those with any)."""
+        ...
 
     async def add_updates(
         self, updates: Sequence[tuple[int, str, str, str]], now: datetime
@@ -211,12 +263,12 @@ class Ledger(Protocol):
         a compact digest), the `rest` filtered."""
         ...
 
-    async def is_new(self, subscription_id: int) -> bool:
-        """Nothing was ever decided for this subscription (its first cycle is to come)."""
-        ...
-
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
         """Take pending deliveries (and ones whose lease expired mid-send) due now."""
+        ...
+
+    async def renew(self, claims: Sequence[Claim], until: datetime) -> None:
+        """Extend the lease on claims still being worked on (not those taken over since)."""
         ...
 
     async def finish(
@@ -225,6 +277,11 @@ class Ledger(Protocol):
 
     async def retry_at(self, claim: Claim, when: datetime, reason: str) -> None:
         """Back to pending, not before `when`."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget finished decisions nothing reads any more (not cards posted or on their way,
+        which threads, `why` and `top` need) decided before `before`; returns how many."""
         ...
 
     async def why(self, arxiv_id: str) -> list[DeliveryRecord]: ...

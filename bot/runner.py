@@ -26,7 +26,7 @@ async def run(
     faults = 0
     while True:
         try:
-            feeds = {sub.feed for sub in await engine.subscriptions.active()}
+            feeds = await engine.feeds()
             now = engine.clock()
             due = scheduler.due(feeds, now)
             report = await engine.run_once(due)

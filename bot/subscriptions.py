@@ -14,7 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.feeds import FeedSpec
-from bot.keywords import KeywordRule
+from bot.keywords import KeywordRule, padded_words
 from bot.models import Paper
 
 STALE_AFTER = timedelta(days=3)  # never post papers older than this (by publication/announcement)
@@ -98,6 +98,9 @@ class Subscription:
     created: datetime
     paused: str | None = None  # why delivery stopped (bot removed from the channel, ...)
     last_digest: datetime | None = None
+    # The first poll of its feed after it was made: what the feed listed then was there before
+    # the subscription (not posted, unless caught up); what it lists first later is news.
+    baseline: datetime | None = None
 
     def digest_due(self, now: datetime) -> bool:
         if self.cadence.every is Every.INSTANT:
@@ -107,6 +110,7 @@ class Subscription:
 
 class Outcome(StrEnum):
     PENDING = "pending"  # to be posted
+    WAITING = "waiting"  # matches but for upvotes, which it may still reach (until `until`)
     HELD = "held"  # matches; waits for the subscription's digest
     LISTED = "listed"  # in a compact digest's list message
     POSTED = "posted"
@@ -121,6 +125,30 @@ class Outcome(StrEnum):
 class Decision:
     outcome: Outcome
     reason: str
+    until: datetime | None = None  # a WAITING decision is settled by then
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules read of a paper, worked out once per paper for every subscription."""
+
+    paper: Paper
+    words: str  # title and abstract as matching words (`bot.keywords.padded_words`)
+    authors: frozenset[str]  # lower-cased, single-spaced
+    moment: datetime | None
+
+    @classmethod
+    def of(cls, paper: Paper) -> Facts:
+        return cls(
+            paper,
+            padded_words(paper.title, paper.abstract),
+            frozenset(_name(a) for a in paper.authors),
+            _moment(paper),
+        )
+
+
+def _name(author: str) -> str:
+    return " ".join(author.lower().split())
 
 
 def _moment(paper: Paper) -> datetime | None:
@@ -136,39 +164,77 @@ def stale(paper: Paper, now: datetime) -> bool:
     return moment is not None and now - moment > STALE_AFTER
 
 
-def _author_match(rules: Rules, paper: Paper) -> bool:
-    names = {" ".join(a.lower().split()) for a in paper.authors}
-    return any(" ".join(a.lower().split()) in names for a in rules.authors)
+def surely_after(sub: Subscription, facts: Facts) -> bool:
+    """The paper's own dates prove it appeared after the subscription was made (a paper listed
+    at the subscription's first poll is otherwise taken to have been there before it)."""
+    return facts.moment is not None and facts.moment > sub.created
 
 
-def decide(
-    sub: Subscription, paper: Paper, now: datetime, posted_today: int, *, catching_up: bool = False
-) -> Decision | None:
-    """The outcome for `paper` in `sub` now, or None when it is too early to say (a paper may
-    still reach its upvote threshold); rules in the order people think about them.
-    `catching_up`: the paper is among the top `catch_up` of a subscription's first cycle."""
-    moment = _moment(paper)
-    # A new subscription never floods the channel with what came before it.
-    if moment is not None and moment < sub.created - timedelta(hours=1) and not catching_up:
-        return Decision(Outcome.STALE, f"from {moment:%Y-%m-%d}, before this subscription began")
+def is_news(sub: Subscription, facts: Facts, first_seen: datetime, baseline: datetime) -> bool:
+    """Whether a paper came after the subscription, so its rules decide it. A paper counts by
+    when its feed first listed it (not by its own dates: Hugging Face stamps a day's list at
+    midnight): after the subscription was made, except at its `baseline` poll, whose papers may
+    have been there before (unless their own dates prove otherwise)."""
+    return surely_after(sub, facts) or sub.created < first_seen != baseline
+
+
+def filtered(rules: Rules, facts: Facts) -> str | None:
+    """Which content rule (category, keywords, authors) the paper fails, or None. Pure: `why`
+    asks it again rather than keeping a ledger row for every paper a rule turned away."""
+    if rules.categories and not rules.categories.intersection(facts.paper.categories):
+        return f"category: not in {', '.join(sorted(rules.categories))}"
+    if rules.keywords and not rules.keywords.matches_padded(facts.words):
+        return f"keywords: does not match {rules.keywords}"
+    if rules.authors and not any(_name(a) in facts.authors for a in rules.authors):
+        return f"authors: none of {', '.join(rules.authors)}"
+    return None
+
+
+def decide(sub: Subscription, paper: Paper | Facts, now: datetime, posted_today: int) -> Decision:
+    """The outcome for a paper that is news to `sub` (first seen in its feed after the
+    subscription's first poll, or caught up), now; rules in the order people think about them."""
+    facts = paper if isinstance(paper, Facts) else Facts.of(paper)
+    moment = facts.moment
     if moment is not None and now - moment > STALE_AFTER:
         return Decision(
             Outcome.STALE, f"from {moment:%Y-%m-%d}, older than {STALE_AFTER.days} days"
         )
     rules = sub.rules
-    if rules.categories and not rules.categories.intersection(paper.categories):
-        wanted = ", ".join(sorted(rules.categories))
-        return Decision(Outcome.FILTERED, f"category: not in {wanted}")
-    if rules.keywords and not rules.keywords.matches(paper.title, paper.abstract):
-        return Decision(Outcome.FILTERED, f"keywords: does not match {rules.keywords}")
-    if rules.authors and not _author_match(rules, paper):
-        return Decision(Outcome.FILTERED, f"authors: none of {', '.join(rules.authors)}")
-    if rules.min_upvotes is not None and (paper.upvotes or 0) < rules.min_upvotes:
-        if moment is None or now - moment <= timedelta(days=rules.upvote_window_days):
-            return None
-        return Decision(Outcome.FILTERED, f"upvotes: {paper.upvotes or 0} < {rules.min_upvotes}")
+    if (failed := filtered(rules, facts)) is not None:
+        return Decision(Outcome.FILTERED, failed)
+    upvotes = facts.paper.upvotes or 0
+    if rules.min_upvotes is not None and upvotes < rules.min_upvotes:
+        deadline = (moment or now) + timedelta(days=rules.upvote_window_days)
+        if now <= deadline:
+            return Decision(
+                Outcome.WAITING,
+                f"upvotes: {upvotes} of {rules.min_upvotes} so far, until {deadline:%Y-%m-%d}",
+                deadline,
+            )
+        return Decision(Outcome.FILTERED, f"upvotes: {upvotes} < {rules.min_upvotes}")
     if sub.cadence.every is not Every.INSTANT:
         return Decision(Outcome.HELD, f"for the {sub.cadence.every} digest")
     if rules.daily_cap is not None and posted_today >= rules.daily_cap:
         return Decision(Outcome.CAPPED, f"daily cap of {rules.daily_cap} reached")
     return Decision(Outcome.PENDING, "matches")
+
+
+NOT_LISTED = "not listed by its feed so far"
+
+
+def explain(sub: Subscription, paper: Paper, first_seen: datetime | None) -> str:
+    """Why a paper of `sub`'s feed has no row in the ledger: the decisions that need no row
+    (listed before the subscription, stale, turned away by a content rule), asked again."""
+    facts = Facts.of(paper)
+    if first_seen is None:
+        return NOT_LISTED
+    if sub.baseline is None or not is_news(sub, facts, first_seen, sub.baseline):
+        return f"listed before this subscription began (first seen {first_seen:%Y-%m-%d %H:%M})"
+    if facts.moment is not None and first_seen - facts.moment > STALE_AFTER:
+        return (
+            f"stale: from {facts.moment:%Y-%m-%d}, older than {STALE_AFTER.days} days "
+            "when it was listed"
+        )
+    if (failed := filtered(sub.rules, facts)) is not None:
+        return f"filtered: {failed}"
+    return "not decided yet"

@@ -8,83 +8,168 @@ SQLite (one process) ignores the locking clause and its single writer does the r
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ports import Claim, DeliveryRecord
 from bot.subscriptions import Decision, Outcome, Target
+from storage import counters
 from storage.mapping import utc
 from storage.papers import insert_ignoring_conflicts
-from storage.tables import DeliveryRow, SubscriptionRow
+from storage.tables import DeliveryRow, FeedItemRow, SubscriptionRow
 
 deliveries = cast(sa.Table, DeliveryRow.__table__)
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
+feed_items = cast(sa.Table, FeedItemRow.__table__)
 SENDING = "sending"  # an outcome while a worker holds the lease
 CARD = (
     "card"  # the kind of a paper's card; updates in its thread are "update:...", digests "digest"
 )
+# Finished rows that nothing reads once old: threads, `why` and `top` need the posted ones.
+PRUNABLE = [
+    o.value
+    for o in (Outcome.FILTERED, Outcome.STALE, Outcome.CAPPED, Outcome.DUPLICATE, Outcome.FAILED)
+]
+ON_THE_WAY = [Outcome.PENDING.value, SENDING, Outcome.POSTED.value]
+
+
+def new_key() -> str:
+    """An idempotency key no delivery ever had: 25 characters, within every platform's limit."""
+    return f"paperboy-{secrets.token_hex(8)}"
+
+
+def _rows(
+    entries: Sequence[tuple[int, str, str, Outcome, str, datetime | None]], now: datetime
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "subscription_id": sub_id,
+            "arxiv_id": arxiv_id,
+            "kind": kind,
+            "outcome": outcome.value,
+            "reason": reason,
+            "message_id": None,
+            "key": new_key(),
+            "attempts": 0,
+            "decided": now,
+            "updated": now,
+            "lease_until": None,
+            "not_before": until,
+        }
+        for sub_id, arxiv_id, kind, outcome, reason, until in entries
+    ]
 
 
 class SqlLedger:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def undecided(self, subscription_id: int, arxiv_ids: Sequence[str]) -> list[str]:
+    async def first_seen(self, feed: str, arxiv_ids: Sequence[str]) -> dict[str, datetime]:
+        query = sa.select(feed_items.c.arxiv_id, feed_items.c.first_seen).where(
+            feed_items.c.feed == feed, feed_items.c.arxiv_id.in_(list(arxiv_ids))
+        )
         async with self.engine.connect() as conn:
-            known = set(
-                (
-                    await conn.execute(
-                        sa.select(deliveries.c.arxiv_id).where(
-                            deliveries.c.subscription_id == subscription_id,
-                            deliveries.c.kind == CARD,
-                            deliveries.c.arxiv_id.in_(list(arxiv_ids)),
-                        )
-                    )
-                ).scalars()
-            )
-        return [a for a in arxiv_ids if a not in known]
+            rows = (await conn.execute(query)).all()
+        return {r.arxiv_id: utc(r.first_seen) or r.first_seen for r in rows}
+
+    async def mark_seen(self, feed: str, arxiv_ids: Sequence[str], now: datetime) -> None:
+        await self.record_poll(feed, arxiv_ids, [], [], now)
+
+    async def feeds_listing(self, arxiv_id: str) -> dict[str, datetime]:
+        query = sa.select(feed_items.c.feed, feed_items.c.first_seen).where(
+            feed_items.c.arxiv_id == arxiv_id
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {r.feed: utc(r.first_seen) or r.first_seen for r in rows}
 
     async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
-        await self._add(
-            [(sub_id, arxiv_id, CARD, d.outcome, d.reason) for sub_id, arxiv_id, d in decisions],
-            now,
+        await self.record_poll("", [], decisions, [], now)
+
+    async def record_poll(
+        self,
+        feed: str,
+        fresh: Sequence[str],
+        decisions: Sequence[tuple[int, str, Decision]],
+        starting: Sequence[int],
+        now: datetime,
+    ) -> None:
+        async with self.engine.begin() as conn:
+            if decisions:
+                await self._decide(conn, decisions, now)
+            if fresh:
+                rows = [{"feed": feed, "arxiv_id": a, "first_seen": now} for a in fresh]
+                await conn.execute(
+                    insert_ignoring_conflicts(conn, feed_items, ["feed", "arxiv_id"]), rows
+                )
+            if starting:
+                await conn.execute(
+                    sa.update(subscriptions)
+                    .where(
+                        subscriptions.c.id.in_(list(starting)), subscriptions.c.baseline.is_(None)
+                    )
+                    .values(baseline=now)
+                )
+                await counters.bump(conn, counters.SUBSCRIPTIONS)
+
+    async def _decide(
+        self, conn: AsyncConnection, decisions: Sequence[tuple[int, str, Decision]], now: datetime
+    ) -> None:
+        """Insert decisions; a pair already decided keeps its row, unless it was waiting for
+        upvotes, which the new decision settles (its key stays)."""
+        rows = _rows([(s, a, CARD, d.outcome, d.reason, d.until) for s, a, d in decisions], now)
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(deliveries)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["subscription_id", "arxiv_id", "kind"],
+                set_={
+                    "outcome": statement.excluded.outcome,
+                    "reason": statement.excluded.reason,
+                    "not_before": statement.excluded.not_before,
+                    "updated": statement.excluded.updated,
+                },
+                where=deliveries.c.outcome == Outcome.WAITING.value,
+            ),
+            rows,
         )
+
+    async def waiting(self, arxiv_ids: Sequence[str]) -> set[tuple[int, str]]:
+        query = sa.select(deliveries.c.subscription_id, deliveries.c.arxiv_id).where(
+            deliveries.c.outcome == Outcome.WAITING.value,
+            deliveries.c.arxiv_id.in_(list(arxiv_ids)),
+        )
+        async with self.engine.connect() as conn:
+            return {(r.subscription_id, r.arxiv_id) for r in (await conn.execute(query)).all()}
+
+    async def settle_waiting(self, now: datetime) -> int:
+        d = deliveries
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                sa.update(d)
+                .where(d.c.outcome == Outcome.WAITING.value, d.c.not_before < now)
+                .values(
+                    outcome=Outcome.FILTERED.value,
+                    reason="upvotes: too few when its window closed",
+                    not_before=None,
+                    updated=now,
+                )
+            )
+        return int(done.rowcount or 0)
 
     async def add_updates(
         self, updates: Sequence[tuple[int, str, str, str]], now: datetime
     ) -> None:
-        await self._add(
-            [
-                (sub_id, arxiv_id, kind, Outcome.PENDING, text)
-                for sub_id, arxiv_id, kind, text in updates
-            ],
-            now,
-        )
-
-    async def _add(self, entries: list[tuple[int, str, str, Outcome, str]], now: datetime) -> None:
-        """Insert ledger rows; a (subscription, paper, kind) already there keeps its first row."""
-        if not entries:
+        """Queue replies (and digest lists); a (subscription, paper, kind) already there stays."""
+        if not updates:
             return
-        rows = [
-            {
-                "subscription_id": sub_id,
-                "arxiv_id": arxiv_id,
-                "kind": kind,
-                "outcome": outcome.value,
-                "reason": reason,
-                "message_id": None,
-                "attempts": 0,
-                "decided": now,
-                "updated": now,
-                "lease_until": None,
-                "not_before": None,
-            }
-            for sub_id, arxiv_id, kind, outcome, reason in entries
-        ]
+        rows = _rows([(s, a, k, Outcome.PENDING, text, None) for s, a, k, text in updates], now)
         async with self.engine.begin() as conn:
             keys = ["subscription_id", "arxiv_id", "kind"]
             await conn.execute(insert_ignoring_conflicts(conn, deliveries, keys), rows)
@@ -112,28 +197,31 @@ class SqlLedger:
             sa.select(subscriptions.c.platform, subscriptions.c.channel, deliveries.c.arxiv_id)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .where(
+                deliveries.c.outcome.in_(ON_THE_WAY),
                 deliveries.c.arxiv_id.in_(list(arxiv_ids)),
                 deliveries.c.kind == CARD,
-                deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
             )
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return {(Target(r.platform, r.channel), r.arxiv_id) for r in rows}
 
-    async def posted_since(self, subscription_id: int, since: datetime) -> int:
+    async def posted_since(
+        self, subscription_ids: Sequence[int], since: datetime
+    ) -> dict[int, int]:
+        d = deliveries
         query = (
-            sa.select(sa.func.count())
-            .select_from(deliveries)
+            sa.select(d.c.subscription_id, sa.func.count())
             .where(
-                deliveries.c.subscription_id == subscription_id,
-                deliveries.c.kind == CARD,
-                deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING, Outcome.POSTED.value]),
-                deliveries.c.decided >= since,
+                d.c.subscription_id.in_(list(subscription_ids)),
+                d.c.outcome.in_(ON_THE_WAY),
+                d.c.decided >= since,
+                d.c.kind == CARD,
             )
+            .group_by(d.c.subscription_id)
         )
         async with self.engine.connect() as conn:
-            return int((await conn.execute(query)).scalar_one())
+            return {r[0]: int(r[1]) for r in (await conn.execute(query)).all()}
 
     async def held(self, subscription_id: int) -> list[str]:
         query = sa.select(deliveries.c.arxiv_id).where(
@@ -169,15 +257,6 @@ class SqlLedger:
                         .values(outcome=outcome.value, reason=reason, updated=now)
                     )
 
-    async def is_new(self, subscription_id: int) -> bool:
-        query = (
-            sa.select(deliveries.c.id)
-            .where(deliveries.c.subscription_id == subscription_id)
-            .limit(1)
-        )
-        async with self.engine.connect() as conn:
-            return (await conn.execute(query)).first() is None
-
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
         d, s = deliveries, subscriptions
         due = sa.or_(
@@ -202,7 +281,13 @@ class SqlLedger:
                 outcome=SENDING, lease_until=now + lease, attempts=d.c.attempts + 1, updated=now
             )
             .returning(
-                d.c.id, d.c.subscription_id, d.c.arxiv_id, d.c.attempts, d.c.kind, d.c.reason
+                d.c.id,
+                d.c.subscription_id,
+                d.c.arxiv_id,
+                d.c.attempts,
+                d.c.kind,
+                d.c.reason,
+                d.c.key,
             )
         )
         async with self.engine.begin() as conn:
@@ -230,11 +315,38 @@ class SqlLedger:
                     attempts=t.attempts,
                     kind=t.kind,
                     text=t.reason if t.kind != CARD else "",
+                    key=t.key or f"paperboy-{t.id}",
                 )
                 for t in taken
             ),
             key=lambda c: c.delivery_id,
         )
+
+    async def renew(self, claims: Sequence[Claim], until: datetime) -> None:
+        d = deliveries
+        async with self.engine.begin() as conn:
+            for claim in claims:  # a row taken over since (more attempts) is not ours to renew
+                await conn.execute(
+                    sa.update(d)
+                    .where(
+                        d.c.id == claim.delivery_id,
+                        d.c.outcome == SENDING,
+                        d.c.attempts == claim.attempts,
+                    )
+                    .values(lease_until=until)
+                )
+
+    async def prune(self, before: datetime) -> int:
+        d = deliveries
+        async with self.engine.begin() as conn:
+            gone = await conn.execute(
+                sa.delete(d).where(d.c.outcome.in_(PRUNABLE), d.c.updated < before)
+            )
+            # A paper still listed after this is news again, and decided as such: too old.
+            await conn.execute(sa.delete(feed_items).where(feed_items.c.first_seen < before))
+            if conn.dialect.name == "sqlite":
+                await conn.exec_driver_sql("PRAGMA optimize")  # keeps the planner's statistics
+        return int(gone.rowcount or 0)
 
     async def finish(
         self, claim: Claim, outcome: Outcome, reason: str, message_id: str | None, now: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any, cast
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.feeds import parse_feed_spec
 from bot.keywords import parse_keywords
 from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
+from storage import counters
 from storage.ledger import deliveries
 from storage.mapping import utc
 from storage.tables import SubscriptionRow
@@ -75,6 +77,7 @@ def _subscription(row: Any) -> Subscription:
         created=utc(row.created) or row.created,
         paused=row.paused,
         last_digest=utc(row.last_digest),
+        baseline=utc(row.baseline),
     )
 
 
@@ -95,11 +98,13 @@ class SqlSubscriptionStore:
             "created": now,
             "paused": None,
             "last_digest": None,
+            "baseline": None,
         }
         async with self.engine.begin() as conn:
             new_id = (
                 await conn.execute(sa.insert(subscriptions).returning(subscriptions.c.id), values)
             ).scalar_one()
+            await counters.bump(conn, counters.SUBSCRIPTIONS)
         return Subscription(
             id=new_id, target=target, feed=feed, rules=rules, cadence=cadence, created=now
         )
@@ -112,7 +117,24 @@ class SqlSubscriptionStore:
             gone = await conn.execute(
                 sa.delete(subscriptions).where(subscriptions.c.id == subscription_id)
             )
+            await counters.bump(conn, counters.SUBSCRIPTIONS)
         return bool(gone.rowcount)
+
+    async def revision(self) -> int:
+        async with self.engine.connect() as conn:
+            return await counters.read(conn, counters.SUBSCRIPTIONS)
+
+    async def baselines(self, subscription_ids: Sequence[int]) -> dict[int, datetime]:
+        s = subscriptions
+        query = sa.select(s.c.id, s.c.baseline).where(
+            s.c.id.in_(list(subscription_ids)), s.c.baseline.is_not(None)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {r.id: utc(r.baseline) or r.baseline for r in rows}
+
+    async def all(self) -> list[Subscription]:
+        return await self._select(sa.true())
 
     async def _select(self, where: Any) -> list[Subscription]:
         async with self.engine.connect() as conn:
@@ -141,6 +163,7 @@ class SqlSubscriptionStore:
                 .where(subscriptions.c.id == subscription_id)
                 .values(last_digest=when)
             )
+            await counters.bump(conn, counters.SUBSCRIPTIONS)
 
     async def resume(self, subscription_id: int) -> None:
         async with self.engine.begin() as conn:
@@ -149,6 +172,7 @@ class SqlSubscriptionStore:
                 .where(subscriptions.c.id == subscription_id)
                 .values(paused=None)
             )
+            await counters.bump(conn, counters.SUBSCRIPTIONS)
 
     async def pause(self, subscription_id: int, reason: str) -> None:
         async with self.engine.begin() as conn:
@@ -157,3 +181,4 @@ class SqlSubscriptionStore:
                 .where(subscriptions.c.id == subscription_id)
                 .values(paused=reason)
             )
+            await counters.bump(conn, counters.SUBSCRIPTIONS)

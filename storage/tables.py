@@ -105,6 +105,7 @@ class SubscriptionRow(Base):
     created: Mapped[datetime]
     paused: Mapped[str | None] = mapped_column(Text)
     last_digest: Mapped[datetime | None]
+    baseline: Mapped[datetime | None]  # its feed's first poll after it was made
 
     __table_args__ = (Index("ix_subscriptions_target", "platform", "channel"),)
 
@@ -126,6 +127,8 @@ class DeliveryRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)  # for updates, the text to post
     message_id: Mapped[str | None] = mapped_column(String(255))
+    # The idempotency key: random, so unique forever (SQLite reuses a deleted row's id).
+    key: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(default=0)
     decided: Mapped[datetime]
     updated: Mapped[datetime]
@@ -136,10 +139,35 @@ class DeliveryRow(Base):
         UniqueConstraint(
             "subscription_id", "arxiv_id", "kind", name="uq_deliveries_subscription_paper"
         ),
-        Index("ix_deliveries_outcome", "outcome"),
+        # Every query a cycle runs reads a range of one of these, never the whole history.
+        Index("ix_deliveries_outcome_paper", "outcome", "arxiv_id"),
+        Index("ix_deliveries_subscription_outcome", "subscription_id", "outcome", "decided"),
         Index("ix_deliveries_arxiv_id", "arxiv_id"),
         Index("ix_deliveries_message_id", "message_id"),
+        Index("ix_deliveries_key", "key", unique=True),
     )
+
+
+class FeedItemRow(Base):
+    """When a feed first listed a paper: a paper is news to a subscription when its feed lists
+    it after the subscription's first poll, whatever dates the source stamps on it."""
+
+    __tablename__ = "feed_items"
+
+    feed: Mapped[str] = mapped_column(Text, primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen: Mapped[datetime]
+
+    __table_args__ = (Index("ix_feed_items_arxiv_id", "arxiv_id"),)
+
+
+class CounterRow(Base):
+    """Named counters shared by every process: "subscriptions" changes with any subscription."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class PollLeaseRow(Base):
@@ -147,7 +175,7 @@ class PollLeaseRow(Base):
 
     __tablename__ = "poll_leases"
 
-    feed: Mapped[str] = mapped_column(String(512), primary_key=True)
+    feed: Mapped[str] = mapped_column(Text, primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime]
 

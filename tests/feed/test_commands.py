@@ -179,14 +179,13 @@ async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
     why = await cmd.handle("why arXiv:2606.00001", MEMBER)
     assert why.text == f"2606.00001:\n#{sub.id}: filtered (upvotes: 3 < 10), 2026-06-12 11:00 UTC"
     assert (await cmd.handle("why 2401.12345", MEMBER)).text == (
-        f"2401.12345:\n#{sub.id}: not decided: not in its feed's latest fetch"
+        f"2401.12345:\n#{sub.id}: not listed by its feed so far"
     )
     await cmd.handle("subscribe hf-daily min-upvotes=10 upvote-window=5", ADMIN)
     second = max(s.id for s in await storage.subscriptions.for_target(HERE))
     assert (await storage.subscriptions.for_target(HERE))[-1].rules.upvote_window_days == 5
-    assert (
-        f"#{second}: not decided: not in its feed's latest fetch, or below 10 upvotes so far"
-        in (await cmd.handle("why 2401.12345", MEMBER)).text
+    assert f"#{second}: not listed by its feed so far" in (
+        (await cmd.handle("why 2401.12345", MEMBER)).text
     )
 
 
@@ -195,9 +194,10 @@ async def test_digest_subscription_and_digest_now(commands: tuple[Commands, Stor
     reply = await cmd.handle(
         "subscribe hf-daily every=weekly day=friday at=08:30 tz=Europe/Berlin top=5", ADMIN
     )
-    assert reply.text.endswith(
-        "A weekly on Friday at 08:30 Europe/Berlin, top 5 will be posted here."
-    )
+    assert (
+        "New papers hf-daily lists will go into a digest here "
+        "(weekly on Friday at 08:30 Europe/Berlin, top 5)."
+    ) in reply.text
     (sub,) = await storage.subscriptions.for_target(HERE)
     assert sub.cadence == Cadence(
         every=Every.WEEKLY, at=time(8, 30), tz="Europe/Berlin", weekday=4, top=5

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from bot.feeds import FeedKind, FeedSpec
 from bot.keywords import parse_keywords
 from bot.models import Paper
-from bot.subscriptions import Outcome, Rules, Subscription, Target, decide
+from bot.subscriptions import Facts, Outcome, Rules, Subscription, Target, decide, is_news
 
 NOW = datetime(2026, 6, 12, 12, tzinfo=UTC)
 
@@ -37,20 +37,27 @@ def test_matching_paper_is_pending() -> None:
     assert decide(_sub(), _paper(), NOW, 0).outcome is Outcome.PENDING  # type: ignore[union-attr]
 
 
-def test_no_flood_and_no_stale_posts() -> None:
-    before = decide(_sub(), _paper(published=NOW - timedelta(days=2)), NOW, 0)
-    assert before is not None and before.outcome is Outcome.STALE
-    assert "before this subscription began" in before.reason
-    old_sub = Subscription(
-        id=1,
-        target=Target("fake", "c"),
-        feed=FeedSpec(FeedKind.HF_DAILY),
-        created=NOW - timedelta(days=30),
+def test_stale_papers_are_not_posted() -> None:
+    stale = decide(_sub(), _paper(published=NOW - timedelta(days=4)), NOW, 0)
+    assert (stale.outcome, stale.reason) == (Outcome.STALE, "from 2026-06-08, older than 3 days")
+
+
+def test_news_is_what_the_feed_lists_after_the_first_poll() -> None:
+    """Hugging Face stamps a day's list at midnight: a subscription made in the afternoon must
+    still get the papers listed after it, and only those (or what its own dates prove newer)."""
+    created = NOW - timedelta(hours=4)  # subscribed at 08:00
+    sub = Subscription(
+        id=1, target=Target("fake", "c"), feed=FeedSpec(FeedKind.HF_DAILY), created=created
     )
-    stale = decide(old_sub, _paper(published=NOW - timedelta(days=4)), NOW, 0)
-    assert (
-        stale is not None and stale.outcome is Outcome.STALE and "older than 3 days" in stale.reason
-    )
+    midnight = NOW.replace(hour=0)
+    listed_today = Facts.of(_paper(published=midnight - timedelta(days=1), hf_daily_date=midnight))
+    baseline = created + timedelta(minutes=1)  # the subscription's first poll
+    assert not is_news(sub, listed_today, baseline, baseline)  # there when it subscribed
+    assert not is_news(sub, listed_today, created - timedelta(hours=3), baseline)
+    assert is_news(sub, listed_today, baseline + timedelta(hours=2), baseline)  # listed later
+    assert is_news(sub, listed_today, created + timedelta(seconds=30), baseline)  # in between
+    published_after = Facts.of(_paper(published=created + timedelta(seconds=1)))
+    assert is_news(sub, published_after, baseline, baseline)  # its own date says so
 
 
 def test_each_filter_says_which_rule() -> None:
@@ -68,7 +75,8 @@ def test_each_filter_says_which_rule() -> None:
 
 def test_upvote_threshold_waits_within_its_window_then_filters() -> None:
     sub = _sub(min_upvotes=50)
-    assert decide(sub, _paper(upvotes=10), NOW, 0) is None  # may still get there
+    waiting = decide(sub, _paper(upvotes=10), NOW, 0)  # it may still get there
+    assert waiting.outcome is Outcome.WAITING and waiting.until == NOW + timedelta(days=3, hours=-5)
     assert decide(sub, _paper(upvotes=60), NOW, 0).outcome is Outcome.PENDING  # type: ignore[union-attr]
     late = decide(
         sub, _paper(upvotes=10, published=NOW - timedelta(hours=80)), NOW - timedelta(hours=0), 0

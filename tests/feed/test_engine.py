@@ -116,11 +116,26 @@ async def test_feed_end_to_end_posts_each_paper_once(storage: Storage) -> None:
     assert sorted(platform.papers_in(ONE)) == [a, b, c]
     assert platform.papers_in(TWO) == [a, c]
 
+    # What a rule turned away keeps no ledger row: `why` asks the rule again.
     why = await storage.ledger.why(b)
     assert [(str(r.target), r.outcome, r.reason) for r in why] == [
-        ("fake:one", Outcome.POSTED, "posted"),
-        ("fake:two", Outcome.FILTERED, "keywords: does not match diffusion"),
+        ("fake:one", Outcome.POSTED, "posted")
     ]
+    assert (await why_in(storage, TWO, b)).endswith(
+        ": filtered: keywords: does not match diffusion"
+    )
+
+
+async def why_in(storage: Storage, target: Target, arxiv_id: str) -> str:
+    """What `/papers why` says in `target` (one subscription there)."""
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+    )
+    reply = await commands.handle(f"why {arxiv_id}", Context(target, "ada", can_manage=False))
+    return reply.text.splitlines()[-1]
 
 
 async def test_new_subscription_does_not_flood(storage: Storage) -> None:
@@ -129,8 +144,8 @@ async def test_new_subscription_does_not_flood(storage: Storage) -> None:
     await storage.subscriptions.add(ONE, HF, Rules(), START)
     report = await engine_for(storage, feed, platform, clock).run_once()
     assert report.posted == 0
-    (record,) = await storage.ledger.why(old)
-    assert record.outcome is Outcome.STALE and "before this subscription began" in record.reason
+    assert await storage.ledger.why(old) == []
+    assert "listed before this subscription began" in await why_in(storage, ONE, old)
 
 
 async def test_catch_up_posts_the_top_of_a_first_cycle_only(storage: Storage) -> None:
@@ -142,9 +157,9 @@ async def test_catch_up_posts_the_top_of_a_first_cycle_only(storage: Storage) ->
     await engine.run_once()
     assert platform.papers_in(ONE) == [papers[3], papers[2]]  # the two most upvoted
     clock.now += timedelta(hours=1)
-    feed.add(9, "Old news", published=yesterday)
-    await engine.run_once()  # no more catching up after the first cycle
-    assert platform.papers_in(ONE) == [papers[3], papers[2]]
+    later = feed.add(9, "Listed later", published=yesterday)
+    await engine.run_once()  # no more catching up; what is listed after the first poll is news
+    assert platform.papers_in(ONE) == [papers[3], papers[2], later]
 
 
 async def test_featured_on_hf_today_is_news_even_if_older_on_arxiv(storage: Storage) -> None:
@@ -243,7 +258,7 @@ async def test_three_workers_share_the_outbox(storage: Storage, db_url: str) -> 
     decider = engine_for(storage, feed, platform, clock)
     fetched = (await decider.poller.poll(HF)).papers
     await storage.papers.upsert(fetched)
-    await decider.decide(await storage.subscriptions.active(), list(fetched), CycleReport())
+    await decider.decide(HF, await storage.subscriptions.all(), list(fetched), CycleReport())
     others = [await open_storage(db_url) for _ in range(2)]
     try:
         workers = [engine_for(s, feed, platform, clock) for s in (storage, *others)]
@@ -432,10 +447,10 @@ class Unforeseen(FakePlatform):
             raise self.post_error
         return await super().post(target, card, key)  # type: ignore[arg-type]
 
-    async def find(self, target: Target, key: str) -> str | None:
+    async def find(self, target: Target, key: str, thread: str | None = None) -> str | None:
         if self.find_error:
             raise self.find_error
-        return await super().find(target, key)
+        return await super().find(target, key, thread)
 
 
 async def test_an_unforeseen_fault_leaves_the_post_for_a_checked_retry(storage: Storage) -> None:
@@ -494,12 +509,13 @@ async def test_the_loop_survives_a_failed_cycle(
         await runner.run(engine, Scheduler(), stop=asyncio.Event(), once=True)
 
 
-async def test_a_new_subscription_wakes_the_loop(storage: Storage) -> None:
+async def test_a_new_subscription_is_read_at_once_and_caught_up(storage: Storage) -> None:
     from bot import runner
     from bot.schedule import Scheduler
 
     clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
     feed.add(1, "Diffusion video")
+    feed.add(2, "Graph networks", upvotes=1)
     engine = engine_for(storage, feed, platform, clock)
     commands = Commands(
         storage.subscriptions,
@@ -507,20 +523,25 @@ async def test_a_new_subscription_wakes_the_loop(storage: Storage) -> None:
         storage.papers,
         Finder(storage.papers, live_search=False),
         engine=engine,
+        clock=clock,
     )
-    stop, first, reports = asyncio.Event(), asyncio.Event(), list[CycleReport]()
-
-    def seen(report: CycleReport) -> None:
-        reports.append(report)
-        first.set()
-        if len(reports) == 2:
-            stop.set()
-
-    loop = asyncio.create_task(runner.run(engine, Scheduler(), stop=stop, on_report=seen))
+    stop, first = asyncio.Event(), asyncio.Event()
+    loop = asyncio.create_task(
+        runner.run(engine, Scheduler(), stop=stop, on_report=lambda report: first.set())
+    )
     await first.wait()  # the first cycle: nothing subscribed, so the loop would sleep minutes
     reply = await commands.handle(
-        "subscribe hf-daily catch-up=5", Context(ONE, "ada", can_manage=True)
+        "subscribe hf-daily catch-up=1", Context(ONE, "ada", can_manage=True)
     )
     assert not reply.error, reply.text
-    await asyncio.wait_for(loop, 5)  # woken at once: the new feed fetched and posted
-    assert feed.requests == 1 and platform.papers_in(ONE) == ["2606.00001"]
+    assert "hf-daily lists 2 papers already, not posted, except the top 1, coming now" in (
+        reply.text
+    )
+    for _ in range(100):  # the catch-up is delivered in the background, at once
+        if platform.papers_in(ONE):
+            break
+        await asyncio.sleep(0.05)
+    assert platform.papers_in(ONE) == ["2606.00001"]
+    assert feed.requests == 1  # the reply's read of the feed was the subscription's first poll
+    stop.set()
+    await asyncio.wait_for(loop, 5)
