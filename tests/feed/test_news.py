@@ -1,0 +1,354 @@
+"""Journeys with time moving as it does: a channel subscribes mid-day, then its feed lists
+papers. Each source's real dating quirk is served as it is (Hugging Face stamps a day's list at
+midnight, arXiv RSS lists the day's announcement at once, an arXiv query returns papers submitted
+before the subscription): what a feed lists after the subscription's first poll is posted once,
+what it listed before is not (unless caught up), across restarts, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from xml.sax.saxutils import escape
+
+import httpx
+import pytest
+
+from bot.commands import Commands, Context
+from bot.engine import Engine
+from bot.feeds import FeedResult, FeedSpec, Poller, Sources, parse_feed_spec
+from bot.finder import Finder
+from bot.sources import ArxivApi, ArxivRss, HuggingFace
+from bot.sources.http import Http, RetryPolicy
+from bot.subscriptions import Outcome, Target
+from storage import Storage, open_storage
+from tests.fakes import FakeTime
+from tests.feed.fake_platform import FakePlatform
+
+TUESDAY = datetime(2026, 6, 9, tzinfo=UTC)  # midnight UTC
+ONE, TWO = Target("fake", "one"), Target("fake", "two")
+
+
+@dataclass
+class World:
+    """The three sources as they are at the moment: what each lists, with the dates it gives."""
+
+    hf: list[dict[str, object]] = field(default_factory=list)
+    rss: list[tuple[str, str]] = field(default_factory=list)  # (arXiv id, title)
+    rss_day: datetime = TUESDAY
+    api: list[tuple[str, str, datetime]] = field(default_factory=list)  # id, title, published
+    broken: set[str] = field(default_factory=set)  # hosts answering 500
+
+    def list_on_hf(self, arxiv_id: str, title: str, day: datetime, upvotes: int = 5) -> str:
+        self.hf.append(
+            {
+                "paper": {
+                    "id": arxiv_id,
+                    "title": title,
+                    "summary": f"About {title}.",
+                    "upvotes": upvotes,
+                    "publishedAt": (day - timedelta(hours=20)).isoformat(),  # on arXiv before
+                    "authors": [{"name": "Ada Lovelace"}],
+                },
+                # Hugging Face's day stamp: midnight, whatever time of day it was listed.
+                "submittedOnDailyAt": day.replace(hour=0).isoformat(),
+                "title": title,
+            }
+        )
+        return arxiv_id
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host in self.broken:
+            return httpx.Response(500)
+        if host == "hf":
+            return httpx.Response(200, json=self.hf)
+        if host == "rss":
+            return httpx.Response(200, content=self._rss())
+        return httpx.Response(200, content=self._atom())
+
+    def _rss(self) -> bytes:
+        day = self.rss_day.strftime("%a, %d %b %Y 00:00:00 -0400")
+        items = "".join(
+            f"<item><title>{escape(title)}</title><link>https://arxiv.org/abs/{aid}</link>"
+            f"<description>arXiv:{aid}v1 Announce Type: new Abstract: About {escape(title)}."
+            f"</description><guid isPermaLink='false'>oai:arXiv.org:{aid}v1</guid>"
+            f"<category>cs.LG</category><pubDate>{day}</pubDate>"
+            "<arxiv:announce_type>new</arxiv:announce_type>"
+            "<dc:creator>Ada Lovelace</dc:creator></item>"
+            for aid, title in self.rss
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><rss xmlns:arxiv="http://arxiv.org/schemas/'
+            'atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0"><channel>'
+            f"<title>cs.LG updates on arXiv.org</title><pubDate>{day}</pubDate>{items}"
+            "</channel></rss>"
+        ).encode()
+
+    def _atom(self) -> bytes:
+        entries = "".join(
+            f"<entry><id>http://arxiv.org/abs/{aid}v1</id><title>{escape(title)}</title>"
+            f"<summary>About {escape(title)}.</summary>"
+            f"<published>{when:%Y-%m-%dT%H:%M:%SZ}</published>"
+            f"<updated>{when:%Y-%m-%dT%H:%M:%SZ}</updated>"
+            "<author><name>Ada Lovelace</name></author>"
+            '<arxiv:primary_category term="cs.LG"/><category term="cs.LG"/></entry>'
+            for aid, title, when in self.api
+        )
+        return (
+            "<?xml version='1.0' encoding='UTF-8'?><feed xmlns:opensearch="
+            '"http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom"'
+            ' xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>q</title>'
+            f"<opensearch:totalResults>{len(self.api)}</opensearch:totalResults>"
+            f"<opensearch:startIndex>0</opensearch:startIndex>{entries}</feed>"
+        ).encode()
+
+
+@dataclass
+class Bot:
+    """One `paperboy run` process: its storage and engine (a restart is a new Bot)."""
+
+    storage: Storage
+    engine: Engine
+    commands: Commands
+
+    async def subscribe(self, target: Target, text: str) -> str:
+        reply = await self.commands.handle(f"subscribe {text}", Context(target, "ada", True))
+        assert not reply.error, reply.text
+        return reply.text
+
+    async def why(self, target: Target, arxiv_id: str) -> str:
+        return (await self.commands.handle(f"why {arxiv_id}", Context(target, "ada", False))).text
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def boot(db_url: str) -> AsyncIterator[object]:
+    opened: list[Storage] = []
+
+    async def start(world: World, platform: FakePlatform, clock: Clock) -> Bot:
+        storage = await open_storage(db_url)
+        opened.append(storage)
+        client = httpx.AsyncClient(transport=httpx.MockTransport(world.handler))
+        http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
+        sources = Sources(
+            HuggingFace(http, "http://hf"),
+            ArxivApi(http, "http://api"),
+            ArxivRss(http, "http://rss"),
+        )
+        engine = Engine(
+            storage.papers,
+            storage.subscriptions,
+            storage.ledger,
+            {"fake": platform},
+            Poller(sources),
+            clock,
+        )
+        finder = Finder(storage.papers, live_search=False)
+        commands = Commands(
+            storage.subscriptions, storage.ledger, storage.papers, finder, engine, clock=clock
+        )
+        return Bot(storage, engine, commands)
+
+    yield start
+    for storage in opened:
+        await storage.close()
+
+
+async def test_a_mid_day_subscription_gets_every_paper_hf_lists_after_it(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=14))
+    morning = world.list_on_hf("2606.00001", "Listed this morning", TUESDAY)
+    bot = await boot(world, platform, clock)
+    reply = await bot.subscribe(ONE, "hf-daily")
+    assert "hf-daily lists 1 paper already, not posted" in reply
+    await bot.subscribe(TWO, "hf-daily catch-up=3")
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == []  # it was there before the subscription
+    assert platform.papers_in(TWO) == [morning]  # caught up, as asked
+
+    clock.now += timedelta(hours=1)  # 15:00: Hugging Face lists a paper, stamped 00:00 today
+    afternoon = world.list_on_hf("2606.00002", "Listed this afternoon", TUESDAY)
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [afternoon]
+    assert platform.papers_in(TWO) == [morning, afternoon]
+
+    bot = await boot(world, platform, clock)  # a restart: a new process, the same database
+    clock.now += timedelta(hours=1)
+    evening = world.list_on_hf("2606.00003", "Listed this evening", TUESDAY, upvotes=1)
+    await bot.engine.run_once()
+    clock.now += timedelta(minutes=30)
+    await bot.engine.run_once()  # and polling again posts nothing twice
+    assert platform.papers_in(ONE) == [afternoon, evening]
+    assert platform.papers_in(TWO) == [morning, afternoon, evening]
+    assert "#1: listed before this subscription began" in await bot.why(ONE, morning)
+    assert "posted" in await bot.why(ONE, afternoon)
+
+
+async def test_hf_papers_wait_for_upvotes_and_are_decided_when_they_reach_them(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily min-upvotes=10")
+    await bot.engine.run_once()
+    clock.now += timedelta(hours=1)
+    rising = world.list_on_hf("2606.00010", "Rising", TUESDAY, upvotes=2)
+    flat = world.list_on_hf("2606.00011", "Flat", TUESDAY, upvotes=2)
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == []
+    assert "waiting (upvotes: 2 of 10 so far" in await bot.why(ONE, rising)
+    clock.now += timedelta(hours=5)
+    world.hf[0]["paper"]["upvotes"] = 25  # type: ignore[index]
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [rising]
+    world.hf.clear()  # the next day's list no longer has them
+    clock.now += timedelta(days=4)
+    await bot.engine.run_once()  # the hourly upkeep settles what waited past its window
+    assert "filtered (upvotes: too few when its window closed)" in await bot.why(ONE, flat)
+
+
+async def test_arxiv_rss_posts_the_next_announcement_not_todays(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    world.rss = [("2606.00101", "Announced Tuesday")]
+    clock = Clock(TUESDAY + timedelta(hours=15))
+    bot = await boot(world, platform, clock)
+    reply = await bot.subscribe(ONE, "arxiv-rss:cs.LG")
+    assert "arxiv-rss:cs.LG lists 1 paper already, not posted" in reply
+    await bot.subscribe(TWO, "arxiv-rss:cs.LG catch-up=1")
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == []
+    assert platform.papers_in(TWO) == ["2606.00101"]
+    bot = await boot(world, platform, clock)  # restarted overnight
+    clock.now = TUESDAY + timedelta(days=1, hours=5)
+    world.rss, world.rss_day = [("2606.00201", "Announced Wednesday")], TUESDAY + timedelta(1)
+    await bot.engine.run_once()
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == ["2606.00201"]
+    assert platform.papers_in(TWO) == ["2606.00101", "2606.00201"]
+
+
+async def test_an_arxiv_query_posts_what_it_returns_after_the_subscription(boot) -> None:  # type: ignore[no-untyped-def]
+    """arXiv's API lists a paper hours after its submission date: one submitted before the
+    subscription but returned only after it is news, and posted."""
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=15))
+    world.api = [("2606.00301", "Already returned", TUESDAY - timedelta(hours=10))]
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "arxiv-query:cat:cs.LG")
+    await bot.engine.run_once()
+    clock.now += timedelta(hours=8)
+    world.api.insert(
+        0, ("2606.00302", "Submitted before, returned now", TUESDAY + timedelta(hours=2))
+    )
+    bot = await boot(world, platform, clock)  # across a restart too
+    await bot.engine.run_once()
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == ["2606.00302"]
+
+
+async def test_a_failing_feed_never_stops_the_others(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=15))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    await bot.subscribe(TWO, "arxiv-rss:cs.LG")
+    await bot.engine.run_once()
+
+    class Faulty(Poller):
+        async def poll(self, spec: FeedSpec, now: datetime | None = None) -> FeedResult:
+            if spec.kind.value == "arxiv-rss":
+                raise RuntimeError("a fault nobody foresaw")
+            return await super().poll(spec, now)
+
+    bot.engine.poller = Faulty(bot.engine.poller.sources)
+    clock.now += timedelta(hours=1)
+    paper = world.list_on_hf("2606.00401", "Still posted", TUESDAY)
+    report = await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [paper]
+    assert report.failed_feeds == {"arxiv-rss:cs.LG": "RuntimeError: a fault nobody foresaw"}
+
+
+async def test_an_oversized_subscription_is_refused_with_a_reason(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    bot = await boot(world, platform, Clock(TUESDAY))
+    query = "all:" + "_OR_all:".join(f"word{n}" for n in range(60))  # 600 characters and more
+    reply = await bot.commands.handle(f"subscribe arxiv-query:{query}", Context(ONE, "a", True))
+    assert reply.error and "at most 300 characters" in reply.text
+    assert await bot.storage.subscriptions.all() == []
+    with pytest.raises(ValueError, match="at most 300"):
+        parse_feed_spec("arxiv-query:" + "x" * 301)
+
+
+async def test_keys_are_never_reused_after_unsubscribing(boot) -> None:  # type: ignore[no-untyped-def]
+    """SQLite reuses a deleted row's id: a key made of it would name two deliveries."""
+    from bot.subscriptions import Decision, Rules
+
+    world, platform = World(), FakePlatform()
+    now = TUESDAY
+    bot = await boot(world, platform, Clock(now))
+    keys = []
+    for _ in range(3):
+        sub = await bot.storage.subscriptions.add(ONE, parse_feed_spec("hf-daily"), Rules(), now)
+        await bot.storage.ledger.record(
+            [(sub.id, "2606.00001", Decision(Outcome.PENDING, "m"))], now
+        )
+        (claim,) = await bot.storage.ledger.claim(now, timedelta(minutes=1), 10)
+        keys.append(claim.key)
+        await bot.storage.subscriptions.remove(sub.id)
+    assert len(set(keys)) == 3 and all(len(k) <= 25 for k in keys)
+
+
+async def test_a_crashed_workers_deliveries_wait_about_a_minute(boot) -> None:  # type: ignore[no-untyped-def]
+    from bot.subscriptions import Decision, Rules
+
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY)
+    first, second = await boot(world, platform, clock), await boot(world, platform, clock)
+    sub = await first.storage.subscriptions.add(
+        ONE, parse_feed_spec("hf-daily"), Rules(), clock.now
+    )
+    ids = [f"2606.{n:05d}" for n in range(250)]
+    await first.storage.ledger.record(
+        [(sub.id, i, Decision(Outcome.PENDING, "matches")) for i in ids], clock.now
+    )
+    taken = await first.storage.ledger.claim(clock.now, first.engine.lease, first.engine.batch)
+    assert len(taken) == first.engine.batch == 100  # small batches: the others stay for others
+    # The first worker renews what it still works on; then it dies.
+    clock.now += timedelta(seconds=40)
+    await first.storage.ledger.renew(taken, clock.now + first.engine.lease)
+    clock.now += timedelta(seconds=40)
+    rest = await second.storage.ledger.claim(clock.now, second.engine.lease, 1000)
+    assert len(rest) == 150  # the renewed lease still holds
+    clock.now += timedelta(seconds=21)  # a minute after the last renewal
+    retaken = await second.storage.ledger.claim(clock.now, second.engine.lease, 1000)
+    assert sorted(c.delivery_id for c in retaken) == sorted(c.delivery_id for c in taken)
+    assert all(c.recovering for c in retaken)
+    await first.storage.ledger.renew(taken, clock.now + timedelta(hours=1))  # too late: not its
+    clock.now += timedelta(seconds=61)
+    assert len(await first.storage.ledger.claim(clock.now, first.engine.lease, 1000)) == 250
+
+
+async def test_old_decisions_are_pruned_but_posted_cards_kept(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    await bot.subscribe(ONE, "hf-daily keywords=diffusion")
+    await bot.engine.run_once()
+    clock.now += timedelta(hours=1)
+    paper = world.list_on_hf("2606.00501", "Diffusion", TUESDAY)
+    await bot.engine.run_once()
+    assert sorted(r.outcome for r in await bot.storage.ledger.why(paper)) == [
+        Outcome.DUPLICATE,
+        Outcome.POSTED,
+    ]
+    assert await bot.storage.ledger.prune(clock.now - timedelta(days=30)) == 0
+    assert await bot.storage.ledger.prune(clock.now + timedelta(days=1)) == 1
+    assert [r.outcome for r in await bot.storage.ledger.why(paper)] == [Outcome.POSTED]
