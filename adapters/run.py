@@ -91,6 +91,8 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                 Poller(sources),
                 leases=storage.leases,
                 tldrs=build_tldrs(settings, storage.engine),
+                retention=timedelta(days=settings.retention_days),
+                lease=timedelta(seconds=settings.delivery_lease_seconds),
             )
             override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
             scheduler = Scheduler(override)

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     arxiv_base_url: str = "https://arxiv.org"
     # One override of every source's poll interval (demos, tests); None keeps each source's own.
     poll_seconds: float | None = Field(default=None, gt=0)
+    # Days a finished decision nothing reads again (filtered, duplicate, capped, stale, failed)
+    # is kept; posted cards stay, as threads, `why` and `top` read them.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # How long a process holds the deliveries it took (renewed while it works): a crashed
+    # process's deliveries are taken over by another after about this long.
+    delivery_lease_seconds: float = Field(default=60, ge=3, le=3600)
     # arXiv categories the token-free `paperboy run` follows through arXiv RSS.
     run_categories: str = "cs.AI+cs.CL+cs.LG"
     http_timeout_seconds: float = Field(default=30.0, gt=0)

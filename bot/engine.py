@@ -90,7 +90,6 @@ class Engine:
     # about a lease, not a whole batch's delivery time; small batches let every process help.
     lease: timedelta = timedelta(minutes=1)
     batch: int = 100
-    unknown_platform_retry: timedelta = timedelta(minutes=10)
     max_attempts: int = 12  # then a post is recorded failed, never retried forever
     retention: timedelta = timedelta(days=30)  # finished decisions nothing reads are pruned then
     monotonic: Callable[[], float] = time.monotonic  # for pacing
@@ -111,6 +110,8 @@ class Engine:
     # The subscriptions, parsed once and read again only when their revision changes.
     _subs: list[Subscription] = field(default_factory=list)
     _revision: int | None = None
+    _shared: dict[Target, list[int]] = field(default_factory=dict)  # channel -> subscriptions
+    _upvotes: dict[FeedSpec, dict[str, int]] = field(default_factory=dict)  # last seen, by feed
     _feed_locks: dict[FeedSpec, asyncio.Lock] = field(default_factory=dict)
     _upkept: datetime | None = None
     _background: set[asyncio.Task[CycleReport]] = field(default_factory=set)
@@ -120,6 +121,11 @@ class Engine:
         if revision != self._revision:
             self._subs = await self.subscriptions.all()
             self._revision = revision
+            by_target: dict[Target, list[int]] = defaultdict(list)
+            for sub in self._subs:
+                by_target[sub.target].append(sub.id)
+            # Only a channel with several subscriptions can get a paper twice.
+            self._shared = {t: ids for t, ids in by_target.items() if len(ids) > 1}
         return self._subs
 
     async def feeds(self) -> set[FeedSpec]:
@@ -241,9 +247,14 @@ class Engine:
         ids = [p.arxiv_id for p in papers]
         seen = await self.ledger.first_seen(str(feed), ids)
         fresh = [i for i in ids if i not in seen]
+        # What waits for upvotes is decided again only when its upvotes moved (a closed window
+        # is settled by `upkeep`); each feed remembers the counts it last saw (all, at start).
+        upvotes = {p.arxiv_id: p.upvotes or 0 for p in papers}
+        last = self._upvotes.get(feed, {})
+        moved = [i for i, votes in upvotes.items() if last.get(i) != votes]
         waiting = (
-            await self.ledger.waiting(ids)
-            if any(s.rules.min_upvotes is not None for s in subs)
+            await self.ledger.waiting(moved)
+            if moved and any(s.rules.min_upvotes is not None for s in subs)
             else set()
         )
         # Best first, so a daily cap keeps the papers people upvoted most.
@@ -252,6 +263,9 @@ class Engine:
         # A new subscription's baseline is read afresh: another process may have set it.
         unset = [s.id for s in subs if s.baseline is None]
         baselines = await self.subscriptions.baselines(unset) if unset else {}
+        waits: dict[int, list[str]] = defaultdict(list)
+        for sub_id, arxiv_id in waiting:
+            waits[sub_id].append(arxiv_id)
         todo: list[tuple[Subscription, Facts]] = []
         starting: list[int] = []
         for sub in subs:
@@ -265,10 +279,11 @@ class Engine:
             else:
                 news = [facts[i] for i in fresh]
                 report.news[sub.id] = len(news)
-                news += [facts[i] for i in facts if (sub.id, i) in waiting]
+                news += [facts[i] for i in waits.get(sub.id, ())]
             todo += [(sub, f) for f in news]
         decisions = await self._decisions(todo, ranked, waiting, now, report)
         await self.ledger.record_poll(str(feed), fresh, decisions, starting, now)
+        self._upvotes[feed] = upvotes
         if starting:
             self._revision = None  # the baselines changed: read the subscriptions again
 
@@ -287,8 +302,15 @@ class Engine:
         capped = sorted({s.id for s, _ in todo if s.rules.daily_cap is not None})
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         posted_today = await self.ledger.posted_since(capped, day_start) if capped else {}
+        # What other subscriptions of the same channels already posted (or are posting).
+        await self.all_subscriptions()  # the channels' subscriptions, read if they changed
+        neighbours = sorted(
+            {i for t in {s.target for s, _ in todo} & self._shared.keys() for i in self._shared[t]}
+        )
         candidates = sorted({f.paper.arxiv_id for _, f in todo})
-        occupied = await self.ledger.occupied(candidates) if candidates else set()
+        occupied = set()
+        if candidates and neighbours:
+            occupied = await self.ledger.occupied(candidates, neighbours)
         decisions: list[tuple[int, str, Decision]] = []
         for sub, facts in todo:
             arxiv_id = facts.paper.arxiv_id
@@ -301,8 +323,11 @@ class Engine:
                 else:
                     occupied.add((sub.target, arxiv_id))
                     posted_today[sub.id] = posted_today.get(sub.id, 0) + 1
+            was_waiting = (sub.id, arxiv_id) in waiting
+            if decision.outcome is Outcome.WAITING and was_waiting:
+                continue  # still waiting: its row says so already
             report.decided[decision.outcome] += 1
-            if decision.outcome not in QUIET or (sub.id, arxiv_id) in waiting:
+            if decision.outcome not in QUIET or was_waiting:
                 decisions.append((sub.id, arxiv_id, decision))
         return decisions
 
@@ -318,7 +343,9 @@ class Engine:
     async def deliver(self, report: CycleReport | None = None) -> CycleReport:
         report = report or CycleReport()
         for _ in range(10_000):  # a bound, not a plan: each pass leaves rows posted or deferred
-            claims = await self.ledger.claim(self.clock(), self.lease, self.batch)
+            claims = await self.ledger.claim(
+                self.clock(), self.lease, self.batch, list(self.publishers)
+            )
             if not claims:
                 break
             working = {claim.delivery_id: claim for claim in claims}
@@ -390,15 +417,7 @@ class Engine:
 
     async def _deliver(self, claim: Claim, report: CycleReport) -> None:
         now = self.clock()
-        publisher = self.publishers.get(claim.target.platform)
-        if publisher is None:
-            report.deferred += 1
-            await self.ledger.retry_at(
-                claim,
-                now + self.unknown_platform_retry,
-                claim.text or f"{claim.target.platform} is not connected",
-            )
-            return
+        publisher = self.publishers[claim.target.platform]  # claimed for these platforms only
         throttle = self._throttle(claim.target.platform, publisher)
 
         async def post() -> tuple[str, str]:

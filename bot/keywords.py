@@ -11,7 +11,7 @@ nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([^\s()"]+))')
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -155,7 +155,8 @@ class KeywordRule:
     """A parsed rule; `str()` gives back the text it was read from."""
 
     text: str
-    root: Node
+    root: Node = field(compare=False)  # read from `text`: equal texts are equal rules (and
+    # hash cheaply, as subscriptions sharing rules are grouped by them)
 
     def matches(self, *texts: str | None) -> bool:
         return self.root.matches(padded_words(*texts))

@@ -224,8 +224,11 @@ class Ledger(Protocol):
         """Papers whose upvote window closed while they were out of their feed: filtered."""
         ...
 
-    async def occupied(self, arxiv_ids: Sequence[str]) -> set[tuple[Target, str]]:
-        """The (target, paper) pairs already posted or on their way, by any subscription."""
+    async def occupied(
+        self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int]
+    ) -> set[tuple[Target, str]]:
+        """The (target, paper) pairs already posted or on their way, by any of these
+        subscriptions."""
         ...
 
     async def posted_since(
@@ -263,8 +266,11 @@ class Ledger(Protocol):
         a compact digest), the `rest` filtered."""
         ...
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
-        """Take pending deliveries (and ones whose lease expired mid-send) due now."""
+    async def claim(
+        self, now: datetime, lease: timedelta, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Claim]:
+        """Take pending deliveries (and ones whose lease expired mid-send) due now, for channels
+        on `platforms` (all when None): a process takes only what it can post."""
         ...
 
     async def renew(self, claims: Sequence[Claim], until: datetime) -> None:

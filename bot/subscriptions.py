@@ -136,6 +136,10 @@ class Facts:
     words: str  # title and abstract as matching words (`bot.keywords.padded_words`)
     authors: frozenset[str]  # lower-cased, single-spaced
     moment: datetime | None
+    # What `filtered` said for each set of rules: many subscriptions share the same rules.
+    verdicts: dict[Rules, str | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def of(cls, paper: Paper) -> Facts:
@@ -181,6 +185,14 @@ def is_news(sub: Subscription, facts: Facts, first_seen: datetime, baseline: dat
 def filtered(rules: Rules, facts: Facts) -> str | None:
     """Which content rule (category, keywords, authors) the paper fails, or None. Pure: `why`
     asks it again rather than keeping a ledger row for every paper a rule turned away."""
+    try:
+        return facts.verdicts[rules]
+    except KeyError:
+        verdict = facts.verdicts[rules] = _filtered(rules, facts)
+        return verdict
+
+
+def _filtered(rules: Rules, facts: Facts) -> str | None:
     if rules.categories and not rules.categories.intersection(facts.paper.categories):
         return f"category: not in {', '.join(sorted(rules.categories))}"
     if rules.keywords and not rules.keywords.matches_padded(facts.words):

@@ -54,12 +54,9 @@ def _rows(
             "kind": kind,
             "outcome": outcome.value,
             "reason": reason,
-            "message_id": None,
             "key": new_key(),
-            "attempts": 0,
             "decided": now,
             "updated": now,
-            "lease_until": None,
             "not_before": until,
         }
         for sub_id, arxiv_id, kind, outcome, reason, until in entries
@@ -192,13 +189,16 @@ class SqlLedger:
         async with self.engine.connect() as conn:
             return (await conn.execute(query)).scalar_one_or_none()
 
-    async def occupied(self, arxiv_ids: Sequence[str]) -> set[tuple[Target, str]]:
+    async def occupied(
+        self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int]
+    ) -> set[tuple[Target, str]]:
         query = (
             sa.select(subscriptions.c.platform, subscriptions.c.channel, deliveries.c.arxiv_id)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .where(
                 deliveries.c.outcome.in_(ON_THE_WAY),
                 deliveries.c.arxiv_id.in_(list(arxiv_ids)),
+                deliveries.c.subscription_id.in_(list(subscription_ids)),
                 deliveries.c.kind == CARD,
             )
         )
@@ -257,7 +257,9 @@ class SqlLedger:
                         .values(outcome=outcome.value, reason=reason, updated=now)
                     )
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
+    async def claim(
+        self, now: datetime, lease: timedelta, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Claim]:
         d, s = deliveries, subscriptions
         due = sa.or_(
             sa.and_(
@@ -269,7 +271,11 @@ class SqlLedger:
         pick = (
             sa.select(d.c.id)
             .join(s, s.c.id == d.c.subscription_id)
-            .where(s.c.paused.is_(None), due)
+            .where(
+                s.c.paused.is_(None),
+                due,
+                sa.true() if platforms is None else s.c.platform.in_(list(platforms)),
+            )
             .order_by(d.c.id)
             .limit(limit)
             .with_for_update(of=d, skip_locked=True)

@@ -352,3 +352,19 @@ async def test_old_decisions_are_pruned_but_posted_cards_kept(boot) -> None:  # 
     assert await bot.storage.ledger.prune(clock.now - timedelta(days=30)) == 0
     assert await bot.storage.ledger.prune(clock.now + timedelta(days=1)) == 1
     assert [r.outcome for r in await bot.storage.ledger.why(paper)] == [Outcome.POSTED]
+
+
+async def test_a_process_without_a_platform_leaves_its_posts_to_one_that_has_it(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    with_it = await boot(world, platform, clock)
+    without = await boot(world, platform, clock)
+    without.engine.publishers = {}  # e.g. a process started without the Discord token
+    await with_it.subscribe(ONE, "hf-daily")
+    clock.now += timedelta(hours=1)
+    paper = world.list_on_hf("2606.00001", "Listed after", TUESDAY)
+    await without.engine.run_once()  # it polls and decides, but cannot post to "fake"
+    assert platform.papers_in(ONE) == []
+    assert "pending" in await without.why(ONE, paper)
+    await with_it.engine.deliver()  # nothing waited out a retry delay in between
+    assert platform.papers_in(ONE) == [paper]
