@@ -160,6 +160,7 @@ def chat_platforms(
             DiscordOptions(
                 sharded=settings.discord_sharded,
                 shard_count=settings.discord_shard_count,
+                shard_ids=settings.discord_shard_ids_list,
                 message_content=settings.discord_message_content,
                 archive_minutes=settings.discord_thread_archive_minutes,
                 api_base_url=settings.discord_api_base_url,

@@ -12,7 +12,7 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # Discord's recommendation unless set.
     discord_sharded: bool = False
     discord_shard_count: int | None = Field(default=None, ge=1)
+    # Several processes: the shards this one connects (e.g. "0,1"), the others' in theirs;
+    # needs the shard count. Any process posts to any channel (over REST).
+    discord_shard_ids: str | None = Field(default=None, pattern=r"^\d{1,5}(,\d{1,5}){0,255}$")
     # Read plain messages in the bot's threads as questions; needs the privileged Message Content
     # intent switched on in the Developer Portal. Without it, `/papers ask` and @mentions work.
     discord_message_content: bool = False
@@ -109,6 +112,24 @@ class Settings(BaseSettings):
     # Cards' TL;DRs written by the model a day (once per paper, shared by every channel); 0: off.
     # Papers with Hugging Face's own AI summary keep it.
     llm_tldrs_per_day: int = Field(default=200, ge=0)
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> Settings:
+        ids = self.discord_shard_ids_list
+        if ids is not None and (
+            self.discord_shard_count is None or max(ids) >= self.discord_shard_count
+        ):
+            raise ValueError(
+                "PAPERBOY_DISCORD_SHARD_IDS needs PAPERBOY_DISCORD_SHARD_COUNT, and each id "
+                "below it"
+            )
+        return self
+
+    @property
+    def discord_shard_ids_list(self) -> tuple[int, ...] | None:
+        if self.discord_shard_ids is None:
+            return None
+        return tuple(sorted({int(i) for i in self.discord_shard_ids.split(",")}))
 
     def database_url_for_display(self) -> str:
         """The database URL with any password replaced by `***`, for logs and status lines."""

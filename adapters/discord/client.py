@@ -42,6 +42,7 @@ HOW_TO_ASK = "To ask about this paper, use `/papers ask` here, or mention me wit
 class DiscordOptions:
     sharded: bool = False
     shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None  # this process's shards, when several share them
     message_content: bool = False  # the privileged intent, switched on in the Developer Portal
     archive_minutes: ArchiveMinutes = 1440
     api_base_url: str | None = None  # e.g. "http://127.0.0.1:PORT/api/v10"
@@ -82,9 +83,18 @@ class DiscordBot:
     def __post_init__(self) -> None:
         point_at(self.options.api_base_url, self.options.gateway_url)
         wanted, quiet = intents(self.options.message_content), discord.AllowedMentions.none()
-        if self.options.sharded:
-            self.client = discord.AutoShardedClient(
-                intents=wanted, allowed_mentions=quiet, shard_count=self.options.shard_count
+        if self.options.sharded or self.options.shard_ids:
+            self.client = (
+                discord.AutoShardedClient(
+                    intents=wanted,
+                    allowed_mentions=quiet,
+                    shard_count=self.options.shard_count,
+                    shard_ids=list(self.options.shard_ids),
+                )
+                if self.options.shard_ids
+                else discord.AutoShardedClient(
+                    intents=wanted, allowed_mentions=quiet, shard_count=self.options.shard_count
+                )
             )
         else:
             self.client = discord.Client(intents=wanted, allowed_mentions=quiet)

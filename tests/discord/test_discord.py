@@ -557,6 +557,30 @@ async def test_sharded_client_connects_and_posts(paperboy: Paperboy) -> None:
     assert (await paperboy.engine.run_once()).posted == 1
 
 
+@pytest.mark.parametrize("paperboy", [{"shard_count": 2, "shard_ids": (1,)}], indirect=True)
+async def test_one_of_several_processes_connects_its_own_shard(paperboy: Paperboy) -> None:
+    fake = paperboy.fake
+    assert fake.identify is not None and fake.identify["shard"] == [1, 2]
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    assert (await paperboy.engine.run_once()).posted == 1  # any channel, over REST
+
+
+def test_shard_ids_need_a_count_above_them() -> None:
+    from pydantic import ValidationError
+
+    from adapters.settings import Settings
+
+    assert Settings(discord_shard_ids="2,0", discord_shard_count=3).discord_shard_ids_list == (
+        0,
+        2,
+    )
+    for bad in ({"discord_shard_ids": "0"}, {"discord_shard_ids": "3", "discord_shard_count": 3}):
+        with pytest.raises(ValidationError, match="SHARD_COUNT"):
+            Settings(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        Settings(discord_shard_ids="0;1", discord_shard_count=3)
+
+
 async def test_a_slow_command_is_deferred_then_answered(
     paperboy: Paperboy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
