@@ -221,7 +221,8 @@ class Ledger(Protocol):
         ...
 
     async def settle_waiting(self, now: datetime) -> int:
-        """Papers whose upvote window closed while they were out of their feed: filtered."""
+        """Papers whose upvote window closed (their upvotes did not move since, or they left
+        their feed): filtered."""
         ...
 
     async def occupied(
