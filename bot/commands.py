@@ -24,6 +24,7 @@ from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore, Vot
 from bot.qa.service import Answerer
 from bot.search import SearchError, Sort, build_query
 from bot.subscriptions import NOT_LISTED, Cadence, Every, Rules, Subscription, Target, explain
+from bot.text import whole_number
 from bot.threads import ThreadAnswers
 
 HELP = """/papers commands:
@@ -107,13 +108,16 @@ def _options(
     return words, options
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _number(options: dict[str, str], name: str) -> int | None:
     if name not in options:
         return None
-    value = options[name]
-    if not value.isdigit() or int(value) > 1_000_000:
-        raise CommandError(f"{name} must be a whole number, not {value!r}")
-    return int(value)
+    value = whole_number(options[name])
+    if value is None:
+        raise CommandError(f"{name} must be a whole number, not {options[name]!r}")
+    return value
 
 
 def _day(options: dict[str, str], name: str) -> date | None:
@@ -199,6 +203,13 @@ class Commands:
         """Answer a command already split into words (an adapter's parsed options)."""
         if not tokens:
             return Reply(HELP, private=True)
+        if any(_CONTROL.search(token) for token in tokens):
+            # No store keeps a NUL (PostgreSQL refuses it), and no person means one.
+            return Reply(
+                "That command has a control character in it (such as NUL); type it again without.",
+                private=True,
+                error=True,
+            )
         name, args = tokens[0].lower(), tokens[1:]
         handler = {
             "subscribe": self.subscribe,
@@ -312,9 +323,9 @@ class Commands:
 
     async def _own(self, args: list[str], ctx: Context, verb: str) -> Subscription:
         """The channel's subscription named by `ID` or `#ID` in `args`."""
-        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        wanted = whole_number(args[0].lstrip("#"), 2**62) if len(args) == 1 else None
+        if wanted is None:
             raise CommandError(f"say which subscription: {verb} ID (see `subscriptions`)")
-        wanted = int(args[0].lstrip("#"))
         for sub in await self.subscriptions.for_target(ctx.target):
             if sub.id == wanted:
                 return sub

@@ -153,3 +153,13 @@ def split_names(names: str | None) -> tuple[str, ...]:
         return ()
     parts = re.split(r",|\band\b", names)
     return tuple(name for part in parts if (name := squash(part)))
+
+
+def whole_number(text: str, most: int = 1_000_000) -> int | None:
+    """`text` as a whole number of ASCII digits, at most `most`, or None. (`str.isdigit()`
+    accepts `²` and `①`, which `int()` then refuses.)"""
+    text = text.strip()
+    if not text or len(text) > len(str(most)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= most else None

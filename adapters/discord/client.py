@@ -247,4 +247,4 @@ def client_id_of(token: str) -> str | None:
         decoded = base64.b64decode(head + "=" * (-len(head) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return decoded if decoded.isdigit() else None
+    return decoded if decoded.isascii() and decoded.isdigit() else None

@@ -36,6 +36,7 @@ from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.subscriptions import Target
+from bot.text import whole_number
 from bot.threads import ThreadAnswers
 from bot.votes import is_vote
 
@@ -224,9 +225,8 @@ class SlackBot:
     @staticmethod
     def _pages(words: list[str]) -> Block:
         query = [w for w in words if not w.lower().startswith("page=")]
-        page = next(
-            (int(w[5:]) for w in words if w.lower().startswith("page=") and w[5:].isdigit()), 1
-        )
+        pages = (whole_number(w[5:]) for w in words if w.lower().startswith("page="))
+        page = next((n for n in pages if n is not None), 1)
         buttons = []
         for label, number in (("◀ Previous", page - 1), ("Next ▶", page + 1)):
             value = json.dumps({"q": query, "page": number})

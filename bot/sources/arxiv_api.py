@@ -18,7 +18,7 @@ from bot.models import Origin, Paper
 from bot.sources.base import Batch, iso_datetime
 from bot.sources.http import Http
 from bot.sources.xml import ARXIV, ATOM, OPENSEARCH, arxiv_categories, parse_xml
-from bot.text import readable, squash
+from bot.text import readable, squash, whole_number
 
 SOURCE = "arxiv-api"
 MAX_PER_CALL = 2000  # arXiv answers 400 above this
@@ -33,7 +33,7 @@ _JOURNAL, _DOI, _LINK = f"{ARXIV}journal_ref", f"{ARXIV}doi", f"{ATOM}link"
 
 def _int(root: etree._Element, tag: str) -> int | None:
     text = root.findtext(tag)
-    return int(text) if text and text.strip().isdigit() else None
+    return whole_number(text, 10**12) if text else None
 
 
 def _raise_if_error(entry: etree._Element) -> None:

@@ -16,7 +16,7 @@ from bot.ids import parse_arxiv_id
 from bot.models import Origin, Paper
 from bot.sources.base import rfc822_datetime, text_field
 from bot.sources.xml import arxiv_categories
-from bot.text import readable, split_names, squash
+from bot.text import readable, split_names, squash, whole_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,8 @@ def paper_from_snapshot(obj: Mapping[str, object]) -> Paper:
         raise ValueError(f"no arXiv id (id={raw_id!r})")
     versions = [v for v in obj.get("versions") or () if isinstance(v, Mapping)]  # type: ignore[attr-defined]
     last = str(versions[-1].get("version", "")) if versions else ""
-    version = int(last[1:]) if last[:1] == "v" and last[1:].isdigit() else arxiv_id.version
+    number = whole_number(last[1:], 10**6) if last[:1] == "v" else None
+    version = number if number is not None else arxiv_id.version
     categories = text_field(obj, "categories") or ""
     return Paper(
         arxiv_id=arxiv_id.id,

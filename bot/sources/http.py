@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from bot.errors import RateLimited, SourceUnavailable
+from bot.text import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
     value = headers.get("retry-after")
     if value:
         value = value.strip()
-        if value.isdigit():
-            return float(value)
+        if (seconds := whole_number(value, 10**9)) is not None:
+            return float(seconds)
         try:
             moment = parsedate_to_datetime(value)
         except (TypeError, ValueError):
