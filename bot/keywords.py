@@ -17,6 +17,9 @@ _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([^\s()"]+))')
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+MAX_DEPTH = 20  # parentheses within parentheses; deeper is a mistake, and the stack is finite
+
+
 class KeywordError(ValueError):
     """A keyword rule that cannot be read; the message says what to fix."""
 
@@ -93,6 +96,7 @@ class _Parser:
                 kind = upper if upper in ("AND", "OR", "NOT") else "term"
                 self.tokens.append((kind, m[4]))
         self.at = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.at][0] if self.at < len(self.tokens) else None
@@ -126,10 +130,12 @@ class _Parser:
         return parts[0] if len(parts) == 1 else All(tuple(parts))
 
     def not_(self) -> Node:
-        if self.peek() == "NOT":
+        nots = 0
+        while self.peek() == "NOT":  # a loop, not recursion: "NOT NOT ... x" can be long
             self.take()
-            return Not(self.not_())
-        return self.atom()
+            nots += 1
+        node = self.atom()
+        return Not(node) if nots % 2 else node
 
     def atom(self) -> Node:
         kind = self.peek()
@@ -137,7 +143,11 @@ class _Parser:
             raise KeywordError("the rule ends where a word was expected")
         if kind == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise KeywordError(f"more than {MAX_DEPTH} levels of parentheses")
             node = self.any_()
+            self.depth -= 1
             if self.peek() != ")":
                 raise KeywordError("a '(' is not closed")
             self.take()

@@ -122,6 +122,11 @@ class SearchPage:
     note: str | None = None  # said to the person, e.g. why the query was shortened
 
 
+# Dates a search may name: arXiv began in 1991; past 2100 a day is a typo (and day arithmetic
+# near 9999-12-31 overflows).
+FIRST_DAY, LAST_DAY = date(1991, 1, 1), date(2100, 12, 31)
+
+
 def build_query(
     text: str,
     *,
@@ -141,6 +146,9 @@ def build_query(
             f"That query is {len(text):,} characters long; "
             f"please keep it under {MAX_QUERY_CHARS:,}."
         )
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise SearchError(f"'{name}' must be between {FIRST_DAY} and {LAST_DAY}.")
     if since and until and since > until:
         raise SearchError(f"'since' ({since}) is after 'until' ({until}).")
     if not 1 <= limit <= MAX_PAGE:
@@ -150,6 +158,8 @@ def build_query(
     category = category.strip() if category else None
     if category and not _CATEGORY.fullmatch(category):
         raise SearchError(f"{category[:40]!r} is not an arXiv category like cs.LG or hep-th.")
+    if author is not None and not parse_terms(author).words:
+        raise SearchError("An author's name needs letters in it.")
     terms = parse_terms(text)
     if as_typed and terms.words and not text.endswith(" "):
         terms = Terms(terms.words, terms.phrases, terms.excluded, prefix=True)

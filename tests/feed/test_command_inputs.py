@@ -1,5 +1,5 @@
-"""Any text a person types gives a reply, never an exception (issue #15: Unicode digits and NUL
-bytes took commands down), on both engines."""
+"""Any text a person types gives a reply, never an exception (issue #15: Unicode digits, NUL
+bytes, an empty author, far dates and deep parentheses took commands down), on both engines."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from bot.commands import Commands, Context
 from bot.finder import Finder
+from bot.keywords import KeywordError, parse_keywords
+from bot.search import SearchError, build_query
 from bot.subscriptions import Target
 from bot.text import whole_number
 from storage import open_storage
@@ -50,6 +52,9 @@ def run(db_url: str) -> Iterator[tuple[asyncio.AbstractEventLoop, Commands]]:
         "search hello\x00world",
         "subscribe hf-daily keywords=a\x00b",
         "unsubscribe 99999999999999999999",
+        "search author=-",
+        "search x since=0001-01-01 until=9999-12-31",
+        "subscribe hf-daily keywords=" + "(" * 3000 + "a",
     ],
 )
 def test_odd_numbers_and_nul_bytes_get_a_clear_message(
@@ -86,3 +91,34 @@ def test_whole_numbers_are_ascii_digits_only(text: str) -> None:
         assert value == int(stripped)
     else:
         assert value is None
+
+
+KEYWORDISH = st.lists(
+    st.sampled_from(["(", ")", '"', "a", "b", "-", "²", "\x00", "AND", "OR", "NOT"]), max_size=40
+).map(" ".join)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=80), KEYWORDISH, st.just("(" * 5000 + "a"), st.just("NOT " * 5000 + "a")
+    )
+)
+def test_a_keyword_rule_parses_or_says_why(text: str) -> None:
+    try:
+        rule = parse_keywords(text)
+    except KeywordError as error:
+        message = str(error)
+        assert message
+    else:
+        assert rule.matches("some title", "an abstract") in (True, False)
+
+
+@given(text=st.text(max_size=60), author=st.one_of(st.none(), st.text(max_size=20)))
+def test_a_search_query_builds_or_says_why(text: str, author: str | None) -> None:
+    try:
+        query = build_query(text, author=author)
+    except SearchError as error:
+        message = str(error)
+        assert message
+    else:
+        assert not query.terms.empty or query.author
