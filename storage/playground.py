@@ -54,6 +54,8 @@ class SqlChannelLog:
         return _message(row)
 
     async def get(self, message_id: int) -> dict[str, Any] | None:
+        if not 0 < message_id < 2**63:  # beyond a BIGINT: no such message (not an overflow)
+            return None
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(sa.select(messages).where(messages.c.id == message_id))

@@ -125,6 +125,7 @@ async def test_threads_answer_from_what_the_bot_has(env) -> None:  # type: ignor
         ("/api/channels/general/messages", {"text": "x" * 5000}, 400, "at most 4000"),
         ("/api/channels/general/messages", ["not", "an", "object"], 400, "no text"),
         ("/api/messages/999/replies", {"text": "x"}, 404, "no such message"),
+        ("/api/messages/99999999999999999999/replies", {"text": "x"}, 404, "no such message"),
     ],
 )
 async def test_bad_requests_get_clear_errors(
