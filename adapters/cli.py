@@ -20,6 +20,7 @@ from bot.errors import PlatformRefused, SourceError
 from bot.feeds import FeedSpec, fetch_feed, parse_feed_spec
 from bot.records import paper_record
 from bot.sources.formats import Format, parse_saved
+from storage import DatabaseUnavailable
 
 app = typer.Typer(
     help="Paperboy: new research papers from Hugging Face and arXiv, in your team's channels.",
@@ -165,4 +166,8 @@ register(app)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except DatabaseUnavailable as exc:  # a setting to fix, not a crash: no traceback
+        _fail(str(exc))
+        raise SystemExit(1) from None

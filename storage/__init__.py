@@ -13,7 +13,7 @@ from storage.chat import SqlThreads, SqlVotes
 from storage.engine import create_engine
 from storage.leases import SqlPollLeases
 from storage.ledger import SqlLedger
-from storage.migrate import SchemaOutOfDate, ensure_schema, upgrade
+from storage.migrate import DatabaseUnavailable, SchemaOutOfDate, ensure_schema, upgrade
 from storage.papers import SqlPaperStore
 from storage.subscriptions import SqlSubscriptionStore
 
@@ -56,6 +56,7 @@ async def open_storage(url: str) -> Storage:
 
 
 __all__ = [
+    "DatabaseUnavailable",
     "SchemaOutOfDate",
     "SqlLedger",
     "SqlPaperStore",

@@ -17,6 +17,14 @@ from storage.engine import _sqlite_pragmas, prepare_sqlite_file, sync_url
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be opened: no driver installed for it, or nothing answers there."""
+
+
+def _shown(url: str) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
 class SchemaOutOfDate(RuntimeError):
     """The database holds an older schema than this code needs."""
 
@@ -62,11 +70,22 @@ def upgrade_sync(url: str) -> tuple[str | None, str]:
 
 def ensure_schema_sync(url: str) -> bool:
     """Create the schema in an empty database (True if it did); refuse an out-of-date one."""
-    engine = _sync_engine(url)
     try:
-        current = _current(engine)
-    finally:
-        engine.dispose()
+        engine = _sync_engine(url)
+        try:
+            current = _current(engine)
+        finally:
+            engine.dispose()
+    except (ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
+        raise DatabaseUnavailable(
+            f"no driver for the database {_shown(url)} ({exc}); for PostgreSQL, install "
+            "Paperboy with its `postgres` extra (pip install -e '.[postgres]')"
+        ) from exc
+    except ValueError as exc:  # a URL Paperboy cannot use
+        raise DatabaseUnavailable(str(exc)) from exc
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot open the database {_shown(url)}: {reason}") from exc
     if current is None:
         upgrade_sync(url)
         return True

@@ -170,3 +170,15 @@ def test_playground_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     done = _paperboy(["run"], env, tmp_path)
     assert done.returncode != 0
     assert "set PAPERBOY_PLAYGROUND_TOKEN too" in done.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    for url, said in (
+        ("postgresql+psycopg://paperboy:secret@127.0.0.1:1/x", "cannot open the database"),
+        ("mysql://paperboy@127.0.0.1/x", "unsupported database 'mysql'"),
+    ):
+        done = _paperboy(["run", "--once"], {"PAPERBOY_DATABASE_URL": url}, tmp_path)
+        assert done.returncode == 1
+        assert said in done.stderr
+        assert "Traceback" not in done.stderr
+        assert "secret" not in done.stderr  # the password is masked
