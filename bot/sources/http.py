@@ -113,7 +113,12 @@ class Http:
             try:
                 response = await self._send(url, params)
             except httpx.TransportError as exc:  # timeouts, refused connections, DNS, protocol
-                failure = SourceUnavailable(source, f"{type(exc).__name__}: {exc or 'no detail'}")
+                # httpx's timeouts often carry no message: say what happened, and where.
+                detail = str(exc) or (
+                    "timed out" if isinstance(exc, httpx.TimeoutException) else "no detail"
+                )
+                where = httpx.URL(url).host
+                failure = SourceUnavailable(source, f"{type(exc).__name__}: {detail} ({where})")
             else:
                 if response.status_code == 429:
                     wait = retry_after_seconds(response.headers)

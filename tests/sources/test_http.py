@@ -57,6 +57,13 @@ async def test_network_failure_after_every_retry_is_source_unavailable() -> None
             await Http(client, FAST, FakeTime().sleep).get("src", "http://127.0.0.1/x")
 
 
+async def test_a_timeout_without_a_message_still_says_what_happened_and_where() -> None:
+    fake = FakeHttp([httpx.ReadTimeout("") for _ in range(4)])
+    async with fake.client() as client:
+        with pytest.raises(SourceUnavailable, match=r"ReadTimeout: timed out \(127\.0\.0\.1\)"):
+            await Http(client, FAST, FakeTime().sleep).get("src", "http://127.0.0.1/x")
+
+
 async def test_4xx_is_returned_for_the_caller_to_judge_without_retry() -> None:
     fake = FakeHttp([ok("nope", 404)])
     async with fake.client() as client:
