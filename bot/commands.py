@@ -204,7 +204,7 @@ class Commands:
         if not tokens:
             return Reply(HELP, private=True)
         if any(_CONTROL.search(token) for token in tokens):
-            # No store keeps a NUL (PostgreSQL refuses it), and no person means one.
+            # Some databases refuse a NUL outright, and no person means one.
             return Reply(
                 "That command has a control character in it (such as NUL); type it again without.",
                 private=True,

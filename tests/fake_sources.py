@@ -9,8 +9,10 @@ HTTP stack (settings -> httpx -> parsers) is exercised without the internet:
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -77,3 +79,22 @@ class FakeSources:
             "PAPERBOY_ARXIV_BASE_URL": f"{self.base}/arxiv",
             "PAPERBOY_ARXIV_REQUEST_INTERVAL_SECONDS": "0",
         }
+
+
+def hf_daily(count: int, published: datetime) -> bytes:
+    """A Hugging Face daily list of `count` papers ("Paper 1" ... upvoted 1 ...), published and
+    listed (stamped at midnight, as Hugging Face does) on `published`'s day."""
+    return json.dumps(
+        [
+            {
+                "paper": {
+                    "id": f"2606.{n:05d}",
+                    "title": f"Paper {n}",
+                    "upvotes": n,
+                    "publishedAt": published.isoformat(),
+                },
+                "submittedOnDailyAt": f"{published:%Y-%m-%d}T00:00:00.000Z",
+            }
+            for n in range(1, count + 1)
+        ]
+    ).encode()

@@ -18,7 +18,7 @@ import httpx
 from storage import open_storage
 from storage.playground import SqlChannelLog
 from tests.conftest import OWN_FIXTURES
-from tests.fake_sources import FakeSources
+from tests.fake_sources import FakeSources, hf_daily
 from tests.fakes import run_paperboy
 
 RSS = (OWN_FIXTURES / "arxiv_rss_mixed.xml").read_bytes()
@@ -81,20 +81,7 @@ def test_fetch_stores_and_a_second_fetch_changes_nothing(tmp_path: Path) -> None
 
 def _fresh_hf_daily(count: int) -> bytes:
     # Yesterday's papers: before a new subscription began, well within the staleness limit.
-    now = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    return json.dumps(
-        [
-            {
-                "paper": {
-                    "id": f"2606.{n:05d}",
-                    "title": f"Fresh paper {n}",
-                    "upvotes": n,
-                    "publishedAt": now,
-                }
-            }
-            for n in range(1, count + 1)
-        ]
-    ).encode()
+    return hf_daily(count, datetime.now(UTC) - timedelta(days=1))
 
 
 def _general(db_path: Path) -> list[str]:
@@ -118,7 +105,7 @@ def test_run_once_posts_the_top_papers_once_across_restarts(tmp_path: Path) -> N
         second = _paperboy(["run", "--once"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     # A first run catches up with the feed's top 5 by upvotes, in the playground's #general.
-    assert _general(tmp_path / "papers.db") == [f"Fresh paper {n}" for n in (8, 7, 6, 5, 4)]
+    assert _general(tmp_path / "papers.db") == [f"Paper {n}" for n in (8, 7, 6, 5, 4)]
     assert "[arxiv-rss:cs.AI+cs.CL+cs.LG] unavailable: arxiv-rss: HTTP 503" in first.stdout
     assert "[fetched] hf-daily: 8; 5 posts" in first.stdout
     assert "[fetched] hf-daily: 8; 0 posts" in second.stdout  # the ledger remembers across restarts
@@ -157,7 +144,7 @@ def test_run_serves_the_playground_and_stops_cleanly_on_sigterm(tmp_path: Path) 
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
     assert page.status_code == 200
-    assert "Fresh paper 2" in page.text
+    assert "Paper 2" in page.text
     assert process.returncode == 0, err
     assert "Traceback" not in err
 

@@ -9,7 +9,6 @@ is started again at once, as a supervisor would.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import signal
@@ -27,28 +26,10 @@ from bot.subscriptions import Rules, Target
 from storage import open_storage
 from storage.ledger import deliveries, subscriptions
 from storage.playground import SqlChannelLog
-from tests.fake_sources import FakeSources
+from tests.fake_sources import FakeSources, hf_daily
 
 CHANNELS = ["one", "two", "three", "four"]
 PAPERS = 100
-
-
-def _hf_daily(count: int) -> bytes:
-    published = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
-    return json.dumps(
-        [
-            {
-                "paper": {
-                    "id": f"2606.{n:05d}",
-                    "title": f"Paper {n}",
-                    "upvotes": n,
-                    "publishedAt": published,
-                },
-                "submittedOnDailyAt": published[:10] + "T00:00:00.000Z",
-            }
-            for n in range(1, count + 1)
-        ]
-    ).encode()
 
 
 async def _subscribe(url: str) -> None:
@@ -138,7 +119,7 @@ def test_three_processes_killed_at_random_lose_and_duplicate_nothing(
             deadline = time.monotonic() + 60
             while not _started(pg_url) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            fake.bodies["hf"] = _hf_daily(PAPERS)
+            fake.bodies["hf"] = hf_daily(PAPERS, datetime.now(UTC) - timedelta(hours=2))
             kills = 0
             while kills < 10 and time.monotonic() < deadline:
                 time.sleep(rng.uniform(0.1, 0.6))
@@ -151,7 +132,7 @@ def test_three_processes_killed_at_random_lose_and_duplicate_nothing(
                 processes[victim] = _start(env, tmp_path)
                 kills += 1
             while time.monotonic() < deadline + 60:
-                counts, most_attempts = _outcomes(pg_url)
+                counts, _ = _outcomes(pg_url)
                 if counts.get("posted") == PAPERS * len(CHANNELS):
                     break
                 time.sleep(0.5)
