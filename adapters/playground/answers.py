@@ -14,8 +14,9 @@ async def answer_in_thread(
     parent: Message | None,
     earlier: list[Message],
     question: str,
-    author: str,
+    reader: str,
 ) -> str:
+    """`reader` is whom the language-model budget counts (not a name the client chose)."""
     cards = parent["cards"] if parent else []
     if parent is None or not cards:
         return "Ask about a paper in the thread under its card."
@@ -24,6 +25,6 @@ async def answer_in_thread(
         return "I have no record of this paper."
     history = [Turn(m["author"], m["text"]) for m in earlier if m["text"]]
     answered = await answerer.answer(
-        paper, question, history, user=author, thread=str(parent["id"])
+        paper, question, history, user=reader, thread=str(parent["id"])
     )
     return answered.text

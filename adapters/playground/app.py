@@ -10,14 +10,19 @@
     GET  /api/status                      {"sources": {feed: error or null}}
 
 Text starting with `/papers` is a command, answered by the bot. Everything shown is escaped.
+
+A POST must be `application/json` from the playground's own origin (no form a foreign page can
+send, no cross-site request), its body at most MAX_BODY bytes.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -34,10 +39,14 @@ from bot.commands import Commands, Context
 from bot.ports import PaperStore
 from bot.qa.service import Answerer
 from bot.subscriptions import Target
+from bot.text import whole_number
 
 PLATFORM = "playground"
 CHANNEL = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 MAX_TEXT = 4000
+MAX_BODY = 64 * 1024
+# C0 controls but tab and newlines: some databases refuse a NUL, and no chat message means one.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -55,7 +64,19 @@ class Playground:
 
 
 class BadInput(ValueError):
-    pass
+    status = 400
+
+
+class Refused(BadInput):
+    status = 403
+
+
+class TooLarge(BadInput):
+    status = 413
+
+
+class NotJson(BadInput):
+    status = 415
 
 
 def _channel(request: Request) -> str:
@@ -65,23 +86,65 @@ def _channel(request: Request) -> str:
     return name
 
 
-async def _text(request: Request) -> tuple[str, str]:
+def _same_origin(request: Request) -> None:
+    """A browser names the page's origin on every cross-site POST; it must be this host's."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        raise Refused("requests from other sites are refused")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return  # not a browser (curl, scripts): nothing to forge
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host", "")
     try:
-        body = await request.json()
+        netloc = urlsplit(origin).netloc
     except ValueError:
+        netloc = ""
+    if netloc.lower() != host.lower():
+        raise Refused("requests from other sites are refused")
+
+
+async def _body(request: Request) -> object:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise NotJson('send JSON (Content-Type: application/json): {"text": "..."}')
+    declared = whole_number(request.headers.get("content-length", "0"), most=2**62)
+    if declared is not None and declared > MAX_BODY:
+        raise TooLarge(f"a request body holds at most {MAX_BODY // 1024} KiB")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise TooLarge(f"a request body holds at most {MAX_BODY // 1024} KiB")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise BadInput('send JSON: {"text": "..."}') from None
-    text = body.get("text") if isinstance(body, dict) else None
+
+
+async def _text(request: Request) -> tuple[str, str]:
+    _same_origin(request)
+    body = await _body(request)
+    if not isinstance(body, dict):
+        raise BadInput("the message has no text")
+    text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadInput("the message has no text")
     if len(text) > MAX_TEXT:
         raise BadInput(f"a message holds at most {MAX_TEXT} characters")
-    author = body.get("author") if isinstance(body.get("author"), str) else "you"
-    return text.strip(), " ".join(author.split())[:40] or "you"
+    if CONTROL.search(text):
+        raise BadInput("the message has a control character in it (such as NUL)")
+    author = body.get("author")
+    author = author if isinstance(author, str) else "you"
+    return text.strip(), " ".join(CONTROL.sub("", author).split())[:40] or "you"
+
+
+def _reader(request: Request) -> str:
+    """Whom the language-model budget counts: the client's address, not the author it chose."""
+    return f"playground:{request.client.host if request.client else 'local'}"
 
 
 def build_app(pg: Playground) -> Starlette:
     async def bot_reply(
-        channel: str, text: str, author: str, thread_of: int | None
+        channel: str, text: str, author: str, thread_of: int | None, reader: str
     ) -> Message | None:
         if text.startswith("/papers"):
             reply = await pg.commands.handle(
@@ -92,7 +155,7 @@ def build_app(pg: Playground) -> Starlette:
         if thread_of is not None:
             parent = await pg.log.get(thread_of)
             earlier = (await pg.log.replies(thread_of))[:-1]  # before the question just posted
-            answer = await answer_in_thread(pg.papers, pg.answerer, parent, earlier, text, author)
+            answer = await answer_in_thread(pg.papers, pg.answerer, parent, earlier, text, reader)
             return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
         return None
 
@@ -131,7 +194,10 @@ def build_app(pg: Playground) -> Starlette:
         text, author = await _text(request)
         posted = await pg.log.add(channel, author, text)
         return JSONResponse(
-            {"posted": posted, "reply": await bot_reply(channel, text, author, None)}
+            {
+                "posted": posted,
+                "reply": await bot_reply(channel, text, author, None, _reader(request)),
+            }
         )
 
     async def thread_replies(request: Request) -> Response:
@@ -144,7 +210,10 @@ def build_app(pg: Playground) -> Starlette:
         thread = parent["thread_of"] or parent["id"]
         posted = await pg.log.add(parent["channel"], author, text, thread_of=thread)
         return JSONResponse(
-            {"posted": posted, "reply": await bot_reply(parent["channel"], text, author, thread)}
+            {
+                "posted": posted,
+                "reply": await bot_reply(parent["channel"], text, author, thread, _reader(request)),
+            }
         )
 
     async def status(request: Request) -> Response:
@@ -168,7 +237,7 @@ def build_app(pg: Playground) -> Starlette:
         return response
 
     async def bad_input(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": str(exc)}, status_code=getattr(exc, "status", 400))
 
     return Starlette(
         routes=[
