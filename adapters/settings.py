@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage import display_url
 
 
 def default_database_url() -> str:
@@ -133,9 +134,8 @@ class Settings(BaseSettings):
 
     def database_url_for_display(self) -> str:
         """The database URL with any password replaced by `***`, for logs and status lines."""
-        parts = urlsplit(self.database_url)
-        if parts.password is None:
-            return self.database_url
-        host = parts.hostname or ""
-        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
+        return display_url(self.database_url)
+
+    @field_serializer("database_url")
+    def _database_url_without_password(self, url: str) -> str:
+        return display_url(url)  # model_dump() and JSON too

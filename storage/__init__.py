@@ -13,7 +13,13 @@ from storage.chat import SqlThreads, SqlVotes
 from storage.engine import create_engine
 from storage.leases import SqlPollLeases
 from storage.ledger import SqlLedger
-from storage.migrate import DatabaseUnavailable, SchemaOutOfDate, ensure_schema, upgrade
+from storage.migrate import (
+    DatabaseUnavailable,
+    SchemaOutOfDate,
+    display_url,
+    ensure_schema,
+    upgrade,
+)
 from storage.papers import SqlPaperStore
 from storage.subscriptions import SqlSubscriptionStore
 
@@ -66,6 +72,7 @@ __all__ = [
     "SqlVotes",
     "Storage",
     "create_engine",
+    "display_url",
     "ensure_schema",
     "open_storage",
     "open_store",

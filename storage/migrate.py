@@ -21,8 +21,12 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be opened: no driver installed for it, or nothing answers there."""
 
 
-def _shown(url: str) -> str:
-    return sa.make_url(url).render_as_string(hide_password=True)
+def display_url(url: str) -> str:
+    """`url` with any password shown as `***` (IPv6 hosts and odd user names kept right)."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(a database URL that cannot be read)"
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -78,14 +82,14 @@ def ensure_schema_sync(url: str) -> bool:
             engine.dispose()
     except (ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
         raise DatabaseUnavailable(
-            f"no driver for the database {_shown(url)} ({exc}); for PostgreSQL, install "
+            f"no driver for the database {display_url(url)} ({exc}); for PostgreSQL, install "
             "Paperboy with its `postgres` extra (pip install -e '.[postgres]')"
         ) from exc
     except ValueError as exc:  # a URL Paperboy cannot use
         raise DatabaseUnavailable(str(exc)) from exc
     except sa.exc.OperationalError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise DatabaseUnavailable(f"cannot open the database {_shown(url)}: {reason}") from exc
+        raise DatabaseUnavailable(f"cannot open the database {display_url(url)}: {reason}") from exc
     if current is None:
         upgrade_sync(url)
         return True

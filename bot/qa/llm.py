@@ -13,9 +13,11 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import urlsplit
+
+import ada_url
 
 from bot.cards import ARXIV, cut_at_word
+from bot.links import defuse_links, web_url
 from bot.qa.fulltext import FullText
 from bot.qa.retrieve import Found, Retriever
 
@@ -76,8 +78,6 @@ def build_messages(
 
 _QUOTE = re.compile(r"[\"“]([^\"”]{12,})[\"”]")
 _CITE = re.compile(r"\[(\d{1,2})\]")
-_URL = re.compile(r"https?://[^\s)\]>\"']+")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)]+)\)")
 _MENTION = re.compile(r"<[@#!][^>]*>|@(everyone|here|channel)\b", re.IGNORECASE)
 
 
@@ -97,19 +97,12 @@ def verify_quotes(answer: str, sources: str) -> str:
     return _QUOTE.sub(check, answer)
 
 
-def sanitize(text: str, also_allowed: str | None = None) -> str:
-    """Defuse mentions, keep link labels but not their targets, drop links off the allowlist
-    (plus `also_allowed`, the host of the paper's own project page)."""
-    text = _MD_LINK.sub(lambda m: m[1], text)
+def sanitize(text: str, also_allowed: str | None = None, *, links: bool = True) -> str:
+    """Defuse mentions; keep link labels but not their targets; drop links off the allowlist
+    (plus `also_allowed`, the host of the paper's own project page), or every link."""
     text = _MENTION.sub(lambda m: f"(at){m[1]}" if m[1] else "", text)
-
-    def link(m: re.Match[str]) -> str:
-        host = (urlsplit(m[0]).hostname or "").lower()
-        hosts = (*ALLOWED_HOSTS, also_allowed) if also_allowed else ALLOWED_HOSTS
-        allowed = any(host == h or host.endswith(f".{h}") for h in hosts)
-        return m[0] if allowed else "[link removed]"
-
-    return _URL.sub(link, text)
+    hosts = (*ALLOWED_HOSTS, *([also_allowed] if also_allowed else [])) if links else ()
+    return defuse_links(text, hosts)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n")
@@ -191,7 +184,8 @@ class LlmAnswerer:
         if not found:
             return f"{NOT_SAID} (Searched its {text.source}.) {link}"
         messages = build_messages(title, text.arxiv_id, found, history, question)
-        host = urlsplit(project_url).hostname if project_url else None
+        project = web_url(project_url)
+        host = str(ada_url.URL(project).hostname) if project else None
         return _Prompt(found, messages, link, str(text.source), host)
 
     async def _cached(self, question: str, text: FullText, history: Sequence[Turn]) -> str | None:

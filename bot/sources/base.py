@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 from bot.models import Paper
 
@@ -46,25 +45,6 @@ def rfc822_datetime(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
-
-
-def web_url(value: object) -> str | None:
-    """An http(s) URL with a host, stripped; anything else (javascript:, blanks) is None."""
-    if not isinstance(value, str):
-        return None
-    url = value.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or not url.isprintable()
-        or " " in url
-    ):
-        return None
-    return url
 
 
 def text_field(obj: Mapping[str, object], key: str) -> str | None:

@@ -14,6 +14,7 @@ from datetime import date as Date
 
 from bot.errors import SourceRejected, UnreadableResponse
 from bot.ids import parse_arxiv_id
+from bot.links import web_url
 from bot.models import Origin, Paper
 from bot.sources.base import (
     Batch,
@@ -21,7 +22,6 @@ from bot.sources.base import (
     iso_datetime,
     mapping_field,
     text_field,
-    web_url,
 )
 from bot.sources.http import Http
 from bot.text import readable, squash

@@ -146,3 +146,53 @@ async def test_without_the_model_the_card_keeps_the_abstract(storage: Storage) -
         hf = Paper(arxiv_id="2611.00003", abstract="A.", ai_summary="HF's own summary.")
         assert await writer.for_paper(hf) is None  # HF's AI summary stays
     assert len(fake.requests) == 1
+
+
+class BrokenTldrs(SqlTldrs):
+    async def put(self, arxiv_id: str, version: int, text: str, model: str, now: datetime) -> str:
+        raise RuntimeError("the TL;DR table is gone")
+
+
+@pytest.mark.parametrize(
+    ("reply", "broken_store", "expected"),
+    [
+        # `http://[` made urlsplit raise: the card was held in "sending" in every channel.
+        ("Heads prune well, see http://[ and HTTPS://EVIL.EXAMPLE/x.", False, "Heads prune well"),
+        ("Heads prune well.", True, "We prune attention heads."),  # any fault: the abstract
+    ],
+)
+async def test_a_tldr_that_fails_in_any_way_never_holds_the_card(
+    storage: Storage, reply: str, broken_store: bool, expected: str
+) -> None:
+    paper = Paper(
+        arxiv_id="2611.00004",
+        version=1,
+        title="Pruning heads",
+        abstract="We prune attention heads. They prune well.",
+        published=NOW,
+        sources=frozenset({Origin.ARXIV_API}),
+    )
+    await storage.papers.upsert([paper])
+    sub = await storage.subscriptions.add(
+        Target("fake", "c"), FeedSpec(FeedKind.HF_DAILY), Rules(), NOW
+    )
+    await storage.ledger.record([(sub.id, paper.arxiv_id, Decision(Outcome.PENDING, "test"))], NOW)
+    platform = FakePlatform()
+    with FakeOpenAI([reply]) as fake:
+        chat = OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0)
+        store = (BrokenTldrs if broken_store else SqlTldrs)(storage.engine)
+        writer = TldrWriter(chat, store, usage=SqlUsage(storage.engine), clock=lambda: NOW)
+        engine = Engine(
+            storage.papers,
+            storage.subscriptions,
+            storage.ledger,
+            {"fake": platform},
+            Poller(Sources(None, None, None)),
+            lambda: NOW,
+            tldrs=writer,
+        )  # type: ignore[arg-type]
+        report = await engine.deliver()
+    assert report.posted == 1
+    (card,) = platform.cards[Target("fake", "c")]
+    assert card.tldr is not None and card.tldr.startswith(expected)
+    assert "EVIL" not in card.tldr  # `http://[` is no link: it stays as text

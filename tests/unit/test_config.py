@@ -54,9 +54,16 @@ def test_secrets_never_show_in_repr_or_logs(monkeypatch: pytest.MonkeyPatch, cap
     with caplog.at_level(logging.INFO):
         logging.getLogger("test").info("settings: %s / %r", s, s)
     shown = repr(s) + str(s) + caplog.text + s.database_url_for_display()
+    shown += str(s.model_dump()) + s.model_dump_json()
     for secret in ("discord-secret-123", "sk-secret-456", "pg-secret-789"):
         assert secret not in shown
     assert s.database_url_for_display() == "postgresql+psycopg://bot:***@db:5432/papers"
+    assert s.database_url == "postgresql+psycopg://bot:pg-secret-789@db:5432/papers"
+
+
+def test_an_ipv6_database_host_is_shown_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOY_DATABASE_URL", "postgresql://bot:pw@[::1]:5432/papers")
+    assert Settings().database_url_for_display() == "postgresql://bot:***@[::1]:5432/papers"
 
 
 def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
