@@ -89,6 +89,7 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                 storage.ledger,
                 publishers,
                 Poller(sources),
+                stopping=stop,
                 leases=storage.leases,
                 tldrs=build_tldrs(settings, storage.engine),
                 retention=timedelta(days=settings.retention_days),
@@ -119,16 +120,28 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
 
             def report(cycle: CycleReport) -> None:
                 for feed in cycle.fetched:
+                    if playground.sources.get(feed):
+                        print(f"[{feed}] back: read again", file=out, flush=True)
                     playground.sources[feed] = None
                 for feed, error in cycle.failed_feeds.items():
+                    # Said once per fault, not at every poll while it lasts.
+                    if playground.sources.get(feed) != error:
+                        print(
+                            f"[{feed}] unavailable: {error}; trying again in a few minutes",
+                            file=out,
+                            flush=True,
+                        )
                     playground.sources[feed] = error
-                    print(
-                        f"[{feed}] unavailable: {error}; trying again in a few minutes",
-                        file=out,
-                        flush=True,
-                    )
                 if cycle.fetched:
-                    fetched = ", ".join(f"{feed}: {n}" for feed, n in cycle.fetched.items())
+                    fetched = ", ".join(
+                        f"{feed}: {n}"
+                        + (
+                            f" ({cycle.held[feed]} held: no title yet)"
+                            if feed in cycle.held
+                            else ""
+                        )
+                        for feed, n in cycle.fetched.items()
+                    )
                     print(f"[fetched] {fetched}; {cycle.posted} posts", file=out, flush=True)
 
             server = None

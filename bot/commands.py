@@ -358,7 +358,12 @@ class Commands:
             return Reply(
                 "This channel has no subscriptions. Try: subscribe hf-daily min-upvotes=10"
             )
-        return Reply("\n".join(describe(s) for s in subs))
+        lines = [describe(s) for s in subs]
+        health = self.engine.poller.health if self.engine is not None else {}
+        for feed in sorted({s.feed for s in subs}, key=str):
+            if (state := health.get(feed)) is not None and state.last_error:
+                lines.append(f"⚠ {feed} cannot be read now: {state.last_error}")
+        return Reply("\n".join(lines))
 
     async def why(self, args: list[str], ctx: Context) -> Reply:
         aid = parse_arxiv_id(args[0]) if len(args) == 1 else None

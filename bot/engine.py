@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.cards import card_for, render_list
 from bot.feeds import FeedSpec, Poller
+from bot.merge import merge
 from bot.models import Paper
 from bot.ports import (
     Claim,
@@ -63,6 +64,7 @@ class CycleReport:
     posted: int = 0
     digests: int = 0  # papers released by digests this cycle
     news: dict[int, int] = field(default_factory=dict)  # subscription -> papers new to it
+    held: dict[str, int] = field(default_factory=dict)  # feed -> records without a title yet
     updates: int = 0  # replies queued in the threads of posted cards
     deferred: int = 0
     failed: int = 0
@@ -98,6 +100,9 @@ class Engine:
     tldrs: Tldrs | None = None  # a model-written TL;DR per paper, for cards that have none
     # Set when there is work now (a new subscription): the main loop's pause ends early.
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when the process is stopping: a fetch in progress (a source being retried, say) is
+    # dropped at once; nothing is posted yet then, and the feed is read at the next start.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     worker: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
@@ -183,18 +188,44 @@ class Engine:
             str(feed), self.worker, now, self.lease_until(feed, now)
         ):
             return  # another process polls this feed; the outbox is shared all the same
-        result = await self.poller.poll(feed, now)
+        fetch = asyncio.ensure_future(self.poller.poll(feed, now))
+        stop = asyncio.ensure_future(self.stopping.wait())
+        await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            await asyncio.wait({fetch})
+            report.failed_feeds[str(feed)] = "not read: the bot is stopping"
+            return
+        result = fetch.result()
         if result.error is not None:
             report.failed_feeds[str(feed)] = str(result.error)
             return
         report.fetched[str(feed)] = len(result.papers)
-        ids = [p.arxiv_id for p in result.papers]
-        before = await self.papers.get_many(ids)
-        await self.papers.upsert(result.papers)
+        before = await self.papers.get_many([p.arxiv_id for p in result.papers])
+        papers = await self._complete(result.papers, before)
+        if held := len(result.papers) - len(papers):
+            report.held[str(feed)] = held
+        ids = [p.arxiv_id for p in papers]
+        await self.papers.upsert(papers)
         # The current record of each paper: the store merges what every source said.
         stored = await self.papers.get_many(ids)
-        await self.decide(feed, subs, [stored.get(p.arxiv_id, p) for p in result.papers], report)
+        await self.decide(feed, subs, [stored.get(p.arxiv_id, p) for p in papers], report)
         report.updates += await self.queue_updates(before, stored)
+
+    async def _complete(self, papers: tuple[Paper, ...], before: dict[str, Paper]) -> list[Paper]:
+        """The papers with a title, from the feed, the store or arXiv. A record without one
+        (a source that sent only an id, or fields of the wrong type) is no card: it is held,
+        neither stored nor decided, and counted, until a complete record arrives."""
+        partial = [p for p in papers if not p.title and not before.get(p.arxiv_id, p).title]
+        if not partial:
+            return list(papers)
+        found = {p.arxiv_id: p for p in await self.poller.look_up([p.arxiv_id for p in partial])}
+        done = {p.arxiv_id: merge(p, found[p.arxiv_id]) for p in partial if p.arxiv_id in found}
+        held = [p.arxiv_id for p in partial if not (p.arxiv_id in done and done[p.arxiv_id].title)]
+        if held:
+            log.warning("held %d records without a title: %s", len(held), ", ".join(held[:5]))
+        return [done.get(p.arxiv_id, p) for p in papers if p.arxiv_id not in held]
 
     async def queue_updates(self, before: dict[str, Paper], after: dict[str, Paper]) -> int:
         """Replies in the threads of cards already posted, for what changed in this fetch."""

@@ -3,6 +3,7 @@ fetching it from the sources, and keeping score of which sources keep failing.""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,6 +16,8 @@ from bot.sources.arxiv_api import ArxivApi
 from bot.sources.arxiv_rss import ArxivRss
 from bot.sources.hf import HuggingFace
 from bot.sources.http import Http
+
+log = logging.getLogger(__name__)
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"\d{4}-W\d{2}")
@@ -150,3 +153,12 @@ class Poller:
             return FeedResult(spec, error=exc, report=health.failed(exc))
         health.succeeded(now or datetime.now(UTC))
         return FeedResult(spec, tuple(papers))
+
+    async def look_up(self, ids: list[str]) -> list[Paper]:
+        """Whole records from arXiv for papers a feed listed in part (arXiv has every paper's
+        title); none when arXiv cannot be reached now (the next poll asks again)."""
+        try:
+            return await self.sources.arxiv_api.lookup(ids)
+        except SourceError as exc:
+            log.warning("looking up %d incomplete records failed: %s", len(ids), exc)
+            return []

@@ -149,6 +149,36 @@ def test_run_serves_the_playground_and_stops_cleanly_on_sigterm(tmp_path: Path) 
     assert "Traceback" not in err
 
 
+def test_sigterm_stops_within_seconds_while_a_failing_source_is_retried(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}",
+        "PAPERBOY_LOG_LEVEL": "WARNING",
+        "PAPERBOY_HTTP_ATTEMPTS": "10",  # backoff 2 s, 4 s, 8 s ...: minutes of retrying
+        "PAPERBOY_PLAYGROUND_PORT": str(_free_port()),
+    }
+    with FakeSources({}, failing={"hf", "rss"}) as fake:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from adapters.cli import main; main()", "run"],
+            env={**env, **fake.env()},
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while len(fake.hits) < 2 and time.monotonic() < deadline:  # retrying by now
+            time.sleep(0.1)
+        assert len(fake.hits) >= 2
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+        took = time.monotonic() - asked
+    assert process.returncode == 0, err
+    assert took < 5, f"stopping took {took:.1f} s"
+    assert "Traceback" not in err
+
+
 def test_playground_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     env = {
         "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}",

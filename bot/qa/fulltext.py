@@ -16,7 +16,9 @@ import pypdf
 from bot.errors import SourceError
 from bot.models import Paper
 from bot.qa.passages import Passage, from_latexml, from_sections
-from bot.sources.http import Http
+from bot.sources.http import Http, MiB
+
+MAX_FULLTEXT = 64 * MiB  # a paper's PDF or HTML: large figures, still bounded
 
 MIN_PASSAGES = 3  # fewer than this from a page means the conversion failed
 
@@ -130,7 +132,7 @@ class FullTextFetcher:
         )
         for http, url, source in attempts:
             try:
-                response = await http.get(str(source), url)
+                response = await http.get(str(source), url, max_bytes=MAX_FULLTEXT)
             except SourceError:
                 definitive = False
                 continue

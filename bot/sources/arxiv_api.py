@@ -14,8 +14,9 @@ from lxml import etree
 
 from bot.errors import ArxivQueryError, SourceRejected
 from bot.ids import parse_arxiv_id
+from bot.limits import bounded
 from bot.models import Origin, Paper
-from bot.sources.base import Batch, iso_datetime
+from bot.sources.base import Batch, iso_datetime, read_records
 from bot.sources.http import Http
 from bot.sources.xml import ARXIV, ATOM, OPENSEARCH, arxiv_categories, parse_xml
 from bot.text import readable, squash, whole_number
@@ -74,20 +75,27 @@ def _entry(entry: etree._Element) -> Paper:
         linked = parse_arxiv_id(alternate)
         if linked is not None and linked.id == arxiv_id.id:
             arxiv_id = linked
-    return Paper(
-        arxiv_id=arxiv_id.id,
-        version=arxiv_id.version,
-        title=readable(fields.get(_TITLE)),
-        authors=tuple(authors),
-        abstract=readable(fields.get(_SUMMARY)),
-        published=iso_datetime(fields.get(_PUBLISHED)),
-        updated=iso_datetime(fields.get(_UPDATED)),
-        categories=arxiv_categories(terms),
-        comment=squash(fields.get(_COMMENT)),
-        journal_ref=squash(fields.get(_JOURNAL)),
-        doi=squash(fields.get(_DOI)),
-        sources=frozenset({Origin.ARXIV_API}),
+    return bounded(
+        Paper(
+            arxiv_id=arxiv_id.id,
+            version=arxiv_id.version,
+            title=readable(fields.get(_TITLE)),
+            authors=tuple(authors),
+            abstract=readable(fields.get(_SUMMARY)),
+            published=iso_datetime(fields.get(_PUBLISHED)),
+            updated=iso_datetime(fields.get(_UPDATED)),
+            categories=arxiv_categories(terms),
+            comment=squash(fields.get(_COMMENT)),
+            journal_ref=squash(fields.get(_JOURNAL)),
+            doi=squash(fields.get(_DOI)),
+            sources=frozenset({Origin.ARXIV_API}),
+        )
     )
+
+
+def _checked_entry(entry: etree._Element) -> Paper:
+    _raise_if_error(entry)
+    return _entry(entry)
 
 
 def parse_atom(body: bytes | str) -> Batch:
@@ -95,17 +103,10 @@ def parse_atom(body: bytes | str) -> Batch:
     root = parse_xml(body, SOURCE)
     if root.tag != f"{ATOM}feed":
         raise SourceRejected(SOURCE, f"not an Atom feed (root element {root.tag!r})")
-    papers: list[Paper] = []
-    skipped: list[str] = []
-    for index, entry in enumerate(root.iterchildren(_ENTRY)):
-        _raise_if_error(entry)
-        try:
-            papers.append(_entry(entry))
-        except ValueError as exc:
-            skipped.append(f"entry {index}: {exc}")
+    papers, skipped = read_records(SOURCE, "entry", root.iterchildren(_ENTRY), _checked_entry)
     return Batch(
-        papers=tuple(papers),
-        skipped=tuple(skipped),
+        papers=papers,
+        skipped=skipped,
         total=_int(root, f"{OPENSEARCH}totalResults"),
         start=_int(root, f"{OPENSEARCH}startIndex"),
     )

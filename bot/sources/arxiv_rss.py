@@ -14,8 +14,9 @@ from lxml import etree
 
 from bot.errors import SourceRejected
 from bot.ids import parse_arxiv_id
+from bot.limits import bounded
 from bot.models import Origin, Paper
-from bot.sources.base import Batch, rfc822_datetime
+from bot.sources.base import Batch, read_records, rfc822_datetime
 from bot.sources.http import Http
 from bot.sources.xml import ARXIV, DC, arxiv_categories, parse_xml
 from bot.text import readable, split_names, squash
@@ -49,20 +50,22 @@ def _item(item: etree._Element) -> Paper:
         )
     announced = rfc822_datetime(fields.get("pubDate"))
     announce_type = squash(fields.get(_ANNOUNCE))
-    return Paper(
-        arxiv_id=arxiv_id.id,
-        version=arxiv_id.version,
-        title=readable(fields.get("title")),
-        authors=split_names(fields.get(_CREATOR)),
-        abstract=_abstract(fields.get("description")),
-        # A first version is published when it is announced; a replacement's v1 date is unknown.
-        published=announced if arxiv_id.version == 1 else None,
-        announced=announced,
-        categories=arxiv_categories(categories),
-        doi=squash(fields.get(_DOI)),
-        journal_ref=squash(fields.get(_JOURNAL)),
-        announce_type=announce_type.lower() if announce_type else None,
-        sources=frozenset({Origin.ARXIV_RSS}),
+    return bounded(
+        Paper(
+            arxiv_id=arxiv_id.id,
+            version=arxiv_id.version,
+            title=readable(fields.get("title")),
+            authors=split_names(fields.get(_CREATOR)),
+            abstract=_abstract(fields.get("description")),
+            # A first version is published when it is announced; a replacement's v1 date is unknown.
+            published=announced if arxiv_id.version == 1 else None,
+            announced=announced,
+            categories=arxiv_categories(categories),
+            doi=squash(fields.get(_DOI)),
+            journal_ref=squash(fields.get(_JOURNAL)),
+            announce_type=announce_type.lower() if announce_type else None,
+            sources=frozenset({Origin.ARXIV_RSS}),
+        )
     )
 
 
@@ -72,15 +75,9 @@ def parse_rss(body: bytes | str) -> Batch:
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise SourceRejected(SOURCE, f"not an RSS 2.0 feed (root element {root.tag!r})")
-    papers: list[Paper] = []
-    skipped: list[str] = []
-    for index, item in enumerate(channel.iterchildren("item")):
-        try:
-            papers.append(_item(item))
-        except ValueError as exc:
-            skipped.append(f"item {index}: {exc}")
+    papers, skipped = read_records(SOURCE, "item", channel.iterchildren("item"), _item)
     built = rfc822_datetime(channel.findtext("lastBuildDate") or channel.findtext("pubDate"))
-    return Batch(papers=tuple(papers), skipped=tuple(skipped), built=built)
+    return Batch(papers=papers, skipped=skipped, built=built)
 
 
 @dataclass(frozen=True, slots=True)

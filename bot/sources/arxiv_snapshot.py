@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.ids import parse_arxiv_id
+from bot.limits import bounded
 from bot.models import Origin, Paper
 from bot.sources.base import rfc822_datetime, text_field
 from bot.sources.xml import arxiv_categories
@@ -51,19 +52,21 @@ def paper_from_snapshot(obj: Mapping[str, object]) -> Paper:
     number = whole_number(last[1:], 10**6) if last[:1] == "v" else None
     version = number if number is not None else arxiv_id.version
     categories = text_field(obj, "categories") or ""
-    return Paper(
-        arxiv_id=arxiv_id.id,
-        version=version,
-        title=readable(text_field(obj, "title")),
-        authors=_authors(obj),
-        abstract=readable(text_field(obj, "abstract")),
-        published=rfc822_datetime(text_field(versions[0], "created")) if versions else None,
-        updated=rfc822_datetime(text_field(versions[-1], "created")) if versions else None,
-        categories=arxiv_categories(categories.split()),
-        comment=squash(text_field(obj, "comments")),
-        journal_ref=squash(text_field(obj, "journal-ref")),
-        doi=squash(text_field(obj, "doi")),
-        sources=frozenset({Origin.ARXIV_SNAPSHOT}),
+    return bounded(
+        Paper(
+            arxiv_id=arxiv_id.id,
+            version=version,
+            title=readable(text_field(obj, "title")),
+            authors=_authors(obj),
+            abstract=readable(text_field(obj, "abstract")),
+            published=rfc822_datetime(text_field(versions[0], "created")) if versions else None,
+            updated=rfc822_datetime(text_field(versions[-1], "created")) if versions else None,
+            categories=arxiv_categories(categories.split()),
+            comment=squash(text_field(obj, "comments")),
+            journal_ref=squash(text_field(obj, "journal-ref")),
+            doi=squash(text_field(obj, "doi")),
+            sources=frozenset({Origin.ARXIV_SNAPSHOT}),
+        )
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
+from bot.errors import UnreadableResponse
 from bot.models import Paper
 
 
@@ -19,6 +21,33 @@ class Batch:
     total: int | None = None  # arXiv API: total results for the query
     start: int | None = None  # arXiv API: index of the first entry on this page
     built: datetime | None = None  # arXiv RSS: when the feed was built
+
+
+Record = TypeVar("Record")
+
+
+def read_records(
+    source: str, kind: str, records: Iterable[Record], read: Callable[[Record], Paper]
+) -> tuple[tuple[Paper, ...], tuple[str, ...]]:
+    """The papers `read` makes of `records`, and why others could not be read (ValueError).
+
+    A response whose every record fails is not "nothing new": the format has likely changed
+    under us, and saying so makes it a source fault people see, not a quiet zero.
+    """
+    papers: list[Paper] = []
+    skipped: list[str] = []
+    for index, record in enumerate(records):
+        try:
+            papers.append(read(record))
+        except ValueError as exc:
+            skipped.append(f"{kind} {index}: {exc}")
+    if skipped and not papers:
+        raise UnreadableResponse(
+            source,
+            f"none of its {len(skipped)} {kind}s could be read ({skipped[0]}); "
+            "has the format changed?",
+        )
+    return tuple(papers), tuple(skipped)
 
 
 def iso_datetime(value: object) -> datetime | None:

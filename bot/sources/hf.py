@@ -14,6 +14,7 @@ from datetime import date as Date
 
 from bot.errors import SourceRejected, UnreadableResponse
 from bot.ids import parse_arxiv_id
+from bot.limits import bounded
 from bot.links import web_url
 from bot.models import Origin, Paper
 from bot.sources.base import (
@@ -21,6 +22,7 @@ from bot.sources.base import (
     int_field,
     iso_datetime,
     mapping_field,
+    read_records,
     text_field,
 )
 from bot.sources.http import Http
@@ -63,29 +65,32 @@ def paper_from_hf(item: Mapping[str, object], origin: Origin, day: datetime | No
     if arxiv_id is None:
         raise ValueError(f"no arXiv id in item (id={raw_id!r})")
     keywords = inner.get("ai_keywords")
-    return Paper(
-        arxiv_id=arxiv_id.id,
-        version=arxiv_id.version,
-        title=readable(text_field(inner, "title") or text_field(item, "title")),
-        authors=_authors(inner),
-        abstract=readable(text_field(inner, "summary") or text_field(item, "summary")),
-        published=iso_datetime(inner.get("publishedAt")),
-        upvotes=int_field(inner, "upvotes"),
-        num_comments=int_field(item, "numComments") if item is not inner else None,
-        github_url=web_url(inner.get("githubRepo")),
-        github_stars=int_field(inner, "githubStars"),
-        project_url=web_url(inner.get("projectPage")),
-        thumbnail_url=web_url(item.get("thumbnail") or inner.get("thumbnail")),
-        ai_summary=readable(text_field(inner, "ai_summary")),
-        ai_keywords=tuple(k for k in keywords if isinstance(k, str))
-        if isinstance(keywords, list)
-        else (),
-        organization=_organization(item, inner),
-        # Neither publishedAt is the Daily Papers day; submittedOnDailyAt is, else the day asked.
-        hf_daily_date=iso_datetime(inner.get("submittedOnDailyAt")) or day,
-        on_hf=True,
-        withdrawn=bool(inner.get("withdrawnAt")),
-        sources=frozenset({origin}),
+    return bounded(
+        Paper(
+            arxiv_id=arxiv_id.id,
+            version=arxiv_id.version,
+            title=readable(text_field(inner, "title") or text_field(item, "title")),
+            authors=_authors(inner),
+            abstract=readable(text_field(inner, "summary") or text_field(item, "summary")),
+            published=iso_datetime(inner.get("publishedAt")),
+            upvotes=int_field(inner, "upvotes"),
+            num_comments=int_field(item, "numComments") if item is not inner else None,
+            github_url=web_url(inner.get("githubRepo")),
+            github_stars=int_field(inner, "githubStars"),
+            project_url=web_url(inner.get("projectPage")),
+            thumbnail_url=web_url(item.get("thumbnail") or inner.get("thumbnail")),
+            ai_summary=readable(text_field(inner, "ai_summary")),
+            ai_keywords=tuple(k for k in keywords if isinstance(k, str))
+            if isinstance(keywords, list)
+            else (),
+            organization=_organization(item, inner),
+            # Neither publishedAt is the Daily Papers day: submittedOnDailyAt is, else the day
+            # asked.
+            hf_daily_date=iso_datetime(inner.get("submittedOnDailyAt")) or day,
+            on_hf=True,
+            withdrawn=bool(inner.get("withdrawnAt")),
+            sources=frozenset({origin}),
+        )
     )
 
 
@@ -100,16 +105,14 @@ def _items(body: bytes | str, origin: Origin, day: datetime | None = None) -> Ba
     data = _load(body)
     if not isinstance(data, list):
         raise UnreadableResponse(SOURCE, f"expected a JSON array, got {type(data).__name__}")
-    papers: list[Paper] = []
-    skipped: list[str] = []
-    for index, item in enumerate(data):
-        try:
-            if not isinstance(item, Mapping):
-                raise ValueError(f"not an object: {type(item).__name__}")
-            papers.append(paper_from_hf(item, origin, day))
-        except ValueError as exc:
-            skipped.append(f"item {index}: {exc}")
-    return Batch(papers=tuple(papers), skipped=tuple(skipped))
+
+    def read(item: object) -> Paper:
+        if not isinstance(item, Mapping):
+            raise ValueError(f"not an object: {type(item).__name__}")
+        return paper_from_hf(item, origin, day)
+
+    papers, skipped = read_records(SOURCE, "item", data, read)
+    return Batch(papers=papers, skipped=skipped)
 
 
 def parse_hf_daily(body: bytes | str, day: datetime | None = None) -> Batch:

@@ -14,13 +14,31 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from bot.errors import RateLimited, SourceUnavailable
+from bot.errors import RateLimited, SourceUnavailable, UnreadableResponse
 from bot.text import whole_number
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+
+MiB = 1024 * 1024
+# A response is read in pieces and given up past this (after decompression, so a small gzip
+# bomb counts at its full size): a day's list or a page of results is well under 2 MiB.
+MAX_RESPONSE = 16 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A response read whole (within its size limit)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,14 +122,20 @@ class Http:
     pacer: Pacer | None = None
 
     async def get(
-        self, source: str, url: str, params: Mapping[str, str | int] | None = None
-    ) -> httpx.Response:
-        """GET with retries; returns any response that is not 429 or 5xx for the caller to judge."""
+        self,
+        source: str,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        max_bytes: int = MAX_RESPONSE,
+    ) -> Fetched:
+        """GET with retries; returns any response that is not 429 or 5xx for the caller to judge.
+        A body over `max_bytes` is an `UnreadableResponse`, not retried."""
         failure: SourceUnavailable = SourceUnavailable(source, "no attempt made")
         for attempt in range(1, self.retry.attempts + 1):
             wait: float | None = None
             try:
-                response = await self._send(url, params)
+                response = await self._send(source, url, params, max_bytes)
             except httpx.TransportError as exc:  # timeouts, refused connections, DNS, protocol
                 # httpx's timeouts often carry no message: say what happened, and where.
                 detail = str(exc) or (
@@ -141,8 +165,30 @@ class Http:
             await self.sleep(delay)
         raise failure
 
-    async def _send(self, url: str, params: Mapping[str, str | int] | None) -> httpx.Response:
+    async def _send(
+        self, source: str, url: str, params: Mapping[str, str | int] | None, max_bytes: int
+    ) -> Fetched:
         if self.pacer is None:
-            return await self.client.get(url, params=params)
+            return await self._read(source, url, params, max_bytes)
         async with self.pacer.slot():
-            return await self.client.get(url, params=params)
+            return await self._read(source, url, params, max_bytes)
+
+    async def _read(
+        self, source: str, url: str, params: Mapping[str, str | int] | None, max_bytes: int
+    ) -> Fetched:
+        async with self.client.stream("GET", url, params=params) as response:
+            host = httpx.URL(url).host
+            too_large = UnreadableResponse(
+                source, f"the response is larger than {max_bytes / MiB:.3g} MiB ({host})"
+            )
+            declared = whole_number(response.headers.get("content-length", ""), 2**62)
+            # A compressed body's declared length is not its size: that one is counted as read.
+            plain = "content-encoding" not in response.headers
+            if plain and declared is not None and declared > max_bytes:
+                raise too_large
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise too_large
+            return Fetched(response.status_code, response.headers, bytes(body))

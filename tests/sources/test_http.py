@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import itertools
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from bot.errors import RateLimited, SourceUnavailable
+from bot.errors import RateLimited, SourceUnavailable, UnreadableResponse
 from bot.sources.http import Http, Pacer, RetryPolicy, retry_after_seconds
 from tests.fakes import FakeHttp, FakeTime, ok
 
@@ -107,3 +109,33 @@ async def test_pacer_spaces_requests_and_runs_one_at_a_time() -> None:
     await asyncio.gather(*(request() for _ in range(4)))
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert gaps == [3.5, 3.5, 3.5]  # 0.5 s request + 3 s between the end of one and the next
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        lambda: httpx.Response(200, content=b"x" * 5000),  # declared too long: not even read
+        lambda: httpx.Response(200, stream=_Chunks(b"x" * 1000 for _ in range(50))),  # undeclared
+        # A small gzip that grows past the limit: counted at its real size.
+        lambda: httpx.Response(
+            200, headers={"content-encoding": "gzip"}, content=gzip.compress(b"x" * 50_000)
+        ),
+    ],
+)
+async def test_a_response_over_the_size_limit_is_refused_whole(response) -> None:  # type: ignore[no-untyped-def]
+    transport = httpx.MockTransport(lambda request: response())
+    async with httpx.AsyncClient(transport=transport) as client:
+        http = Http(client, FAST, FakeTime().sleep)
+        with pytest.raises(UnreadableResponse, match=r"larger than 0.00381 MiB \(127.0.0.1\)"):
+            await http.get("src", "http://127.0.0.1/x", max_bytes=4000)
+        within = await http.get("src", "http://127.0.0.1/x", max_bytes=100_000)
+    assert len(within.content) >= 5000
+
+
+class _Chunks(httpx.AsyncByteStream):
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
