@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.ports import Claim, DeliveryRecord
 from bot.subscriptions import Decision, Outcome, Target
 from storage import counters
-from storage.mapping import utc
 from storage.papers import insert_ignoring_conflicts
 from storage.tables import DeliveryRow, FeedItemRow, SubscriptionRow
 
@@ -73,7 +72,7 @@ class SqlLedger:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return {r.arxiv_id: utc(r.first_seen) or r.first_seen for r in rows}
+        return {r.arxiv_id: r.first_seen for r in rows}
 
     async def mark_seen(self, feed: str, arxiv_ids: Sequence[str], now: datetime) -> None:
         await self.record_poll(feed, arxiv_ids, [], [], now)
@@ -84,7 +83,7 @@ class SqlLedger:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return {r.feed: utc(r.first_seen) or r.first_seen for r in rows}
+        return {r.feed: r.first_seen for r in rows}
 
     async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
         await self.record_poll("", [], decisions, [], now)
@@ -406,7 +405,7 @@ class SqlLedger:
                 Outcome.PENDING if r.outcome == SENDING else Outcome(r.outcome),
                 r.reason,
                 r.message_id,
-                utc(r.decided) or r.decided,
+                r.decided,
                 r.kind,
             )
             for r in rows

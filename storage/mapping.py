@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.models import Origin, Paper
@@ -16,14 +15,6 @@ PAPER_FIELDS = (
     "organization", "hf_daily_date", "on_hf", "withdrawn", "sources",
 )  # fmt: skip
 _LISTS = frozenset({"authors", "categories", "ai_keywords"})
-_TIMES = frozenset({"published", "updated", "announced", "hf_daily_date"})
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes, psycopg the session's zone; everything we store is UTC.
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def row_values(paper: Paper) -> dict[str, Any]:
@@ -49,8 +40,6 @@ def paper_from_row(row: PaperRow | Any) -> Paper:
         value = getattr(row, name)
         if name in _LISTS:
             value = tuple(value or ())
-        elif name in _TIMES:
-            value = utc(value)
         elif name == "sources":
             value = frozenset(Origin(s) for s in value or () if s in Origin._value2member_map_)
         elif name in ("on_hf", "withdrawn"):

@@ -14,7 +14,7 @@ from bot.merge import merge, merge_all
 from bot.models import Paper
 from bot.ports import PaperVersion, UpsertResult
 from bot.search import Hit, SearchQuery
-from storage.mapping import PAPER_FIELDS, paper_from_row, row_values, utc
+from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
 from storage.search import search_papers
 from storage.tables import PaperRow, PaperVersionRow
 
@@ -139,10 +139,7 @@ class SqlPaperStore:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            PaperVersion(r.version, utc(r.updated), utc(r.first_seen) or self._clock())
-            for r in rows
-        ]
+        return [PaperVersion(r.version, r.updated, r.first_seen or self._clock()) for r in rows]
 
     async def search(self, query: SearchQuery) -> list[Hit]:
         async with self.engine.connect() as conn:

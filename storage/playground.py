@@ -8,14 +8,13 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.mapping import utc
 from storage.tables import PlaygroundMessageRow
 
 messages = cast(sa.Table, PlaygroundMessageRow.__table__)
 
 
 def _message(row: Any) -> dict[str, Any]:
-    created = utc(row.created) or row.created
+    created = row.created
     return {
         "id": row.id,
         "channel": row.channel,

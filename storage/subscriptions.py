@@ -14,7 +14,6 @@ from bot.keywords import parse_keywords
 from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
 from storage import counters
 from storage.ledger import deliveries
-from storage.mapping import utc
 from storage.tables import SubscriptionRow
 
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
@@ -74,10 +73,10 @@ def _subscription(row: Any) -> Subscription:
         feed=parse_feed_spec(row.feed),
         rules=rules_from_json(row.rules),
         cadence=cadence_from_json(row.cadence),
-        created=utc(row.created) or row.created,
+        created=row.created,
         paused=row.paused,
-        last_digest=utc(row.last_digest),
-        baseline=utc(row.baseline),
+        last_digest=row.last_digest,
+        baseline=row.baseline,
     )
 
 
@@ -131,7 +130,7 @@ class SqlSubscriptionStore:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return {r.id: utc(r.baseline) or r.baseline for r in rows}
+        return {r.id: r.baseline for r in rows}
 
     async def all(self) -> list[Subscription]:
         return await self._select(sa.true())

@@ -6,7 +6,7 @@ SQLite an FTS5 table kept in sync by triggers, PostgreSQL a stored `tsvector` wi
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -21,15 +21,42 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # SQLite only makes INTEGER PRIMARY KEY an alias of the rowid, which FTS5 content tables key on.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Every timestamp: stored as UTC, read back aware in UTC, on both engines.
+
+    SQLite keeps a datetime's wall clock and drops its offset (12:00+02:00 would read back as
+    12:00Z, after 11:00Z); PostgreSQL hands back the session's zone. Normalising here, once,
+    makes comparisons in SQL right too, since parameters compared with a column pass through it.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored: {value!r} (give it a zone)")
+        moment = value.astimezone(UTC)
+        return moment if dialect.name == "postgresql" else moment.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
         list[str]: JSON,
     }
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from hypothesis import strategies as st
 
 from bot.commands import Commands
 from bot.engine import Engine
@@ -94,9 +95,10 @@ class Core:
 
 
 @asynccontextmanager
-async def core(tmp_path: Path) -> AsyncIterator[Core]:
-    """Extractive answers from the abstract (no full text, no model, until a test sets one)."""
-    storage = await open_storage(f"sqlite:///{tmp_path / 'paperboy.db'}")
+async def core(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[Core]:
+    """Extractive answers from the abstract (no full text, no model, until a test sets one).
+    SQLite in `tmp_path` unless `database_url` names another database."""
+    storage = await open_storage(database_url or f"sqlite:///{tmp_path / 'paperboy.db'}")
     feed: list[dict[str, Any]] = []
     client = httpx.AsyncClient(
         transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
@@ -170,3 +172,17 @@ async def stop_paperboy(process: Process) -> tuple[int, str]:
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, stderr.decode()
+
+
+# Texts people might type into any command's text fields: Hypothesis's own, and the shapes that
+# broke parsers before (Unicode digits, NUL, deep parentheses, markup, mentions, huge numbers).
+ODD_INPUTS = st.one_of(
+    st.text(max_size=120),
+    st.sampled_from(
+        [
+            "²", "①", "-", "\x00", "a\x00b", "((((((((((((((((((((((((x", '"unclosed', "\\",
+            "<@&1> @here <!channel>", "http://[", "HTTPS://EVIL.EXAMPLE", "0001-01-01",
+            "9999-12-31", "99999999999999999999", "2026-02-30", "NOT NOT NOT", "*", "日本語 🧪",
+        ]
+    ),
+)  # fmt: skip

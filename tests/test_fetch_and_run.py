@@ -199,3 +199,20 @@ def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(tmp_path:
         assert said in done.stderr
         assert "Traceback" not in done.stderr
         assert "secret" not in done.stderr  # the password is masked
+
+
+def test_postgresql_without_its_driver_says_what_to_install(tmp_path: Path) -> None:
+    # As if psycopg were not installed: the import finds nothing.
+    hide = "import sys; sys.modules['psycopg'] = None; from adapters.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "run", "--once"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PAPERBOY_DATABASE_URL": "postgresql://bot:secret@127.0.0.1/x"},
+    )
+    assert done.returncode == 1
+    assert "install Paperboy with its `postgres` extra" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "secret" not in done.stderr

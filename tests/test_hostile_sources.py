@@ -189,3 +189,32 @@ async def test_oversized_fields_are_cut_to_their_limits(storage: Storage) -> Non
     assert paper.upvotes is None and paper.github_stars is None
     (card,) = platform.cards[CHANNEL]
     assert len(card.title) <= limits.TITLE
+
+
+async def test_nul_and_controls_in_every_field_are_dropped_not_refused(storage: Storage) -> None:
+    # PostgreSQL refuses a NUL in text: one such field used to fail the whole feed's poll.
+    spec = parse_feed_spec("hf-daily")
+    await storage.subscriptions.add(CHANNEL, spec, Rules(catch_up=50), NOW)
+    nul = {
+        "id": "2605.00009",
+        "title": "Hello\x00world",
+        "summary": "An\x00abstract\x1b[31m.",
+        "authors": [{"name": "Ada\x00 Lovelace"}],
+        "ai_summary": "Sum\x00mary",
+        "ai_keywords": ["key\x00word", "\x00"],
+        "organization": {"fullname": "Org\x00"},
+        "githubRepo": "https://github.com/o/r\x00",
+        "projectPage": "https://lab.example/\x00x",
+        "publishedAt": "2026-05-02T08:00:00Z",
+    }
+    platform = FakePlatform()
+    with FakeSources({"hf": json.dumps([{"paper": nul}]).encode()}) as fake:
+        report, _ = await run_feed(storage, fake, spec, platform)
+    assert report.posted == 1 and not report.failed_feeds
+    paper = await storage.papers.get("2605.00009")
+    assert paper is not None
+    assert paper.title == "Helloworld" and paper.authors == ("Ada Lovelace",)
+    assert paper.ai_keywords == ("keyword",) and paper.organization == "Org"
+    assert paper.github_url is None and paper.project_url is None  # no URL with a NUL in it
+    stored = repr(paper)
+    assert "\\x00" not in stored and "\\x1b" not in stored

@@ -80,7 +80,7 @@ def paper_from_hf(item: Mapping[str, object], origin: Origin, day: datetime | No
             project_url=web_url(inner.get("projectPage")),
             thumbnail_url=web_url(item.get("thumbnail") or inner.get("thumbnail")),
             ai_summary=readable(text_field(inner, "ai_summary")),
-            ai_keywords=tuple(k for k in keywords if isinstance(k, str))
+            ai_keywords=tuple(k for k in (squash(k) for k in keywords if isinstance(k, str)) if k)
             if isinstance(keywords, list)
             else (),
             organization=_organization(item, inner),

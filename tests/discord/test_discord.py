@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 import discord
 import pytest
 from discord.gateway import DiscordWebSocket
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
 from bot.engine import Engine, utc_now
@@ -22,6 +25,7 @@ from bot.ports import Claim
 from bot.subscriptions import Outcome, Target
 from storage import Storage
 from tests.chat import (
+    ODD_INPUTS,
     Core,
     core,
     daily,
@@ -59,17 +63,13 @@ class Paperboy:
     core: Core
 
 
-@pytest.fixture
-async def paperboy(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@asynccontextmanager
+async def running(
+    tmp_path: Path, options: dict[str, Any], database_url: str | None = None
 ) -> AsyncIterator[Paperboy]:
-    options = getattr(request, "param", {})
-    # discord.py's module-wide endpoints, restored after the test.
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     fake = FakeDiscord()
     await fake.start()
-    async with core(tmp_path) as wired:
+    async with core(tmp_path, database_url) as wired:
         bot = DiscordBot(
             wired.commands,
             wired.threads,
@@ -84,6 +84,31 @@ async def paperboy(
         await bot.close()
         await asyncio.wait_for(task, 10)
     await fake.stop()
+
+
+def _restore_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """discord.py's endpoints are module-wide: restored after the test."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+
+
+@pytest.fixture
+async def paperboy(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Paperboy]:
+    _restore_endpoints(monkeypatch)
+    async with running(tmp_path, getattr(request, "param", {})) as started:
+        yield started
+
+
+@pytest.fixture
+async def paperboy_on(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Paperboy]:
+    """The bot on SQLite and on PostgreSQL."""
+    _restore_endpoints(monkeypatch)
+    async with running(tmp_path, {}, db_url) as started:
+        yield started
 
 
 def callback(fake: FakeDiscord, interaction_id: str) -> dict[str, Any] | None:
@@ -683,3 +708,46 @@ async def test_a_deleted_card_ends_its_reply_not_the_channels_subscriptions(
         await publisher.reply(HERE, "1299999999999999999", "Code released.", "paperboy-91")
     (sub,) = await paperboy.storage.subscriptions.for_target(HERE)
     assert sub.paused is None
+
+
+GENERATED = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@GENERATED
+@given(
+    command=st.sampled_from(
+        [
+            ("search", "query"),
+            ("search", "since"),
+            ("search", "until"),
+            ("search", "author"),
+            ("search", "category"),
+            ("subscribe", "source"),
+            ("subscribe", "keywords"),
+            ("subscribe", "tz"),
+            ("subscribe", "at"),
+            ("subscribe", "authors"),
+            ("show", "paper"),
+            ("why", "paper"),
+            ("ask", "question"),
+        ]
+    ),
+    text=ODD_INPUTS,
+)
+async def test_any_text_in_any_option_gets_a_reply_never_a_failure(
+    paperboy_on: Paperboy, command: tuple[str, str], text: str
+) -> None:
+    subcommand, option = command
+    required = {"search": "query", "subscribe": "source", "show": "paper", "why": "paper"}
+    options = {required.get(subcommand, option): "x", option: text}
+    if subcommand == "ask":
+        options = {"question": text, "paper": "2606.00001"}
+    fake = paperboy_on.fake
+    body = await reply_to(
+        fake, await fake.slash(subcommand, options, permissions=EVERYONE | MANAGE_CHANNELS)
+    )
+    assert body.get("content") or body.get("embeds"), body
+    assert "Something went wrong" not in str(body.get("content")), (command, text)
+    assert body["allowed_mentions"] == {"parse": []}

@@ -7,6 +7,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adapters.slack.app import SlackBot, SlackOptions
 from bot.engine import Engine, utc_now
@@ -22,6 +25,7 @@ from bot.ports import Claim
 from bot.subscriptions import Outcome, Target
 from storage import Storage
 from tests.chat import (
+    ODD_INPUTS,
     Core,
     core,
     daily,
@@ -110,13 +114,15 @@ class Paperboy:
             assert await self._http(body, "application/x-www-form-urlencoded") == 200
 
 
-@pytest.fixture(params=["socket", "http"])
-async def paperboy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Paperboy]:
+@asynccontextmanager
+async def running(
+    mode: str, tmp_path: Path, database_url: str | None = None
+) -> AsyncIterator[Paperboy]:
     fake = FakeSlack()
     await fake.start()
     port = free_port()
-    socket_mode = request.param == "socket"
-    async with core(tmp_path) as wired:
+    socket_mode = mode == "socket"
+    async with core(tmp_path, database_url) as wired:
         bot = SlackBot(
             wired.commands,
             wired.threads,
@@ -136,12 +142,25 @@ async def paperboy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
             await asyncio.wait_for(fake.hello.wait(), 10)
         else:
             await until(lambda: _listening(port), 10)
-        yield Paperboy(
-            fake, bot, wired.storage, wired.engine, wired.feed, request.param, port, wired
-        )
+        yield Paperboy(fake, bot, wired.storage, wired.engine, wired.feed, mode, port, wired)
         await bot.close()
         await asyncio.wait_for(task, 10)
     await fake.stop()
+
+
+@pytest.fixture(params=["socket", "http"])
+async def paperboy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Paperboy]:
+    async with running(request.param, tmp_path) as started:
+        yield started
+
+
+@pytest.fixture(params=["socket", "http"])
+async def paperboy_on(
+    request: pytest.FixtureRequest, db_url: str, tmp_path: Path
+) -> AsyncIterator[Paperboy]:
+    """Both modes, on SQLite and on PostgreSQL."""
+    async with running(request.param, tmp_path, db_url) as started:
+        yield started
 
 
 def _listening(port: int) -> bool:
@@ -569,3 +588,36 @@ async def test_half_a_slack_configuration_is_a_clear_message(tmp_path: Path) -> 
     assert (
         "Slack needs SLACK_BOT_TOKEN and one of SLACK_APP_TOKEN" in stderr.strip().splitlines()[-1]
     )
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    verb=st.sampled_from(
+        [
+            "search",
+            "search x since=",
+            "search x author=",
+            "subscribe",
+            "subscribe hf-daily tz=",
+            "subscribe hf-daily keywords=",
+            "show",
+            "why",
+            "ask",
+            "top days=",
+            "unsubscribe",
+            "",
+        ]
+    ),
+    text=ODD_INPUTS,
+)
+async def test_any_command_text_gets_a_reply_never_a_failure(
+    paperboy_on: Paperboy, verb: str, text: str
+) -> None:
+    joiner = "" if verb.endswith("=") or not verb else " "
+    answered = await paperboy_on.command(f"{verb}{joiner}{text}", user=ADMIN, name="generated")
+    paperboy_on.fake.responses.clear()
+    assert answered["text"] and "Something went wrong" not in answered["text"], (verb, text)
+    assert not live_mentions(answered["text"])
+    assert answered["_problems"] == []
