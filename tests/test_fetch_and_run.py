@@ -118,6 +118,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _start_run(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`paperboy run` in a process of its own, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from adapters.cli import main; main()", "run"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_run_serves_the_playground_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     env = {
@@ -128,14 +140,7 @@ def test_run_serves_the_playground_and_stops_cleanly_on_sigterm(tmp_path: Path) 
         "PAPERBOY_PLAYGROUND_PORT": str(port),
     }
     with FakeSources({"hf": _fresh_hf_daily(2)}, failing={"rss"}) as fake:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from adapters.cli import main; main()", "run"],
-            env={**env, **fake.env()},
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _start_run({**env, **fake.env()}, tmp_path)
         assert process.stdout is not None
         for line in process.stdout:  # wait for the first cycle to finish
             if line.startswith("[fetched]"):
@@ -158,14 +163,7 @@ def test_sigterm_stops_within_seconds_while_a_failing_source_is_retried(tmp_path
         "PAPERBOY_PLAYGROUND_PORT": str(_free_port()),
     }
     with FakeSources({}, failing={"hf", "rss"}) as fake:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from adapters.cli import main; main()", "run"],
-            env={**env, **fake.env()},
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _start_run({**env, **fake.env()}, tmp_path)
         deadline = time.monotonic() + 30
         while len(fake.hits) < 2 and time.monotonic() < deadline:  # retrying by now
             time.sleep(0.1)
@@ -177,6 +175,31 @@ def test_sigterm_stops_within_seconds_while_a_failing_source_is_retried(tmp_path
     assert process.returncode == 0, err
     assert took < 5, f"stopping took {took:.1f} s"
     assert "Traceback" not in err
+
+
+def test_a_failing_source_is_said_once_not_at_every_poll(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}",
+        "PAPERBOY_HTTP_ATTEMPTS": "1",
+        "PAPERBOY_POLL_SECONDS": "0.5",
+        "PAPERBOY_PLAYGROUND_PORT": str(_free_port()),
+    }
+    with FakeSources({"hf": _fresh_hf_daily(2), "rss": RSS}, failing={"rss"}) as fake:
+        process = _start_run({**env, **fake.env()}, tmp_path)
+        deadline = time.monotonic() + 60
+        while fake.hits.count("/rss/cs.AI+cs.CL+cs.LG") < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        fake.failing.clear()  # the source comes back
+        polls = len(fake.hits)
+        while len(fake.hits) < polls + 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert fake.hits.count("/rss/cs.AI+cs.CL+cs.LG") >= 4, fake.hits
+    assert out.count("[arxiv-rss:cs.AI+cs.CL+cs.LG] unavailable: arxiv-rss: HTTP 503") == 1, out
+    assert out.count("[arxiv-rss:cs.AI+cs.CL+cs.LG] back") == 1, out
+    assert process.returncode == 0, err
 
 
 def test_playground_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
