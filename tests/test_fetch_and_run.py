@@ -190,6 +190,7 @@ def test_a_failing_source_is_said_once_not_at_every_poll(tmp_path: Path) -> None
         deadline = time.monotonic() + 60
         while fake.hits.count("/rss/cs.AI+cs.CL+cs.LG") < 4 and time.monotonic() < deadline:
             time.sleep(0.2)
+        status = httpx.get(f"http://127.0.0.1:{env['PAPERBOY_PLAYGROUND_PORT']}/api/status")
         fake.failing.clear()  # the source comes back
         polls = len(fake.hits)
         while len(fake.hits) < polls + 4 and time.monotonic() < deadline:
@@ -199,6 +200,10 @@ def test_a_failing_source_is_said_once_not_at_every_poll(tmp_path: Path) -> None
     assert fake.hits.count("/rss/cs.AI+cs.CL+cs.LG") >= 4, fake.hits
     assert out.count("[arxiv-rss:cs.AI+cs.CL+cs.LG] unavailable: arxiv-rss: HTTP 503") == 1, out
     assert out.count("[arxiv-rss:cs.AI+cs.CL+cs.LG] back") == 1, out
+    assert status.json()["sources"] == {
+        "hf-daily": None,
+        "arxiv-rss:cs.AI+cs.CL+cs.LG": "arxiv-rss: HTTP 503",
+    }
     assert process.returncode == 0, err
 
 
