@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.openai_chat import OpenAIChat
 from adapters.settings import Settings
 from bot.commands import Commands
 from bot.errors import PlatformRefused
@@ -29,6 +28,9 @@ from bot.threads import ThreadAnswers
 from storage import SqlPaperStore, Storage, open_store
 from storage.fulltexts import SqlFullTextStore
 from storage.llm import SqlAnswerCache, SqlTldrs, SqlUsage
+
+if TYPE_CHECKING:
+    from adapters.openai_chat import OpenAIChat
 
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
 
@@ -67,6 +69,8 @@ def _chat(settings: Settings) -> OpenAIChat | None:
     """The language model, when one is configured (a key and/or an OpenAI-compatible server)."""
     if not (settings.openai_api_key or settings.openai_base_url):
         return None
+    from adapters.openai_chat import OpenAIChat  # the client takes a second to import: only if used
+
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return OpenAIChat(
         settings.llm_model,

@@ -14,12 +14,16 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage import display_url
-
 
 def default_database_url() -> str:
     """SQLite in the user's data directory, e.g. ~/.local/share/paperboy/paperboy.db."""
     return f"sqlite:///{Path(user_data_dir('paperboy')) / 'paperboy.db'}"
+
+
+def _displayed(url: str) -> str:
+    from storage import display_url  # the database layer loads only when a URL is shown
+
+    return display_url(url)
 
 
 def _secret(name: str) -> SecretStr | None:
@@ -134,8 +138,8 @@ class Settings(BaseSettings):
 
     def database_url_for_display(self) -> str:
         """The database URL with any password replaced by `***`, for logs and status lines."""
-        return display_url(self.database_url)
+        return _displayed(self.database_url)
 
     @field_serializer("database_url")
     def _database_url_without_password(self, url: str) -> str:
-        return display_url(url)  # model_dump() and JSON too
+        return _displayed(url)  # model_dump() and JSON too

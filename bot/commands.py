@@ -361,8 +361,8 @@ class Commands:
         lines = [describe(s) for s in subs]
         health = self.engine.poller.health if self.engine is not None else {}
         for feed in sorted({s.feed for s in subs}, key=str):
-            if (state := health.get(feed)) is not None and state.last_error:
-                lines.append(f"⚠ {feed} cannot be read now: {state.last_error}")
+            if (state := health.get(feed)) is not None and (said := state.said()):
+                lines.append(f"⚠ {feed} {said}")
         return Reply("\n".join(lines))
 
     async def why(self, args: list[str], ctx: Context) -> Reply:

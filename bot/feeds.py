@@ -110,24 +110,29 @@ async def fetch_feed(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> l
 
 @dataclass(slots=True)
 class SourceHealth:
-    """A feed's recent record: a failing source is reported, and the bot carries on."""
+    """A feed's recent record, for people asking how it is (`subscriptions`)."""
 
     failures_in_a_row: int = 0
     last_error: str | None = None
     last_success: datetime | None = None
-    report_after: int = 3
 
     def succeeded(self, now: datetime) -> None:
         self.failures_in_a_row = 0
         self.last_error = None
         self.last_success = now
 
-    def failed(self, error: SourceError) -> bool:
-        """Record a failure; True when it is time to tell people (the Nth in a row, then every
-        Nth), so one blip stays quiet and an outage is not reported on every poll."""
+    def failed(self, error: SourceError) -> None:
         self.failures_in_a_row += 1
         self.last_error = str(error)
-        return self.failures_in_a_row % self.report_after == 0
+
+    def said(self) -> str | None:
+        """How the feed is, as a person would say it; None while it reads fine."""
+        if self.last_error is None:
+            return None
+        count = self.failures_in_a_row
+        tries = "once" if count == 1 else f"{count} times in a row"
+        since = f", last read {self.last_success:%Y-%m-%d %H:%M} UTC" if self.last_success else ""
+        return f"cannot be read now (failed {tries}{since}): {self.last_error}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +140,6 @@ class FeedResult:
     spec: FeedSpec
     papers: tuple[Paper, ...] = ()
     error: SourceError | None = None
-    report: bool = False  # the failure has lasted long enough to tell people
 
 
 @dataclass(slots=True)
@@ -150,7 +154,8 @@ class Poller:
         try:
             papers = await fetch_feed(spec, self.sources)
         except SourceError as exc:
-            return FeedResult(spec, error=exc, report=health.failed(exc))
+            health.failed(exc)
+            return FeedResult(spec, error=exc)
         health.succeeded(now or datetime.now(UTC))
         return FeedResult(spec, tuple(papers))
 

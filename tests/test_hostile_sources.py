@@ -128,7 +128,7 @@ async def test_a_hostile_response_changes_nothing_and_marks_the_feed_faulty(
     assert await papers_stored(storage) == 0
     assert platform.cards == {}
     listing = await commands.handle("subscriptions", Context(CHANNEL, "ada", True))
-    assert f"{spec} cannot be read now: " in listing.text
+    assert f"{spec} cannot be read now (failed" in listing.text
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.errors import SourceUnavailable
@@ -43,17 +45,20 @@ def test_bad_feed_specs_say_what_is_wrong(text: str, message: str) -> None:
         parse_feed_spec(text)
 
 
-def test_health_reports_an_outage_once_it_lasts_not_every_blip() -> None:
-    health = SourceHealth(report_after=3)
+def test_health_says_how_long_a_source_has_failed_and_when_it_last_read() -> None:
+    health = SourceHealth()
+    assert health.said() is None
+    health.succeeded(datetime(2026, 5, 5, 9, 30, tzinfo=UTC))
     error = SourceUnavailable("hf", "HTTP 503")
-    assert [health.failed(error) for _ in range(7)] == [
-        False,
-        False,
-        True,
-        False,
-        False,
-        True,
-        False,
-    ]
-    assert health.failures_in_a_row == 7
-    assert health.last_error == "hf: HTTP 503"
+    health.failed(error)
+    assert (
+        health.said()
+        == "cannot be read now (failed once, last read 2026-05-05 09:30 UTC): hf: HTTP 503"
+    )
+    for _ in range(6):
+        health.failed(error)
+    assert health.said() == (
+        "cannot be read now (failed 7 times in a row, last read 2026-05-05 09:30 UTC): hf: HTTP 503"
+    )
+    health.succeeded(datetime(2026, 5, 5, 10, tzinfo=UTC))
+    assert health.said() is None
