@@ -108,6 +108,7 @@ async def fill(storage: Storage, subs: int, history: int) -> None:
             "paused": None,
             "last_digest": None,
             "baseline": NOW - timedelta(days=60),
+            "decided_to": 0,
         }
         for n in range(subs)
     ]
@@ -165,6 +166,12 @@ async def previous_idle_cycle(storage: Storage, ids: list[str]) -> None:
             await conn.execute(sa.select(d.c.id).where(d.c.subscription_id == sub.id).limit(1))
 
 
+def rows_written(report: CycleReport) -> float:
+    """Decisions recorded as rows: posts queued and upvote waits (what a rule turned away
+    gets none)."""
+    return sum(n for outcome, n in report.decided.items() if outcome not in QUIET)
+
+
 async def timed(action: Callable[[], Any], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -201,28 +208,36 @@ async def measure(
         )
         all_subs = await storage.subscriptions.all()
         feed.fresh(papers, 1)
-        # Posting is left out: what is measured is polling and deciding (posts stay pending).
-        engine.deliver = lambda report=None: asyncio.sleep(0, CycleReport())  # type: ignore[method-assign,assignment]
+
+        async def decide_only(report: CycleReport | None = None) -> CycleReport:
+            """Posting is left out: what is measured is polling and deciding (posts stay
+            pending); the cycle still looks for a backlog to decide, as `deliver` does."""
+            report = report or CycleReport()
+            while await engine.decide_backlog(report):
+                pass
+            return report
+
+        engine.deliver = decide_only  # type: ignore[method-assign]
         ids = [item["paper"]["id"] for item in feed.items]
         await storage.ledger.mark_seen(str(HF), ids, NOW - timedelta(hours=1))
-        await engine.run_once()  # the day's list stored: from here on the cycle is idle
+        await engine.run_once()  # the day's list stored and decided: from here on, idle
         result = {"idle": await timed(engine.run_once, 5)}
         if baseline_runs:
             previous = await timed(lambda: previous_idle_cycle(storage, ids), baseline_runs)
             result["previous idle"] = previous
-        decide_times = []
-        written = 0
         for run in range(runs):
             feed.fresh(papers, 1000 + run * papers)
             clock[0] += timedelta(minutes=1)
             report = CycleReport()
             began = time.perf_counter()
             await engine.poll(HF, all_subs, report)
-            decide_times.append((time.perf_counter() - began) * 1000)
-            written = sum(n for outcome, n in report.decided.items() if outcome not in QUIET)
-        if decide_times:
-            result["decide"] = decide_times
-            result["rows"] = [written]
+            result.setdefault("poll", []).append((time.perf_counter() - began) * 1000)
+            result["poll rows"] = [rows_written(report)]
+            began = time.perf_counter()
+            report = await decide_only()
+            result.setdefault("backlog", []).append((time.perf_counter() - began) * 1000)
+            result["backlog rows"] = [rows_written(report)]
+            result["pairs"] = [sum(report.decided.values())]
         await client.aclose()
         return result
     finally:
@@ -243,8 +258,8 @@ async def main() -> None:
     args = parser.parse_args()
     print(
         f"{'engine':<11}{'subs':>8}{'history':>10}   {'idle cycle':>12}"
-        f"   {'previous idle':>13}   {'decide ' + str(args.papers) + ' new':>14}"
-        f"   {'rows written':>12}   (medians)"
+        f"   {'previous idle':>13}   {'poll ' + str(args.papers) + ' new':>12}{'rows':>6}"
+        f"   {'decide backlog':>14}{'pairs':>9}{'rows':>9}   {'per pair':>8}   (medians)"
     )
     for engine_name in args.engines.split(","):
         for subs in [int(s) for s in args.subs.split(",")]:
@@ -267,12 +282,20 @@ async def main() -> None:
                     r = await measure(
                         url, subs, history, args.papers, args.runs, args.baseline_runs
                     )
+                per_pair = "-"
+                if r.get("pairs", [0])[0]:
+                    per_pair = f"{statistics.median(r['backlog']) * 1000 / r['pairs'][0]:5.1f} us"
                 print(
                     f"{engine_name:<11}{subs:>8}{history:>10}   {fmt(r['idle']):>12}"
-                    f"   {fmt(r.get('previous idle')):>13}   {fmt(r.get('decide')):>14}"
-                    f"   {int(r['rows'][0]) if 'rows' in r else '-':>12}",
+                    f"   {fmt(r.get('previous idle')):>13}   {fmt(r.get('poll')):>12}"
+                    f"{count(r, 'poll rows'):>6}   {fmt(r.get('backlog')):>14}"
+                    f"{count(r, 'pairs'):>9}{count(r, 'backlog rows'):>9}   {per_pair:>8}",
                     flush=True,
                 )
+
+
+def count(result: dict[str, list[float]], name: str) -> str:
+    return str(int(result[name][0])) if name in result else "-"
 
 
 if __name__ == "__main__":

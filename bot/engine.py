@@ -25,6 +25,7 @@ from bot.merge import merge
 from bot.models import Paper
 from bot.ports import (
     Claim,
+    Decided,
     Ledger,
     PaperStore,
     PollLeases,
@@ -78,6 +79,14 @@ class _NotSendable(Exception):
 
 
 QUIET = frozenset({Outcome.FILTERED, Outcome.STALE})  # decisions `why` works out again
+DECIDE_AT_ONCE = 20_000  # (subscription, paper) pairs decided from the log in one transaction
+LOG_AT_ONCE = 500  # papers of the log read at once
+BACKLOG_LEASE = "(deciding the backlog)"  # one process at a time decides it (not a feed)
+
+
+def _day(moment: datetime) -> datetime:
+    """The start of the (UTC) day a daily cap counts in."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass
@@ -120,6 +129,7 @@ class Engine:
     _feed_locks: dict[FeedSpec, asyncio.Lock] = field(default_factory=dict)
     _upkept: datetime | None = None
     _background: set[asyncio.Task[CycleReport]] = field(default_factory=set)
+    _backlog_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def all_subscriptions(self) -> list[Subscription]:
         revision = await self.subscriptions.revision()
@@ -147,9 +157,12 @@ class Engine:
         for feed, subs in by_feed.items():
             if feeds is None or feed in feeds:
                 await self._poll_safely(feed, subs, report)
-        for sub in [s for subs in by_feed.values() for s in subs]:
-            if not sub.paused and sub.digest_due(self.clock()):
-                report.digests += await self.digest(sub)
+        due = [s for subs in by_feed.values() for s in subs if s.digest_due(self.clock())]
+        if due := [s for s in due if not s.paused]:
+            while await self.decide_backlog(report):  # what a digest holds is decided first
+                pass
+        for sub in due:
+            report.digests += await self.digest(sub)
         await self.upkeep()
         await self.deliver(report)
         return report
@@ -270,14 +283,15 @@ class Engine:
     async def decide(
         self, feed: FeedSpec, subs: list[Subscription], papers: list[Paper], report: CycleReport
     ) -> None:
-        """Decide, in memory, the papers that are news to each subscription of `feed`: those
-        the feed lists for the first time, those still waiting for upvotes, and at a new
-        subscription's first poll its catch-up. The database is read only for what is decided
-        and written once, with the feed's new papers and the new subscriptions' baselines."""
+        """Log the papers `feed` lists for the first time (best first: a daily cap keeps the
+        papers people upvoted most) and decide now only what cannot wait: a new
+        subscription's first poll (what its feed lists now was there before it, bar a
+        catch-up) and papers waiting for upvotes whose upvotes moved. The logged papers are
+        decided for the other subscriptions from the log as the outbox drains
+        (`decide_backlog`): a poll writes what is new once, not once per subscription."""
         now = self.clock()
         ids = [p.arxiv_id for p in papers]
         seen = await self.ledger.first_seen(str(feed), ids)
-        fresh = [i for i in ids if i not in seen]
         # What waits for upvotes is decided again only when its upvotes moved (a closed window
         # is settled by `upkeep`); each feed remembers the counts it last saw (all, at start).
         upvotes = {p.arxiv_id: p.upvotes or 0 for p in papers}
@@ -288,8 +302,8 @@ class Engine:
             if moved and any(s.rules.min_upvotes is not None for s in subs)
             else set()
         )
-        # Best first, so a daily cap keeps the papers people upvoted most.
         ranked = sorted(papers, key=lambda p: p.upvotes or 0, reverse=True)
+        fresh = [p.arxiv_id for p in ranked if p.arxiv_id not in seen]
         facts = {p.arxiv_id: Facts.of(p) for p in ranked}
         # A new subscription's baseline is read afresh: another process may have set it.
         unset = [s.id for s in subs if s.baseline is None]
@@ -297,55 +311,113 @@ class Engine:
         waits: dict[int, list[str]] = defaultdict(list)
         for sub_id, arxiv_id in waiting:
             waits[sub_id].append(arxiv_id)
-        todo: list[tuple[Subscription, Facts]] = []
+        todo: list[tuple[Subscription, Facts, datetime]] = []
         starting: list[int] = []
         for sub in subs:
-            baseline = sub.baseline or baselines.get(sub.id)
-            if baseline is None:  # this poll is its first: what is listed now was there before
+            if sub.baseline is None and sub.id not in baselines:  # this poll is its first
                 starting.append(sub.id)
                 news = [f for i, f in facts.items() if is_news(sub, f, seen.get(i, now), now)]
                 report.news[sub.id] = len(news)
                 top = {p.arxiv_id for p in ranked[: sub.rules.catch_up]}
                 news += [facts[i] for i in top if facts[i] not in news]
             else:
-                news = [facts[i] for i in fresh]
-                report.news[sub.id] = len(news)
-                news += [facts[i] for i in waits.get(sub.id, ())]
-            todo += [(sub, f) for f in news]
-        decisions = await self._decisions(todo, ranked, waiting, now, report)
+                report.news[sub.id] = len(fresh)
+                news = [facts[i] for i in waits.get(sub.id, ())]
+            todo += [(sub, f, now) for f in news]
+        rank = {p.arxiv_id: i for i, p in enumerate(ranked)}
+        todo.sort(key=lambda entry: rank[entry[1].paper.arxiv_id])
+        decisions = await self._decisions(todo, waiting, report)
         await self.ledger.record_poll(str(feed), fresh, decisions, starting, now)
         self._upvotes[feed] = upvotes
         if starting:
             self._revision = None  # the baselines changed: read the subscriptions again
 
+    async def decide_backlog(self, report: CycleReport, pairs: int = DECIDE_AT_ONCE) -> int:
+        """Decide up to `pairs` (subscription, paper) pairs that the feeds logged past the
+        subscriptions' cursors, in one transaction: in the log's order, paper by paper across
+        subscriptions (so every channel gets its next paper before any gets two), each as of
+        when its feed listed it. Returns how many pairs were decided and cursors moved; 0 when
+        none is behind (or another process is deciding them)."""
+        async with self._backlog_lock:
+            now = self.clock()
+            backlog = await self.ledger.backlog(LOG_AT_ONCE, pairs)
+            if not backlog.logged:
+                return 0
+            # One process at a time decides (the others deliver); were two to decide the same
+            # pairs, the cursors' check keeps the second from recording them.
+            if self.leases and not await self.leases.take(
+                BACKLOG_LEASE, self.worker, now, now + self.lease
+            ):
+                return 0
+            subs = {s.id: s for s in await self.all_subscriptions()}
+            behind: dict[str, list[Subscription]] = defaultdict(list)
+            for sub_id in backlog.cursors:  # furthest behind first
+                if sub_id in subs:  # one removed since is left alone
+                    behind[str(subs[sub_id].feed)].append(subs[sub_id])
+            stored = await self.papers.get_many(sorted({i.arxiv_id for i in backlog.logged}))
+            cursors = dict(backlog.cursors)
+            todo: list[tuple[Subscription, Facts, datetime]] = []
+            cut = False
+            for item in backlog.logged:  # paper by paper, across subscriptions
+                paper = stored.get(item.arxiv_id)  # stored before it was logged
+                facts = Facts.of(paper) if paper is not None else None
+                for sub in behind.get(item.feed, ()):
+                    if cursors[sub.id] >= item.seq:
+                        continue
+                    if len(todo) == pairs:
+                        cut = True
+                        break
+                    cursors[sub.id] = item.seq
+                    if facts is not None:
+                        todo.append((sub, facts, item.first_seen))
+                if cut:
+                    break
+            if backlog.whole and not cut:  # nothing else of their feeds lies in the stretch
+                end = backlog.logged[-1].seq
+                cursors = {i: end if i in subs else c for i, c in cursors.items()}
+            moves = {i: (c, cursors[i]) for i, c in backlog.cursors.items() if cursors[i] != c}
+            counted = CycleReport()
+            decisions = await self._decisions(todo, set(), counted)
+            moved = await self.ledger.record_backlog(decisions, moves, backlog, now)
+            if moved is None:
+                return 0  # another process decided these first
+            for outcome, n in counted.decided.items():
+                report.decided[outcome] += n
+            return len(todo) + moved
+
     async def _decisions(
         self,
-        todo: list[tuple[Subscription, Facts]],
-        ranked: list[Paper],
+        todo: list[tuple[Subscription, Facts, datetime]],
         waiting: set[tuple[int, str]],
-        now: datetime,
         report: CycleReport,
-    ) -> list[tuple[int, str, Decision]]:
-        """The decisions to record: paper by paper across subscriptions (so the outbox serves
-        every channel at once), with daily caps and one card per channel and paper."""
-        rank = {p.arxiv_id: i for i, p in enumerate(ranked)}
-        todo.sort(key=lambda pair: rank[pair[1].paper.arxiv_id])
-        capped = sorted({s.id for s, _ in todo if s.rules.daily_cap is not None})
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        posted_today = await self.ledger.posted_since(capped, day_start) if capped else {}
+    ) -> list[Decided]:
+        """The decisions to record for `todo` (subscription, paper, as of when), in its order,
+        with daily caps and one card per channel and paper."""
+        capped = sorted({s.id for s, _, _ in todo if s.rules.daily_cap is not None})
+        days = {_day(when) for when in {when for _, _, when in todo}}
+        posted: dict[tuple[int, datetime], int] = {}
+        for day in sorted(days) if capped else ():
+            for sub_id, n in (await self.ledger.posted_since(capped, day)).items():
+                posted[sub_id, day] = n
         # What other subscriptions of the same channels already posted (or are posting).
         await self.all_subscriptions()  # the channels' subscriptions, read if they changed
         neighbours = sorted(
-            {i for t in {s.target for s, _ in todo} & self._shared.keys() for i in self._shared[t]}
+            {
+                i
+                for t in {s.target for s, _, _ in todo} & self._shared.keys()
+                for i in self._shared[t]
+            }
         )
-        candidates = sorted({f.paper.arxiv_id for _, f in todo})
+        candidates = sorted({f.paper.arxiv_id for _, f, _ in todo})
         occupied = set()
         if candidates and neighbours:
             occupied = await self.ledger.occupied(candidates, neighbours)
-        decisions: list[tuple[int, str, Decision]] = []
-        for sub, facts in todo:
+        decisions: list[Decided] = []
+        day_of = {when: _day(when) for when in {when for _, _, when in todo}}
+        for sub, facts, when in todo:
             arxiv_id = facts.paper.arxiv_id
-            decision = decide(sub, facts, now, posted_today.get(sub.id, 0))
+            today = (sub.id, day_of[when])
+            decision = decide(sub, facts, when, posted.get(today, 0))
             if decision.outcome is Outcome.PENDING:
                 if (sub.target, arxiv_id) in occupied:
                     decision = Decision(
@@ -353,13 +425,13 @@ class Engine:
                     )
                 else:
                     occupied.add((sub.target, arxiv_id))
-                    posted_today[sub.id] = posted_today.get(sub.id, 0) + 1
+                    posted[today] = posted.get(today, 0) + 1
             was_waiting = (sub.id, arxiv_id) in waiting
             if decision.outcome is Outcome.WAITING and was_waiting:
                 continue  # still waiting: its row says so already
             report.decided[decision.outcome] += 1
             if decision.outcome not in QUIET or was_waiting:
-                decisions.append((sub.id, arxiv_id, decision))
+                decisions.append((sub.id, arxiv_id, decision, when))
         return decisions
 
     async def upkeep(self) -> None:
@@ -378,6 +450,12 @@ class Engine:
                 self.clock(), self.lease, self.batch, list(self.publishers)
             )
             if not claims:
+                # The outbox ran dry: decide the next stretch of the log, then deliver it.
+                try:
+                    if await self.decide_backlog(report):
+                        continue
+                except Exception:  # the database away, say: the next cycle decides them
+                    log.exception("deciding the backlog failed")
                 break
             working = {claim.delivery_id: claim for claim in claims}
             renewing = asyncio.create_task(self._renew(working))

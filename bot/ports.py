@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -178,6 +178,30 @@ class SubscriptionStore(Protocol):
     async def resume(self, subscription_id: int) -> None: ...
 
 
+# (subscription id, arXiv id, decision, when it was decided: when the feed first listed it)
+Decided = tuple[int, str, Decision, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A paper in the log of what feeds listed: its position, and when its feed first did."""
+
+    seq: int
+    feed: str
+    arxiv_id: str
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """A stretch of the log from the lowest cursor on, in order, and the cursors of the
+    subscriptions of its feeds behind its end, furthest behind first: what they decide next."""
+
+    logged: list[Logged]
+    cursors: dict[int, int]  # subscription id -> the seq it has decided up to
+    whole: bool  # every subscription of the stretch's feeds behind its end is in `cursors`
+
+
 class Ledger(Protocol):
     """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts.
 
@@ -207,13 +231,33 @@ class Ledger(Protocol):
         self,
         feed: str,
         fresh: Sequence[str],
-        decisions: Sequence[tuple[int, str, Decision]],
+        decisions: Sequence[Decided],
         starting: Sequence[int],
         now: datetime,
     ) -> None:
         """What one poll of `feed` decided, in one transaction: the decisions (as `record`),
-        its `fresh` papers as first seen `now`, and `now` as the baseline of the `starting`
-        subscriptions (those without one), so a crash leaves all of it or none."""
+        its `fresh` papers logged in this order as first seen `now`, and for the `starting`
+        subscriptions (those without a baseline) `now` as their baseline and the log's end as
+        their cursor, so a crash leaves all of it or none."""
+        ...
+
+    async def backlog(self, papers: int, cursors: int) -> Backlog:
+        """Up to `papers` papers of the log past the lowest cursor, and up to `cursors` cursors
+        of their feeds' subscriptions behind them."""
+        ...
+
+    async def record_backlog(
+        self,
+        decisions: Sequence[Decided],
+        moves: Mapping[int, tuple[int, int]],
+        stretch: Backlog,
+        now: datetime,
+    ) -> int | None:
+        """Record decisions made from the log and move the cursors (subscription id -> (from,
+        to)) in one transaction, with every subscription of a feed not in the `stretch` moved
+        past it (nothing of theirs is in it); returns how many cursors moved. Records nothing
+        and returns None when some cursor was no longer where it was read (another process
+        decided it first)."""
         ...
 
     async def waiting(self, arxiv_ids: Sequence[str]) -> set[tuple[int, str]]:

@@ -249,4 +249,5 @@ def explain(sub: Subscription, paper: Paper, first_seen: datetime | None) -> str
         )
     if (failed := filtered(sub.rules, facts)) is not None:
         return f"filtered: {failed}"
-    return "not decided yet"
+    # Logged by its feed, and decided for this subscription when the outbox reaches it.
+    return "new in its feed: queued, decided when the outbox reaches it"

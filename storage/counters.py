@@ -12,16 +12,22 @@ from storage.tables import CounterRow
 
 counters = cast(sa.Table, CounterRow.__table__)
 SUBSCRIPTIONS = "subscriptions"  # changes whenever any subscription does
+FEED_ITEMS = "feed_items"  # the last position given out in the log of feeds' papers
 
 
-async def bump(conn: AsyncConnection, name: str) -> None:
-    """Add one to the counter, in the caller's transaction."""
+async def bump(conn: AsyncConnection, name: str, by: int = 1) -> int:
+    """Add `by` to the counter, in the caller's transaction; returns its new value. The row
+    stays locked until the transaction ends (PostgreSQL), so values are committed in order."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(counters).values(name=name, value=1)
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["name"], set_={"value": counters.c.value + 1}
-        )
+    statement = insert(counters).values(name=name, value=by)
+    return int(
+        (
+            await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["name"], set_={"value": counters.c.value + by}
+                ).returning(counters.c.value)
+            )
+        ).scalar_one()
     )
 
 

@@ -9,7 +9,8 @@ SQLite (one process) ignores the locking clause and its single writer does the r
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.ports import Claim, DeliveryRecord
+from bot.ports import Backlog, Claim, Decided, DeliveryRecord, Logged
 from bot.subscriptions import Decision, Outcome, Target
 from storage import counters
 from storage.papers import insert_ignoring_conflicts
@@ -35,6 +36,7 @@ PRUNABLE = [
     o.value
     for o in (Outcome.FILTERED, Outcome.STALE, Outcome.CAPPED, Outcome.DUPLICATE, Outcome.FAILED)
 ]
+IN_AT_ONCE = 5_000  # ids in one IN (...) list: within every driver's limit on parameters
 ON_THE_WAY = [Outcome.PENDING.value, SENDING, Outcome.POSTED.value]
 
 
@@ -44,7 +46,8 @@ def new_key() -> str:
 
 
 def _rows(
-    entries: Sequence[tuple[int, str, str, Outcome, str, datetime | None]], now: datetime
+    entries: Sequence[tuple[int, str, str, Outcome, str, datetime | None, datetime]],
+    now: datetime,
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -54,12 +57,16 @@ def _rows(
             "outcome": outcome.value,
             "reason": reason,
             "key": new_key(),
-            "decided": now,
+            "decided": decided,
             "updated": now,
             "not_before": until,
         }
-        for sub_id, arxiv_id, kind, outcome, reason, until in entries
+        for sub_id, arxiv_id, kind, outcome, reason, until, decided in entries
     ]
+
+
+class _Moved(Exception):
+    """A cursor moved under a backlog transaction: it is rolled back."""
 
 
 class SqlLedger:
@@ -86,21 +93,31 @@ class SqlLedger:
         return {r.feed: r.first_seen for r in rows}
 
     async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
-        await self.record_poll("", [], decisions, [], now)
+        async with self.engine.begin() as conn:
+            await self._decide(conn, [(s, a, d, now) for s, a, d in decisions], now)
 
     async def record_poll(
         self,
         feed: str,
         fresh: Sequence[str],
-        decisions: Sequence[tuple[int, str, Decision]],
+        decisions: Sequence[Decided],
         starting: Sequence[int],
         now: datetime,
     ) -> None:
         async with self.engine.begin() as conn:
             if decisions:
                 await self._decide(conn, decisions, now)
+            end = 0
+            if fresh or starting:
+                # The counter's row stays locked until this transaction commits (PostgreSQL):
+                # positions in the log are committed in order.
+                end = await counters.bump(conn, counters.FEED_ITEMS, len(fresh))
             if fresh:
-                rows = [{"feed": feed, "arxiv_id": a, "first_seen": now} for a in fresh]
+                first = end - len(fresh) + 1
+                rows = [
+                    {"feed": feed, "arxiv_id": a, "first_seen": now, "seq": first + n}
+                    for n, a in enumerate(fresh)
+                ]
                 await conn.execute(
                     insert_ignoring_conflicts(conn, feed_items, ["feed", "arxiv_id"]), rows
                 )
@@ -110,16 +127,89 @@ class SqlLedger:
                     .where(
                         subscriptions.c.id.in_(list(starting)), subscriptions.c.baseline.is_(None)
                     )
-                    .values(baseline=now)
+                    .values(baseline=now, decided_to=end)
                 )
                 await counters.bump(conn, counters.SUBSCRIPTIONS)
 
+    async def backlog(self, papers: int, cursors: int) -> Backlog:
+        s, f = subscriptions, feed_items
+        async with self.engine.connect() as conn:
+            low = (await conn.execute(sa.select(sa.func.min(s.c.decided_to)))).scalar()
+            if low is None:
+                return Backlog([], {}, True)
+            logged = (
+                await conn.execute(
+                    sa.select(f.c.seq, f.c.feed, f.c.arxiv_id, f.c.first_seen)
+                    .where(f.c.seq > low)
+                    .order_by(f.c.seq)
+                    .limit(papers)
+                )
+            ).all()
+            if not logged:
+                return Backlog([], {}, True)
+            behind = (
+                sa.select(s.c.id, s.c.decided_to)
+                .where(s.c.decided_to < logged[-1].seq, s.c.feed.in_({r.feed for r in logged}))
+                .order_by(s.c.decided_to, s.c.id)
+                .limit(cursors + 1)
+            )
+            rows = (await conn.execute(behind)).all()
+        return Backlog(
+            [Logged(r.seq, r.feed, r.arxiv_id, r.first_seen) for r in logged],
+            {r.id: r.decided_to for r in rows[:cursors]},
+            len(rows) <= cursors,
+        )
+
+    async def record_backlog(
+        self,
+        decisions: Sequence[Decided],
+        moves: Mapping[int, tuple[int, int]],
+        stretch: Backlog,
+        now: datetime,
+    ) -> int | None:
+        s = subscriptions
+        together: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for sub_id, move in moves.items():
+            together[move].append(sub_id)
+        end = stretch.logged[-1].seq
+        try:
+            async with self.engine.begin() as conn:
+                moved = 0
+                for (was, to), unsorted in sorted(together.items()):
+                    ids = sorted(unsorted)  # rows locked in one order by every process
+                    for start in range(0, len(ids), IN_AT_ONCE):
+                        done = await conn.execute(
+                            sa.update(s)
+                            .where(s.c.id.in_(ids[start : start + IN_AT_ONCE]))
+                            .where(s.c.decided_to == was)
+                            .values(decided_to=to)
+                        )
+                        moved += done.rowcount or 0
+                if moved != len(moves):
+                    raise _Moved
+                if decisions:
+                    await self._decide(conn, decisions, now)
+                if not stretch.whole:
+                    return moved
+                # Nothing of their feeds lies in the stretch: past it (forward only, so safe
+                # beside another process doing the same).
+                passed = await conn.execute(
+                    sa.update(s)
+                    .where(s.c.decided_to < end, s.c.feed.not_in({i.feed for i in stretch.logged}))
+                    .values(decided_to=end)
+                )
+        except _Moved:
+            return None
+        return moved + (passed.rowcount or 0)
+
     async def _decide(
-        self, conn: AsyncConnection, decisions: Sequence[tuple[int, str, Decision]], now: datetime
+        self, conn: AsyncConnection, decisions: Sequence[Decided], now: datetime
     ) -> None:
         """Insert decisions; a pair already decided keeps its row, unless it was waiting for
         upvotes, which the new decision settles (its key stays)."""
-        rows = _rows([(s, a, CARD, d.outcome, d.reason, d.until) for s, a, d in decisions], now)
+        rows = _rows(
+            [(s, a, CARD, d.outcome, d.reason, d.until, when) for s, a, d, when in decisions], now
+        )
         insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         statement = insert(deliveries)
         await conn.execute(
@@ -165,7 +255,9 @@ class SqlLedger:
         """Queue replies (and digest lists); a (subscription, paper, kind) already there stays."""
         if not updates:
             return
-        rows = _rows([(s, a, k, Outcome.PENDING, text, None) for s, a, k, text in updates], now)
+        rows = _rows(
+            [(s, a, k, Outcome.PENDING, text, None, now) for s, a, k, text in updates], now
+        )
         async with self.engine.begin() as conn:
             keys = ["subscription_id", "arxiv_id", "kind"]
             await conn.execute(insert_ignoring_conflicts(conn, deliveries, keys), rows)

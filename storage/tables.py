@@ -133,8 +133,15 @@ class SubscriptionRow(Base):
     paused: Mapped[str | None] = mapped_column(Text)
     last_digest: Mapped[datetime | None]
     baseline: Mapped[datetime | None]  # its feed's first poll after it was made
+    # Every paper its feed logged up to this `feed_items.seq` is decided for it (set at its
+    # baseline poll); what the feed logged since is its backlog, decided as the outbox drains.
+    decided_to: Mapped[int | None] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_subscriptions_target", "platform", "channel"),)
+    __table_args__ = (
+        Index("ix_subscriptions_target", "platform", "channel"),
+        Index("ix_subscriptions_feed_decided", "feed", "decided_to"),
+        Index("ix_subscriptions_decided", "decided_to"),
+    )
 
 
 class DeliveryRow(Base):
@@ -184,8 +191,15 @@ class FeedItemRow(Base):
     feed: Mapped[str] = mapped_column(Text, primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     first_seen: Mapped[datetime]
+    # The order papers were logged in, across feeds: a subscription's cursor (`decided_to`) is
+    # a position in it. Given out by the "feed_items" counter, whose row lock makes the order
+    # the order of commits, so no paper can appear behind a cursor after the cursor passed.
+    seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
-    __table_args__ = (Index("ix_feed_items_arxiv_id", "arxiv_id"),)
+    __table_args__ = (
+        Index("ix_feed_items_arxiv_id", "arxiv_id"),
+        Index("ix_feed_items_seq", "seq"),
+    )
 
 
 class CounterRow(Base):
