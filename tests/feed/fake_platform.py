@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.cards import Card
 from bot.ports import Claim, Ledger, RetryLater, TargetGone
@@ -91,6 +92,12 @@ class CrashingLedger:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
+
+    async def record_backlog(self, *args: Any) -> int | None:
+        self.platform.maybe_crash("before deciding a stretch of the backlog")
+        moved = await self.inner.record_backlog(*args)
+        self.platform.maybe_crash("after deciding a stretch of the backlog")
+        return moved
 
     async def finish(
         self, claim: Claim, outcome: Outcome, reason: str, message_id: str | None, now: object

@@ -545,3 +545,125 @@ async def test_a_new_subscription_is_read_at_once_and_caught_up(storage: Storage
     assert feed.requests == 1  # the reply's read of the feed was the subscription's first poll
     stop.set()
     await asyncio.wait_for(loop, 5)
+
+
+# --- The backlog: a poll logs what is new once; the outbox decides it pair by pair ---------
+
+
+async def _subscribed(storage: Storage, n: int, rules: Rules | None = None) -> list[Target]:
+    targets = [Target("fake", f"c{i}") for i in range(n)]
+    for target in targets:
+        await storage.subscriptions.add(target, HF, rules or Rules(), START - timedelta(hours=1))
+    return targets
+
+
+async def test_a_poll_logs_new_papers_once_and_the_outbox_decides_them_paper_by_paper(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    targets = await _subscribed(storage, 4)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()  # the subscriptions' first poll: an empty list
+    clock.now += timedelta(minutes=30)
+    papers = [feed.add(n, f"Paper {n}", upvotes=n) for n in range(1, 4)]
+
+    polled = CycleReport()
+    await engine.poll(HF, await storage.subscriptions.all(), polled)
+    assert sorted(polled.news.values()) == [3, 3, 3, 3]
+    assert not polled.decided  # nothing decided per subscription at the poll
+    assert await storage.ledger.why(papers[0]) == []
+    assert (await why_in(storage, targets[0], papers[0])).endswith(
+        "new in its feed: queued, decided when the outbox reaches it"
+    )
+
+    # A stretch of four pairs: the best paper for every channel, before any channel's second.
+    stretch = CycleReport()
+    assert await engine.decide_backlog(stretch, pairs=4) > 0
+    assert stretch.decided == {Outcome.PENDING: 4}
+    best = await storage.ledger.why(papers[2])
+    assert sorted(str(r.target) for r in best) == sorted(str(t) for t in targets)
+    assert await storage.ledger.why(papers[1]) == []
+
+    rest = await engine.run_once()
+    assert rest.decided == {Outcome.PENDING: 8}
+    assert rest.posted == 12
+    for target in targets:
+        assert sorted(platform.papers_in(target)) == papers
+    assert await engine.decide_backlog(CycleReport()) == 0  # nothing behind any more
+
+
+async def test_a_daily_cap_holds_across_stretches_and_keeps_the_most_upvoted(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    (target,) = await _subscribed(storage, 1, Rules(daily_cap=2))
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    clock.now += timedelta(minutes=30)
+    papers = [feed.add(n, f"Paper {n}", upvotes=(n * 7) % 5) for n in range(1, 6)]
+    await engine.poll(HF, await storage.subscriptions.all(), CycleReport())
+    report = CycleReport()
+    while await engine.decide_backlog(report, pairs=1):  # one pair per transaction
+        pass
+    assert report.decided == {Outcome.PENDING: 2, Outcome.CAPPED: 3}
+    await engine.deliver()
+    votes = {p: (int(p[-1]) * 7) % 5 for p in papers}
+    assert sorted(platform.papers_in(target)) == sorted(sorted(papers, key=votes.get)[-2:])
+
+
+async def test_processes_deciding_one_backlog_decide_each_pair_once(
+    storage: Storage, db_url: str
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    targets = await _subscribed(storage, 6)
+    # A second subscription in the first channel: a paper is posted there once, not twice.
+    await storage.subscriptions.add(targets[0], HF, Rules(), START - timedelta(hours=1))
+    first = engine_for(storage, feed, platform, clock)
+    await first.run_once()
+    clock.now += timedelta(minutes=30)
+    papers = [feed.add(n, f"Paper {n}", upvotes=n % 4) for n in range(1, 21)]
+    await first.poll(HF, await storage.subscriptions.all(), CycleReport())
+
+    others = [await open_storage(db_url) for _ in range(2)]
+    try:
+        deciders = [first] + [engine_for(s, feed, platform, clock) for s in others]
+        reports = [CycleReport() for _ in deciders]
+
+        async def decide_all(engine: Engine, report: CycleReport) -> None:
+            while await engine.decide_backlog(report, pairs=9):
+                pass
+
+        await asyncio.gather(*(decide_all(e, r) for e, r in zip(deciders, reports, strict=True)))
+        leftover = CycleReport()
+        await decide_all(first, leftover)  # whatever a decider left when it lost a race
+    finally:
+        for other in others:
+            await other.close()
+    decided: dict[Outcome, int] = {}
+    for report in [*reports, leftover]:
+        for outcome, n in report.decided.items():
+            decided[outcome] = decided.get(outcome, 0) + n
+    assert decided == {Outcome.PENDING: 6 * 20, Outcome.DUPLICATE: 20}  # each pair once
+    await first.deliver()
+    for target in targets:
+        assert sorted(platform.papers_in(target)) == papers
+
+
+async def test_a_feed_that_lists_nothing_new_does_not_hold_the_backlog_back(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    (target,) = await _subscribed(storage, 1)
+    quiet = await storage.subscriptions.add(
+        TWO, FeedSpec(FeedKind.ARXIV_RSS, "cs.LG"), Rules(), START - timedelta(hours=1)
+    )
+    await storage.ledger.record_poll("arxiv-rss:cs.LG", [], [], [quiet.id], START)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    for day in range(3):
+        clock.now += timedelta(hours=8)
+        feed.add(day + 1, f"Paper {day}")
+        await engine.run_once(feeds={HF})
+    assert len(platform.papers_in(target)) == 3
+    # Every cursor went past the log's end: a later stretch starts after it, not at the start.
+    assert (await storage.ledger.backlog(10, 10)).logged == []

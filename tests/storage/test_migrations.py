@@ -51,3 +51,32 @@ async def test_the_migrations_build_the_tables_the_code_maps(db_url: str) -> Non
         )
     ]
     assert search_only == []
+
+
+async def test_subscriptions_made_before_the_log_have_decided_all_of_it(db_url: str) -> None:
+    """0005: every subscription that had its first poll decided what was listed before (its
+    cursor at the start of the log); one still waiting for it keeps no cursor."""
+    from alembic import command
+
+    from storage.engine import sync_url
+    from storage.migrate import _config
+
+    engine = sa.create_engine(sync_url(db_url))
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), "0004")
+            for channel, baseline in (("polled", "2026-06-01 00:00:00+00"), ("new", None)):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO subscriptions (platform, channel, feed, rules, cadence,"
+                        " created, baseline) VALUES ('fake', :channel, 'hf-daily', '{}', '{}',"
+                        " '2026-06-01 00:00:00+00', :baseline)"
+                    ),
+                    {"channel": channel, "baseline": baseline},
+                )
+        await upgrade(db_url)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT channel, decided_to FROM subscriptions")).all()
+    finally:
+        engine.dispose()
+    assert {r.channel: r.decided_to for r in rows} == {"polled": 0, "new": None}
