@@ -157,12 +157,9 @@ class Engine:
         for feed, subs in by_feed.items():
             if feeds is None or feed in feeds:
                 await self._poll_safely(feed, subs, report)
-        due = [s for subs in by_feed.values() for s in subs if s.digest_due(self.clock())]
-        if due := [s for s in due if not s.paused]:
-            while await self.decide_backlog(report):  # what a digest holds is decided first
-                pass
-        for sub in due:
-            report.digests += await self.digest(sub)
+        for sub in [s for subs in by_feed.values() for s in subs]:
+            if not sub.paused and sub.digest_due(self.clock()):
+                report.digests += await self.digest(sub, report)
         await self.upkeep()
         await self.deliver(report)
         return report
@@ -257,9 +254,11 @@ class Engine:
         await self.ledger.add_updates(queued, self.clock())
         return len(queued)
 
-    async def digest(self, sub: Subscription) -> int:
+    async def digest(self, sub: Subscription, report: CycleReport | None = None) -> int:
         """Make the subscription's digest now: its held papers ranked by upvotes, then recency;
         the top ones are posted, the rest recorded as left out. Returns how many go out."""
+        while await self.decide_backlog(report or CycleReport()):  # what it holds, decided
+            pass
         now = self.clock()
         held = list((await self.papers.get_many(await self.ledger.held(sub.id))).values())
         oldest = datetime.min.replace(tzinfo=UTC)

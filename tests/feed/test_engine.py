@@ -667,3 +667,20 @@ async def test_a_feed_that_lists_nothing_new_does_not_hold_the_backlog_back(
     assert len(platform.papers_in(target)) == 3
     # Every cursor went past the log's end: a later stretch starts after it, not at the start.
     assert (await storage.ledger.backlog(10, 10)).logged == []
+
+
+async def test_a_digest_made_before_the_backlog_is_decided_holds_its_papers(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    daily = Cadence(every=Every.DAILY, at=time(9, 0), tz="UTC", top=1)
+    sub = await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1), daily)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()  # its first poll: an empty list
+    clock.now += timedelta(minutes=30)
+    feed.add(1, "Low", upvotes=1)
+    best = feed.add(2, "Best", upvotes=9)
+    await engine.poll(HF, await storage.subscriptions.all(), CycleReport())  # logged only
+    assert await engine.digest(sub) == 1  # the digest decided the backlog first
+    await engine.deliver()
+    assert platform.papers_in(ONE) == [best]
