@@ -24,6 +24,7 @@ from bot.feeds import FeedSpec, Poller
 from bot.merge import merge
 from bot.models import Paper
 from bot.ports import (
+    Backlog,
     Claim,
     Decided,
     Ledger,
@@ -338,51 +339,57 @@ class Engine:
         when its feed listed it. Returns how many pairs were decided and cursors moved; 0 when
         none is behind (or another process is deciding them)."""
         async with self._backlog_lock:
-            now = self.clock()
             backlog = await self.ledger.backlog(LOG_AT_ONCE, pairs)
             if not backlog.logged:
                 return 0
-            # One process at a time decides (the others deliver); were two to decide the same
-            # pairs, the cursors' check keeps the second from recording them.
-            if self.leases and not await self.leases.take(
-                BACKLOG_LEASE, self.worker, now, now + self.lease
-            ):
+            # One process at a time decides a stretch (the others deliver meanwhile); were two
+            # to decide the same pairs, the cursors' check keeps the second from recording.
+            now = self.clock()
+            if self.leases is None:
+                return await self._decide_stretch(backlog, pairs, report)
+            if not await self.leases.take(BACKLOG_LEASE, self.worker, now, now + self.lease):
                 return 0
-            subs = {s.id: s for s in await self.all_subscriptions()}
-            behind: dict[str, list[Subscription]] = defaultdict(list)
-            for sub_id in backlog.cursors:  # furthest behind first
-                if sub_id in subs:  # one removed since is left alone
-                    behind[str(subs[sub_id].feed)].append(subs[sub_id])
-            stored = await self.papers.get_many(sorted({i.arxiv_id for i in backlog.logged}))
-            cursors = dict(backlog.cursors)
-            todo: list[tuple[Subscription, Facts, datetime]] = []
-            cut = False
-            for item in backlog.logged:  # paper by paper, across subscriptions
-                paper = stored.get(item.arxiv_id)  # stored before it was logged
-                facts = Facts.of(paper) if paper is not None else None
-                for sub in behind.get(item.feed, ()):
-                    if cursors[sub.id] >= item.seq:
-                        continue
-                    if len(todo) == pairs:
-                        cut = True
-                        break
-                    cursors[sub.id] = item.seq
-                    if facts is not None:
-                        todo.append((sub, facts, item.first_seen))
-                if cut:
+            try:
+                return await self._decide_stretch(backlog, pairs, report)
+            finally:
+                await self.leases.release(BACKLOG_LEASE, self.worker)
+
+    async def _decide_stretch(self, backlog: Backlog, pairs: int, report: CycleReport) -> int:
+        subs = {s.id: s for s in await self.all_subscriptions()}
+        behind: dict[str, list[Subscription]] = defaultdict(list)
+        for sub_id in backlog.cursors:  # furthest behind first
+            if sub_id in subs:  # one removed since is left alone
+                behind[str(subs[sub_id].feed)].append(subs[sub_id])
+        stored = await self.papers.get_many(sorted({i.arxiv_id for i in backlog.logged}))
+        cursors = dict(backlog.cursors)
+        todo: list[tuple[Subscription, Facts, datetime]] = []
+        cut = False
+        for item in backlog.logged:  # paper by paper, across subscriptions
+            paper = stored.get(item.arxiv_id)  # stored before it was logged
+            facts = Facts.of(paper) if paper is not None else None
+            for sub in behind.get(item.feed, ()):
+                if cursors[sub.id] >= item.seq:
+                    continue
+                if len(todo) == pairs:
+                    cut = True
                     break
-            if backlog.whole and not cut:  # nothing else of their feeds lies in the stretch
-                end = backlog.logged[-1].seq
-                cursors = {i: end if i in subs else c for i, c in cursors.items()}
-            moves = {i: (c, cursors[i]) for i, c in backlog.cursors.items() if cursors[i] != c}
-            counted = CycleReport()
-            decisions = await self._decisions(todo, set(), counted)
-            moved = await self.ledger.record_backlog(decisions, moves, backlog, now)
-            if moved is None:
-                return 0  # another process decided these first
-            for outcome, n in counted.decided.items():
-                report.decided[outcome] += n
-            return len(todo) + moved
+                cursors[sub.id] = item.seq
+                if facts is not None:
+                    todo.append((sub, facts, item.first_seen))
+            if cut:
+                break
+        if backlog.whole and not cut:  # nothing else of their feeds lies in the stretch
+            end = backlog.logged[-1].seq
+            cursors = {i: end if i in subs else c for i, c in cursors.items()}
+        moves = {i: (c, cursors[i]) for i, c in backlog.cursors.items() if cursors[i] != c}
+        counted = CycleReport()
+        decisions = await self._decisions(todo, set(), counted)
+        moved = await self.ledger.record_backlog(decisions, moves, backlog, self.clock())
+        if moved is None:
+            return 0  # another process decided these first
+        for outcome, n in counted.decided.items():
+            report.decided[outcome] += n
+        return len(todo) + moved
 
     async def _decisions(
         self,
@@ -393,26 +400,20 @@ class Engine:
         """The decisions to record for `todo` (subscription, paper, as of when), in its order,
         with daily caps and one card per channel and paper."""
         capped = sorted({s.id for s, _, _ in todo if s.rules.daily_cap is not None})
-        days = {_day(when) for when in {when for _, _, when in todo}}
+        day_of = {when: _day(when) for when in {when for _, _, when in todo}}
         posted: dict[tuple[int, datetime], int] = {}
-        for day in sorted(days) if capped else ():
+        for day in sorted(set(day_of.values())) if capped else ():
             for sub_id, n in (await self.ledger.posted_since(capped, day)).items():
                 posted[sub_id, day] = n
         # What other subscriptions of the same channels already posted (or are posting).
         await self.all_subscriptions()  # the channels' subscriptions, read if they changed
-        neighbours = sorted(
-            {
-                i
-                for t in {s.target for s, _, _ in todo} & self._shared.keys()
-                for i in self._shared[t]
-            }
-        )
+        targets = {s.target for s, _, _ in todo} & self._shared.keys()
+        neighbours = sorted({i for t in targets for i in self._shared[t]})
         candidates = sorted({f.paper.arxiv_id for _, f, _ in todo})
         occupied = set()
         if candidates and neighbours:
             occupied = await self.ledger.occupied(candidates, neighbours)
         decisions: list[Decided] = []
-        day_of = {when: _day(when) for when in {when for _, _, when in todo}}
         for sub, facts, when in todo:
             arxiv_id = facts.paper.arxiv_id
             today = (sub.id, day_of[when])

@@ -345,6 +345,10 @@ class PollLeases(Protocol):
         """Hold `feed` until `until` if it is free, expired, or already held by `holder`."""
         ...
 
+    async def release(self, feed: str, holder: str) -> None:
+        """Let `feed` go now, if `holder` holds it."""
+        ...
+
 
 # --- Under the cards: threads and reactions ---------------------------------------------------
 

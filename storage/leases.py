@@ -34,3 +34,9 @@ class SqlPollLeases:
                 .returning(leases.c.holder)
             )
             return (await conn.execute(statement)).first() is not None
+
+    async def release(self, feed: str, holder: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.delete(leases).where(leases.c.feed == feed, leases.c.holder == holder)
+            )

@@ -684,3 +684,28 @@ async def test_a_digest_made_before_the_backlog_is_decided_holds_its_papers(
     assert await engine.digest(sub) == 1  # the digest decided the backlog first
     await engine.deliver()
     assert platform.papers_in(ONE) == [best]
+
+
+async def test_any_process_decides_a_backlog_once_the_last_decider_is_done(
+    storage: Storage, db_url: str
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    targets = await _subscribed(storage, 2)
+    other = await open_storage(db_url)
+    try:
+        first = engine_for(storage, feed, platform, clock)
+        second = engine_for(other, feed, platform, clock)
+        first.leases, second.leases = storage.leases, other.leases
+        await first.run_once()
+        clock.now += timedelta(minutes=30)
+        one = feed.add(1, "Paper 1")
+        assert (await first.run_once()).posted == 2  # decided and posted by the first
+        clock.now += timedelta(seconds=10)
+        two = feed.add(2, "Paper 2")
+        await first.poll(HF, await storage.subscriptions.all(), CycleReport())  # logged
+        # The second process, delivering, decides it at once: the first let the backlog go.
+        assert (await second.deliver()).posted == 2
+    finally:
+        await other.close()
+    for target in targets:
+        assert platform.papers_in(target) == [one, two]
