@@ -205,10 +205,10 @@ class Backlog:
 class Ledger(Protocol):
     """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts.
 
-    A paper is decided for a subscription when it is first seen in the subscription's feed, so
-    the ledger also remembers when each feed first listed each paper. Decisions that need no
-    follow-up (filtered by a content rule, stale, listed before the subscription) get no row:
-    `why` works them out again from the rules."""
+    The ledger also logs, in order, when each feed first listed each paper; a subscription's
+    cursor in that log says how far it has decided (what lies past it is its backlog).
+    Decisions that need no follow-up (filtered by a content rule, stale, listed before the
+    subscription) get no row: `why` works them out again from the rules."""
 
     async def first_seen(self, feed: str, arxiv_ids: Sequence[str]) -> dict[str, datetime]:
         """When `feed` first listed each of these papers, for those it listed before."""
