@@ -190,6 +190,8 @@ class SqlLedger:
                 if decisions:
                     await self._decide(conn, decisions, now)
                 if not stretch.whole:
+                    # A long backlog of its own feeds is still being worked through: the scan
+                    # below waits for its last stretch (it is only ever an optimisation).
                     return moved
                 # Nothing of their feeds lies in the stretch: past it (forward only, so safe
                 # beside another process doing the same).
