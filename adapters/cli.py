@@ -16,8 +16,9 @@ from adapters.compose import open_sources, open_storage
 from adapters.run import run_bot
 from adapters.settings import Settings
 from bot.cards import card_for, render_text
+from bot.domain import FeedSpec
 from bot.errors import PlatformRefused, SourceError
-from bot.feeds import FeedSpec, fetch_feed, parse_feed_spec
+from bot.feeds import fetch_feed, parse_feed_spec
 from bot.records import paper_record
 from bot.sources.formats import Format, parse_saved
 from storage import DatabaseUnavailable

@@ -21,11 +21,11 @@ from rich.progress import (
 from adapters.compose import open_app, open_storage
 from adapters.settings import Settings
 from bot.cards import card_for, render_text
+from bot.domain import Sort, UpsertResult
 from bot.ids import parse_arxiv_id
 from bot.importer import import_files
-from bot.ports import UpsertResult
 from bot.records import iso_utc, paper_record
-from bot.search import SearchError, Sort, build_query
+from bot.search import SearchError, build_query
 from storage import SchemaOutOfDate, upgrade
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

@@ -20,13 +20,13 @@ from adapters.playground.app import PLATFORM, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from adapters.settings import Settings
 from bot.commands import Commands
+from bot.domain import FeedKind, FeedSpec, Rules, Target
 from bot.engine import CycleReport, Engine, utc_now
-from bot.feeds import FeedKind, FeedSpec, Poller, parse_feed_spec
+from bot.feeds import Poller, parse_feed_spec
 from bot.finder import Finder
 from bot.ports import Publisher
 from bot.runner import run
 from bot.schedule import Scheduler
-from bot.subscriptions import Rules, Target
 from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog

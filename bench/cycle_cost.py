@@ -47,11 +47,11 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.domain import Cadence, FeedKind, FeedSpec, Rules  # noqa: E402
 from bot.engine import QUIET, CycleReport, Engine  # noqa: E402
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources  # noqa: E402
+from bot.feeds import Poller, Sources  # noqa: E402
 from bot.sources import ArxivApi, ArxivRss, HuggingFace  # noqa: E402
 from bot.sources.http import Http, RetryPolicy  # noqa: E402
-from bot.subscriptions import Cadence, Rules  # noqa: E402
 from storage import Storage, open_storage  # noqa: E402
 from storage.ledger import CARD, deliveries, new_key, subscriptions  # noqa: E402
 from storage.subscriptions import cadence_json, rules_json  # noqa: E402

@@ -27,13 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.discord.publisher import LIMITS as DISCORD_ADAPTER_LIMITS  # noqa: E402
-from bot.cards import Card  # noqa: E402
+from bot.domain import Card, FeedKind, FeedSpec, Rules, Target  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources  # noqa: E402
+from bot.feeds import Poller, Sources  # noqa: E402
 from bot.ports import RetryLater  # noqa: E402
 from bot.sources import ArxivApi, ArxivRss, HuggingFace  # noqa: E402
 from bot.sources.http import Http  # noqa: E402
-from bot.subscriptions import Rules, Target  # noqa: E402
 from storage import open_storage  # noqa: E402
 
 # Discord's limits as the fake platform enforces them (PLATFORMS.md §1); the engine paces with

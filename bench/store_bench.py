@@ -27,8 +27,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from corpus import query_words  # noqa: E402
 
+from bot.domain import Sort  # noqa: E402
 from bot.importer import import_files  # noqa: E402
-from bot.search import Sort, build_query  # noqa: E402
+from bot.search import build_query  # noqa: E402
 from storage import SqlPaperStore, open_store  # noqa: E402
 
 CLASSES = {  # name -> target share of papers containing the term(s)

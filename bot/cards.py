@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 
-from bot.models import Paper
+from bot.domain import Card, Link, Paper
 
 ARXIV = "https://arxiv.org"
 HUGGING_FACE = "https://huggingface.co"
@@ -23,33 +21,6 @@ TLDR_CHARS = 300
 # A sentence ends at . ! ? followed by a space and a capital, unless the word is an abbreviation.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'“])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "resp.", "approx.")
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    label: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Card:
-    arxiv_id: str
-    version: int | None
-    title: str
-    authors: str  # display line, already shortened
-    author_count: int
-    organization: str | None
-    published: date | None
-    updated: date | None  # set when a later version than v1 exists
-    categories: tuple[str, ...]
-    tldr: str | None
-    tldr_is_ai: bool  # the TL;DR is an AI summary (Hugging Face's or our model's), not the authors'
-    keywords: tuple[str, ...]
-    upvotes: int | None
-    num_comments: int | None
-    venue: str | None  # journal reference, when published
-    links: tuple[Link, ...]
-    image_url: str | None
 
 
 def short_authors(names: tuple[str, ...], shown: int = MAX_AUTHORS_SHOWN) -> str:
@@ -139,7 +110,6 @@ def card_for(paper: Paper, arxiv: str = ARXIV, hugging_face: str = HUGGING_FACE)
         version=paper.version,
         title=paper.title or f"arXiv:{paper.arxiv_id}",
         authors=short_authors(paper.authors),
-        author_count=len(paper.authors),
         organization=paper.organization,
         published=published or (paper.announced.date() if paper.announced else None),
         updated=updated,

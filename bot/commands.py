@@ -14,16 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.cards import Card, card_for
+from bot.cards import card_for
+from bot.domain import Cadence, Card, DeliveryRecord, Every, Rules, Sort, Subscription, Target
 from bot.engine import Engine, utc_now
 from bot.feeds import parse_feed_spec
 from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
-from bot.ports import DeliveryRecord, Ledger, PaperStore, SubscriptionStore, Votes
+from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
 from bot.qa.service import Answerer
-from bot.search import SearchError, Sort, build_query
-from bot.subscriptions import NOT_LISTED, Cadence, Every, Rules, Subscription, Target, explain
+from bot.search import SearchError, build_query
+from bot.subscriptions import NOT_LISTED, explain
 from bot.text import whole_number
 from bot.threads import ThreadAnswers
 

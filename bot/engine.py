@@ -20,12 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.cards import card_for, render_list
-from bot.feeds import FeedSpec, Poller
+from bot.domain import Backlog, Claim, Decision, FeedSpec, Outcome, Paper, Subscription, Target
+from bot.feeds import Poller
 from bot.merge import merge
-from bot.models import Paper
 from bot.ports import (
-    Backlog,
-    Claim,
     Decided,
     Ledger,
     PaperStore,
@@ -37,17 +35,7 @@ from bot.ports import (
     TargetGone,
     Tldrs,
 )
-from bot.subscriptions import (
-    STALE_AFTER,
-    Decision,
-    Facts,
-    Outcome,
-    Subscription,
-    Target,
-    decide,
-    is_news,
-    stale,
-)
+from bot.subscriptions import STALE_AFTER, Facts, decide, is_news, stale
 from bot.throttle import Throttle
 from bot.updates import Change, changes
 

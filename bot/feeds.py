@@ -7,11 +7,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
+from bot.domain import FeedKind, FeedSpec, Paper
 from bot.errors import SourceError
 from bot.merge import merge_all
-from bot.models import Paper
 from bot.sources.arxiv_api import ArxivApi
 from bot.sources.arxiv_rss import ArxivRss
 from bot.sources.hf import HuggingFace
@@ -26,23 +25,6 @@ _CATEGORY = re.compile(r"[A-Za-z-]+(?:\.[A-Za-z-]+)?")
 
 
 MAX_ARG = 300  # arXiv's own search box takes less; every column holding a spec takes more
-
-
-class FeedKind(StrEnum):
-    HF_DAILY = "hf-daily"
-    ARXIV_RSS = "arxiv-rss"
-    ARXIV_QUERY = "arxiv-query"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedSpec:
-    """One feed. `arg`: the HF day/week/month (empty = latest), RSS categories, or API query."""
-
-    kind: FeedKind
-    arg: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.arg}" if self.arg else str(self.kind)
 
 
 def parse_feed_spec(text: str) -> FeedSpec:

@@ -9,12 +9,11 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain import Hit, Paper, SearchPage, SearchQuery
 from bot.errors import SourceError
 from bot.ids import find_arxiv_ids
 from bot.merge import merge_all
-from bot.models import Paper
 from bot.ports import PaperStore
-from bot.search import Hit, SearchPage, SearchQuery
 from bot.sources.arxiv_api import ArxivApi
 from bot.sources.hf import HuggingFace
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from bot.domain import Paper, UpsertResult
 from bot.errors import SourceError
-from bot.models import Paper
-from bot.ports import PaperStore, UpsertResult
+from bot.ports import PaperStore
 from bot.sources.arxiv_snapshot import BadLine, looks_like_snapshot, parse_snapshot_lines
 from bot.sources.formats import parse_saved
 

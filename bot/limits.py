@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.cards import cut_at_word
-from bot.models import Paper
+from bot.domain import Paper
 
 TITLE = 1_000
 ABSTRACT = 10_000

@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-from bot.models import Origin, Paper
+from bot.domain import Origin, Paper
 
 _ARXIV = frozenset({Origin.ARXIV_API, Origin.ARXIV_RSS, Origin.ARXIV_SNAPSHOT})
 _BIBLIOGRAPHIC = frozenset(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.cards import ARXIV, HUGGING_FACE
-from bot.models import Paper
+from bot.domain import Paper
 
 
 def iso_utc(moment: datetime | None) -> str | None:

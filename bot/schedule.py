@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.feeds import FeedKind, FeedSpec
+from bot.domain import FeedKind, FeedSpec
 
 INTERVALS = {
     FeedKind.HF_DAILY: timedelta(minutes=30),

@@ -9,11 +9,9 @@ as a parameter), so no input can be a database syntax error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
-from bot.models import Paper
+from bot.domain import SearchQuery, Sort, Terms
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 16  # beyond this a query is a paste, not a search; the first words decide
@@ -32,26 +30,6 @@ _FIELD = re.compile(r"^-?(?:ti|title|abs|abstract|au|author|authors|all|cat|co|j
 
 class SearchError(ValueError):
     """A query that cannot run; the message is written for the person who typed it."""
-
-
-class Sort(StrEnum):
-    RELEVANCE = "relevance"
-    RECENT = "recent"
-    UPVOTES = "upvotes"
-
-
-@dataclass(frozen=True, slots=True)
-class Terms:
-    """A user query reduced to words and phrases; every word matched (implicit AND)."""
-
-    words: tuple[str, ...] = ()
-    phrases: tuple[tuple[str, ...], ...] = ()
-    excluded: tuple[str, ...] = ()
-    prefix: bool = False  # the last word is still being typed: match it as a prefix
-
-    @property
-    def empty(self) -> bool:
-        return not self.words and not self.phrases
 
 
 def _words(text: str) -> list[str]:
@@ -87,39 +65,6 @@ def parse_terms(text: str) -> Terms:
     budget -= len(phrases)
     unique = list(dict.fromkeys(words))[: max(budget, 0)]
     return Terms(tuple(unique), tuple(phrases), tuple(dict.fromkeys(excluded))[:MAX_TERMS])
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchQuery:
-    """What to look for in the store. `terms` empty means filters only (newest first)."""
-
-    text: str = ""  # as typed; ids/URLs in it and live searches use it
-    terms: Terms = field(default_factory=Terms)
-    since: date | None = None
-    until: date | None = None
-    category: str | None = None
-    author: str | None = None
-    sort: Sort = Sort.RELEVANCE
-    limit: int = 10
-    offset: int = 0
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.since or self.until or self.category or self.author)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    paper: Paper
-    score: float | None = None  # engine relevance, higher is better; None when not ranked
-    live: bool = False  # found by asking Hugging Face now, not in our store
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPage:
-    hits: tuple[Hit, ...]
-    query: SearchQuery
-    note: str | None = None  # said to the person, e.g. why the query was shortened
 
 
 # Dates a search may name: arXiv began in 1991; past 2100 a day is a typo (and day arithmetic

@@ -7,125 +7,13 @@ outcome with its reason; the engine records it once in the delivery ledger.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
 
-from bot.feeds import FeedSpec
-from bot.keywords import KeywordRule, padded_words
-from bot.models import Paper
+from bot.domain import Decision, Every, Outcome, Paper, Rules, Subscription
+from bot.keywords import padded_words
 
 STALE_AFTER = timedelta(days=3)  # never post papers older than this (by publication/announcement)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where posts go: a platform name and that platform's channel id, opaque to the core."""
-
-    platform: str
-    channel: str
-
-    def __str__(self) -> str:
-        return f"{self.platform}:{self.channel}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rules:
-    keywords: KeywordRule | None = None  # over title and abstract
-    categories: frozenset[str] = frozenset()  # any of them
-    authors: tuple[str, ...] = ()  # any of them, matched on whole names, case-insensitive
-    min_upvotes: int | None = None
-    upvote_window_days: int = 3  # how long a paper has to reach min_upvotes
-    daily_cap: int | None = None  # most posts per UTC day
-    catch_up: int = 0  # on its first cycle, also post the top N of what the feed has now
-
-
-class Every(StrEnum):
-    INSTANT = "instant"
-    DAILY = "daily"
-    WEEKLY = "weekly"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Cadence:
-    """Post papers as they come (instant), or the period's top `top` at a local time."""
-
-    every: Every = Every.INSTANT
-    at: time = time(9, 0)
-    tz: str = "UTC"  # an IANA zone, e.g. Europe/Berlin
-    weekday: int = 0  # weekly digests: 0 = Monday
-    top: int = 10
-    compact: bool = False  # one message listing the papers, instead of a card each
-
-    def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {self.tz!r}; use a name like Europe/Berlin"
-            ) from None
-        if not 1 <= self.top <= 50:
-            raise ValueError("a digest holds between 1 and 50 papers")
-
-    def __str__(self) -> str:
-        if self.every is Every.INSTANT:
-            return "instant"
-        day = f" on {calendar.day_name[self.weekday]}" if self.every is Every.WEEKLY else ""
-        listed = ", as one list" if self.compact else ""
-        return f"{self.every}{day} at {self.at:%H:%M} {self.tz}, top {self.top}{listed}"
-
-    def next_after(self, moment: datetime) -> datetime:
-        """The first digest time after `moment` (aware)."""
-        zone = ZoneInfo(self.tz)
-        local = moment.astimezone(zone)
-        candidate = datetime.combine(local.date(), self.at, zone)
-        while candidate <= local or (
-            self.every is Every.WEEKLY and candidate.weekday() != self.weekday
-        ):
-            candidate = datetime.combine(candidate.date() + timedelta(days=1), self.at, zone)
-        return candidate.astimezone(moment.tzinfo)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Subscription:
-    id: int
-    target: Target
-    feed: FeedSpec
-    rules: Rules = field(default_factory=Rules)
-    cadence: Cadence = field(default_factory=Cadence)
-    created: datetime
-    paused: str | None = None  # why delivery stopped (bot removed from the channel, ...)
-    last_digest: datetime | None = None
-    # The first poll of its feed after it was made: what the feed listed then was there before
-    # the subscription (not posted, unless caught up); what it lists first later is news.
-    baseline: datetime | None = None
-
-    def digest_due(self, now: datetime) -> bool:
-        if self.cadence.every is Every.INSTANT:
-            return False
-        return self.cadence.next_after(self.last_digest or self.created) <= now
-
-
-class Outcome(StrEnum):
-    PENDING = "pending"  # to be posted
-    WAITING = "waiting"  # matches but for upvotes, which it may still reach (until `until`)
-    HELD = "held"  # matches; waits for the subscription's digest
-    LISTED = "listed"  # in a compact digest's list message
-    POSTED = "posted"
-    FILTERED = "filtered"
-    DUPLICATE = "duplicate"
-    CAPPED = "capped"
-    STALE = "stale"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    outcome: Outcome
-    reason: str
-    until: datetime | None = None  # a WAITING decision is settled by then
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain import Target, Turn
 from bot.engine import utc_now
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
-from bot.qa.llm import Turn
 from bot.qa.service import Answerer
-from bot.subscriptions import Target
 
 HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
 

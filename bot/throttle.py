@@ -13,19 +13,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.subscriptions import Target
+from bot.domain import Limits, Target
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """At most `per_second` requests a second in all, and `per_channel` per `channel_seconds`."""
-
-    per_second: float | None = None
-    per_channel: int | None = None
-    channel_seconds: float = 1.0
 
 
 UNLIMITED = Limits()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.cards import ARXIV, compact_count
-from bot.models import Paper
+from bot.domain import Paper
 
 MILESTONES = (10, 50, 100, 250, 500, 1000, 2500, 5000)
 

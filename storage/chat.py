@@ -9,8 +9,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.qa.llm import Turn
-from bot.subscriptions import Target
+from bot.domain import Target, Turn
 from storage.ledger import CARD, deliveries, subscriptions
 from storage.papers import insert_ignoring_conflicts
 from storage.tables import ThreadTurnRow, VoteRow

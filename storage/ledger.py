@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.ports import Backlog, Claim, Decided, DeliveryRecord, Logged
-from bot.subscriptions import Decision, Outcome, Target
+from bot.domain import Backlog, Claim, Decision, DeliveryRecord, Logged, Outcome, Target
+from bot.ports import Decided
 from storage import counters
 from storage.papers import insert_ignoring_conflicts
 from storage.tables import DeliveryRow, FeedItemRow, SubscriptionRow

@@ -1,10 +1,10 @@
-"""Rows <-> `bot.models.Paper`, the only place that knows both."""
+"""Rows <-> `bot.domain.Paper`, the only place that knows both."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.models import Origin, Paper
+from bot.domain import Origin, Paper
 from storage.tables import PaperRow
 
 # Columns written from a Paper (everything but the surrogate key and bookkeeping).

@@ -10,10 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.domain import Hit, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
-from bot.models import Paper
-from bot.ports import PaperVersion, UpsertResult
-from bot.search import Hit, SearchQuery
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
 from storage.search import search_papers
 from storage.tables import PaperRow, PaperVersionRow

@@ -21,7 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.search import Hit, SearchQuery, Sort, Terms, parse_terms
+from bot.domain import Hit, SearchQuery, Sort, Terms
+from bot.search import parse_terms
 from storage.mapping import paper_from_row
 
 CANDIDATES = 1000

@@ -9,9 +9,9 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain import Cadence, Every, Rules, Subscription, Target
 from bot.feeds import parse_feed_spec
 from bot.keywords import parse_keywords
-from bot.subscriptions import Cadence, Every, Rules, Subscription, Target
 from storage import counters
 from storage.ledger import deliveries
 from storage.tables import SubscriptionRow

@@ -1,4 +1,4 @@
-"""Tables. ORM rows never leave `storage/`: `storage.mapping` turns them into `bot.models.Paper`.
+"""Tables. ORM rows never leave `storage/`: `storage.mapping` turns them into `bot.domain.Paper`.
 
 Full-text search lives beside these tables, created by the migrations in the engine's own terms:
 SQLite an FTS5 table kept in sync by triggers, PostgreSQL a stored `tsvector` with a GIN index.

@@ -20,15 +20,14 @@ import httpx
 from hypothesis import strategies as st
 
 from bot.commands import Commands
+from bot.domain import FeedKind, FeedSpec, Origin, Paper, Rules, Target
 from bot.engine import Engine
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources
+from bot.feeds import Poller, Sources
 from bot.finder import Finder
-from bot.models import Origin, Paper
 from bot.ports import Publisher
 from bot.qa.service import Answerer
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
-from bot.subscriptions import Rules, Target
 from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from tests.fakes import FakeTime

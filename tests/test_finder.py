@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.domain import Origin, Paper
 from bot.finder import Finder
-from bot.models import Origin, Paper
 from bot.search import SearchError, build_query
 from bot.sources import ArxivApi, HuggingFace
 from bot.sources.http import Http, RetryPolicy

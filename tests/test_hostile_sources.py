@@ -17,11 +17,11 @@ from adapters.compose import open_sources
 from adapters.settings import Settings
 from bot import limits
 from bot.commands import Commands, Context
+from bot.domain import FeedSpec, Rules, Target
 from bot.engine import Engine
-from bot.feeds import FeedSpec, Poller, parse_feed_spec
+from bot.feeds import Poller, parse_feed_spec
 from bot.finder import Finder
 from bot.sources.http import MAX_RESPONSE
-from bot.subscriptions import Rules, Target
 from storage import Storage, open_storage
 from tests.conftest import OWN_FIXTURES
 from tests.fake_sources import FakeSources

@@ -6,8 +6,8 @@ import gzip
 import shutil
 from pathlib import Path
 
+from bot.domain import UpsertResult
 from bot.importer import import_files
-from bot.ports import UpsertResult
 from bot.sources.arxiv_snapshot import BadLine, parse_snapshot_lines
 from storage import SqlPaperStore, open_store
 from tests.conftest import OWN_FIXTURES

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.domain import Rules, Target
 from bot.feeds import parse_feed_spec
-from bot.subscriptions import Rules, Target
 from storage import open_storage
 from storage.ledger import deliveries, subscriptions
 from storage.playground import SqlChannelLog

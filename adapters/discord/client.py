@@ -25,10 +25,10 @@ from adapters.discord.publisher import (
 )
 from adapters.discord.render import chunks, safe
 from bot.commands import Commands
+from bot.domain import Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
-from bot.subscriptions import Target
 from bot.threads import ThreadAnswers
 from bot.votes import is_vote
 

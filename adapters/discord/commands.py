@@ -24,8 +24,8 @@ from adapters.discord.publisher import PLATFORM
 from adapters.discord.render import card_embed, chunks, fit, safe
 from bot.cards import cut_at_word
 from bot.commands import Commands, Context, Reply
+from bot.domain import Target
 from bot.search import SearchError, build_query
-from bot.subscriptions import Target
 
 log = logging.getLogger(__name__)
 

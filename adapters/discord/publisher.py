@@ -21,10 +21,8 @@ import aiohttp
 import discord
 
 from adapters.discord.render import CONTENT, card_embed, chunks, link_buttons, safe, thread_name
-from bot.cards import Card
+from bot.domain import Card, Limits, Target
 from bot.ports import Rejected, RetryLater, TargetGone
-from bot.subscriptions import Target
-from bot.throttle import Limits
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.cards import Card, compact_count, cut_at_word, cut_escaped
+from bot.cards import compact_count, cut_at_word, cut_escaped
+from bot.domain import Card
 
 # Discord's limits (discord-api-docs, resources/message.mdx "Embed Limits" and Create Message).
 TITLE = 256

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.playground.log import Message
+from bot.domain import Turn
 from bot.ports import PaperStore
-from bot.qa.llm import Turn
 from bot.qa.service import Answerer
 
 

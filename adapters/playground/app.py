@@ -36,9 +36,9 @@ from adapters.playground.answers import answer_in_thread
 from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, card_json
 from bot.commands import Commands, Context
+from bot.domain import Target
 from bot.ports import PaperStore
 from bot.qa.service import Answerer
-from bot.subscriptions import Target
 from bot.text import whole_number
 
 PLATFORM = "playground"

@@ -7,8 +7,7 @@ from datetime import date
 from typing import Any
 
 from adapters.playground.log import ChannelLog
-from bot.cards import Card
-from bot.subscriptions import Target
+from bot.domain import Card, Target
 from bot.throttle import UNLIMITED
 
 BOT = "Paperboy"

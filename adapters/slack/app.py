@@ -32,10 +32,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
 from adapters.slack.render import Block, card_blocks, escape, fallback_text, fit, text_blocks
 from bot.commands import Commands, Context, Reply, split_words
+from bot.domain import Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
-from bot.subscriptions import Target
 from bot.text import whole_number
 from bot.threads import ThreadAnswers
 from bot.votes import is_vote

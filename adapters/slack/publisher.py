@@ -19,10 +19,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import card_blocks, fallback, fallback_text, fit, text_blocks
-from bot.cards import Card
+from bot.domain import Card, Limits, Target
 from bot.ports import Rejected, RetryLater, TargetGone
-from bot.subscriptions import Target
-from bot.throttle import Limits
 
 log = logging.getLogger(__name__)
 

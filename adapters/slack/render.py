@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.cards import Card, compact_count, cut_at_word, cut_escaped
+from bot.cards import compact_count, cut_at_word, cut_escaped
+from bot.domain import Card
 
 # Block Kit limits (PLATFORMS.md §2; slack_sdk models/blocks).
 BLOCKS = 50

@@ -13,8 +13,8 @@ from typing import Protocol
 
 import pypdf
 
+from bot.domain import Paper
 from bot.errors import SourceError
-from bot.models import Paper
 from bot.qa.passages import Passage, from_latexml, from_sections
 from bot.sources.http import Http, MiB
 

@@ -17,6 +17,7 @@ from typing import Protocol
 import ada_url
 
 from bot.cards import ARXIV, cut_at_word
+from bot.domain import Turn
 from bot.links import defuse_links, web_url
 from bot.qa.fulltext import FullText
 from bot.qa.retrieve import Found, Retriever
@@ -45,12 +46,6 @@ class ChatModel(Protocol):
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> AsyncIterator[str]:
         """The answer as it is written, in pieces."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    author: str
-    text: str
 
 
 def build_messages(

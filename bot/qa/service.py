@@ -8,13 +8,13 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from bot.domain import Paper, Turn
 from bot.engine import utc_now
 from bot.errors import ModelUnavailable
-from bot.models import Paper
 from bot.qa.answer import extractive_answer
 from bot.qa.budget import Budget
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only
-from bot.qa.llm import LlmAnswerer, Turn
+from bot.qa.llm import LlmAnswerer
 
 DID_NOT_ANSWER = "(The language model did not answer; quoting the paper instead.)"
 STOPPED = "\n(The language model stopped; quoting the paper instead.)"

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.cards import TLDR_CHARS, cut_at_word
+from bot.domain import Paper
 from bot.engine import utc_now
 from bot.errors import ModelUnavailable
 from bot.links import REMOVED
-from bot.models import Paper
 from bot.qa.budget import MemoryUsage, Usage
 from bot.qa.llm import ChatModel, sanitize
 

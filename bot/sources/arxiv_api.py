@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 
 from lxml import etree
 
+from bot.domain import Origin, Paper
 from bot.errors import ArxivQueryError, SourceRejected
 from bot.ids import parse_arxiv_id
 from bot.limits import bounded
-from bot.models import Origin, Paper
 from bot.sources.base import Batch, iso_datetime, read_records
 from bot.sources.http import Http
 from bot.sources.xml import ARXIV, ATOM, OPENSEARCH, arxiv_categories, parse_xml

@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from bot.domain import Origin, Paper
 from bot.errors import SourceRejected
 from bot.ids import parse_arxiv_id
 from bot.limits import bounded
-from bot.models import Origin, Paper
 from bot.sources.base import Batch, read_records, rfc822_datetime
 from bot.sources.http import Http
 from bot.sources.xml import ARXIV, DC, arxiv_categories, parse_xml

@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from bot.domain import Origin, Paper
 from bot.ids import parse_arxiv_id
 from bot.limits import bounded
-from bot.models import Origin, Paper
 from bot.sources.base import rfc822_datetime, text_field
 from bot.sources.xml import arxiv_categories
 from bot.text import readable, split_names, squash, whole_number

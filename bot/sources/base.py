@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from bot.domain import Paper
 from bot.errors import UnreadableResponse
-from bot.models import Paper
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

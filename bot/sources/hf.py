@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from datetime import date as Date
 
+from bot.domain import Origin, Paper
 from bot.errors import SourceRejected, UnreadableResponse
 from bot.ids import parse_arxiv_id
 from bot.limits import bounded
 from bot.links import web_url
-from bot.models import Origin, Paper
 from bot.sources.base import (
     Batch,
     int_field,

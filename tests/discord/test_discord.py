@@ -19,10 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
+from bot.domain import Claim, Origin, Outcome, Paper, Target
 from bot.engine import Engine, utc_now
-from bot.models import Origin, Paper
-from bot.ports import Claim
-from bot.subscriptions import Outcome, Target
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from adapters.discord.render import card_embed, chunks, clip, fit, link_buttons, safe, thread_name
-from bot.cards import Card, Link
+from bot.domain import Card, Link
 from tests.discord.fake_discord import embed_problems, message_problems
 
 
@@ -15,7 +15,6 @@ def huge_card(n: int = 0) -> Card:
         version=3,
         title="**Bold** " + "word " * 400,
         authors="A" * 300,
-        author_count=1,
         organization="O" * 300,
         published=date(2026, 11, 1),
         updated=date(2026, 11, 20),

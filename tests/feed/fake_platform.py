@@ -10,10 +10,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.cards import Card
-from bot.ports import Claim, Ledger, RetryLater, TargetGone
-from bot.subscriptions import Outcome, Target
-from bot.throttle import UNLIMITED, Limits
+from bot.domain import Card, Claim, Limits, Outcome, Target
+from bot.ports import Ledger, RetryLater, TargetGone
+from bot.throttle import UNLIMITED
 
 
 class Crash(BaseException):

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import Commands, Context
+from bot.domain import Target
 from bot.finder import Finder
 from bot.keywords import KeywordError, parse_keywords
 from bot.search import SearchError, build_query
-from bot.subscriptions import Target
 from bot.text import whole_number
 from storage import open_storage
 

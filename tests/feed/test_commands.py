@@ -8,10 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.commands import Commands, Context
+from bot.domain import Cadence, Decision, Every, Origin, Outcome, Paper, Target
 from bot.finder import Finder
-from bot.models import Origin, Paper
 from bot.qa.service import Answerer
-from bot.subscriptions import Cadence, Decision, Every, Outcome, Target
 from storage import Storage, open_storage
 
 HERE = Target("fake", "general")

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.feeds import FeedKind, FeedSpec
+from bot.domain import FeedKind, FeedSpec, Outcome, Paper, Rules, Subscription, Target
 from bot.keywords import parse_keywords
-from bot.models import Paper
-from bot.subscriptions import Facts, Outcome, Rules, Subscription, Target, decide, is_news
+from bot.subscriptions import Facts, decide, is_news
 
 NOW = datetime(2026, 6, 12, 12, tzinfo=UTC)
 

@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from bot.commands import Commands, Context
+from bot.domain import Cadence, Every, FeedKind, FeedSpec, Outcome, Rules, Target
 from bot.engine import CycleReport, Engine
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources
+from bot.feeds import Poller, Sources
 from bot.finder import Finder
 from bot.keywords import parse_keywords
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
-from bot.subscriptions import Cadence, Every, Outcome, Rules, Target
 from storage import Storage, open_storage
 from tests.fakes import FakeTime
 from tests.feed.fake_platform import Crash, CrashingLedger, FakePlatform

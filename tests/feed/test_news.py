@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from bot.commands import Commands, Context
+from bot.domain import FeedSpec, Outcome, Target
 from bot.engine import Engine
-from bot.feeds import FeedResult, FeedSpec, Poller, Sources, parse_feed_spec
+from bot.feeds import FeedResult, Poller, Sources, parse_feed_spec
 from bot.finder import Finder
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
-from bot.subscriptions import Outcome, Target
 from storage import Storage, open_storage
 from tests.fakes import FakeTime
 from tests.feed.fake_platform import FakePlatform
@@ -288,7 +288,7 @@ async def test_an_oversized_subscription_is_refused_with_a_reason(boot) -> None:
 
 async def test_keys_are_never_reused_after_unsubscribing(boot) -> None:  # type: ignore[no-untyped-def]
     """SQLite reuses a deleted row's id: a key made of it would name two deliveries."""
-    from bot.subscriptions import Decision, Rules
+    from bot.domain import Decision, Rules
 
     world, platform = World(), FakePlatform()
     now = TUESDAY
@@ -306,7 +306,7 @@ async def test_keys_are_never_reused_after_unsubscribing(boot) -> None:  # type:
 
 
 async def test_a_crashed_workers_deliveries_wait_about_a_minute(boot) -> None:  # type: ignore[no-untyped-def]
-    from bot.subscriptions import Decision, Rules
+    from bot.domain import Decision, Rules
 
     world, platform = World(), FakePlatform()
     clock = Clock(TUESDAY)

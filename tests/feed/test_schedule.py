@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from bot.feeds import FeedKind, FeedSpec
+from bot.domain import FeedKind, FeedSpec
 from bot.schedule import EASTERN, Scheduler, next_poll
 
 WEDNESDAY = datetime(2026, 6, 10, 12, tzinfo=UTC)

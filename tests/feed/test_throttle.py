@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.subscriptions import Target
-from bot.throttle import Limits, Throttle, Window
+from bot.domain import Limits, Target
+from bot.throttle import Throttle, Window
 from tests.fakes import FakeTime
 
 DISCORD = Limits(per_second=50, per_channel=5, channel_seconds=5.0)

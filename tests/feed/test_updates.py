@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.models import Paper
+from bot.domain import Paper
 from bot.updates import changes
 
 

@@ -13,9 +13,8 @@ from adapters.playground.app import Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from bot.cards import card_for
 from bot.commands import Commands
+from bot.domain import Origin, Paper, Target
 from bot.finder import Finder
-from bot.models import Origin, Paper
-from bot.subscriptions import Target
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
 

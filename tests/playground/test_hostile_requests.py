@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from adapters.playground.app import MAX_BODY, Playground, build_app
 from adapters.playground.publisher import PlaygroundPublisher
 from bot.cards import card_for
+from bot.domain import Target
 from bot.qa.budget import Budget
-from bot.subscriptions import Target
 from storage import Storage, open_storage
 from tests.playground.test_app import HOSTILE, playground
 

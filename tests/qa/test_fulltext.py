@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.models import Paper
+from bot.domain import Paper
 from bot.qa.answer import extractive_answer
 from bot.qa.fulltext import FullTextFetcher, TextSource, from_markdown
 from bot.sources.http import Http, RetryPolicy

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from adapters.openai_chat import OpenAIChat
+from bot.domain import Turn
 from bot.errors import ModelUnavailable
 from bot.qa.fulltext import FullText, TextSource
-from bot.qa.llm import NOT_SAID, LlmAnswerer, Turn, sanitize, verify_quotes
+from bot.qa.llm import NOT_SAID, LlmAnswerer, sanitize, verify_quotes
 from bot.qa.passages import from_sections
 from tests.qa.fake_openai import FakeOpenAI
 
@@ -117,7 +118,7 @@ def test_sanitize_and_verify_directly() -> None:
 
 
 async def test_budget_reached_means_quoted_answers_with_the_reason() -> None:
-    from bot.models import Paper
+    from bot.domain import Paper
     from bot.qa.budget import Budget
     from bot.qa.service import Answerer
 
@@ -166,7 +167,7 @@ async def test_answers_stream_a_checked_sentence_at_a_time() -> None:
 
 
 async def test_a_stream_that_breaks_keeps_what_was_shown_then_quotes_the_paper() -> None:
-    from bot.models import Paper
+    from bot.domain import Paper
     from bot.qa.service import Answerer
     from tests.qa.fake_openai import Broken
 
@@ -183,7 +184,7 @@ async def test_a_stream_that_breaks_keeps_what_was_shown_then_quotes_the_paper()
 
 
 async def test_a_slow_server_times_out_into_the_quoted_answer() -> None:
-    from bot.models import Paper
+    from bot.domain import Paper
     from bot.qa.service import Answerer
 
     paper = Paper(

@@ -10,15 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from adapters.openai_chat import OpenAIChat
+from bot.domain import Decision, FeedKind, FeedSpec, Origin, Outcome, Paper, Rules, Target
 from bot.engine import Engine
-from bot.feeds import FeedKind, FeedSpec, Poller, Sources
-from bot.models import Origin, Paper
+from bot.feeds import Poller, Sources
 from bot.qa.budget import Budget
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.llm import LlmAnswerer
 from bot.qa.passages import from_sections
 from bot.qa.tldr import TldrWriter
-from bot.subscriptions import Decision, Outcome, Rules, Target
 from storage import Storage, open_storage
 from storage.llm import SqlAnswerCache, SqlTldrs, SqlUsage
 from tests.feed.fake_platform import FakePlatform

@@ -19,10 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack.app import SlackBot, SlackOptions
+from bot.domain import Claim, Outcome, Paper, Target
 from bot.engine import Engine, utc_now
-from bot.models import Paper
-from bot.ports import Claim
-from bot.subscriptions import Outcome, Target
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,

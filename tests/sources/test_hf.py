@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain import Origin
 from bot.errors import SourceRejected, SourceUnavailable, UnreadableResponse
-from bot.models import Origin
 from bot.sources.hf import HuggingFace, parse_hf_daily, parse_hf_paper
 from bot.sources.http import Http, RetryPolicy
 from tests.fakes import FakeHttp, FakeTime, ok

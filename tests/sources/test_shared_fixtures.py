@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain import Origin
 from bot.errors import ArxivQueryError, UnreadableResponse
-from bot.models import Origin
 from bot.sources.base import Batch
 from bot.sources.formats import Format, detect, parse_saved
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.models import Origin, Paper
-from bot.search import MAX_QUERY_CHARS, SearchError, Sort, build_query
+from bot.domain import Origin, Paper, Sort
+from bot.search import MAX_QUERY_CHARS, SearchError, build_query
 from storage import SqlPaperStore
 from storage import search as search_module
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.models import Origin, Paper
-from bot.ports import UpsertResult
+from bot.domain import Origin, Paper, UpsertResult
 from bot.search import build_query
 from storage import SqlPaperStore, open_store
 

@@ -8,10 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.feeds import FeedKind, FeedSpec
-from bot.models import Origin, Paper
-from bot.search import Sort, build_query
-from bot.subscriptions import Rules, Target
+from bot.domain import FeedKind, FeedSpec, Origin, Paper, Rules, Sort, Target
+from bot.search import build_query
 from storage import Storage, open_storage
 
 CEST = timezone(timedelta(hours=2))

@@ -10,7 +10,7 @@ from bot.cards import (
     render_text,
     short_authors,
 )
-from bot.models import Origin, Paper
+from bot.domain import Origin, Paper
 
 FULL = Paper(
     arxiv_id="2608.09888",
@@ -40,7 +40,6 @@ def test_card_carries_everything_people_look_for() -> None:
     card = card_for(FULL)
     assert card.title == "BDH-CQ: In-Context Learning"
     assert card.authors == "Author 1, Author 2, Author 3 et al. (9 authors)"
-    assert card.author_count == 9
     assert (card.published, card.updated) == (FULL.published.date(), FULL.updated.date())  # type: ignore[union-attr]
     assert card.tldr == FULL.ai_summary
     assert card.tldr_is_ai

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.domain import FeedKind, FeedSpec
 from bot.errors import SourceUnavailable
-from bot.feeds import FeedKind, FeedSpec, SourceHealth, parse_feed_spec
+from bot.feeds import SourceHealth, parse_feed_spec
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.domain import Origin, Paper
 from bot.merge import merge, merge_all
-from bot.models import Origin, Paper
 
 
 def _t(day: int, hour: int = 0) -> datetime:

@@ -1,9 +1,9 @@
-"""Plain values that cross every boundary of the core: one canonical record per paper."""
+"""Papers and what is said about them: the canonical record, its card, a turn in its thread."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -58,3 +58,35 @@ class Paper:
     def is_update(self) -> bool:
         """An arXiv replacement (a new version of a known paper), not a new paper."""
         return bool(self.announce_type and self.announce_type.startswith("replace"))
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Card:
+    arxiv_id: str
+    version: int | None
+    title: str
+    authors: str  # display line, already shortened
+    organization: str | None
+    published: date | None
+    updated: date | None  # set when a later version than v1 exists
+    categories: tuple[str, ...]
+    tldr: str | None
+    tldr_is_ai: bool  # the TL;DR is an AI summary (Hugging Face's or our model's), not the authors'
+    keywords: tuple[str, ...]
+    upvotes: int | None
+    num_comments: int | None
+    venue: str | None  # journal reference, when published
+    links: tuple[Link, ...]
+    image_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    author: str
+    text: str
