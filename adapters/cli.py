@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli_store import counts, register
-from adapters.compose import open_sources, open_storage
+from adapters.compose import open_app, open_sources
 from adapters.run import run_bot
 from adapters.settings import Settings
 from bot.cards import card_for, render_text
@@ -100,13 +100,14 @@ def fetch(
     settings = _settings()
 
     async def go() -> None:
-        async with open_sources(settings) as sources:
-            papers = await fetch_feed(spec, sources, limit=limit)
         if not dry_run:
-            async with open_storage(settings) as store:
-                stored = await store.upsert(papers)
+            async with open_app(settings) as wired:
+                papers = await fetch_feed(spec, wired.sources, limit=limit)
+                stored = await wired.storage.papers.upsert(papers)
             typer.echo(f"{len(papers)} papers from {spec}: {counts(stored)}", err=True)
             return
+        async with open_sources(settings) as sources:  # a dry run creates no database
+            papers = await fetch_feed(spec, sources, limit=limit)
         for paper in papers:
             if as_json:
                 typer.echo(

@@ -18,7 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from adapters.compose import open_app, open_storage
+from adapters.compose import open_app
 from adapters.settings import Settings
 from bot.cards import card_for, render_text
 from bot.domain import Sort, UpsertResult
@@ -84,7 +84,8 @@ def import_command(
     )
 
     async def go() -> None:
-        async with open_storage(settings) as store:
+        async with open_app(settings) as wired:
+            store = wired.storage.papers
             with Progress(*columns, console=console, transient=True) as bar:
                 task = bar.add_task("importing", total=total)
                 report = await import_files(files, store, lambda n: bar.advance(task, n))
@@ -116,7 +117,8 @@ def show(
     settings = Settings()
 
     async def go() -> None:
-        async with open_storage(settings) as store:
+        async with open_app(settings) as wired:
+            store = wired.storage.papers
             paper = await store.get(parsed.id)
             history = await store.versions(parsed.id) if paper else []
         if paper is None:
@@ -228,7 +230,7 @@ def ask(
                     f"no paper {parsed.id}" + (f" ({page.note})" if page.note else ""),
                     EXIT_NOT_FOUND,
                 )
-            answered = await app.answerer.answer(page.hits[0].paper, question)
+            answered = await app.threads.about(page.hits[0].paper, question, "cli", "cli")
         if as_json:
             typer.echo(
                 json.dumps(

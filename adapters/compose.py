@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.playground.publisher import PLATFORM as PLAYGROUND
+from adapters.playground.publisher import PlaygroundPublisher
 from adapters.settings import Settings
 from bot.commands import Commands
+from bot.engine import Engine
 from bot.errors import PlatformRefused
-from bot.feeds import Sources
+from bot.feeds import Poller, Sources
 from bot.finder import Finder
 from bot.ports import Publisher
 from bot.qa.budget import Budget
@@ -22,12 +27,14 @@ from bot.qa.fulltext import FullTextFetcher
 from bot.qa.llm import LlmAnswerer
 from bot.qa.service import Answerer
 from bot.qa.tldr import TldrWriter
+from bot.schedule import Scheduler
 from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
 from bot.sources.http import Http, RetryPolicy
 from bot.threads import ThreadAnswers
-from storage import SqlPaperStore, Storage, open_store
+from storage import Storage, open_storage
 from storage.fulltexts import SqlFullTextStore
 from storage.llm import SqlAnswerCache, SqlTldrs, SqlUsage
+from storage.playground import SqlChannelLog
 
 if TYPE_CHECKING:
     from adapters.openai_chat import OpenAIChat
@@ -36,12 +43,17 @@ USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/p
 
 
 @asynccontextmanager
-async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
+async def open_sources(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[Sources]:
     """Source clients sharing one HTTP client; arXiv's API and RSS share one pacer, so the
     one-request-per-3-seconds rule holds across both."""
     timeout = httpx.Timeout(settings.http_timeout_seconds)
     async with httpx.AsyncClient(
-        timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+        timeout=timeout,
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=True,
+        transport=transport,
     ) as client:
         retry = RetryPolicy(attempts=settings.http_attempts)
         arxiv_http = Http(client, retry, pacer=Pacer(settings.arxiv_request_interval_seconds))
@@ -53,16 +65,6 @@ async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
             arxiv_http=arxiv_http,
             hf_http=hf_http,
         )
-
-
-@asynccontextmanager
-async def open_storage(settings: Settings) -> AsyncIterator[SqlPaperStore]:
-    """The store (schema created on first use of an empty database)."""
-    store = await open_store(settings.database_url)
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 def _chat(settings: Settings) -> OpenAIChat | None:
@@ -121,18 +123,92 @@ def build_tldrs(settings: Settings, engine: AsyncEngine) -> TldrWriter | None:
 
 @dataclass(frozen=True, slots=True)
 class App:
+    """Paperboy wired from its settings: `paperboy run`, every CLI command, the tests and the
+    benchmarks all start here, and nothing is changed after it is built."""
+
     settings: Settings
+    storage: Storage
     sources: Sources
-    store: SqlPaperStore
     finder: Finder
     answerer: Answerer
+    threads: ThreadAnswers
+    scheduler: Scheduler
+    engine: Engine
+    commands: Commands
+    channel_log: SqlChannelLog  # the playground's channels (a channel needing no token)
+    publishers: Mapping[str, Publisher]  # by platform name: the playground's, and `platforms'`
+    platforms: Mapping[str, ChatPlatform]  # Discord and Slack, when asked for and configured
 
 
 @asynccontextmanager
-async def open_app(settings: Settings) -> AsyncIterator[App]:
-    async with open_sources(settings) as sources, open_storage(settings) as store:
-        finder = Finder(store, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search)
-        yield App(settings, sources, store, finder, build_answerer(settings, sources, store.engine))
+async def open_app(
+    settings: Settings,
+    *,
+    chat: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    publishers: Mapping[str, Publisher] | None = None,
+    stopping: asyncio.Event | None = None,
+) -> AsyncIterator[App]:
+    """Everything, on one store and one HTTP client. `chat`: connect the chat platforms whose
+    tokens are set (only `paperboy run` does). `transport` serves the sources' requests (tests
+    and benchmarks answer them without a network); `publishers` adds channels of other
+    platforms (tests' fakes)."""
+    storage = await open_storage(settings.database_url)
+    try:
+        async with open_sources(settings, transport) as sources:
+            finder = Finder(
+                storage.papers, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search
+            )
+            answerer = build_answerer(settings, sources, storage.engine)
+            threads = ThreadAnswers(storage.papers, storage.threads, answerer)
+            override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
+            scheduler = Scheduler(override)
+            channel_log = SqlChannelLog(storage.engine)
+            # The engine posts through the platforms, whose bots answer through the commands,
+            # which reach the engine: the platforms' publishers join this mapping below,
+            # before anything runs.
+            posting: dict[str, Publisher] = {PLAYGROUND: PlaygroundPublisher(channel_log)}
+            posting.update(publishers or {})
+            engine = Engine(
+                storage.papers,
+                storage.subscriptions,
+                storage.ledger,
+                posting,
+                Poller(sources),
+                stopping=stopping or asyncio.Event(),
+                leases=storage.leases,
+                tldrs=build_tldrs(settings, storage.engine),
+                retention=timedelta(days=settings.retention_days),
+                lease=timedelta(seconds=settings.delivery_lease_seconds),
+                lease_until=scheduler.next_for,
+            )
+            commands = Commands(
+                storage.subscriptions,
+                storage.ledger,
+                storage.papers,
+                finder,
+                engine=engine,
+                threads=threads,
+                votes=storage.votes,
+            )
+            platforms = chat_platforms(settings, commands, threads, storage) if chat else {}
+            posting.update({name: p.publisher for name, p in platforms.items()})
+            yield App(
+                settings,
+                storage,
+                sources,
+                finder,
+                answerer,
+                threads,
+                scheduler,
+                engine,
+                commands,
+                channel_log,
+                posting,
+                platforms,
+            )
+    finally:
+        await storage.close()
 
 
 class ChatPlatform(Protocol):

@@ -10,26 +10,19 @@ import ipaddress
 import signal
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import TextIO
 
 import uvicorn
 
-from adapters.compose import build_answerer, build_tldrs, chat_platforms, open_sources
-from adapters.playground.app import PLATFORM, Playground, build_app
-from adapters.playground.publisher import PlaygroundPublisher
+from adapters.compose import open_app
+from adapters.playground.app import Playground, build_app
+from adapters.playground.publisher import PLATFORM
 from adapters.settings import Settings
-from bot.commands import Commands
 from bot.domain import FeedKind, FeedSpec, Rules, Target
-from bot.engine import CycleReport, Engine, utc_now
-from bot.feeds import Poller, parse_feed_spec
-from bot.finder import Finder
-from bot.ports import Publisher
+from bot.engine import CycleReport, utc_now
+from bot.feeds import parse_feed_spec
 from bot.runner import run
-from bot.schedule import Scheduler
-from bot.threads import ThreadAnswers
-from storage import Storage, open_storage
-from storage.playground import SqlChannelLog
+from storage import Storage
 
 GENERAL = Target(PLATFORM, "general")
 CATCH_UP = 5  # a first run shows the current top papers of each feed, not nothing
@@ -76,107 +69,65 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    storage = await open_storage(settings.database_url)
-    try:
+    async with open_app(settings, chat=True, stopping=stop) as wired:
         if settings.playground_enabled:  # a bot for Discord or Slack alone starts unsubscribed
-            await ensure_first_subscriptions(storage, settings)
-        log = SqlChannelLog(storage.engine)
-        async with open_sources(settings) as sources:
-            publishers: dict[str, Publisher] = {PLATFORM: PlaygroundPublisher(log)}
-            engine = Engine(
-                storage.papers,
-                storage.subscriptions,
-                storage.ledger,
-                publishers,
-                Poller(sources),
-                stopping=stop,
-                leases=storage.leases,
-                tldrs=build_tldrs(settings, storage.engine),
-                retention=timedelta(days=settings.retention_days),
-                lease=timedelta(seconds=settings.delivery_lease_seconds),
-            )
-            override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
-            scheduler = Scheduler(override)
-            engine.lease_until = scheduler.next_for
-            finder = Finder(
-                storage.papers, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search
-            )
-            answerer = build_answerer(settings, sources, storage.engine)
-            threads = ThreadAnswers(storage.papers, storage.threads, answerer)
-            commands = Commands(
-                storage.subscriptions,
-                storage.ledger,
-                storage.papers,
-                finder,
-                engine=engine,
-                answerer=answerer,
-                threads=threads,
-                votes=storage.votes,
-            )
-            playground = Playground(log, commands, storage.papers, token, answerer=answerer)
-            chats = chat_platforms(settings, commands, threads, storage)
-            for name, chat in chats.items():
-                publishers[name] = chat.publisher
+            await ensure_first_subscriptions(wired.storage, settings)
+        playground = Playground(wired.channel_log, wired.commands, wired.threads, token)
+        chats = wired.platforms
 
-            def report(cycle: CycleReport) -> None:
-                for feed in cycle.fetched:
-                    if playground.sources.get(feed):
-                        print(f"[{feed}] back: read again", file=out, flush=True)
-                    playground.sources[feed] = None
-                for feed, error in cycle.failed_feeds.items():
-                    # Said once per fault, not at every poll while it lasts.
-                    if playground.sources.get(feed) != error:
-                        print(
-                            f"[{feed}] unavailable: {error}; trying again in a few minutes",
-                            file=out,
-                            flush=True,
-                        )
-                    playground.sources[feed] = error
-                if cycle.fetched:
-                    fetched = ", ".join(
-                        f"{feed}: {n}"
-                        + (
-                            f" ({cycle.held[feed]} held: no title yet)"
-                            if feed in cycle.held
-                            else ""
-                        )
-                        for feed, n in cycle.fetched.items()
+        def report(cycle: CycleReport) -> None:
+            for feed in cycle.fetched:
+                if playground.sources.get(feed):
+                    print(f"[{feed}] back: read again", file=out, flush=True)
+                playground.sources[feed] = None
+            for feed, error in cycle.failed_feeds.items():
+                # Said once per fault, not at every poll while it lasts.
+                if playground.sources.get(feed) != error:
+                    print(
+                        f"[{feed}] unavailable: {error}; trying again in a few minutes",
+                        file=out,
+                        flush=True,
                     )
-                    print(f"[fetched] {fetched}; {cycle.posted} posts", file=out, flush=True)
-
-            server = None
-            if serve:
-                config = uvicorn.Config(
-                    build_app(playground),
-                    host=settings.playground_host,
-                    port=settings.playground_port,
-                    log_level="warning",
-                    lifespan="off",
+                playground.sources[feed] = error
+            if cycle.fetched:
+                fetched = ", ".join(
+                    f"{feed}: {n}"
+                    + (f" ({cycle.held[feed]} held: no title yet)" if feed in cycle.held else "")
+                    for feed, n in cycle.fetched.items()
                 )
-                server = _Server(config)
-                print(
-                    f"Paperboy is running. Playground: http://{settings.playground_host}:{settings.playground_port}/"
-                    "  (Ctrl+C stops it; the cycle in progress finishes first)",
-                    file=out,
-                    flush=True,
-                )
-            for name in chats:
-                print(f"Connecting to {name.title()} ...", file=out, flush=True)
+                print(f"[fetched] {fetched}; {cycle.posted} posts", file=out, flush=True)
 
-            async def engine_loop() -> None:
-                try:
-                    await run(engine, scheduler, stop=stop, once=once, on_report=report)
-                finally:
-                    if server is not None:
-                        server.should_exit = True
-                    for chat in chats.values():
-                        await chat.close()
+        server = None
+        if serve:
+            config = uvicorn.Config(
+                build_app(playground),
+                host=settings.playground_host,
+                port=settings.playground_port,
+                log_level="warning",
+                lifespan="off",
+            )
+            server = _Server(config)
+            print(
+                f"Paperboy is running. Playground: http://{settings.playground_host}:{settings.playground_port}/"
+                "  (Ctrl+C stops it; the cycle in progress finishes first)",
+                file=out,
+                flush=True,
+            )
+        for name in chats:
+            print(f"Connecting to {name.title()} ...", file=out, flush=True)
 
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(engine_loop())
+        async def engine_loop() -> None:
+            try:
+                await run(wired.engine, wired.scheduler, stop=stop, once=once, on_report=report)
+            finally:
                 if server is not None:
-                    tasks.create_task(server.serve())
+                    server.should_exit = True
                 for chat in chats.values():
-                    tasks.create_task(chat.start())
-    finally:
-        await storage.close()
+                    await chat.close()
+
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(engine_loop())
+            if server is not None:
+                tasks.create_task(server.serve())
+            for chat in chats.values():
+                tasks.create_task(chat.start())

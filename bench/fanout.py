@@ -3,7 +3,7 @@
     .venv/bin/python bench/fanout.py [--papers 20] [--channels 100]
 
 The platform answers 429 (with retry_after) to any request beyond 50 a second in all or 5 per
-5 seconds in a channel. The real engine (`bot.engine.Engine`, SQLite store and ledger) posts
+5 seconds in a channel. The real engine (wired by `adapters.compose.open_app`, SQLite store and ledger) posts
 everything in real time; the script prints the wall time against the lower bound the limits
 allow, and counts lost, duplicated and 429-answered posts.
 """
@@ -26,14 +26,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adapters.compose import open_app  # noqa: E402
 from adapters.discord.publisher import LIMITS as DISCORD_ADAPTER_LIMITS  # noqa: E402
+from adapters.settings import Settings  # noqa: E402
 from bot.domain import Card, FeedKind, FeedSpec, Rules, Target  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.feeds import Poller, Sources  # noqa: E402
 from bot.ports import RetryLater  # noqa: E402
-from bot.sources import ArxivApi, ArxivRss, HuggingFace  # noqa: E402
-from bot.sources.http import Http  # noqa: E402
-from storage import open_storage  # noqa: E402
 
 # Discord's limits as the fake platform enforces them (PLATFORMS.md §1); the engine paces with
 # the limits the Discord adapter declares, so this checks those too.
@@ -104,33 +101,24 @@ async def main() -> None:
         for n in range(1, args.papers + 1)
     ]
     with tempfile.TemporaryDirectory() as folder:
-        storage = await open_storage(f"sqlite:///{folder}/fanout.db")
-        targets = [Target("discord", f"c{n}") for n in range(args.channels)]
-        for target in targets:
-            await storage.subscriptions.add(
-                target, FeedSpec(FeedKind.HF_DAILY), Rules(), now - timedelta(hours=1)
-            )
-        client = httpx.AsyncClient(
-            transport=httpx.MockTransport(lambda r: httpx.Response(200, json=items))
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=f"sqlite:///{folder}/fanout.db",
+            hf_base_url="http://hf",
+            http_attempts=1,
+            OPENAI_API_KEY=None,
+            OPENAI_BASE_URL=None,  # type: ignore[arg-type]
         )
-        http = Http(client)
-        sources = Sources(
-            HuggingFace(http, "http://hf"),
-            ArxivApi(http, "http://api"),
-            ArxivRss(http, "http://rss"),
-        )
+        transport = httpx.MockTransport(lambda r: httpx.Response(200, json=items))
         platform = DiscordLikePlatform()
-        engine = Engine(
-            storage.papers,
-            storage.subscriptions,
-            storage.ledger,
-            {"discord": platform},
-            Poller(sources),
-        )
-        began = time.perf_counter()
-        report = await engine.run_once()
-        elapsed = time.perf_counter() - began
-        await storage.close()
+        async with open_app(settings, transport=transport, publishers={"discord": platform}) as app:
+            for target in [Target("discord", f"c{n}") for n in range(args.channels)]:
+                await app.storage.subscriptions.add(
+                    target, FeedSpec(FeedKind.HF_DAILY), Rules(), now - timedelta(hours=1)
+                )
+            began = time.perf_counter()
+            report = await app.engine.run_once()
+            elapsed = time.perf_counter() - began
     total = args.papers * args.channels
     # Sliding windows admit a full burst at once: N requests need ceil(N / limit) - 1 windows.
     per_channel_bound = (math.ceil(args.papers / PER_CHANNEL) - 1) * CHANNEL_SECONDS

@@ -22,7 +22,6 @@ from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
-from bot.qa.service import Answerer
 from bot.search import SearchError, build_query
 from bot.subscriptions import NOT_LISTED, explain
 from bot.text import whole_number
@@ -191,8 +190,7 @@ class Commands:
     papers: PaperStore
     finder: Finder
     engine: Engine | None = None  # to post a digest on demand
-    answerer: Answerer | None = None  # to answer questions about papers
-    threads: ThreadAnswers | None = None  # to answer in a card's thread, with its history
+    threads: ThreadAnswers | None = None  # to answer questions, in a card's thread or not
     votes: Votes | None = None  # reactions on cards, for `top`
     clock: Callable[[], datetime] = utc_now
 
@@ -395,11 +393,11 @@ class Commands:
                 "ask ARXIV_ID QUESTION, e.g. ask 2401.12345 what dataset do they use? "
                 "(in a paper's thread: ask QUESTION)"
             )
-        if self.answerer is None:
+        if self.threads is None:
             return Reply(
                 "Questions are answered by the running bot; it is not running here.", error=True
             )
-        if in_thread and self.threads and ctx.thread:
+        if in_thread and ctx.thread:
             answer = await self.threads.answer(ctx.target, ctx.thread, ctx.user, question)
             if answer is not None:
                 return Reply(answer)
@@ -410,8 +408,8 @@ class Commands:
                 f"No paper {arxiv_id} found" + (f" ({page.note})." if page.note else "."),
                 error=True,
             )
-        answered = await self.answerer.answer(
-            page.hits[0].paper, question, user=ctx.user, thread=f"{ctx.target}:{arxiv_id}"
+        answered = await self.threads.about(
+            page.hits[0].paper, question, ctx.user, f"{ctx.target}:{arxiv_id}"
         )
         return Reply(answered.text)
 

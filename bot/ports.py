@@ -299,7 +299,13 @@ class Threads(Protocol):
     id): platforms' history APIs are slow, rate-limited, or need extra permissions."""
 
     async def paper_of(self, target: Target, message_id: str) -> str | None:
-        """The arXiv id of the card the feed posted as `message_id` in `target`, if it did."""
+        """The arXiv id of the card posted as `message_id` in `target` (by the feed, or opened
+        with `open`), if any."""
+        ...
+
+    async def open(self, target: Target, thread: str, arxiv_id: str, now: datetime) -> None:
+        """Remember that the thread under message `thread` is about `arxiv_id` (a card that a
+        command's reply posted; the feed's cards are known already). The first paper stays."""
         ...
 
     async def add_turns(

@@ -163,3 +163,36 @@ def whole_number(text: str, most: int = 1_000_000) -> int | None:
         return None
     value = int(text)
     return value if value <= most else None
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """`text` in parts of at most `limit` characters, for a platform's message or block size.
+
+    Whole lines are packed together while they fit; a line longer than `limit` is cut at spaces
+    (a word longer than `limit`, anywhere). Only whitespace is lost at the cuts and the order is
+    kept; parts that would be only whitespace are left out, so blank text gives none.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        for piece in _at_words(line, limit):
+            joined = f"{current}\n{piece}" if current else piece
+            if len(joined) > limit:
+                parts.append(current)
+                joined = piece
+            current = joined
+    parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+def _at_words(line: str, limit: int) -> list[str]:
+    """`line` in pieces of at most `limit`, cut at spaces where there are any."""
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    return [*pieces, line]

@@ -1,21 +1,28 @@
-"""Questions asked in a card's thread, answered from that paper, on every platform.
+"""Questions asked in a card's thread, answered from that paper: one path for every surface
+(Discord, Slack, the playground, `/papers ask` typed in a thread).
 
-The thread remembers its earlier turns (in our store) so a follow-up like "and on ImageNet?" is
-read in context."""
+A thread is keyed one way: the channel (`Target`) and the id of the message whose thread it is.
+It knows its paper: a card the feed posted (the ledger has it) or one a command's reply posted
+(`open`). It remembers its earlier turns (in our store) so a follow-up like "and on ImageNet?"
+is read in context."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from bot.domain import Target, Turn
-from bot.engine import utc_now
+from bot.domain import Paper, Target, Turn
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
-from bot.qa.service import Answerer
+from bot.qa.service import Answered, Answerer
 
 HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
+NOT_UNDER_A_CARD = "Ask about a paper in the thread under its card."
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -23,13 +30,22 @@ class ThreadAnswers:
     papers: PaperStore
     threads: Threads
     answerer: Answerer
-    clock: Callable[[], datetime] = utc_now
+    clock: Callable[[], datetime] = _now
 
     async def paper_of(self, target: Target, thread: str) -> str | None:
         return await self.threads.paper_of(target, thread)
 
+    async def open(self, target: Target, thread: str, arxiv_id: str) -> None:
+        """The thread under message `thread` is about `arxiv_id` (a card a command posted)."""
+        await self.threads.open(target, thread, arxiv_id, self.clock())
+
+    async def about(self, paper: Paper, question: str, user: str, place: str) -> Answered:
+        """A question about `paper` asked outside its thread (`/papers ask ARXIV_ID ...`, the
+        CLI's `ask`): no earlier turns; `place` names where, for the model's budget."""
+        return await self.answerer.answer(paper, question, user=user, thread=place)
+
     async def answer(self, target: Target, thread: str, user: str, question: str) -> str | None:
-        """The whole answer (see `stream`); None when the thread is not under a feed card."""
+        """The whole answer (see `stream`); None when the thread is not under a card."""
         return (
             "".join([piece async for piece in self.stream(target, thread, user, question)]) or None
         )
@@ -38,8 +54,8 @@ class ThreadAnswers:
         self, target: Target, thread: str, user: str, question: str, arxiv_id: str | None = None
     ) -> AsyncIterator[str]:
         """The answer in pieces as it is written (see `Answerer.stream`); nothing when the
-        thread is not under one of the feed's cards (`arxiv_id`: its paper, when the caller has
-        looked it up already). The turns are kept once it is complete."""
+        thread is not under a card (`arxiv_id`: its paper, when the caller has looked it up
+        already). `user` is whom the model's budget counts. The turns are kept once complete."""
         arxiv_id = arxiv_id or await self.threads.paper_of(target, thread)
         paper = await self.papers.get(arxiv_id) if arxiv_id else None
         if paper is None:

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.domain import Target, Turn
 from storage.ledger import CARD, deliveries, subscriptions
 from storage.papers import insert_ignoring_conflicts
-from storage.tables import ThreadTurnRow, VoteRow
+from storage.tables import ThreadPaperRow, ThreadTurnRow, VoteRow
 
 turns_table = cast(sa.Table, ThreadTurnRow.__table__)
+thread_papers = cast(sa.Table, ThreadPaperRow.__table__)
 votes = cast(sa.Table, VoteRow.__table__)
 
 
@@ -39,7 +40,26 @@ class SqlThreads:
 
     async def paper_of(self, target: Target, message_id: str) -> str | None:
         async with self.engine.connect() as conn:
-            return await _paper_of(conn, target, message_id)
+            if found := await _paper_of(conn, target, message_id):
+                return found
+            query = sa.select(thread_papers.c.arxiv_id).where(
+                thread_papers.c.platform == target.platform,
+                thread_papers.c.channel == target.channel,
+                thread_papers.c.thread == message_id,
+            )
+            return (await conn.execute(query)).scalar_one_or_none()
+
+    async def open(self, target: Target, thread: str, arxiv_id: str, now: datetime) -> None:
+        row = {
+            "platform": target.platform,
+            "channel": target.channel,
+            "thread": thread,
+            "arxiv_id": arxiv_id,
+            "created": now,
+        }
+        async with self.engine.begin() as conn:
+            keys = ["platform", "channel", "thread"]
+            await conn.execute(insert_ignoring_conflicts(conn, thread_papers, keys), [row])
 
     async def add_turns(
         self, target: Target, thread: str, turns: Sequence[Turn], now: datetime

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.dialect import insert_for
 from storage.tables import CounterRow
 
 counters = cast(sa.Table, CounterRow.__table__)
@@ -18,8 +18,7 @@ FEED_ITEMS = "feed_items"  # the last position given out in the log of feeds' pa
 async def bump(conn: AsyncConnection, name: str, by: int = 1) -> int:
     """Add `by` to the counter, in the caller's transaction; returns its new value. The row
     stays locked until the transaction ends (PostgreSQL), so values are committed in order."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(counters).values(name=name, value=by)
+    statement = insert_for(conn, counters).values(name=name, value=by)
     return int(
         (
             await conn.execute(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.passages import Passage
-from storage.papers import insert_ignoring_conflicts
+from storage.dialect import insert_ignoring_conflicts
 from storage.tables import FullTextRow
 
 fulltexts = cast(sa.Table, FullTextRow.__table__)

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.dialect import insert_for
 from storage.tables import PollLeaseRow
 
 leases = cast(sa.Table, PollLeaseRow.__table__)
@@ -22,9 +22,8 @@ class SqlPollLeases:
 
     async def take(self, feed: str, holder: str, now: datetime, until: datetime) -> bool:
         async with self.engine.begin() as conn:
-            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
             statement = (
-                insert(leases)
+                insert_for(conn, leases)
                 .values(feed=feed, holder=holder, until=until)
                 .on_conflict_do_update(
                     index_elements=["feed"],

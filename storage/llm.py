@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.papers import insert_ignoring_conflicts
+from storage.dialect import insert_for, insert_ignoring_conflicts
 from storage.tables import LlmAnswerRow, LlmUsageRow, TldrRow
 
 answers = cast(sa.Table, LlmAnswerRow.__table__)
@@ -34,12 +33,11 @@ class SqlUsage:
         processes racing for the last unit cannot both get it); any refusal undoes them all."""
         try:
             async with self.engine.begin() as conn:
-                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
                 for n, (key, cap) in enumerate(caps):
                     if cap <= 0:
                         raise _Refused(n)
                     statement = (
-                        insert(usage)
+                        insert_for(conn, usage)
                         .values(day=day, key=key[:300], count=1)
                         .on_conflict_do_update(
                             index_elements=["day", "key"],

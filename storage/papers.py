@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import Hit, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
+
+# Re-exported while storage.ledger and storage.chat still import it from here.
+from storage.dialect import insert_ignoring_conflicts as insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
 from storage.search import search_papers
 from storage.tables import PaperRow, PaperVersionRow
@@ -148,9 +150,3 @@ class SqlPaperStore:
             return int(
                 (await conn.execute(sa.select(sa.func.count()).select_from(papers))).scalar_one()
             )
-
-
-def insert_ignoring_conflicts(conn: AsyncConnection, table: sa.Table, keys: list[str]) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect (both have it)."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=keys)

@@ -269,6 +269,19 @@ class ThreadTurnRow(Base):
     __table_args__ = (Index("ix_thread_turns_thread", "platform", "channel", "thread", "id"),)
 
 
+class ThreadPaperRow(Base):
+    """The paper a thread is about, when its card was not posted by the feed (whose cards the
+    ledger knows): a search or `show` reply's cards, each with its own thread."""
+
+    __tablename__ = "thread_papers"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(255), primary_key=True)
+    thread: Mapped[str] = mapped_column(String(255), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime]
+
+
 class VoteRow(Base):
     """One person's reaction on one card; however many they add, a person is one vote."""
 

@@ -14,23 +14,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from hypothesis import strategies as st
 
+from adapters.compose import open_app
+from adapters.settings import Settings
 from bot.commands import Commands
 from bot.domain import FeedKind, FeedSpec, Origin, Paper, Rules, Target
 from bot.engine import Engine
-from bot.feeds import Poller, Sources
-from bot.finder import Finder
 from bot.ports import Publisher
-from bot.qa.service import Answerer
-from bot.sources import ArxivApi, ArxivRss, HuggingFace
-from bot.sources.http import Http, RetryPolicy
 from bot.threads import ThreadAnswers
-from storage import Storage, open_storage
-from tests.fakes import FakeTime
+from storage import Storage
 
 
 async def until(check: Callable[[], Any], seconds: float = 10.0) -> Any:
@@ -95,38 +91,35 @@ class Core:
 
 @asynccontextmanager
 async def core(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[Core]:
-    """Extractive answers from the abstract (no full text, no model, until a test sets one).
-    SQLite in `tmp_path` unless `database_url` names another database."""
-    storage = await open_storage(database_url or f"sqlite:///{tmp_path / 'paperboy.db'}")
+    """The core from the composition root, as `paperboy run` has it: extractive answers from
+    the abstract (no full text, no model, until a test sets one), Hugging Face answering with
+    `feed`. SQLite in `tmp_path` unless `database_url` names another database."""
     feed: list[dict[str, Any]] = []
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=feed))
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url or f"sqlite:///{tmp_path / 'paperboy.db'}",
+        hf_base_url="http://hf",
+        arxiv_api_url="http://api",
+        arxiv_rss_url="http://rss",
+        arxiv_base_url="http://arxiv",
+        hf_live_search=False,
+        http_attempts=1,
+        arxiv_request_interval_seconds=0,
+        **{"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None},  # type: ignore[arg-type]
     )
-    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
-    sources = Sources(
-        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
-    )
-    answerer = Answerer()
-    threads = ThreadAnswers(storage.papers, storage.threads, answerer)
-    publishers: dict[str, Publisher] = {}
-    engine = Engine(
-        storage.papers, storage.subscriptions, storage.ledger, publishers, Poller(sources)
-    )
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-        engine=engine,
-        answerer=answerer,
-        threads=threads,
-        votes=storage.votes,
-    )
-    try:
-        yield Core(storage, engine, commands, threads, publishers, feed)
-    finally:
-        await client.aclose()
-        await storage.close()
+
+    def hugging_face(request: httpx.Request) -> httpx.Response:
+        """The daily list answers with `feed`; nothing else is there (no full text)."""
+        if request.url.host == "hf" and request.url.path.startswith("/api/daily_papers"):
+            return httpx.Response(200, json=feed)
+        return httpx.Response(404)
+
+    transport = httpx.MockTransport(hugging_face)
+    async with open_app(settings, transport=transport) as app:
+        # A test connects its platform's bot to the core's commands, then its publisher joins
+        # the engine's, as the root does for Discord and Slack.
+        publishers = cast(dict[str, Publisher], app.engine.publishers)
+        yield Core(app.storage, app.engine, app.commands, app.threads, publishers, feed)
 
 
 def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ import discord
 
 from bot.cards import compact_count, cut_at_word, cut_escaped
 from bot.domain import Card
+from bot.text import split_message
 
 # Discord's limits (discord-api-docs, resources/message.mdx "Embed Limits" and Create Message).
 TITLE = 256
@@ -118,28 +119,7 @@ def fit(embeds: list[discord.Embed]) -> list[discord.Embed]:
     return kept
 
 
-def _pieces(line: str, limit: int) -> list[str]:
-    """A line in parts of at most `limit`, split at spaces where there are any."""
-    parts = []
-    while len(line) > limit:
-        cut = line.rfind(" ", 0, limit + 1)
-        cut = cut if cut > 0 else limit
-        parts.append(line[:cut])
-        line = line[cut:].lstrip(" ")
-    return [*parts, line]
-
-
 def chunks(text: str, limit: int = CONTENT) -> list[str]:
     """`text` in messages of at most `limit` characters, split at lines, then words: nothing of
     a long answer is lost."""
-    out: list[str] = []
-    current = ""
-    for line in text.splitlines():
-        for piece in _pieces(line, limit):
-            joined = f"{current}\n{piece}" if current else piece
-            if len(joined) > limit:
-                out.append(current)
-                joined = piece
-            current = joined
-    out.append(current)
-    return [c for c in out if c.strip()] or ["…"]
+    return split_message(text, limit) or ["…"]

@@ -32,16 +32,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from adapters.playground.answers import answer_in_thread
 from adapters.playground.log import ChannelLog, Message
-from adapters.playground.publisher import BOT, card_json
-from bot.commands import Commands, Context
+from adapters.playground.publisher import BOT, PLATFORM, card_json
+from bot.commands import Commands, Context, Reply
 from bot.domain import Target
-from bot.ports import PaperStore
-from bot.qa.service import Answerer
 from bot.text import whole_number
+from bot.threads import NOT_UNDER_A_CARD, ThreadAnswers
 
-PLATFORM = "playground"
 CHANNEL = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 MAX_TEXT = 4000
 MAX_BODY = 64 * 1024
@@ -57,9 +54,8 @@ TEMPLATES = Environment(
 class Playground:
     log: ChannelLog
     commands: Commands
-    papers: PaperStore
+    threads: ThreadAnswers  # questions in threads, answered as on every other platform
     token: str | None = None  # required on every request when set (bound beyond loopback)
-    answerer: Answerer = field(default_factory=Answerer)  # abstracts and quotes unless given more
     sources: dict[str, str | None] = field(default_factory=dict)  # feed -> last error, None if ok
 
 
@@ -143,20 +139,48 @@ def _reader(request: Request) -> str:
 
 
 def build_app(pg: Playground) -> Starlette:
+    async def post_reply(channel: str, reply: Reply, thread_of: int | None) -> Message:
+        """The bot's reply. In the channel, a reply with several cards posts each as a message
+        of its own, so that each card has a thread about its paper; the reply returned lists
+        them all (each card with its `message_id`), as one reply."""
+        target = Target(PLATFORM, channel)
+        cards = [card_json(c) for c in reply.cards]
+        if len(cards) <= 1 or thread_of is not None:
+            message = await pg.log.add(channel, BOT, reply.text, cards, thread_of=thread_of)
+            if cards and thread_of is None:
+                await pg.threads.open(target, str(message["id"]), reply.cards[0].arxiv_id)
+            return {**message, "cards": [{**c, "message_id": message["id"]} for c in cards]}
+        message = await pg.log.add(channel, BOT, reply.text)
+        shown = []
+        for card, data in zip(reply.cards, cards, strict=True):
+            posted = await pg.log.add(channel, BOT, "", [data])
+            await pg.threads.open(target, str(posted["id"]), card.arxiv_id)
+            shown.append({**data, "message_id": posted["id"]})
+        return {**message, "cards": shown}
+
+    async def known_paper(target: Target, thread_of: int, thread: str) -> None:
+        """A card posted before threads were opened for command replies: its thread is about
+        its one card (a message with several has no one paper)."""
+        if await pg.threads.paper_of(target, thread) is not None:
+            return
+        parent = await pg.log.get(thread_of)
+        if parent is not None and len(parent["cards"]) == 1:
+            await pg.threads.open(target, thread, parent["cards"][0]["arxiv_id"])
+
     async def bot_reply(
         channel: str, text: str, author: str, thread_of: int | None, reader: str
     ) -> Message | None:
+        target = Target(PLATFORM, channel)
+        thread = str(thread_of) if thread_of is not None else None
+        if thread_of is not None and thread is not None:
+            await known_paper(target, thread_of, thread)
         if text.startswith("/papers"):
-            reply = await pg.commands.handle(
-                text[len("/papers") :], Context(Target(PLATFORM, channel), author, True)
-            )
-            cards = [card_json(c) for c in reply.cards]
-            return await pg.log.add(channel, BOT, reply.text, cards, thread_of=thread_of)
-        if thread_of is not None:
-            parent = await pg.log.get(thread_of)
-            earlier = (await pg.log.replies(thread_of))[:-1]  # before the question just posted
-            answer = await answer_in_thread(pg.papers, pg.answerer, parent, earlier, text, reader)
-            return await pg.log.add(channel, BOT, answer, thread_of=thread_of)
+            ctx = Context(target, author, True, thread=thread)
+            reply = await pg.commands.handle(text[len("/papers") :], ctx)
+            return await post_reply(channel, reply, thread_of)
+        if thread is not None:
+            answer = await pg.threads.answer(target, thread, reader, text)
+            return await pg.log.add(channel, BOT, answer or NOT_UNDER_A_CARD, thread_of=thread_of)
         return None
 
     async def channel_page(request: Request) -> Response:

@@ -11,6 +11,7 @@ from bot.domain import Card, Target
 from bot.throttle import UNLIMITED
 
 BOT = "Paperboy"
+PLATFORM = "playground"
 
 
 def card_json(card: Card) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from bot.cards import compact_count, cut_at_word, cut_escaped
 from bot.domain import Card
+from bot.text import split_message
 
 # Block Kit limits (PLATFORMS.md §2; slack_sdk models/blocks).
 BLOCKS = 50
@@ -102,24 +103,10 @@ def fallback(card: Card) -> str:
 
 def text_blocks(text: str) -> list[Block]:
     """Plain text as sections (each within 3000 characters), split at lines then words."""
-    out: list[str] = []
-    current = ""
-    for line in escape(text).splitlines():
-        while len(line) > SECTION_TEXT:
-            if current:
-                out.append(current)
-                current = ""
-            cut = line.rfind(" ", 0, SECTION_TEXT + 1)
-            cut = cut if cut > 0 else SECTION_TEXT
-            out.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        joined = f"{current}\n{line}" if current else line
-        if len(joined) > SECTION_TEXT:
-            out.append(current)
-            joined = line
-        current = joined
-    out.append(current)
-    return [{"type": "section", "text": mrkdwn(part)} for part in out if part.strip()]
+    return [
+        {"type": "section", "text": mrkdwn(part)}
+        for part in split_message(escape(text), SECTION_TEXT)
+    ]
 
 
 def fallback_text(text: str) -> str:

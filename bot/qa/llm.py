@@ -232,16 +232,20 @@ class LlmAnswerer:
         if isinstance(prompt, str):
             yield prompt
             return
-        buffer, shown = "", []
+        buffer, shown, gap = "", [], ""
         async for delta in self.model.stream(prompt.messages, self.max_tokens):
             buffer += delta
             if cut := _ready(buffer):
                 piece = prompt.checked(buffer[:cut])
                 buffer = buffer[cut:]
-                shown.append(piece)
-                yield piece
+                # A piece's trailing space goes out with the next one, so the whole streamed
+                # answer reads exactly as the one written at once (no space before its sources).
+                body = piece.rstrip()
+                shown.append(gap + body)
+                gap = piece[len(body) :]
+                yield shown[-1]
         if buffer.strip():
-            shown.append(prompt.checked(buffer))
+            shown.append(gap + prompt.checked(buffer).rstrip())
             yield shown[-1]
         body = "".join(shown).strip()
         sources = prompt.sources(body)

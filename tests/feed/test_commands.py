@@ -11,6 +11,7 @@ from bot.commands import Commands, Context
 from bot.domain import Cadence, Decision, Every, Origin, Outcome, Paper, Target
 from bot.finder import Finder
 from bot.qa.service import Answerer
+from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 
 HERE = Target("fake", "general")
@@ -218,9 +219,9 @@ async def test_digest_subscription_and_digest_now(commands: tuple[Commands, Stor
 
 
 async def test_ask(commands: tuple[Commands, Storage]) -> None:
-    cmd, _ = commands
+    cmd, storage = commands
     assert "not running here" in (await cmd.handle("ask 2606.00001 what is it about?", MEMBER)).text
-    cmd.answerer = Answerer()  # abstracts only, quoted
+    cmd.threads = ThreadAnswers(storage.papers, storage.threads, Answerer())  # abstracts, quoted
     answer = (await cmd.handle("ask 2606.00001 what about video?", MEMBER)).text
     assert answer.startswith("From the paper's abstract") and "> Video." in answer
     assert "ask ARXIV_ID QUESTION" in (await cmd.handle("ask 2606.00001", MEMBER)).text

@@ -15,6 +15,8 @@ from bot.cards import card_for
 from bot.commands import Commands
 from bot.domain import Origin, Paper, Target
 from bot.finder import Finder
+from bot.qa.service import Answerer
+from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
 
@@ -28,10 +30,13 @@ HOSTILE = Paper(
 )
 
 
-def playground(storage: Storage, **options: object) -> Playground:
+def playground(storage: Storage, answerer: Answerer | None = None, **options: object) -> Playground:
     finder = Finder(storage.papers, live_search=False)
-    commands = Commands(storage.subscriptions, storage.ledger, storage.papers, finder)
-    return Playground(SqlChannelLog(storage.engine), commands, storage.papers, **options)  # type: ignore[arg-type]
+    threads = ThreadAnswers(storage.papers, storage.threads, answerer or Answerer())
+    commands = Commands(
+        storage.subscriptions, storage.ledger, storage.papers, finder, threads=threads
+    )
+    return Playground(SqlChannelLog(storage.engine), commands, threads, **options)  # type: ignore[arg-type]
 
 
 def client_for(pg: Playground) -> httpx.AsyncClient:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.text import readable, split_names, squash
+from bot.text import readable, split_message, split_names, squash
 
 
 def test_squash_joins_hard_wraps_and_drops_blank() -> None:
@@ -49,3 +51,47 @@ def test_split_names_handles_mononyms_and_double_spaces() -> None:
     assert split_names("") == ()
     assert split_names("Alice and Bob") == ("Alice", "Bob")
     assert split_names("Alexander Anderson") == ("Alexander Anderson",)
+
+
+# Text as answers are made of: words, runs of spaces, line breaks of every kind, long unbroken
+# runs (a URL), and anything else Unicode has.
+_PIECES = st.sampled_from(["word", "a", " ", "   ", "\n", "\r\n", "\n\n", "\u2028", "\t", "x" * 40])
+TEXTS = st.one_of(st.text(), st.lists(st.one_of(_PIECES, st.text(max_size=5))).map("".join))
+
+
+def _ink(text: str) -> str:
+    return "".join(text.split())
+
+
+@given(TEXTS, st.integers(min_value=1, max_value=60))
+def test_split_message_keeps_every_character_within_the_limit(text: str, limit: int) -> None:
+    parts = split_message(text, limit)
+    assert all(len(part) <= limit for part in parts)
+    assert all(part.strip() for part in parts)  # no part that shows nothing
+    # Only whitespace is lost at the cuts, and the order is kept.
+    assert "".join(_ink(part) for part in parts) == _ink(text)
+
+
+@given(
+    st.lists(
+        st.text(
+            st.characters(codec="ascii", exclude_characters="\n\r\x0b\x0c\x1c\x1d\x1e"),
+            min_size=1,
+            max_size=20,
+        ),
+        min_size=1,
+    )
+)
+def test_split_message_keeps_lines_that_fit_whole(lines: list[str]) -> None:
+    parts = split_message("\n".join(lines), 20)
+    kept = [line for part in parts for line in part.split("\n")]
+    assert [line for line in kept if line.strip()] == [line for line in lines if line.strip()]
+
+
+def test_split_message_cuts_at_words_then_anywhere() -> None:
+    assert split_message("one two three", 7) == ["one two", "three"]
+    assert split_message("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert split_message("a\nb\n\nc", 100) == ["a\nb\n\nc"]
+    assert split_message("  \n\t\n", 5) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        split_message("x", 0)
