@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,22 +23,12 @@ from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
 from bot.search import SearchError, build_query
 from bot.subscriptions import NOT_LISTED, explain
-from bot.text import whole_number
+from bot.syntax import COMMANDS, Command, CommandError, help_text, parse
 from bot.threads import ThreadAnswers
 
-HELP = """/papers commands:
-  subscribe SOURCE [keywords="a AND (b OR c) NOT d"] [categories=cs.LG,cs.CL]
-            [authors="Ada Lovelace;Alan Turing"] [min-upvotes=N [upvote-window=DAYS]]
-            [cap=N per day] [catch-up=N]
-            [every=instant|daily|weekly] [at=09:00] [tz=Europe/Berlin] [day=monday] [top=10]
-            [compact=yes: the digest as one list]
-      SOURCE: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY
-  unsubscribe ID     resume ID     subscriptions     why ARXIV_ID     show ARXIV_ID
-  digest     top [days=7]     help
-  ask [ARXIV_ID] QUESTION   (in a paper's thread the paper is known: ask QUESTION)
-  search WORDS [since=YYYY-MM-DD] [until=YYYY-MM-DD] [category=cs.LG] [author=NAME]
-               [sort=relevance|recent|upvotes] [page=N]"""
+HELP = help_text()
 PAGE = 5
+SOURCES = "hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"
 FIRST_POLL_WAIT = 2.0  # seconds a subscribe reply waits to say what the feed lists already
 
 
@@ -69,88 +58,33 @@ NEEDS_MANAGE = Reply(
 )
 
 
-_CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-# A word, with any "quoted part" in it kept whole: `keywords="a AND b"`, `"large language models"`,
-# and an option's 'single-quoted' value (elsewhere a single quote is an apostrophe).
-_TOKEN = re.compile(r"""[\w-]+='[^']*'|(?:[^\s"]*"[^"]*"[^\s"]*)+|\S+""")
-
-
-def split_words(text: str) -> list[str]:
-    """`/papers` text as words. Quoted parts stay whole, with their quotes (a search keeps its
-    phrases); curly quotes count; a lone quote or apostrophe is just a character, never an
-    error (unlike shell quoting, which would pair "Bayes' rule" with "Hoeffding's")."""
-    return _TOKEN.findall(text.translate(_CURLY))
-
-
-def _unquoted(value: str) -> str:
-    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'" else value
-
-
-class CommandError(ValueError):
-    """Bad input to a command; the message is for the person who typed it."""
-
-
-def _options(
-    tokens: list[str], allowed: set[str], *, strict: bool
-) -> tuple[list[str], dict[str, str]]:
-    """Split `name=value` options from words. `strict`: an unknown name is an error (a
-    subscription must not silently ignore a misspelt rule); otherwise it is just a word."""
-    words: list[str] = []
-    options: dict[str, str] = {}
-    for token in tokens:
-        name, sep, value = token.partition("=")
-        if sep and name.lower() in allowed:
-            options[name.lower()] = _unquoted(value)
-        elif sep and strict:
-            raise CommandError(f"unknown option {name!r}; options: {', '.join(sorted(allowed))}")
-        else:
-            words.append(token)
-    return words, options
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _number(options: dict[str, str], name: str) -> int | None:
-    if name not in options:
-        return None
-    value = whole_number(options[name])
-    if value is None:
-        raise CommandError(f"{name} must be a whole number, not {options[name]!r}")
-    return value
-
-
-def _day(options: dict[str, str], name: str) -> date | None:
-    if name not in options:
+def _day(command: Command, name: str) -> date | None:
+    if (text := command.text(name)) is None:
         return None
     try:
-        return date.fromisoformat(options[name])
+        return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(
-            f"{name} must be a date like 2026-06-12, not {options[name]!r}"
-        ) from None
+        raise CommandError(f"{name} must be a date like 2026-06-12, not {text!r}") from None
 
 
-def _cadence(options: dict[str, str]) -> Cadence:
-    every = options.get("every", "instant").lower()
-    if every not in {e.value for e in Every}:
-        raise CommandError("every must be instant, daily or weekly")
+def _cadence(command: Command) -> Cadence:
+    every = command.text("every") or "instant"
     try:
-        at = time.fromisoformat(options.get("at", "09:00"))
+        at = time.fromisoformat(command.text("at") or "09:00")
     except ValueError:
-        raise CommandError(f"at must be a time like 09:00, not {options['at']!r}") from None
+        raise CommandError(f"at must be a time like 09:00, not {command.text('at')!r}") from None
     days = [d.lower() for d in calendar.day_name]
-    day = options.get("day", "monday").lower()
+    day = (command.text("day") or "monday").lower()
     if day not in days:
         raise CommandError(f"day must be a weekday name like monday, not {day!r}")
     try:
         return Cadence(
             every=Every(every),
             at=at,
-            tz=options.get("tz", "UTC"),
+            tz=command.text("tz") or "UTC",
             weekday=days.index(day),
-            top=_number(options, "top") or 10,
-            compact=options.get("compact", "no").lower() in ("yes", "true", "1"),
+            top=command.number("top") or 10,
+            compact=bool(command.flag("compact")),
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from None
@@ -195,21 +129,15 @@ class Commands:
     clock: Callable[[], datetime] = utc_now
 
     async def handle(self, text: str, ctx: Context) -> Reply:
-        """Answer `/papers TEXT`."""
-        return await self.run(split_words(text), ctx)
+        """Answer `/papers TEXT` (the text surfaces)."""
+        try:
+            command = parse(text)
+        except CommandError as exc:
+            return Reply(str(exc), private=True, error=True)
+        return await self.run(command, ctx)
 
-    async def run(self, tokens: list[str], ctx: Context) -> Reply:
-        """Answer a command already split into words (an adapter's parsed options)."""
-        if not tokens:
-            return Reply(HELP, private=True)
-        if any(_CONTROL.search(token) for token in tokens):
-            # Some databases refuse a NUL outright, and no person means one.
-            return Reply(
-                "That command has a control character in it (such as NUL); type it again without.",
-                private=True,
-                error=True,
-            )
-        name, args = tokens[0].lower(), tokens[1:]
+    async def run(self, command: Command, ctx: Context) -> Reply:
+        """Answer a command (typed options, from a platform's own or from `parse`)."""
         handler = {
             "subscribe": self.subscribe,
             "unsubscribe": self.unsubscribe,
@@ -222,58 +150,40 @@ class Commands:
             "ask": self.ask,
             "top": self.top,
             "help": self.help,
-        }.get(name)
-        if handler is None:
-            return Reply(f"Unknown command {name[:40]!r}.\n{HELP}", private=True, error=True)
+        }[command.name]
+        if COMMANDS[command.name].manages and not ctx.can_manage:
+            return NEEDS_MANAGE
         try:
-            return await handler(args, ctx)
+            return await handler(command, ctx)
         except (CommandError, KeywordError, SearchError) as exc:
             return Reply(str(exc), private=True, error=True)
 
-    async def help(self, args: list[str], ctx: Context) -> Reply:
+    async def help(self, command: Command, ctx: Context) -> Reply:
         return Reply(HELP, private=True)
 
-    async def subscribe(self, args: list[str], ctx: Context) -> Reply:
-        if not ctx.can_manage:
-            return NEEDS_MANAGE
-        allowed = {
-            "compact",
-            "keywords",
-            "categories",
-            "authors",
-            "min-upvotes",
-            "upvote-window",
-            "cap",
-            "catch-up",
-            "every",
-            "at",
-            "tz",
-            "day",
-            "top",
-        }
-        words, options = _options(args, allowed, strict=True)
-        if len(words) != 1:
-            raise CommandError(
-                "name one source: hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"
-            )
+    async def subscribe(self, command: Command, ctx: Context) -> Reply:
+        source = command.text("source")
+        if source is None:
+            raise CommandError(f"name one source: {SOURCES}")
         try:
-            feed = parse_feed_spec(words[0])
+            feed = parse_feed_spec(source)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if feed.kind.value == "hf-daily" and feed.arg:
             raise CommandError("subscribe to hf-daily without a date: it follows the newest day")
+        keywords = command.text("keywords")
+        categories = (command.text("categories") or "").replace("+", ",").split(",")
+        authors = (command.text("authors") or "").split(";")
         rules = Rules(
-            keywords=parse_keywords(options["keywords"]) if options.get("keywords") else None,
-            categories=frozenset(
-                c for c in options.get("categories", "").replace("+", ",").split(",") if c
-            ),
-            authors=tuple(a.strip() for a in options.get("authors", "").split(";") if a.strip()),
-            min_upvotes=_number(options, "min-upvotes"),
-            upvote_window_days=min(_number(options, "upvote-window") or 3, 14),
-            daily_cap=_number(options, "cap"),
-            catch_up=min(_number(options, "catch-up") or 0, 20),
+            keywords=parse_keywords(keywords) if keywords else None,
+            categories=frozenset(c for c in categories if c),
+            authors=tuple(a.strip() for a in authors if a.strip()),
+            min_upvotes=command.number("min-upvotes"),
+            upvote_window_days=min(command.number("upvote-window") or 3, 14),
+            daily_cap=command.number("cap"),
+            catch_up=min(command.number("catch-up") or 0, 20),
         )
-        cadence = _cadence(options)
+        cadence = _cadence(command)
         sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock(), cadence)
         return Reply(f"Subscribed: {describe(sub)}. {await self._first_poll(sub)}")
 
@@ -302,7 +212,7 @@ class Commands:
             before += " (subscribe with catch-up=N to have the top N posted now)"
         return f"{later}. {before}."
 
-    async def digest(self, args: list[str], ctx: Context) -> Reply:
+    async def digest(self, command: Command, ctx: Context) -> Reply:
         subs = [
             s
             for s in await self.subscriptions.for_target(ctx.target)
@@ -320,28 +230,24 @@ class Commands:
         report = await self.engine.deliver()
         return Reply(f"Digest posted: {report.posted} of {released} papers.", private=True)
 
-    async def _own(self, args: list[str], ctx: Context, verb: str) -> Subscription:
-        """The channel's subscription named by `ID` or `#ID` in `args`."""
-        wanted = whole_number(args[0].lstrip("#"), 2**62) if len(args) == 1 else None
+    async def _own(self, command: Command, ctx: Context) -> Subscription:
+        """The channel's subscription the command names."""
+        wanted = command.number("subscription")
         if wanted is None:
-            raise CommandError(f"say which subscription: {verb} ID (see `subscriptions`)")
+            raise CommandError(f"say which subscription: {command.name} ID (see `subscriptions`)")
         for sub in await self.subscriptions.for_target(ctx.target):
             if sub.id == wanted:
                 return sub
         raise CommandError(f"this channel has no subscription #{wanted}")
 
-    async def unsubscribe(self, args: list[str], ctx: Context) -> Reply:
-        if not ctx.can_manage:
-            return NEEDS_MANAGE
-        sub = await self._own(args, ctx, "unsubscribe")
+    async def unsubscribe(self, command: Command, ctx: Context) -> Reply:
+        sub = await self._own(command, ctx)
         await self.subscriptions.remove(sub.id)
         return Reply(f"Unsubscribed #{sub.id}.")
 
-    async def resume(self, args: list[str], ctx: Context) -> Reply:
+    async def resume(self, command: Command, ctx: Context) -> Reply:
         """Resume a subscription paused because the channel was unreachable (once fixed)."""
-        if not ctx.can_manage:
-            return NEEDS_MANAGE
-        sub = await self._own(args, ctx, "resume")
+        sub = await self._own(command, ctx)
         if sub.paused is None:
             return Reply(f"#{sub.id} is not paused.", private=True)
         await self.subscriptions.resume(sub.id)
@@ -351,7 +257,7 @@ class Commands:
             f"Resumed #{sub.id}; papers held while it was paused will be posted if still fresh."
         )
 
-    async def list_subscriptions(self, args: list[str], ctx: Context) -> Reply:
+    async def list_subscriptions(self, command: Command, ctx: Context) -> Reply:
         subs = await self.subscriptions.for_target(ctx.target)
         if not subs:
             return Reply(
@@ -364,8 +270,8 @@ class Commands:
                 lines.append(f"⚠ {feed} {said}")
         return Reply("\n".join(lines))
 
-    async def why(self, args: list[str], ctx: Context) -> Reply:
-        aid = parse_arxiv_id(args[0]) if len(args) == 1 else None
+    async def why(self, command: Command, ctx: Context) -> Reply:
+        aid = parse_arxiv_id(command.text("paper") or "")
         if aid is None:
             raise CommandError("say which paper: why ARXIV_ID (an id like 2401.12345 or its URL)")
         records = [r for r in await self.ledger.why(aid.id) if r.target == ctx.target]
@@ -382,9 +288,9 @@ class Commands:
             lines.append(f"#{sub.id}: {why}")
         return Reply(f"{aid.id}:\n" + "\n".join(lines))
 
-    async def ask(self, args: list[str], ctx: Context) -> Reply:
-        aid = parse_arxiv_id(args[0]) if args else None
-        question = " ".join(args[1:] if aid else args).strip()
+    async def ask(self, command: Command, ctx: Context) -> Reply:
+        aid = parse_arxiv_id(command.text("paper") or "")
+        question = (command.text("question") or "").strip()
         in_thread = None
         if aid is None and ctx.thread and self.threads:
             in_thread = await self.threads.paper_of(ctx.target, ctx.thread)
@@ -413,10 +319,9 @@ class Commands:
         )
         return Reply(answered.text)
 
-    async def top(self, args: list[str], ctx: Context) -> Reply:
+    async def top(self, command: Command, ctx: Context) -> Reply:
         """The channel's most liked papers (reactions on their cards) of the last days."""
-        _, options = _options(args, {"days"}, strict=True)
-        days = min(max(_number(options, "days") or 7, 1), 365)
+        days = min(max(command.number("days") or 7, 1), 365)
         if self.votes is None:
             return Reply("Votes (reactions on cards) are not counted here.")
         ranked = await self.votes.top(ctx.target, self.clock() - timedelta(days=days), PAGE)
@@ -432,8 +337,8 @@ class Commands:
             "\n".join(lines), cards=tuple(card_for(papers[a]) for a, _ in ranked if a in papers)
         )
 
-    async def show(self, args: list[str], ctx: Context) -> Reply:
-        aid = parse_arxiv_id(args[0]) if len(args) == 1 else None
+    async def show(self, command: Command, ctx: Context) -> Reply:
+        aid = parse_arxiv_id(command.text("paper") or "")
         if aid is None:
             raise CommandError("say which paper: show ARXIV_ID (an id like 2401.12345 or its URL)")
         page = await self.finder.search(build_query(aid.id))
@@ -443,20 +348,15 @@ class Commands:
             )
         return Reply("", cards=(card_for(page.hits[0].paper),))
 
-    async def search(self, args: list[str], ctx: Context) -> Reply:
-        allowed = {"since", "until", "category", "author", "sort", "page"}
-        words, options = _options(args, allowed, strict=False)
-        sort = options.get("sort", "relevance")
-        if sort not in {s.value for s in Sort}:
-            raise CommandError("sort must be relevance, recent or upvotes")
-        page = max(1, _number(options, "page") or 1)
+    async def search(self, command: Command, ctx: Context) -> Reply:
+        page = max(1, command.number("page") or 1)
         query = build_query(
-            " ".join(words),
-            since=_day(options, "since"),
-            until=_day(options, "until"),
-            category=options.get("category"),
-            author=options.get("author"),
-            sort=Sort(sort),
+            command.text("query") or "",
+            since=_day(command, "since"),
+            until=_day(command, "until"),
+            category=command.text("category"),
+            author=command.text("author"),
+            sort=Sort(command.text("sort") or "relevance"),
             limit=PAGE,
             offset=(page - 1) * PAGE,
         )

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import Target, Turn
+from storage.dialect import insert_ignoring_conflicts
 from storage.ledger import CARD, deliveries, subscriptions
-from storage.papers import insert_ignoring_conflicts
 from storage.tables import ThreadPaperRow, ThreadTurnRow, VoteRow
 
 turns_table = cast(sa.Table, ThreadTurnRow.__table__)

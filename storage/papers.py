@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.domain import Hit, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
 
-# Re-exported while storage.ledger and storage.chat still import it from here.
+# Re-exported while storage.ledger still imports it from here.
 from storage.dialect import insert_ignoring_conflicts as insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
 from storage.search import search_papers

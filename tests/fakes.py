@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +78,76 @@ def run_paperboy(
         cwd=cwd,
         env={**os.environ, "PAPERBOY_LOG_LEVEL": "WARNING", **env},
     )
+
+
+def invoke_paperboy(
+    args: Iterable[str], env: dict[str, str], cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`paperboy ARGS` as `run_paperboy` runs it, but in this process (the console script's
+    `main`), without a new interpreter's start of a second or two: `env` over ours, `cwd` the
+    working directory (`.env` is read from there), logging set up afresh as in a new process,
+    and an exit status, stdout and stderr as the process would have (an uncaught exception is a
+    traceback on stderr and status 1). For what a command prints and exits with; process
+    start, signals and restarts need `run_paperboy`."""
+    from click.testing import CliRunner
+
+    from adapters.cli import main
+
+    args = list(args)
+
+    def too_long(signum: int, frame: object) -> None:
+        raise subprocess.TimeoutExpired(["paperboy", *args], timeout)
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {
+        name: logger.level
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    runner = CliRunner()
+    with runner.isolation(env={"PAPERBOY_LOG_LEVEL": "WARNING", **env}) as (out, err, _):
+        argv, here = sys.argv, Path.cwd()
+        sys.argv = ["paperboy", *args]
+        os.chdir(cwd)
+        for handler in handlers:  # the command's logging.basicConfig writes to this stderr
+            root.removeHandler(handler)
+        alarm = signal.signal(signal.SIGALRM, too_long)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        status: int
+        try:
+            main()
+            status = 0
+        except subprocess.TimeoutExpired:
+            raise
+        except SystemExit as exc:  # as the interpreter ends a process
+            if exc.code is None or isinstance(exc.code, int):
+                status = exc.code or 0
+            else:
+                print(exc.code, file=sys.stderr)
+                status = 1
+        except Exception:
+            traceback.print_exc()
+            status = 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, alarm)
+            sys.argv = argv
+            os.chdir(here)
+            for handler in root.handlers[:]:
+                root.removeHandler(handler)
+                handler.close()
+            for handler in handlers:
+                root.addHandler(handler)
+            root.setLevel(level)
+            for name, logger in logging.root.manager.loggerDict.items():
+                if isinstance(logger, logging.Logger):
+                    logger.setLevel(levels.get(name, logging.NOTSET))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return subprocess.CompletedProcess(
+            ["paperboy", *args], status, out.getvalue().decode(), err.getvalue().decode()
+        )
 
 
 class LoopbackServer:

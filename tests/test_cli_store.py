@@ -1,4 +1,5 @@
-"""`paperboy db upgrade`, `import`, `show` and `search` as a person runs them (SQLite)."""
+"""`paperboy db upgrade`, `import`, `show` and `search` as a person runs them (SQLite), in this
+process: what they print and exit with (tests/test_cli.py runs the installed console script)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from storage.migrate import head
 from tests.conftest import OWN_FIXTURES
-from tests.fakes import run_paperboy
+from tests.fakes import invoke_paperboy
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     env = {"PAPERBOY_DATABASE_URL": db_url, "PAPERBOY_HF_LIVE_SEARCH": "false"}
 
     def paperboy(*args: str):  # type: ignore[no-untyped-def]
-        return run_paperboy(args, env, tmp_path)
+        return invoke_paperboy(args, env, tmp_path)
 
     paperboy.db_url, paperboy.cwd = db_url, tmp_path  # type: ignore[attr-defined]
     return paperboy
@@ -93,7 +94,7 @@ def test_ask_answers_from_what_it_can_read(run) -> None:  # type: ignore[no-unty
 
     assert run("import", str(OWN_FIXTURES / "arxiv_snapshot_small.jsonl")).returncode == 0
     with FakeSources({}) as fake:  # no HTML or markdown for this paper: the abstract it is
-        done = run_paperboy(
+        done = invoke_paperboy(
             ["ask", "0704.0001", "What is calculated for hadron colliders?", "--json"],
             {**fake.env(), "PAPERBOY_DATABASE_URL": run.db_url, "PAPERBOY_HF_LIVE_SEARCH": "false"},
             run.cwd,

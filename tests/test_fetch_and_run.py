@@ -14,19 +14,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from storage import open_storage
 from storage.playground import SqlChannelLog
 from tests.conftest import OWN_FIXTURES
 from tests.fake_sources import FakeSources, hf_daily
-from tests.fakes import run_paperboy
+from tests.fakes import invoke_paperboy, run_paperboy
 
 RSS = (OWN_FIXTURES / "arxiv_rss_mixed.xml").read_bytes()
 HF = (OWN_FIXTURES / "hf_daily_2024_schema.json").read_bytes()
 
 
 def _paperboy(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_paperboy(args, env, cwd)
+    """A command's output and exit status, in this process; `run_paperboy` where a real process
+    matters (restarts, signals)."""
+    return invoke_paperboy(args, env, cwd)
 
 
 def test_fetch_dry_run_prints_cards_from_the_configured_sources(tmp_path: Path) -> None:
@@ -100,9 +103,9 @@ def test_run_once_posts_the_top_papers_once_across_restarts(tmp_path: Path) -> N
     db = {"PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}"}
     with FakeSources({"hf": _fresh_hf_daily(8)}, failing={"rss"}) as fake:
         env = {**fake.env(), **db, "PAPERBOY_HTTP_ATTEMPTS": "1", "PAPERBOY_POLL_SECONDS": "1"}
-        first = _paperboy(["run", "--once"], env, tmp_path)
+        first = run_paperboy(["run", "--once"], env, tmp_path)
         time.sleep(1.1)  # the feed is due again (a restart waits for the poll the last run planned)
-        second = _paperboy(["run", "--once"], env, tmp_path)
+        second = run_paperboy(["run", "--once"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     # A first run catches up with the feed's top 5 by upvotes, in the playground's #general.
     assert _general(tmp_path / "papers.db") == [f"Paper {n}" for n in (8, 7, 6, 5, 4)]
@@ -229,17 +232,12 @@ def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(tmp_path:
         assert "secret" not in done.stderr  # the password is masked
 
 
-def test_postgresql_without_its_driver_says_what_to_install(tmp_path: Path) -> None:
-    # As if psycopg were not installed: the import finds nothing.
-    hide = "import sys; sys.modules['psycopg'] = None; from adapters.cli import main; main()"
-    done = subprocess.run(
-        [sys.executable, "-c", hide, "run", "--once"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-        env={**os.environ, "PAPERBOY_DATABASE_URL": "postgresql://bot:secret@127.0.0.1/x"},
+def test_postgresql_without_its_driver_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed: `import` fails
+    done = _paperboy(
+        ["run", "--once"], {"PAPERBOY_DATABASE_URL": "postgresql://bot:secret@127.0.0.1/x"}, tmp_path
     )
     assert done.returncode == 1
     assert "install Paperboy with its `postgres` extra" in done.stderr, done.stderr

@@ -13,9 +13,10 @@ resolved permissions in the channel for the subcommands that change subscription
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Literal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -26,6 +27,7 @@ from bot.cards import cut_at_word
 from bot.commands import Commands, Context, Reply
 from bot.domain import Target
 from bot.search import SearchError, build_query
+from bot.syntax import COMMANDS, Command, CommandError, Kind, Option, Spec, command_from
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ SOURCES = (
     "arxiv-rss:stat.ML",
     "arxiv-query:",
 )
+KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
 FAILED = Reply("Something went wrong on our side; please try again.", private=True, error=True)
 
 
@@ -57,18 +60,6 @@ def context(interaction: discord.Interaction) -> Context:
         can_manage=interaction.permissions.manage_channels,
         thread=thread,
     )
-
-
-def options(**values: object) -> list[str]:
-    """`name=value` words for the options given (underscores become hyphens)."""
-    out = []
-    for name, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        out.append(f"{name.replace('_', '-')}={value}")
-    return out
 
 
 def rendered(reply: Reply) -> tuple[list[str], list[discord.Embed]]:
@@ -118,19 +109,21 @@ async def answer(
 class Pages(discord.ui.View):
     """Previous / next buttons under a search reply (for whoever sees it, for 15 minutes)."""
 
-    def __init__(self, commands: Commands, query: list[str], page: int, ctx: Context) -> None:
+    def __init__(self, commands: Commands, search: Command, ctx: Context) -> None:
         super().__init__(timeout=15 * 60)
-        self.commands, self.query, self.page, self.ctx = commands, query, page, ctx
-        self.previous.disabled = page <= 1
+        self.commands, self.search, self.ctx = commands, search, ctx
+        self.page = search.number("page") or 1
+        self.previous.disabled = self.page <= 1
 
     async def _turn(self, interaction: discord.Interaction, page: int) -> None:
         await interaction.response.defer()  # a search may take a moment; the 3 s hold
-        reply = await self.commands.run([*self.query, f"page={page}"], self.ctx)
+        turned = self.search.but(page=page)
+        reply = await self.commands.run(turned, self.ctx)
         if reply.error or not reply.cards:
             await interaction.followup.send("No more results.", ephemeral=True)
             return
         texts, embeds = rendered(reply)
-        pages = Pages(self.commands, self.query, page, self.ctx)
+        pages = Pages(self.commands, turned, self.ctx)
         await interaction.edit_original_response(content=texts[0], embeds=embeds, view=pages)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
@@ -140,6 +133,24 @@ class Pages(discord.ui.View):
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pages]) -> None:
         await self._turn(interaction, self.page + 1)
+
+
+def _annotation(option: Option) -> Any:
+    """The Python type discord.py reads an option's Discord type (and range, choices) from."""
+    if option.kind is Kind.NUMBER:
+        low = option.low if option.low is not None else 0
+        kind: Any = app_commands.Range[int, low, option.high or 2**31 - 1]
+    elif option.kind is Kind.FLAG:
+        kind = bool
+    elif option.kind is Kind.CHOICE:
+        kind = Literal[option.choices]
+    else:
+        kind = str
+    return kind if option.required else kind | None
+
+
+def _parameter(option: Option) -> str:
+    return option.name.replace("-", "_")
 
 
 def papers_group(commands: Commands) -> app_commands.Group:
@@ -173,136 +184,50 @@ def papers_group(commands: Commands) -> app_commands.Group:
             if current.lower() in s.lower()
         ][:CHOICES]
 
-    def run(interaction: discord.Interaction, tokens: list[str]) -> Awaitable[Reply]:
-        return commands.run(tokens, context(interaction))
-
-    @group.command(description="Search papers by words, with optional filters")
-    @app_commands.describe(
-        query="Words or a phrase in quotes; an arXiv id or URL finds that paper",
-        since="From this date (YYYY-MM-DD)",
-        until="Up to this date (YYYY-MM-DD)",
-        category="An arXiv category such as cs.LG",
-        author="An author's name",
-    )
-    async def search(
-        interaction: discord.Interaction,
-        query: str,
-        since: str | None = None,
-        until: str | None = None,
-        category: str | None = None,
-        author: str | None = None,
-        sort: Literal["relevance", "recent", "upvotes"] | None = None,
-        page: app_commands.Range[int, 1, 100] | None = None,
-    ) -> None:
-        # The query stays one piece: its "quoted phrases" are phrases.
-        tokens = [
-            "search",
-            query,
-            *options(since=since, until=until, category=category, author=author, sort=sort),
-        ]
-        ctx = context(interaction)
-        await answer(
-            interaction,
-            commands.run([*tokens, *options(page=page)], ctx),
-            lambda _: Pages(commands, tokens, page or 1, ctx),
-        )
-
-    @group.command(description="Show a paper's card")
-    @app_commands.describe(paper="An arXiv id or URL")
-    @app_commands.autocomplete(paper=paper_choices)
-    async def show(interaction: discord.Interaction, paper: str) -> None:
-        await answer(interaction, run(interaction, ["show", paper]))
-
-    @group.command(description="Ask about a paper (in its thread, the paper is known)")
-    @app_commands.describe(question="Your question", paper="An arXiv id (outside a thread)")
-    @app_commands.autocomplete(paper=paper_choices)
-    async def ask(
-        interaction: discord.Interaction, question: str, paper: str | None = None
-    ) -> None:
-        await answer(interaction, run(interaction, ["ask", *([paper] if paper else []), question]))
-
-    @group.command(description="Post new papers from a source in this channel")
-    @app_commands.describe(
-        source="hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY",
-        keywords='A rule over title and abstract: diffusion AND (video OR audio) NOT "survey"',
-        categories="Only these arXiv categories, comma-separated",
-        authors="Only papers by these authors, separated by ;",
-        min_upvotes="Only papers with at least this many Hugging Face upvotes",
-        cap="At most this many papers a day",
-        every="instant (default), or a daily or weekly digest",
-        at="The digest's time, HH:MM",
-        tz="The digest's time zone, e.g. Europe/Berlin",
-        day="The weekly digest's day, e.g. monday",
-        top="Papers in a digest",
-        compact="The digest as one list instead of cards",
-        catch_up="Also post this many of the source's current papers now",
-    )
-    @app_commands.autocomplete(source=source_choices)
-    async def subscribe(
-        interaction: discord.Interaction,
-        source: str,
-        keywords: str | None = None,
-        categories: str | None = None,
-        authors: str | None = None,
-        min_upvotes: app_commands.Range[int, 0, 100_000] | None = None,
-        cap: app_commands.Range[int, 1, 1000] | None = None,
-        every: Literal["instant", "daily", "weekly"] | None = None,
-        at: str | None = None,
-        tz: str | None = None,
-        day: str | None = None,
-        top: app_commands.Range[int, 1, 50] | None = None,
-        compact: bool | None = None,
-        catch_up: app_commands.Range[int, 0, 20] | None = None,
-    ) -> None:
-        chosen = options(
-            catch_up=catch_up,
-            keywords=keywords,
-            categories=categories,
-            authors=authors,
-            min_upvotes=min_upvotes,
-            cap=cap,
-            every=every,
-            at=at,
-            tz=tz,
-            day=day,
-            top=top,
-            compact=compact,
-        )
-        await answer(interaction, run(interaction, ["subscribe", source, *chosen]))
-
-    @group.command(description="Stop a subscription of this channel")
-    @app_commands.describe(subscription="Its number (see /papers subscriptions)")
-    async def unsubscribe(interaction: discord.Interaction, subscription: int) -> None:
-        await answer(interaction, run(interaction, ["unsubscribe", str(subscription)]))
-
-    @group.command(description="Resume a subscription paused because posting failed")
-    @app_commands.describe(subscription="Its number (see /papers subscriptions)")
-    async def resume(interaction: discord.Interaction, subscription: int) -> None:
-        await answer(interaction, run(interaction, ["resume", str(subscription)]))
-
-    @group.command(description="This channel's subscriptions")
-    async def subscriptions(interaction: discord.Interaction) -> None:
-        await answer(interaction, run(interaction, ["subscriptions"]))
-
-    @group.command(description="Why a paper was (or was not) posted here")
-    @app_commands.describe(paper="An arXiv id or URL")
-    @app_commands.autocomplete(paper=paper_choices)
-    async def why(interaction: discord.Interaction, paper: str) -> None:
-        await answer(interaction, run(interaction, ["why", paper]))
-
-    @group.command(description="Post this channel's digest now")
-    async def digest(interaction: discord.Interaction) -> None:
-        await answer(interaction, run(interaction, ["digest"]))
-
-    @group.command(description="This channel's most liked papers (reactions on cards)")
-    @app_commands.describe(days="Over the last this many days (default 7)")
-    async def top(
-        interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] | None = None
-    ) -> None:
-        await answer(interaction, run(interaction, ["top", *options(days=days)]))
-
-    @group.command(description="How to use Paperboy")
-    async def help(interaction: discord.Interaction) -> None:
-        await answer(interaction, run(interaction, ["help"]))
-
+    autocomplete: dict[Kind, AutoComplete] = {Kind.PAPER: paper_choices}
+    for spec in COMMANDS.values():
+        group.add_command(_subcommand(commands, spec, autocomplete, source_choices))
     return group
+
+
+AutoComplete = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+
+def _subcommand(
+    commands: Commands,
+    spec: Spec,
+    by_kind: dict[Kind, AutoComplete],
+    sources: AutoComplete,
+) -> app_commands.Command[Any, ..., None]:
+    """One `/papers` subcommand, its options as `bot.syntax` declares them: the callback's
+    signature is made from the declaration, which is what discord.py reads the schema from."""
+    names = {_parameter(o): o.name for o in spec.options}
+
+    async def callback(interaction: discord.Interaction, **given: Any) -> None:
+        ctx = context(interaction)
+        try:
+            command = command_from(spec.name, {names[k]: v for k, v in given.items()})
+        except CommandError as exc:
+            await send(interaction, Reply(str(exc), private=True, error=True))
+            return
+
+        def pages(_: Reply) -> discord.ui.View | None:
+            return Pages(commands, command, ctx) if spec.name == "search" else None
+
+        await answer(interaction, commands.run(command, ctx), pages)
+
+    ordered = sorted(spec.options, key=lambda o: not o.required)  # required ones first
+    callback.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("interaction", KEYWORD, annotation=discord.Interaction)]
+        + [inspect.Parameter(_parameter(o), KEYWORD, annotation=_annotation(o)) for o in ordered]
+    )
+    callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
+        _parameter(o): o.help[:100] for o in spec.options
+    }
+    choices = {_parameter(o): by_kind[o.kind] for o in spec.options if o.kind in by_kind}
+    if spec.name == "subscribe":
+        choices["source"] = sources
+    callback.__discord_app_commands_param_autocomplete__ = choices  # type: ignore[attr-defined]
+    return app_commands.Command(name=spec.name, description=spec.help, callback=callback)

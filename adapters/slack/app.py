@@ -31,22 +31,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
 from adapters.slack.render import Block, card_blocks, escape, fallback_text, fit, text_blocks
-from bot.commands import Commands, Context, Reply, split_words
+from bot.commands import Commands, Context, Reply
 from bot.domain import Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
-from bot.text import whole_number
+from bot.syntax import COMMANDS, Command, CommandError, parse
 from bot.threads import ThreadAnswers
 from bot.votes import is_vote
 
 log = logging.getLogger(__name__)
 
-MANAGING = frozenset({"subscribe", "unsubscribe", "resume"})
 FAILED = Reply("Something went wrong on our side; please try again.", private=True, error=True)
 # chat.startStream errors that mean this workspace or app cannot stream (not a passing fault).
 NO_STREAMING = frozenset({"unknown_method", "not_allowed_token_type", "method_not_supported"})
 UPDATE_EVERY = 1.0  # seconds between chat.update calls while an answer grows (Tier 3)
+STREAM_BUFFER = 256  # characters of an answer sent in one stream call (slack_sdk's default)
 HOW_TO_ASK = (
     "Ask about a paper in the thread under its card, or anywhere with "
     "`/papers ask ARXIV_ID your question`."
@@ -166,22 +166,26 @@ class SlackBot:
             log.warning("could not check %s's permissions in %s: %s", user, channel, exc)
         return False
 
-    async def _context(self, channel: str, user: str, words: list[str]) -> Context:
-        managing = bool(words) and words[0].lower() in MANAGING
-        can = managing and await self.can_manage(channel, user)
-        return Context(Target(PLATFORM, channel), user, can_manage=can)
+    async def _reply(self, channel: str, user: str, command: Command) -> Reply:
+        """The command's reply; the asker's permission is looked up only for a command that
+        changes subscriptions."""
+        can = COMMANDS[command.name].manages and await self.can_manage(channel, user)
+        ctx = Context(Target(PLATFORM, channel), user, can_manage=can)
+        try:
+            return await self.commands.run(command, ctx)
+        except Exception:
+            log.exception("/papers %s failed", command.name)
+            return FAILED
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()  # within Slack's 3 seconds; the answer follows through `respond`
-        text = command.get("text") or ""
-        words = split_words(text)
         try:
-            ctx = await self._context(command["channel_id"], command["user_id"], words)
-            reply = await self.commands.run(words, ctx)
-        except Exception:
-            log.exception("/papers %s failed", words[:1])
-            reply = FAILED
-        await self._respond(respond, self.rendered(reply, words))
+            typed = parse(command.get("text") or "")
+        except CommandError as exc:
+            await self._respond(respond, self.rendered(Reply(str(exc), private=True, error=True)))
+            return
+        reply = await self._reply(command["channel_id"], command["user_id"], typed)
+        await self._respond(respond, self.rendered(reply, typed))
 
     @staticmethod
     async def _respond(respond: Any, message: dict[str, Any]) -> None:
@@ -194,26 +198,27 @@ class SlackBot:
         await ack()
         action = body["actions"][0]
         state = json.loads(action["value"])
-        words, page = list(state["q"]), int(state["page"])
         try:
-            ctx = await self._context(body["channel"]["id"], body["user"]["id"], words)
-            reply = await self.commands.run([*words, f"page={page}"], ctx)
-        except Exception:
-            log.exception("/papers paging failed")
-            reply = FAILED
-        message = self.rendered(reply, [*words, f"page={page}"])
+            if state["c"] != "search":
+                raise ValueError(state["c"])
+            typed = Command("search", dict(state["v"])).but(page=int(state["page"]))
+        except (KeyError, TypeError, ValueError):  # not a button of ours
+            log.warning("a page button without a search: %.200s", action.get("value"))
+            return
+        reply = await self._reply(body["channel"]["id"], body["user"]["id"], typed)
+        message = self.rendered(reply, typed)
         await self._respond(respond, {**message, "replace_original": True})
 
     async def on_link(self, ack: Any) -> None:
         await ack()  # a link button opens its URL; Slack still tells the app, which must ack
 
-    def rendered(self, reply: Reply, words: list[str]) -> dict[str, Any]:
+    def rendered(self, reply: Reply, command: Command | None = None) -> dict[str, Any]:
         blocks: list[Block] = text_blocks(reply.text) if reply.text else []
         for card in reply.cards:
             blocks += card_blocks(card, links=len(reply.cards) == 1)
-        if words and words[0].lower() == "search" and reply.cards and not reply.error:
+        if command and command.name == "search" and reply.cards and not reply.error:
             blocks = fit(blocks, 49)
-            blocks.append(self._pages(words))
+            blocks.append(self._pages(command))
         return {
             "text": fallback_text(reply.text or "Paperboy"),
             "blocks": fit(blocks),
@@ -223,13 +228,12 @@ class SlackBot:
         }
 
     @staticmethod
-    def _pages(words: list[str]) -> Block:
-        query = [w for w in words if not w.lower().startswith("page=")]
-        pages = (whole_number(w[5:]) for w in words if w.lower().startswith("page="))
-        page = next((n for n in pages if n is not None), 1)
+    def _pages(command: Command) -> Block:
+        page = command.number("page") or 1
+        values = {k: v for k, v in command.values.items() if k != "page"}
         buttons = []
         for label, number in (("◀ Previous", page - 1), ("Next ▶", page + 1)):
-            value = json.dumps({"q": query, "page": number})
+            value = json.dumps({"c": command.name, "v": values, "page": number})
             if number >= 1 and len(value) <= 2000:
                 buttons.append(
                     {
@@ -286,53 +290,66 @@ class SlackBot:
     async def _write(
         self, channel: str, thread: str, user: str, team: str, pieces: AsyncIterator[str]
     ) -> None:
-        """Stream the answer into the thread (chat.startStream / appendStream / stopStream);
-        where the workspace does not offer streaming, post it and update it as it grows (at
-        most once a second)."""
-        shown, sent, ts, streaming, updated = "", "", None, self._can_stream, 0.0
-        loop = asyncio.get_running_loop()
-        try:
-            async for piece in pieces:
-                shown += piece
-                if streaming:
-                    if ts is None:
-                        ts, streaming = await self._start_stream(channel, thread, user, team, piece)
-                        if streaming:
-                            continue
-                    else:
-                        await self.client.chat_appendStream(
-                            channel=channel, ts=ts, markdown_text=escape(piece)
-                        )
-                        continue
-                if ts is not None and loop.time() - updated < UPDATE_EVERY:
-                    continue
-                ts = await self._post_or_update(channel, thread, ts, shown)
-                sent, updated = shown, loop.time()
-        finally:
-            if streaming and ts is not None:
-                await self.client.chat_stopStream(channel=channel, ts=ts)
-        if not streaming and shown != sent:
-            await self._post_or_update(channel, thread, ts, shown)  # the whole, at the end
+        """Stream the answer into the thread; where the workspace does not offer streaming,
+        post it and update it as it grows."""
+        read = ""
+        if self._can_stream:
+            refused = await self._stream(channel, thread, user, team, pieces)
+            if refused is None:
+                return
+            read = refused
+        await self._post_and_update(channel, thread, read, pieces)
 
-    async def _start_stream(
-        self, channel: str, thread: str, user: str, team: str, first: str
-    ) -> tuple[str | None, bool]:
-        """(the stream's ts, True), or (None, False) to post and update instead."""
+    async def _stream(
+        self, channel: str, thread: str, user: str, team: str, pieces: AsyncIterator[str]
+    ) -> str | None:
+        """Stream `pieces` through slack_sdk's `chat_stream` (chat.startStream, appendStream
+        and stopStream, `STREAM_BUFFER` characters at a time); None once all are streamed. If
+        Slack refuses to start the stream: the text read so far, the rest left in `pieces`."""
+        stream = await self.client.chat_stream(
+            channel=channel,
+            thread_ts=thread,
+            recipient_user_id=user,
+            recipient_team_id=team or None,
+            buffer_size=STREAM_BUFFER,
+        )
+        read = ""
         try:
-            started = await self.client.chat_startStream(
-                channel=channel,
-                thread_ts=thread,
-                markdown_text=escape(first),
-                recipient_user_id=user,
-                recipient_team_id=team or None,
-            )
+            try:
+                async for piece in pieces:
+                    read += piece
+                    await stream.append(markdown_text=escape(piece))
+            except BaseException:
+                if stream.ts is not None:
+                    await stream.stop()  # a started stream is ended, whatever went wrong
+                raise
+            if read:
+                await stream.stop()  # the rest of the buffer (starting the stream if need be)
         except SlackApiError as exc:
+            if stream.ts is not None:
+                raise  # the stream started, then failed: not a refusal
             error = exc.response.get("error") if exc.response is not None else None
             if error in NO_STREAMING:
                 self._can_stream = False  # this workspace never will: stop trying
             log.info("Slack streaming unavailable (%s): posting and updating", error)
-            return None, False
-        return str(started["ts"]), True
+            return read
+        return None
+
+    async def _post_and_update(
+        self, channel: str, thread: str, read: str, pieces: AsyncIterator[str]
+    ) -> None:
+        """Post the answer (`read`, then the rest of `pieces`) and update it as it grows, at
+        most once every `UPDATE_EVERY` seconds; the whole at the end."""
+        loop = asyncio.get_running_loop()
+        shown, sent, ts, updated = read, "", None, 0.0
+        async for piece in pieces:
+            shown += piece
+            if ts is not None and loop.time() - updated < UPDATE_EVERY:
+                continue
+            ts = await self._post_or_update(channel, thread, ts, shown)
+            sent, updated = shown, loop.time()
+        if shown != sent:
+            await self._post_or_update(channel, thread, ts, shown)
 
     async def _post_or_update(self, channel: str, thread: str, ts: str | None, text: str) -> str:
         blocks = fit(text_blocks(text))

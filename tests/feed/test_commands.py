@@ -97,7 +97,7 @@ async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> No
 
 
 def test_words_keep_phrases_and_never_fail_on_quotes() -> None:
-    from bot.commands import split_words
+    from bot.syntax import split_words
     from bot.search import parse_terms
 
     assert split_words('search "large language models" since=2026-01-01') == [
@@ -147,7 +147,8 @@ async def test_search_phrases_and_unbalanced_quotes(commands: tuple[Commands, St
         ("search diffusion since=yesterday", "since must be a date"),
         ("why", "say which paper"),
         ("why not-an-id", "say which paper"),
-        ("unsubscribe all", "say which subscription"),
+        ("unsubscribe all", "subscription must be a whole number, not 'all'; use: unsubscribe ID"),
+        ("unsubscribe", "say which subscription"),
         ("dance", "Unknown command 'dance'"),
     ],
 )

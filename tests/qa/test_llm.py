@@ -156,7 +156,9 @@ async def test_answers_stream_a_checked_sentence_at_a_time() -> None:
         again = [p async for p in answerer.stream("what corpus do they train on", TEXT, "T")]
     (request,) = fake.requests  # the second answer came from the cache
     assert request["stream"] is True
-    assert pieces[0] == "They train on PubMed [1]. "
+    # A piece's trailing space leads the next piece: no space is left before the sources.
+    assert pieces[0] == "They train on PubMed [1]."
+    assert pieces[1].startswith(" They also cite")
     assert "[a quote that is not in the paper was removed]" in pieces[1]
     assert "ten billion" not in "".join(pieces) and "evil.example" not in "".join(pieces)
     assert "@everyone" not in "".join(pieces)
@@ -178,7 +180,7 @@ async def test_a_stream_that_breaks_keeps_what_was_shown_then_quotes_the_paper()
         answerer = Answerer(llm=_answerer(fake))
         text = "".join([p async for p in answerer.stream(paper, "What corpus do they train on?")])
     assert text.startswith(
-        "They train on PubMed [1]. \n(The language model stopped; quoting the paper instead.)"
+        "They train on PubMed [1].\n(The language model stopped; quoting the paper instead.)"
     )
     assert "> We train on the PubMed corpus of two million abstracts." in text
 

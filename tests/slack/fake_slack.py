@@ -130,11 +130,17 @@ class FakeSlack(LoopbackServer):
     async def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
 
-    def _post_problems(self, args: dict[str, Any]) -> str | None:
+    @staticmethod
+    def _channel_problem(args: dict[str, Any]) -> str | None:
         if args.get("channel") == GONE:
             return "not_in_channel"
         if not args.get("channel"):
             return "channel_not_found"
+        return None
+
+    def _post_problems(self, args: dict[str, Any]) -> str | None:
+        if error := self._channel_problem(args):
+            return error
         blocks = args.get("blocks") or []
         if len(blocks) > 50:
             return "msg_blocks_too_long"
@@ -149,18 +155,22 @@ class FakeSlack(LoopbackServer):
     async def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         if error := self._post_problems(args):
             return {"ok": False, "error": error, "detail": block_problems(args.get("blocks") or [])}
+        return self._post(args, args.get("text", ""))
+
+    def _post(self, args: dict[str, Any], text: str, **more: Any) -> dict[str, Any]:
         n = next(self._ts)
         message = {
             "type": "message",
             "user": BOT_USER,
             "bot_id": BOT_ID,
             "ts": f"{1764158400 + n}.{n:06d}",
-            "text": args.get("text", ""),
+            "text": text,
             "blocks": args.get("blocks") or [],
             "thread_ts": args.get("thread_ts"),
             "metadata": args.get("metadata"),
             "unfurl_links": args.get("unfurl_links"),
             "unfurl_media": args.get("unfurl_media"),
+            **more,
         }
         self.messages.setdefault(args["channel"], []).append(message)
         return {"ok": True, "channel": args["channel"], "ts": message["ts"], "message": message}
@@ -183,10 +193,12 @@ class FakeSlack(LoopbackServer):
             return {"ok": False, "error": "invalid_arguments"}  # streams answer in threads only
         if not args.get("recipient_user_id") or not args.get("recipient_team_id"):
             return {"ok": False, "error": "missing_recipient"}  # required in channels
-        posted = await self._chat_postMessage({**args, "text": _markdown(args)})
-        if posted["ok"]:
-            posted["message"]["streaming"] = True
-        return posted
+        if error := self._channel_problem(args):
+            return {"ok": False, "error": error}
+        text = _markdown(args)  # none yet is fine: the text may all come later
+        if len(text) > 12000:
+            return {"ok": False, "error": "msg_too_long"}
+        return self._post(args, text, streaming=True)
 
     async def _chat_appendStream(self, args: dict[str, Any]) -> dict[str, Any]:
         return self._stream_to(args, _markdown(args), stop=False)
@@ -349,8 +361,11 @@ class FakeSlack(LoopbackServer):
 
 
 def _markdown(args: dict[str, Any]) -> str:
+    """The text a stream call adds: `markdown_text`, or its chunks of type `markdown_text`
+    (what slack_sdk's `chat_stream` sends); task and plan chunks are not message text."""
     chunks = args.get("chunks") or []
-    return (args.get("markdown_text") or "") + "".join(c.get("text", "") for c in chunks)
+    text = "".join(c.get("text", "") for c in chunks if c.get("type") == "markdown_text")
+    return (args.get("markdown_text") or "") + text
 
 
 def signed(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:

@@ -505,7 +505,11 @@ async def test_a_model_written_answer_streams_into_the_thread(paperboy: Paperboy
     await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
     await paperboy.engine.run_once()
     (card,) = fake.posts(CHANNEL)
-    reply = "They use ImageNet [1]. It is a large image dataset. <!here> see http://evil.example"
+    reply = (
+        "They use ImageNet [1]. It is a large image dataset. "
+        + "It has many classes. " * 40
+        + "<!here> see http://evil.example"
+    )
     with FakeOpenAI([reply]) as model:
         answerer = paperboy.bot.threads.answerer  # type: ignore[union-attr]
         answerer.llm = LlmAnswerer(
@@ -514,12 +518,45 @@ async def test_a_model_written_answer_streams_into_the_thread(paperboy: Paperboy
         await paperboy.event(fake.reply_in_thread(card["ts"], "which dataset?"))
         await until(lambda: fake.called("chat.stopStream"))
     (answer,) = fake.posts(CHANNEL, card["ts"])
-    assert len(fake.called("chat.appendStream")) >= 2  # sentence by sentence
+    # As it is written, a few hundred characters a call (slack_sdk's chat_stream buffers them).
+    assert len(fake.called("chat.appendStream")) >= 2
     assert answer["text"].startswith("They use ImageNet [1]. It is a large image dataset.")
     assert "!here" not in answer["text"] and "evil.example" not in answer["text"]
     assert "(From the paper's abstract: [1]" in answer["text"]
     (request,) = model.requests
     assert request["stream"] is True and "which dataset?" in request["messages"][1]["content"]
+
+
+async def test_a_long_answer_is_posted_and_updated_where_streaming_is_refused(
+    paperboy: Paperboy,
+) -> None:
+    from adapters.openai_chat import OpenAIChat
+    from bot.qa.llm import LlmAnswerer
+    from tests.qa.fake_openai import FakeOpenAI
+
+    fake = paperboy.fake
+    fake.streaming = False
+    await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(CHANNEL)
+    reply = "They use ImageNet [1]. " + "It has many classes. " * 40 + "That is all."
+    with FakeOpenAI([reply]) as model:
+        answerer = paperboy.bot.threads.answerer  # type: ignore[union-attr]
+        answerer.llm = LlmAnswerer(
+            OpenAIChat("m", api_key=None, base_url=model.base_url, max_retries=0)
+        )
+        await paperboy.event(fake.reply_in_thread(card["ts"], "which dataset?"))
+        # Refused once the first few hundred characters were ready: posted, then the whole.
+        (answer,) = await until(
+            lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if "abstract" in m["text"]]
+        )
+    assert len(fake.called("chat.startStream")) == 1
+    assert not fake.called("chat.appendStream") and not fake.called("chat.stopStream")
+    assert len(fake.called("chat.postMessage")) == 2 and fake.called("chat.update")  # card, answer
+    shown = " ".join(b["text"]["text"] for b in answer["blocks"])
+    assert shown.startswith("They use ImageNet [1]. It has many classes.")
+    assert shown.count("It has many classes.") == 40 and "That is all." in shown
+    assert block_problems(answer["blocks"]) == []
 
 
 async def test_a_wrong_token_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
