@@ -102,9 +102,9 @@ def _general(db_path: Path) -> list[str]:
 def test_run_once_posts_the_top_papers_once_across_restarts(tmp_path: Path) -> None:
     db = {"PAPERBOY_DATABASE_URL": f"sqlite:///{tmp_path / 'papers.db'}"}
     with FakeSources({"hf": _fresh_hf_daily(8)}, failing={"rss"}) as fake:
-        env = {**fake.env(), **db, "PAPERBOY_HTTP_ATTEMPTS": "1", "PAPERBOY_POLL_SECONDS": "1"}
+        env = {**fake.env(), **db, "PAPERBOY_HTTP_ATTEMPTS": "1", "PAPERBOY_POLL_SECONDS": "0.3"}
         first = run_paperboy(["run", "--once"], env, tmp_path)
-        time.sleep(1.1)  # the feed is due again (a restart waits for the poll the last run planned)
+        time.sleep(0.4)  # the feed is due again (a restart waits for the poll the last run planned)
         second = run_paperboy(["run", "--once"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     # A first run catches up with the feed's top 5 by upvotes, in the playground's #general.

@@ -121,6 +121,51 @@ async def test_threads_answer_from_what_the_bot_has(env) -> None:  # type: ignor
     assert thread.status_code == 200 and "do attention heads prune?" in thread.text
 
 
+async def test_each_card_of_a_search_reply_has_a_thread_about_its_own_paper(env) -> None:  # type: ignore[no-untyped-def]
+    client, storage, _ = env
+    topics = ["graph neural networks", "protein folding", "speech recognition", "robot grasping"]
+    await storage.papers.upsert(
+        [
+            Paper(
+                arxiv_id=f"2606.0010{n}",
+                title=f"Survey number {n} on {topic}",
+                abstract=f"This survey covers {topic}. The main dataset is {topic.title()}Bench.",
+                published=datetime.now(UTC) - timedelta(hours=1),
+                sources=frozenset({Origin.ARXIV_API}),
+            )
+            for n, topic in enumerate(topics)
+        ]
+    )
+    reply = (
+        await client.post("/api/channels/general/messages", json={"text": "/papers search survey"})
+    ).json()["reply"]
+    cards = reply["cards"]
+    assert len(cards) == 4
+    # Each card is its own message, so each has its own thread ...
+    assert len({c["message_id"] for c in cards}) == 4
+    for card in cards:
+        topic = topics[int(card["arxiv_id"][-1])]
+        asked = await client.post(
+            f"/api/messages/{card['message_id']}/replies", json={"text": "which dataset?"}
+        )
+        # ... answered about that card's paper, not the first one's.
+        answer = asked.json()["reply"]["text"]
+        assert f"{topic.title()}Bench" in answer, (topic, answer)
+        assert answer.endswith(f"/abs/{card['arxiv_id']}")
+    # `/papers ask` in a card's thread knows the paper too.
+    last = cards[-1]
+    asked = await client.post(
+        f"/api/messages/{last['message_id']}/replies",
+        json={"text": "/papers ask which dataset do they use?"},
+    )
+    answer = asked.json()["reply"]["text"]
+    assert f"{topics[int(last['arxiv_id'][-1])].title()}Bench" in answer, answer
+    # The channel shows the list, then the four cards, each with its thread link.
+    page = (await client.get("/c/general")).text
+    for card in cards:
+        assert f"/c/general/t/{card['message_id']}" in page
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "error"),
     [
