@@ -107,11 +107,12 @@ async def main() -> None:
             hf_base_url="http://hf",
             http_attempts=1,
             OPENAI_API_KEY=None,
-            OPENAI_BASE_URL=None,  # type: ignore[arg-type]
+            OPENAI_BASE_URL=None,
         )
         transport = httpx.MockTransport(lambda r: httpx.Response(200, json=items))
         platform = DiscordLikePlatform()
-        async with open_app(settings, transport=transport, publishers={"discord": platform}) as app:
+        posting = {"discord": platform}
+        async with open_app(settings, transport=transport, publishers=posting) as app:  # type: ignore[arg-type]
             for target in [Target("discord", f"c{n}") for n in range(args.channels)]:
                 await app.storage.subscriptions.add(
                     target, FeedSpec(FeedKind.HF_DAILY), Rules(), now - timedelta(hours=1)

@@ -105,7 +105,8 @@ async def core(tmp_path: Path, database_url: str | None = None) -> AsyncIterator
         hf_live_search=False,
         http_attempts=1,
         arxiv_request_interval_seconds=0,
-        **{"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None},  # type: ignore[arg-type]
+        OPENAI_API_KEY=None,
+        OPENAI_BASE_URL=None,
     )
 
     def hugging_face(request: httpx.Request) -> httpx.Response:

@@ -237,7 +237,9 @@ def test_postgresql_without_its_driver_says_what_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed: `import` fails
     done = _paperboy(
-        ["run", "--once"], {"PAPERBOY_DATABASE_URL": "postgresql://bot:secret@127.0.0.1/x"}, tmp_path
+        ["run", "--once"],
+        {"PAPERBOY_DATABASE_URL": "postgresql://bot:secret@127.0.0.1/x"},
+        tmp_path,
     )
     assert done.returncode == 1
     assert "install Paperboy with its `postgres` extra" in done.stderr, done.stderr

@@ -97,8 +97,8 @@ async def test_changes_need_permission(commands: tuple[Commands, Storage]) -> No
 
 
 def test_words_keep_phrases_and_never_fail_on_quotes() -> None:
-    from bot.syntax import split_words
     from bot.search import parse_terms
+    from bot.syntax import split_words
 
     assert split_words('search "large language models" since=2026-01-01') == [
         "search",
