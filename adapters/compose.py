@@ -17,7 +17,7 @@ from adapters.playground.publisher import PLATFORM as PLAYGROUND
 from adapters.playground.publisher import PlaygroundPublisher
 from adapters.settings import Settings
 from bot.commands import Commands
-from bot.engine import Engine
+from bot.engine import Engine, build_engine
 from bot.errors import PlatformRefused
 from bot.feeds import Poller, Sources
 from bot.finder import Finder
@@ -169,7 +169,7 @@ async def open_app(
             # before anything runs.
             posting: dict[str, Publisher] = {PLAYGROUND: PlaygroundPublisher(channel_log)}
             posting.update(publishers or {})
-            engine = Engine(
+            engine = build_engine(
                 storage.papers,
                 storage.subscriptions,
                 storage.ledger,

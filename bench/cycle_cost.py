@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.domain import Cadence, FeedKind, FeedSpec, Rules  # noqa: E402
-from bot.engine import QUIET, CycleReport, Engine  # noqa: E402
+from bot.engine import QUIET, CycleReport, build_engine  # noqa: E402
 from bot.feeds import Poller, Sources  # noqa: E402
 from bot.sources import ArxivApi, ArxivRss, HuggingFace  # noqa: E402
 from bot.sources.http import Http, RetryPolicy  # noqa: E402
@@ -205,7 +205,7 @@ async def measure(
             HuggingFace(http, "http://hf"), ArxivApi(http, "http://a"), ArxivRss(http, "http://r")
         )
         clock = [NOW]
-        engine = Engine(
+        engine = build_engine(
             storage.papers,
             storage.subscriptions,
             storage.ledger,

@@ -100,9 +100,17 @@ def paper_links(
     return tuple(links)
 
 
-def card_for(paper: Paper, arxiv: str = ARXIV, hugging_face: str = HUGGING_FACE) -> Card:
-    """The card people see for `paper`."""
-    tldr = paper.ai_summary or (first_sentences(paper.abstract) if paper.abstract else None)
+def card_for(
+    paper: Paper,
+    arxiv: str = ARXIV,
+    hugging_face: str = HUGGING_FACE,
+    *,
+    tldr: str | None = None,
+) -> Card:
+    """The card people see for `paper`; `tldr`: one our model wrote, if any (it comes first)."""
+    written = tldr
+    tldr = written or paper.ai_summary
+    tldr = tldr or (first_sentences(paper.abstract) if paper.abstract else None)
     published = paper.published.date() if paper.published else None
     updated = paper.updated.date() if paper.updated and (paper.version or 1) > 1 else None
     return Card(
@@ -115,7 +123,7 @@ def card_for(paper: Paper, arxiv: str = ARXIV, hugging_face: str = HUGGING_FACE)
         updated=updated,
         categories=paper.categories,
         tldr=tldr,
-        tldr_is_ai=bool(paper.ai_summary),
+        tldr_is_ai=bool(written or paper.ai_summary),
         keywords=paper.ai_keywords[:6],
         upvotes=paper.upvotes,
         num_comments=paper.num_comments,

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from bot.cards import card_for
-from bot.domain import Cadence, Card, DeliveryRecord, Every, Rules, Sort, Subscription, Target
-from bot.engine import Engine, utc_now
-from bot.feeds import parse_feed_spec
+from bot.cycle import CycleReport, utc_now
+from bot.domain import (
+    Cadence,
+    Card,
+    DeliveryKind,
+    DeliveryRecord,
+    Every,
+    FeedSpec,
+    Rules,
+    Sort,
+    Subscription,
+    Target,
+)
+from bot.feeds import SourceHealth, parse_feed_spec
 from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
@@ -30,6 +42,23 @@ HELP = help_text()
 PAGE = 5
 SOURCES = "hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"
 FIRST_POLL_WAIT = 2.0  # seconds a subscribe reply waits to say what the feed lists already
+
+
+class Feeds(Protocol):
+    """What the commands ask of the running engine (`bot.engine.Engine`)."""
+
+    @property
+    def health(self) -> Mapping[FeedSpec, SourceHealth]: ...
+
+    async def start(self, sub: Subscription) -> int | None:
+        """A new subscription's first poll: how many papers its feed lists already."""
+        ...
+
+    async def digest(self, sub: Subscription) -> int: ...
+
+    async def deliver(self, report: CycleReport | None = None) -> CycleReport: ...
+
+    def wake_up(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +121,9 @@ def _cadence(command: Command) -> Cadence:
 
 def _why_line(record: DeliveryRecord) -> str:
     head = f"#{record.subscription_id}:"
-    if record.kind == "card":
+    if record.kind is DeliveryKind.CARD:
         return f"{head} {record.outcome} ({record.reason}), {record.decided:%Y-%m-%d %H:%M} UTC"
-    return f"{head} thread {record.kind.removeprefix('update:')} {record.outcome}: {record.reason}"
+    return f"{head} {record.kind} in the card's thread ({record.topic}): {record.outcome}"
 
 
 def describe(sub: Subscription) -> str:
@@ -123,7 +152,7 @@ class Commands:
     ledger: Ledger
     papers: PaperStore
     finder: Finder
-    engine: Engine | None = None  # to post a digest on demand
+    engine: Feeds | None = None  # the running engine: first polls, digests on demand
     threads: ThreadAnswers | None = None  # to answer questions, in a card's thread or not
     votes: Votes | None = None  # reactions on cards, for `top`
     clock: Callable[[], datetime] = utc_now
@@ -252,7 +281,7 @@ class Commands:
             return Reply(f"#{sub.id} is not paused.", private=True)
         await self.subscriptions.resume(sub.id)
         if self.engine is not None:
-            self.engine.wake.set()
+            self.engine.wake_up()
         return Reply(
             f"Resumed #{sub.id}; papers held while it was paused will be posted if still fresh."
         )
@@ -264,7 +293,7 @@ class Commands:
                 "This channel has no subscriptions. Try: subscribe hf-daily min-upvotes=10"
             )
         lines = [describe(s) for s in subs]
-        health = self.engine.poller.health if self.engine is not None else {}
+        health = self.engine.health if self.engine is not None else {}
         for feed in sorted({s.feed for s in subs}, key=str):
             if (state := health.get(feed)) is not None and (said := state.said()):
                 lines.append(f"⚠ {feed} {said}")

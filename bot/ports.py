@@ -11,14 +11,18 @@ from bot.domain import (
     Cadence,
     Card,
     Claim,
-    Decision,
+    Decided,
     DeliveryRecord,
     FeedSpec,
     Hit,
     Limits,
+    Move,
     Outcome,
+    Outgoing,
+    Pair,
     Paper,
     PaperVersion,
+    Placed,
     Rules,
     SearchQuery,
     Subscription,
@@ -31,9 +35,10 @@ from bot.domain import (
 class PaperStore(Protocol):
     """Papers keyed by canonical arXiv id, with full-text search."""
 
-    async def upsert(self, papers: Sequence[Paper]) -> UpsertResult:
+    async def upsert(self, papers: Sequence[Paper], *, records: bool = False) -> UpsertResult:
         """Store papers atomically: new ones added, known ones merged with what is stored
-        (`bot.merge.merge`); re-importing the same data changes nothing."""
+        (`bot.merge.merge`); re-importing the same data changes nothing. `records`: return
+        each paper's stored record after (an import of millions does without)."""
         ...
 
     async def get(self, arxiv_id: str) -> Paper | None: ...
@@ -139,17 +144,9 @@ class SubscriptionStore(Protocol):
     async def resume(self, subscription_id: int) -> None: ...
 
 
-# (subscription id, arXiv id, decision, when it was decided: when the feed first listed it)
-Decided = tuple[int, str, Decision, datetime]
-
-
-class Ledger(Protocol):
-    """Each (subscription, paper) decided once, with its outcome; the outbox of pending posts.
-
-    The ledger also logs, in order, when each feed first listed each paper; a subscription's
-    cursor in that log says how far it has decided (what lies past it is its backlog).
-    Decisions that need no follow-up (filtered by a content rule, stale, listed before the
-    subscription) get no row: `why` works them out again from the rules."""
+class FeedLog(Protocol):
+    """The log, in order, of when each feed first listed each paper; each subscription's cursor
+    in it says how far it has decided (what lies past it is its backlog)."""
 
     async def first_seen(self, feed: str, arxiv_ids: Sequence[str]) -> dict[str, datetime]:
         """When `feed` first listed each of these papers, for those it listed before."""
@@ -161,11 +158,6 @@ class Ledger(Protocol):
 
     async def feeds_listing(self, arxiv_id: str) -> dict[str, datetime]:
         """Every feed that listed the paper, with when it first did."""
-        ...
-
-    async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
-        """Record (subscription id, arXiv id, decision) triples in one transaction; a pair
-        already recorded keeps its first decision, unless that one was WAITING."""
         ...
 
     async def record_poll(
@@ -190,19 +182,30 @@ class Ledger(Protocol):
     async def record_backlog(
         self,
         decisions: Sequence[Decided],
-        moves: Mapping[int, tuple[int, int]],
+        moves: Mapping[int, Move],
         stretch: Backlog,
         now: datetime,
     ) -> int | None:
-        """Record decisions made from the log and move the cursors (subscription id -> (from,
-        to)) in one transaction, with every subscription of a feed not in the `stretch` moved
-        past it (nothing of theirs is in it); returns how many cursors moved. Records nothing
-        and returns None when some cursor was no longer where it was read (another process
+        """Record decisions made from the log and move the cursors (by subscription id) in one
+        transaction, with every subscription of a feed not in the `stretch` moved past it
+        (nothing of theirs is in it); returns how many cursors moved. Records nothing and
+        returns None when some cursor was no longer where it was read (another process
         decided it first)."""
         ...
 
-    async def waiting(self, arxiv_ids: Sequence[str]) -> set[tuple[int, str]]:
-        """(subscription id, arXiv id) pairs among these papers still waiting for upvotes."""
+
+class Decisions(Protocol):
+    """Each (subscription, paper) decided once, with its outcome. Decisions that need no
+    follow-up (filtered by a content rule, stale, listed before the subscription) get no row:
+    `why` works them out again from the rules."""
+
+    async def record(self, decisions: Sequence[Decided], now: datetime) -> None:
+        """Record decisions in one transaction; a pair already recorded keeps its first
+        decision, unless that one was WAITING."""
+        ...
+
+    async def waiting(self, arxiv_ids: Sequence[str]) -> set[Pair]:
+        """The pairs among these papers still waiting for upvotes."""
         ...
 
     async def settle_waiting(self, now: datetime) -> int:
@@ -212,8 +215,8 @@ class Ledger(Protocol):
 
     async def occupied(
         self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int]
-    ) -> set[tuple[Target, str]]:
-        """The (target, paper) pairs already posted or on their way, by any of these
+    ) -> set[Placed]:
+        """The papers already posted in a channel or on their way, by any of these
         subscriptions."""
         ...
 
@@ -222,18 +225,6 @@ class Ledger(Protocol):
     ) -> dict[int, int]:
         """Cards posted or on their way since `since`, by subscription (those with any)."""
         ...
-
-    async def add_updates(
-        self, updates: Sequence[tuple[int, str, str, str]], now: datetime
-    ) -> None:
-        """Queue (subscription id, arXiv id, kind, text) replies; each kind once per card."""
-        ...
-
-    async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[tuple[int, str]]:
-        """(subscription id, arXiv id) of the cards already posted for these papers."""
-        ...
-
-    async def card_message(self, subscription_id: int, arxiv_id: str) -> str | None: ...
 
     async def held(self, subscription_id: int) -> list[str]:
         """Papers held for the subscription's next digest."""
@@ -251,6 +242,28 @@ class Ledger(Protocol):
         """Make a digest: `chosen` held papers get `chosen_outcome` (pending cards, or listed in
         a compact digest), the `rest` filtered."""
         ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget finished decisions nothing reads any more (not cards posted or on their way,
+        which threads, `why` and `top` need) decided before `before`; returns how many."""
+        ...
+
+    async def why(self, arxiv_id: str) -> list[DeliveryRecord]: ...
+
+
+class Outbox(Protocol):
+    """What is to be posted: the cards decided, and the messages queued beside them, each
+    posted once across crashes (a lease while a worker posts, an idempotency key)."""
+
+    async def queue(self, messages: Sequence[Outgoing], now: datetime) -> None:
+        """Queue updates and digest lists; one already queued stays as it is."""
+        ...
+
+    async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[Pair]:
+        """The cards already posted for these papers."""
+        ...
+
+    async def card_message(self, subscription_id: int, arxiv_id: str) -> str | None: ...
 
     async def claim(
         self, now: datetime, lease: timedelta, limit: int, platforms: Sequence[str] | None = None
@@ -271,12 +284,10 @@ class Ledger(Protocol):
         """Back to pending, not before `when`."""
         ...
 
-    async def prune(self, before: datetime) -> int:
-        """Forget finished decisions nothing reads any more (not cards posted or on their way,
-        which threads, `why` and `top` need) decided before `before`; returns how many."""
-        ...
 
-    async def why(self, arxiv_id: str) -> list[DeliveryRecord]: ...
+class Ledger(FeedLog, Decisions, Outbox, Protocol):
+    """The three on one database (`storage.SqlLedger`): a poll logs and decides, the outbox
+    posts what was decided, in the same transactions where it matters."""
 
 
 class PollLeases(Protocol):

@@ -4,9 +4,11 @@ released, an upvote milestone. These go as replies in the paper's thread, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.cards import ARXIV, compact_count
-from bot.domain import Paper
+from bot.domain import DeliveryKind, Outgoing, Paper
+from bot.ports import Outbox
 
 MILESTONES = (10, 50, 100, 250, 500, 1000, 2500, 5000)
 
@@ -35,3 +37,23 @@ def changes(old: Paper, new: Paper, arxiv: str = ARXIV) -> list[Change]:
     if crossed and old.upvotes is not None:
         found.append(Change(f"upvotes:{crossed[-1]}", f"Now at {now} upvotes on Hugging Face."))
     return found
+
+
+async def queue_updates(
+    outbox: Outbox, before: dict[str, Paper], after: dict[str, Paper], now: datetime
+) -> int:
+    """Replies in the threads of the cards already posted, for what changed in this fetch."""
+    news: dict[str, list[Change]] = {}
+    for arxiv_id, old in before.items():
+        new = after.get(arxiv_id)
+        if new is not None and (found := changes(old, new)):
+            news[arxiv_id] = found
+    if not news:
+        return 0
+    queued = [
+        Outgoing(card.subscription_id, DeliveryKind.UPDATE, card.arxiv_id, change.kind, change.text)
+        for card in await outbox.posted_cards(list(news))
+        for change in news[card.arxiv_id]
+    ]
+    await outbox.queue(queued, now)
+    return len(queued)

@@ -15,22 +15,32 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain import Backlog, Claim, Decision, DeliveryRecord, Logged, Outcome, Target
-from bot.ports import Decided
+from bot.domain import (
+    Backlog,
+    Claim,
+    Decided,
+    DeliveryKind,
+    DeliveryRecord,
+    Logged,
+    Move,
+    Outcome,
+    Outgoing,
+    Pair,
+    Placed,
+    Target,
+)
 from storage import counters
-from storage.papers import insert_ignoring_conflicts
+from storage.dialect import insert_for, insert_ignoring_conflicts
 from storage.tables import DeliveryRow, FeedItemRow, SubscriptionRow
 
 deliveries = cast(sa.Table, DeliveryRow.__table__)
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
 feed_items = cast(sa.Table, FeedItemRow.__table__)
 SENDING = "sending"  # an outcome while a worker holds the lease
-CARD = (
-    "card"  # the kind of a paper's card; updates in its thread are "update:...", digests "digest"
-)
+CARD = DeliveryKind.CARD.value
+UNIQUE = ["subscription_id", "arxiv_id", "kind", "topic"]  # one row per pair and news
 # Finished rows that nothing reads once old: threads, `why` and `top` need the posted ones.
 PRUNABLE = [
     o.value
@@ -45,23 +55,40 @@ def new_key() -> str:
     return f"paperboy-{secrets.token_hex(8)}"
 
 
-def _rows(
-    entries: Sequence[tuple[int, str, str, Outcome, str, datetime | None, datetime]],
-    now: datetime,
-) -> list[dict[str, Any]]:
+def _card_rows(decisions: Sequence[Decided], now: datetime) -> list[dict[str, Any]]:
     return [
         {
-            "subscription_id": sub_id,
-            "arxiv_id": arxiv_id,
-            "kind": kind,
-            "outcome": outcome.value,
-            "reason": reason,
+            "subscription_id": d.subscription_id,
+            "arxiv_id": d.arxiv_id,
+            "kind": CARD,
+            "topic": "",
+            "outcome": d.decision.outcome.value,
+            "reason": d.decision.reason,
             "key": new_key(),
-            "decided": decided,
+            "decided": d.when,
             "updated": now,
-            "not_before": until,
+            "not_before": d.decision.until,
         }
-        for sub_id, arxiv_id, kind, outcome, reason, until, decided in entries
+        for d in decisions
+    ]
+
+
+def _message_rows(messages: Sequence[Outgoing], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "subscription_id": m.subscription_id,
+            "arxiv_id": m.arxiv_id or "",  # a digest's list is about no one paper
+            "kind": m.kind.value,
+            "topic": m.topic[:64],
+            "outcome": Outcome.PENDING.value,
+            "reason": "queued",
+            "text": m.text,
+            "key": new_key(),
+            "decided": now,
+            "updated": now,
+            "not_before": None,
+        }
+        for m in messages
     ]
 
 
@@ -92,9 +119,9 @@ class SqlLedger:
             rows = (await conn.execute(query)).all()
         return {r.feed: r.first_seen for r in rows}
 
-    async def record(self, decisions: Sequence[tuple[int, str, Decision]], now: datetime) -> None:
+    async def record(self, decisions: Sequence[Decided], now: datetime) -> None:
         async with self.engine.begin() as conn:
-            await self._decide(conn, [(s, a, d, now) for s, a, d in decisions], now)
+            await self._decide(conn, decisions, now)
 
     async def record_poll(
         self,
@@ -163,12 +190,12 @@ class SqlLedger:
     async def record_backlog(
         self,
         decisions: Sequence[Decided],
-        moves: Mapping[int, tuple[int, int]],
+        moves: Mapping[int, Move],
         stretch: Backlog,
         now: datetime,
     ) -> int | None:
         s = subscriptions
-        together: dict[tuple[int, int], list[int]] = defaultdict(list)
+        together: dict[Move, list[int]] = defaultdict(list)
         for sub_id, move in moves.items():
             together[move].append(sub_id)
         end = stretch.logged[-1].seq
@@ -209,14 +236,11 @@ class SqlLedger:
     ) -> None:
         """Insert decisions; a pair already decided keeps its row, unless it was waiting for
         upvotes, which the new decision settles (its key stays)."""
-        rows = _rows(
-            [(s, a, CARD, d.outcome, d.reason, d.until, when) for s, a, d, when in decisions], now
-        )
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(deliveries)
+        rows = _card_rows(decisions, now)
+        statement = insert_for(conn, deliveries)
         await conn.execute(
             statement.on_conflict_do_update(
-                index_elements=["subscription_id", "arxiv_id", "kind"],
+                index_elements=UNIQUE,
                 set_={
                     "outcome": statement.excluded.outcome,
                     "reason": statement.excluded.reason,
@@ -228,13 +252,13 @@ class SqlLedger:
             rows,
         )
 
-    async def waiting(self, arxiv_ids: Sequence[str]) -> set[tuple[int, str]]:
+    async def waiting(self, arxiv_ids: Sequence[str]) -> set[Pair]:
         query = sa.select(deliveries.c.subscription_id, deliveries.c.arxiv_id).where(
             deliveries.c.outcome == Outcome.WAITING.value,
             deliveries.c.arxiv_id.in_(list(arxiv_ids)),
         )
         async with self.engine.connect() as conn:
-            return {(r.subscription_id, r.arxiv_id) for r in (await conn.execute(query)).all()}
+            return {Pair(r.subscription_id, r.arxiv_id) for r in (await conn.execute(query)).all()}
 
     async def settle_waiting(self, now: datetime) -> int:
         d = deliveries
@@ -251,27 +275,22 @@ class SqlLedger:
             )
         return int(done.rowcount or 0)
 
-    async def add_updates(
-        self, updates: Sequence[tuple[int, str, str, str]], now: datetime
-    ) -> None:
-        """Queue replies (and digest lists); a (subscription, paper, kind) already there stays."""
-        if not updates:
+    async def queue(self, messages: Sequence[Outgoing], now: datetime) -> None:
+        if not messages:
             return
-        rows = _rows(
-            [(s, a, k, Outcome.PENDING, text, None, now) for s, a, k, text in updates], now
-        )
         async with self.engine.begin() as conn:
-            keys = ["subscription_id", "arxiv_id", "kind"]
-            await conn.execute(insert_ignoring_conflicts(conn, deliveries, keys), rows)
+            await conn.execute(
+                insert_ignoring_conflicts(conn, deliveries, UNIQUE), _message_rows(messages, now)
+            )
 
-    async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[tuple[int, str]]:
+    async def posted_cards(self, arxiv_ids: Sequence[str]) -> list[Pair]:
         query = sa.select(deliveries.c.subscription_id, deliveries.c.arxiv_id).where(
             deliveries.c.arxiv_id.in_(list(arxiv_ids)),
             deliveries.c.kind == CARD,
             deliveries.c.outcome == Outcome.POSTED.value,
         )
         async with self.engine.connect() as conn:
-            return [(r.subscription_id, r.arxiv_id) for r in (await conn.execute(query)).all()]
+            return [Pair(r.subscription_id, r.arxiv_id) for r in (await conn.execute(query)).all()]
 
     async def card_message(self, subscription_id: int, arxiv_id: str) -> str | None:
         query = sa.select(deliveries.c.message_id).where(
@@ -284,7 +303,7 @@ class SqlLedger:
 
     async def occupied(
         self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int]
-    ) -> set[tuple[Target, str]]:
+    ) -> set[Placed]:
         query = (
             sa.select(subscriptions.c.platform, subscriptions.c.channel, deliveries.c.arxiv_id)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
@@ -297,7 +316,7 @@ class SqlLedger:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return {(Target(r.platform, r.channel), r.arxiv_id) for r in rows}
+        return {Placed(Target(r.platform, r.channel), r.arxiv_id) for r in rows}
 
     async def posted_since(
         self, subscription_ids: Sequence[int], since: datetime
@@ -385,7 +404,8 @@ class SqlLedger:
                 d.c.arxiv_id,
                 d.c.attempts,
                 d.c.kind,
-                d.c.reason,
+                d.c.topic,
+                d.c.text,
                 d.c.key,
             )
         )
@@ -408,12 +428,13 @@ class SqlLedger:
                 Claim(
                     t.id,
                     t.subscription_id,
-                    t.arxiv_id,
+                    t.arxiv_id or None,
                     targets[t.subscription_id],
                     t.attempts > 1,
                     attempts=t.attempts,
-                    kind=t.kind,
-                    text=t.reason if t.kind != CARD else "",
+                    kind=DeliveryKind(t.kind),
+                    topic=t.topic,
+                    text=t.text or "",
                     key=t.key or f"paperboy-{t.id}",
                 )
                 for t in taken
@@ -481,6 +502,7 @@ class SqlLedger:
                 s.c.platform,
                 s.c.channel,
                 d.c.kind,
+                d.c.topic,
                 d.c.outcome,
                 d.c.reason,
                 d.c.message_id,
@@ -500,7 +522,8 @@ class SqlLedger:
                 r.reason,
                 r.message_id,
                 r.decided,
-                r.kind,
+                DeliveryKind(r.kind),
+                r.topic,
             )
             for r in rows
         ]

@@ -11,9 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import Hit, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
-
-# Re-exported while storage.ledger still imports it from here.
-from storage.dialect import insert_ignoring_conflicts as insert_ignoring_conflicts
+from storage.dialect import insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
 from storage.search import search_papers
 from storage.tables import PaperRow, PaperVersionRow
@@ -43,20 +41,23 @@ class SqlPaperStore:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def upsert(self, incoming: Sequence[Paper]) -> UpsertResult:
+    async def upsert(self, incoming: Sequence[Paper], *, records: bool = False) -> UpsertResult:
         total = UpsertResult()
         batch = merge_all(list(incoming))
         async with self.engine.begin() as conn:  # one transaction: all of the batch or none
             for start in range(0, len(batch), CHUNK):
-                total += await self._upsert_chunk(conn, batch[start : start + CHUNK])
+                total += await self._upsert_chunk(conn, batch[start : start + CHUNK], records)
         return total
 
-    async def _upsert_chunk(self, conn: AsyncConnection, chunk: list[Paper]) -> UpsertResult:
+    async def _upsert_chunk(
+        self, conn: AsyncConnection, chunk: list[Paper], records: bool = False
+    ) -> UpsertResult:
         now = self._clock()
         stored = await self._load(conn, [p.arxiv_id for p in chunk])
         fresh: list[Paper] = []
         changed: list[tuple[int, Paper]] = []
         unchanged = 0
+        after: dict[str, Paper] = {}
         for paper in chunk:
             known = stored.get(paper.arxiv_id)
             if known is None:
@@ -64,6 +65,7 @@ class SqlPaperStore:
                 continue
             row_id, old = known
             new = merge(old, paper)
+            after[paper.arxiv_id] = new
             if new == old:
                 unchanged += 1
             else:
@@ -79,14 +81,18 @@ class SqlPaperStore:
             raced = [p for p in fresh if p.arxiv_id not in ids]
             if raced:
                 fresh = [p for p in fresh if p.arxiv_id in ids]
-                late = await self._upsert_chunk(conn, raced)
+                late = await self._upsert_chunk(conn, raced, records)
         if changed:
             await conn.execute(
                 sa.update(papers).where(papers.c.id == sa.bindparam("row_id")),
                 [{**row_values(p), "row_id": row_id, "last_changed": now} for row_id, p in changed],
             )
         await self._record_versions(conn, chunk, ids, now)
-        return UpsertResult(len(fresh), len(changed), unchanged) + late
+        if records:
+            after.update({p.arxiv_id: p for p in fresh})
+        else:
+            after = {}
+        return UpsertResult(len(fresh), len(changed), unchanged, after) + late
 
     async def _load(
         self, conn: AsyncConnection, arxiv_ids: list[str]

@@ -154,12 +154,13 @@ class DeliveryRow(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
-    arxiv_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(
-        String(64)
-    )  # "card", or an update in its thread: "update:code"
+    arxiv_id: Mapped[str] = mapped_column(String(64))  # "" for a digest's list
+    kind: Mapped[str] = mapped_column(String(64))  # a `bot.domain.DeliveryKind`
+    # An update's news (`code`, `version:3`), a digest's time; "" for a card.
+    topic: Mapped[str] = mapped_column(String(64), default="", server_default="")
     outcome: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text)  # for updates, the text to post
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)  # an update's or a digest's message
     message_id: Mapped[str | None] = mapped_column(String(255))
     # The idempotency key: random, so unique forever (SQLite reuses a deleted row's id).
     key: Mapped[str | None] = mapped_column(String(32))
@@ -171,7 +172,7 @@ class DeliveryRow(Base):
 
     __table_args__ = (
         UniqueConstraint(
-            "subscription_id", "arxiv_id", "kind", name="uq_deliveries_subscription_paper"
+            "subscription_id", "arxiv_id", "kind", "topic", name="uq_deliveries_subscription_paper"
         ),
         # Every query a cycle runs reads a range of one of these, never the whole history.
         Index("ix_deliveries_outcome_paper", "outcome", "arxiv_id"),

@@ -119,7 +119,7 @@ async def core(tmp_path: Path, database_url: str | None = None) -> AsyncIterator
     async with open_app(settings, transport=transport) as app:
         # A test connects its platform's bot to the core's commands, then its publisher joins
         # the engine's, as the root does for Discord and Slack.
-        publishers = cast(dict[str, Publisher], app.engine.publishers)
+        publishers = cast(dict[str, Publisher], app.engine.deliverer.publishers)
         yield Core(app.storage, app.engine, app.commands, app.threads, publishers, feed)
 
 

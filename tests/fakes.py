@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiohttp import web
@@ -148,6 +149,24 @@ def invoke_paperboy(
         return subprocess.CompletedProcess(
             ["paperboy", *args], status, out.getvalue().decode(), err.getvalue().decode()
         )
+
+
+@dataclass
+class CountedVotes:
+    """A bot's `Votes` store that counts the reactions recorded through it, so that a test waits
+    for the bot's reaction handlers to finish rather than sleeping."""
+
+    inner: Any
+    recorded: int = 0
+
+    async def vote(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return bool(await self.inner.vote(*args, **kwargs))
+        finally:
+            self.recorded += 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 class LoopbackServer:

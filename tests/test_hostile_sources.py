@@ -18,7 +18,7 @@ from adapters.settings import Settings
 from bot import limits
 from bot.commands import Commands, Context
 from bot.domain import FeedSpec, Rules, Target
-from bot.engine import Engine
+from bot.engine import build_engine
 from bot.feeds import Poller, parse_feed_spec
 from bot.finder import Finder
 from bot.sources.http import MAX_RESPONSE
@@ -94,7 +94,7 @@ async def run_feed(
         http_attempts=1,
     )
     async with open_sources(settings) as sources:
-        engine = Engine(
+        engine = build_engine(
             storage.papers,
             storage.subscriptions,
             storage.ledger,

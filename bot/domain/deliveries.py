@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.domain.channels import Target
+from bot.domain.papers import Paper
 
 
 class Outcome(StrEnum):
@@ -30,16 +32,70 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class Decided:
+    """A decision about one (subscription, paper) pair, as of when its feed listed the paper."""
+
+    subscription_id: int
+    arxiv_id: str
+    decision: Decision
+    when: datetime
+
+
+class Pair(NamedTuple):
+    subscription_id: int
+    arxiv_id: str
+
+
+class Placed(NamedTuple):
+    """A paper in a channel: posted there, or on its way."""
+
+    target: Target
+    arxiv_id: str
+
+
+class Move(NamedTuple):
+    """A subscription's cursor in the feed log, from where it was read to where it goes."""
+
+    was: int
+    to: int
+
+
+class DeliveryKind(StrEnum):
+    CARD = "card"  # a paper's card, in the channel
+    UPDATE = "update"  # news of a posted card (new version, code, upvotes), in its thread
+    DIGEST = "digest"  # a compact digest's list, in the channel
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message queued in the outbox that is not a card: an update in a card's thread (about
+    `arxiv_id`, `topic` saying which news: `code`, `version:3`), or a digest's list (`topic`:
+    the digest's time). Each (subscription, kind, paper, topic) is queued once."""
+
+    subscription_id: int
+    kind: DeliveryKind
+    arxiv_id: str | None
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class UpsertResult:
     """How a batch of papers changed the store."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The stored record of each paper after the batch (what every source said, merged), when
+    # asked for: the engine reads them here rather than again.
+    records: dict[str, Paper] = field(default_factory=dict, compare=False, repr=False)
 
     def __add__(self, other: UpsertResult) -> UpsertResult:
         return UpsertResult(
-            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
+            self.new + other.new,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            {**self.records, **other.records},
         )
 
 
@@ -56,12 +112,13 @@ class Claim:
 
     delivery_id: int
     subscription_id: int
-    arxiv_id: str
+    arxiv_id: str | None  # None for a digest's list
     target: Target
     recovering: bool  # an earlier attempt may have posted before it could record the result
     attempts: int = 1  # including this one
-    kind: str = "card"  # or an update in the card's thread, e.g. "update:code"
-    text: str = ""  # an update's text
+    kind: DeliveryKind = DeliveryKind.CARD
+    topic: str = ""  # an update's news, a digest's time
+    text: str = ""  # an update's or a digest's text
     # The idempotency key the platform keeps with the message: unique forever (never a reused
     # row id), at most 25 characters.
     key: str = ""
@@ -77,7 +134,8 @@ class DeliveryRecord:
     reason: str
     message_id: str | None
     decided: datetime
-    kind: str = "card"
+    kind: DeliveryKind = DeliveryKind.CARD
+    topic: str = ""
 
 
 @dataclass(frozen=True, slots=True)

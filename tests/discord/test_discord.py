@@ -14,13 +14,14 @@ from typing import Any
 
 import discord
 import pytest
+import sqlalchemy as sa
 from discord.gateway import DiscordWebSocket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
-from bot.domain import Claim, Origin, Outcome, Paper, Target
-from bot.engine import Engine, utc_now
+from bot.domain import Claim, DeliveryKind, Origin, Outcome, Outgoing, Paper, Target
+from bot.engine import Engine, build_engine, utc_now
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -39,10 +40,12 @@ from tests.discord.fake_discord import (
     EVERYONE,
     FORUM_CHANNEL,
     GONE_CHANNEL,
+    GUILD_ID,
     MANAGE_CHANNELS,
     TEXT_CHANNEL,
     FakeDiscord,
 )
+from tests.fakes import CountedVotes
 from tests.feed.fake_platform import Crash
 
 HOSTILE = (
@@ -76,8 +79,12 @@ async def running(
             DiscordOptions(api_base_url=fake.api, gateway_url=fake.gateway, **options),
         )
         wired.publishers["discord"] = bot.publisher
+        # discord.py calls itself ready `guild_ready_timeout` (2 s) after the last GUILD_CREATE;
+        # the fake sends its one guild right after READY: wait for that guild, not 2 s.
+        bot.client._connection.guild_ready_timeout = 0.05
         task = asyncio.create_task(bot.start())
         await asyncio.wait_for(bot.client.wait_until_ready(), 10)
+        await until(lambda: (g := bot.client.get_guild(int(GUILD_ID))) and not g.unavailable)
         yield Paperboy(fake, bot, wired.storage, wired.engine, wired.feed, wired)
         await bot.close()
         await asyncio.wait_for(task, 10)
@@ -371,24 +378,24 @@ async def crash_then_recover(paperboy: Paperboy) -> int:
     (and with it Discord's memory of the nonce), another takes over. Returns what that one
     counted as posted."""
     engine = paperboy.engine
-    dying = Engine(
-        engine.papers,
-        engine.subscriptions,
-        DiesWhileRecording(engine.ledger),
-        engine.publishers,
-        engine.poller,
+    dying = build_engine(
+        engine.deliverer.papers,
+        engine.deliverer.subscriptions,
+        DiesWhileRecording(engine.decider.ledger),
+        engine.deliverer.publishers,
+        engine.intake.poller,
     )
     with pytest.raises(BaseExceptionGroup) as died:
         await dying.deliver()
     assert died.group_contains(Crash, match="before recording", depth=None)
     paperboy.fake.forget_nonces()
-    later = utc_now() + engine.lease + timedelta(seconds=1)
-    restarted = Engine(
-        engine.papers,
-        engine.subscriptions,
-        engine.ledger,
-        engine.publishers,
-        engine.poller,
+    later = utc_now() + engine.deliverer.lease + timedelta(seconds=1)
+    restarted = build_engine(
+        engine.deliverer.papers,
+        engine.deliverer.subscriptions,
+        engine.decider.ledger,
+        engine.deliverer.publishers,
+        engine.intake.poller,
         lambda: later,
     )
     return (await restarted.deliver()).posted
@@ -403,20 +410,25 @@ async def test_a_crash_after_a_reply_or_digest_is_sent_does_not_send_it_twice(
     (card,) = fake.posts(TEXT_CHANNEL)
     (sub,) = await paperboy.storage.subscriptions.for_target(HERE)
 
-    await ledger.add_updates([(sub.id, "2611.00001", "update:code", "Code released.")], utc_now())
+    code = Outgoing(sub.id, DeliveryKind.UPDATE, "2611.00001", "code", "Code released.")
+    await ledger.queue([code], utc_now())
     assert await crash_then_recover(paperboy) == 1  # confirmed from the thread, not sent again
     (reply,) = fake.posts(card["id"])
     assert reply["content"].startswith("Code released.")
     (update,) = [r for r in await ledger.why("2611.00001") if r.kind == "update:code"]
     assert update.outcome is Outcome.POSTED and update.message_id == reply["id"]
 
-    day = "digest:2026-11-26T08:00"
-    await ledger.add_updates([(sub.id, day, "digest", "Daily digest: the top 1 papers")], utc_now())
+    text = "Daily digest: the top 1 papers"
+    await ledger.queue(
+        [Outgoing(sub.id, DeliveryKind.DIGEST, None, "2026-11-26T08:00", text)], utc_now()
+    )
     assert await crash_then_recover(paperboy) == 1
     digests = [m for m in fake.posts(TEXT_CHANNEL) if m["content"].startswith("Daily digest")]
     assert len(digests) == 1
-    (record,) = await ledger.why(day)
-    assert record.outcome is Outcome.POSTED and record.message_id == digests[0]["id"]
+    digest = sa.text("SELECT outcome, message_id FROM deliveries WHERE kind = 'digest'")
+    async with paperboy.storage.engine.connect() as conn:
+        row = (await conn.execute(digest)).one()
+    assert row.outcome == "posted" and row.message_id == digests[0]["id"]
 
 
 async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy) -> None:
@@ -452,6 +464,7 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
     assert await paperboy.bot.publisher.find(forum_target, key) == second.message_id
     assert await paperboy.bot.publisher.find(forum_target, "paperboy-999") is None
     threads = list(fake.threads)
+    paperboy.bot.votes = votes = CountedVotes(paperboy.bot.votes)
     # Two people like the second paper, one the first. A second emoji from the same person counts
     # once, and taking one of them back leaves the other; a thumbs-down is no vote.
     await fake.react(threads[1], threads[1], "1100000000000000020")
@@ -461,7 +474,7 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
     await fake.react(threads[0], threads[0], "1100000000000000020")
     await fake.react(threads[0], threads[0], "1100000000000000022", emoji="👎")
     forum = Target("discord", FORUM_CHANNEL)
-    await asyncio.sleep(0.3)
+    await until(lambda: votes.recorded == 5)  # the thumbs-down is no vote: not recorded
     top = await fake.slash("top", {}, channel=FORUM_CHANNEL)
     text = (await reply_to(fake, top))["content"]
     assert text.index("Graph nets") < text.index("Diffusion video models")

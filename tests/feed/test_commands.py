@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.commands import Commands, Context
-from bot.domain import Cadence, Decision, Every, Origin, Outcome, Paper, Target
+from bot.domain import Cadence, Decided, Decision, Every, Origin, Outcome, Paper, Target
 from bot.finder import Finder
 from bot.qa.service import Answerer
 from bot.threads import ThreadAnswers
@@ -174,7 +174,14 @@ async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
     await cmd.handle("subscribe hf-daily", ADMIN)
     (sub,) = await storage.subscriptions.for_target(HERE)
     await storage.ledger.record(
-        [(sub.id, "2606.00001", Decision(Outcome.FILTERED, "upvotes: 3 < 10"))],
+        [
+            Decided(
+                sub.id,
+                "2606.00001",
+                Decision(Outcome.FILTERED, "upvotes: 3 < 10"),
+                NOW - timedelta(hours=1),
+            )
+        ],
         NOW - timedelta(hours=1),
     )
     why = await cmd.handle("why arXiv:2606.00001", MEMBER)

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.commands import Commands, Context
-from bot.domain import Cadence, Every, FeedKind, FeedSpec, Outcome, Rules, Target
-from bot.engine import CycleReport, Engine
+from bot.domain import Cadence, DeliveryKind, Every, FeedKind, FeedSpec, Outcome, Rules, Target
+from bot.engine import CycleReport, Engine, build_engine
 from bot.feeds import Poller, Sources
 from bot.finder import Finder
 from bot.keywords import parse_keywords
@@ -77,19 +77,22 @@ def engine_for(
     platform: FakePlatform,
     clock: Clock,
     ledger: object | None = None,
+    *,
+    leases: bool = False,
 ) -> Engine:
     client = httpx.AsyncClient(transport=httpx.MockTransport(feed.handler))
     http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
     sources = Sources(
         HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
     )
-    return Engine(
+    return build_engine(
         storage.papers,
         storage.subscriptions,
         ledger or storage.ledger,  # type: ignore[arg-type]
         {"fake": platform},
         Poller(sources),
         clock,
+        leases=storage.leases if leases else None,
     )
 
 
@@ -219,7 +222,9 @@ async def _run_until_done(
         except BaseException as exc:  # a Crash, maybe wrapped by the task group that saw it
             if not _is_crash(exc):
                 raise
-            clock.now += engine.lease + timedelta(seconds=1)  # the dead worker's leases run out
+            clock.now += engine.deliverer.lease + timedelta(
+                seconds=1
+            )  # the dead worker's leases run out
     raise AssertionError("never finished")
 
 
@@ -256,14 +261,16 @@ async def test_three_workers_share_the_outbox(storage: Storage, db_url: str) -> 
         await storage.subscriptions.add(target, HF, Rules(), START - timedelta(hours=1))
     papers = [feed.add(n, f"Paper {n}") for n in range(1, 101)]
     decider = engine_for(storage, feed, platform, clock)
-    fetched = (await decider.poller.poll(HF)).papers
+    fetched = (await decider.intake.poller.poll(HF)).papers
     await storage.papers.upsert(fetched)
-    await decider.decide(HF, await storage.subscriptions.all(), list(fetched), CycleReport())
+    await decider.decider.at_poll(
+        HF, await storage.subscriptions.all(), list(fetched), CycleReport()
+    )
     others = [await open_storage(db_url) for _ in range(2)]
     try:
         workers = [engine_for(s, feed, platform, clock) for s in (storage, *others)]
         for worker in workers:
-            worker.batch = 70
+            worker.deliverer.batch = 70
         reports = await asyncio.gather(*(w.deliver() for w in workers))
     finally:
         for other in others:
@@ -280,9 +287,8 @@ async def test_several_processes_poll_each_feed_once(storage: Storage, db_url: s
     paper = feed.add(1, "A paper")
     other = await open_storage(db_url)
     try:
-        first = engine_for(storage, feed, platform, clock)
-        second = engine_for(other, feed, platform, clock)
-        first.leases, second.leases = storage.leases, other.leases
+        first = engine_for(storage, feed, platform, clock, leases=True)
+        second = engine_for(other, feed, platform, clock, leases=True)
         await first.run_once()
         await second.run_once()
         assert feed.requests == 1  # the second process left the feed to the lease holder
@@ -356,8 +362,12 @@ async def test_updates_go_into_the_cards_thread_once(storage: Storage) -> None:
     ]
     await engine.run_once()  # the same news is not told twice
     assert len(platform.replies_in(ONE)) == 2
-    kinds = [r.kind for r in await storage.ledger.why(paper)]
-    assert kinds == ["card", "update:code", "update:upvotes:50"]
+    kinds = [(r.kind, r.topic) for r in await storage.ledger.why(paper)]
+    assert kinds == [
+        (DeliveryKind.CARD, ""),
+        (DeliveryKind.UPDATE, "code"),
+        (DeliveryKind.UPDATE, "upvotes:50"),
+    ]
 
 
 async def test_server_faults_back_off_and_are_never_retried_forever(storage: Storage) -> None:
@@ -365,7 +375,7 @@ async def test_server_faults_back_off_and_are_never_retried_forever(storage: Sto
     await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
     paper = feed.add(1, "A paper")
     engine = engine_for(storage, feed, platform, clock)
-    engine.max_attempts = 4
+    engine.deliverer.max_attempts = 4
     await engine.run_once()  # attempt 1 at START
     attempts_at = [0]
     for second in range(1, 120):  # then one delivery pass a second
@@ -469,7 +479,7 @@ async def test_an_unforeseen_fault_leaves_the_post_for_a_checked_retry(storage: 
     # that fails with "gone" pauses the channel like a failed post would, without crashing.
     platform.post_error = None
     platform.find_error = TargetGone("missing access to one")
-    clock.now += engine.lease + timedelta(seconds=1)
+    clock.now += engine.deliverer.lease + timedelta(seconds=1)
     await engine.deliver()
     paused = {s.target: s.paused for s in await storage.subscriptions.for_target(ONE)}
     assert paused[ONE] is not None and "missing access" in paused[ONE]
@@ -693,9 +703,8 @@ async def test_any_process_decides_a_backlog_once_the_last_decider_is_done(
     targets = await _subscribed(storage, 2)
     other = await open_storage(db_url)
     try:
-        first = engine_for(storage, feed, platform, clock)
-        second = engine_for(other, feed, platform, clock)
-        first.leases, second.leases = storage.leases, other.leases
+        first = engine_for(storage, feed, platform, clock, leases=True)
+        second = engine_for(other, feed, platform, clock, leases=True)
         await first.run_once()
         clock.now += timedelta(minutes=30)
         one = feed.add(1, "Paper 1")

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from bot.commands import Commands, Context
-from bot.domain import FeedSpec, Outcome, Target
-from bot.engine import Engine
+from bot.domain import Decided, FeedSpec, Outcome, Target
+from bot.engine import Engine, build_engine
 from bot.feeds import FeedResult, Poller, Sources, parse_feed_spec
 from bot.finder import Finder
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
@@ -143,7 +143,7 @@ async def boot(db_url: str) -> AsyncIterator[object]:
             ArxivApi(http, "http://api"),
             ArxivRss(http, "http://rss"),
         )
-        engine = Engine(
+        engine = build_engine(
             storage.papers,
             storage.subscriptions,
             storage.ledger,
@@ -267,7 +267,7 @@ async def test_a_failing_feed_never_stops_the_others(boot) -> None:  # type: ign
                 raise RuntimeError("a fault nobody foresaw")
             return await super().poll(spec, now)
 
-    bot.engine.poller = Faulty(bot.engine.poller.sources)
+    bot.engine.intake.poller = Faulty(bot.engine.intake.poller.sources)
     clock.now += timedelta(hours=1)
     paper = world.list_on_hf("2606.00401", "Still posted", TUESDAY)
     report = await bot.engine.run_once()
@@ -297,7 +297,7 @@ async def test_keys_are_never_reused_after_unsubscribing(boot) -> None:  # type:
     for _ in range(3):
         sub = await bot.storage.subscriptions.add(ONE, parse_feed_spec("hf-daily"), Rules(), now)
         await bot.storage.ledger.record(
-            [(sub.id, "2606.00001", Decision(Outcome.PENDING, "m"))], now
+            [Decided(sub.id, "2606.00001", Decision(Outcome.PENDING, "m"), now)], now
         )
         (claim,) = await bot.storage.ledger.claim(now, timedelta(minutes=1), 10)
         keys.append(claim.key)
@@ -316,23 +316,30 @@ async def test_a_crashed_workers_deliveries_wait_about_a_minute(boot) -> None:  
     )
     ids = [f"2606.{n:05d}" for n in range(250)]
     await first.storage.ledger.record(
-        [(sub.id, i, Decision(Outcome.PENDING, "matches")) for i in ids], clock.now
+        [Decided(sub.id, i, Decision(Outcome.PENDING, "matches"), clock.now) for i in ids],
+        clock.now,
     )
-    taken = await first.storage.ledger.claim(clock.now, first.engine.lease, first.engine.batch)
-    assert len(taken) == first.engine.batch == 100  # small batches: the others stay for others
+    taken = await first.storage.ledger.claim(
+        clock.now, first.engine.deliverer.lease, first.engine.deliverer.batch
+    )
+    assert (
+        len(taken) == first.engine.deliverer.batch == 100
+    )  # small batches: the others stay for others
     # The first worker renews what it still works on; then it dies.
     clock.now += timedelta(seconds=40)
-    await first.storage.ledger.renew(taken, clock.now + first.engine.lease)
+    await first.storage.ledger.renew(taken, clock.now + first.engine.deliverer.lease)
     clock.now += timedelta(seconds=40)
-    rest = await second.storage.ledger.claim(clock.now, second.engine.lease, 1000)
+    rest = await second.storage.ledger.claim(clock.now, second.engine.deliverer.lease, 1000)
     assert len(rest) == 150  # the renewed lease still holds
     clock.now += timedelta(seconds=21)  # a minute after the last renewal
-    retaken = await second.storage.ledger.claim(clock.now, second.engine.lease, 1000)
+    retaken = await second.storage.ledger.claim(clock.now, second.engine.deliverer.lease, 1000)
     assert sorted(c.delivery_id for c in retaken) == sorted(c.delivery_id for c in taken)
     assert all(c.recovering for c in retaken)
     await first.storage.ledger.renew(taken, clock.now + timedelta(hours=1))  # too late: not its
     clock.now += timedelta(seconds=61)
-    assert len(await first.storage.ledger.claim(clock.now, first.engine.lease, 1000)) == 250
+    assert (
+        len(await first.storage.ledger.claim(clock.now, first.engine.deliverer.lease, 1000)) == 250
+    )
 
 
 async def test_old_decisions_are_pruned_but_posted_cards_kept(boot) -> None:  # type: ignore[no-untyped-def]
@@ -359,7 +366,7 @@ async def test_a_process_without_a_platform_leaves_its_posts_to_one_that_has_it(
     clock = Clock(TUESDAY + timedelta(hours=9))
     with_it = await boot(world, platform, clock)
     without = await boot(world, platform, clock)
-    without.engine.publishers = {}  # e.g. a process started without the Discord token
+    without.engine.deliverer.publishers = {}  # e.g. a process started without the Discord token
     await with_it.subscribe(ONE, "hf-daily")
     clock.now += timedelta(hours=1)
     paper = world.list_on_hf("2606.00001", "Listed after", TUESDAY)

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from adapters.openai_chat import OpenAIChat
-from bot.domain import Decision, FeedKind, FeedSpec, Origin, Outcome, Paper, Rules, Target
-from bot.engine import Engine
+from bot.domain import Decided, Decision, FeedKind, FeedSpec, Origin, Outcome, Paper, Rules, Target
+from bot.engine import build_engine
 from bot.feeds import Poller, Sources
 from bot.qa.budget import Budget
 from bot.qa.fulltext import FullText, TextSource
@@ -97,7 +97,7 @@ async def test_one_tldr_per_paper_for_every_channel(storage: Storage) -> None:
         for t in targets
     ]
     await storage.ledger.record(
-        [(s.id, paper.arxiv_id, Decision(Outcome.PENDING, "test")) for s in subs], NOW
+        [Decided(s.id, paper.arxiv_id, Decision(Outcome.PENDING, "test"), NOW) for s in subs], NOW
     )
     platform = FakePlatform()
     reply = "Pruning half the heads keeps accuracy, @everyone see http://evil.example and [x](https://arxiv.org/abs/1)."
@@ -110,7 +110,7 @@ async def test_one_tldr_per_paper_for_every_channel(storage: Storage) -> None:
             usage=SqlUsage(storage.engine),
             clock=lambda: NOW,
         )
-        engine = Engine(
+        engine = build_engine(
             storage.papers,
             storage.subscriptions,
             storage.ledger,
@@ -175,13 +175,14 @@ async def test_a_tldr_that_fails_in_any_way_never_holds_the_card(
     sub = await storage.subscriptions.add(
         Target("fake", "c"), FeedSpec(FeedKind.HF_DAILY), Rules(), NOW
     )
-    await storage.ledger.record([(sub.id, paper.arxiv_id, Decision(Outcome.PENDING, "test"))], NOW)
+    pending = Decided(sub.id, paper.arxiv_id, Decision(Outcome.PENDING, "test"), NOW)
+    await storage.ledger.record([pending], NOW)
     platform = FakePlatform()
     with FakeOpenAI([reply]) as fake:
         chat = OpenAIChat("m", api_key=None, base_url=fake.base_url, max_retries=0)
         store = (BrokenTldrs if broken_store else SqlTldrs)(storage.engine)
         writer = TldrWriter(chat, store, usage=SqlUsage(storage.engine), clock=lambda: NOW)
-        engine = Engine(
+        engine = build_engine(
             storage.papers,
             storage.subscriptions,
             storage.ledger,

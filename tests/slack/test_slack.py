@@ -15,12 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack.app import SlackBot, SlackOptions
-from bot.domain import Claim, Outcome, Paper, Target
-from bot.engine import Engine, utc_now
+from bot.domain import Claim, DeliveryKind, Outcome, Outgoing, Paper, Target
+from bot.engine import Engine, build_engine, utc_now
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -34,6 +35,7 @@ from tests.chat import (
     studies,
     until,
 )
+from tests.fakes import CountedVotes, invoke_paperboy
 from tests.feed.fake_platform import Crash
 from tests.slack.fake_slack import (
     ADMIN,
@@ -312,6 +314,7 @@ async def test_reactions_are_votes(paperboy: Paperboy) -> None:
     await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
     await paperboy.engine.run_once()
     (card,) = paperboy.fake.posts(CHANNEL)
+    paperboy.bot.votes = votes = CountedVotes(paperboy.bot.votes)
     # U1 and U2 like it; U2's second reaction, then taken back, leaves one; U3's -1 is no vote.
     for kind, user, reaction in (
         ("reaction_added", "U1", "tada"),
@@ -329,7 +332,7 @@ async def test_reactions_are_votes(paperboy: Paperboy) -> None:
                 "event_ts": "1",
             }
         )
-    await asyncio.sleep(0.2)  # events are acked first, then handled
+    await until(lambda: votes.recorded == 4)  # events are acked first, then handled; -1 is none
     reply = await paperboy.command("top", name="top")
     assert "Diffusion video models" in reply["text"] and "· 2 votes" in reply["text"]
 
@@ -351,23 +354,25 @@ async def crash_then_recover(paperboy: Paperboy) -> int:
     """One worker posts what is due and dies before recording it; once its lease has run out,
     another takes over. Returns what that one counted as posted."""
     engine = paperboy.engine
-    dying = Engine(
-        engine.papers,
-        engine.subscriptions,
-        DiesWhileRecording(engine.ledger),
-        engine.publishers,
-        engine.poller,  # type: ignore[arg-type]
+    dying = build_engine(
+        engine.deliverer.papers,
+        engine.deliverer.subscriptions,
+        DiesWhileRecording(engine.decider.ledger),
+        engine.deliverer.publishers,
+        engine.intake.poller,  # type: ignore[arg-type]
     )
     with pytest.raises(BaseExceptionGroup) as died:  # the delivery task group saw the crash
         await dying.run_once()
     assert died.group_contains(Crash, match="before recording", depth=None)
-    later = utc_now() + engine.lease + timedelta(seconds=1)  # the dead worker's lease ran out
-    restarted = Engine(
-        engine.papers,
-        engine.subscriptions,
-        engine.ledger,
-        engine.publishers,
-        engine.poller,
+    later = (
+        utc_now() + engine.deliverer.lease + timedelta(seconds=1)
+    )  # the dead worker's lease ran out
+    restarted = build_engine(
+        engine.deliverer.papers,
+        engine.deliverer.subscriptions,
+        engine.decider.ledger,
+        engine.deliverer.publishers,
+        engine.intake.poller,
         lambda: later,
     )
     return (await restarted.deliver()).posted
@@ -394,7 +399,8 @@ async def test_a_crash_after_a_reply_or_digest_is_sent_does_not_send_it_twice(
     (card,) = fake.posts(CHANNEL)
     (sub,) = await paperboy.storage.subscriptions.for_target(HERE)
 
-    await ledger.add_updates([(sub.id, "2611.00001", "update:code", "Code released.")], utc_now())
+    code = Outgoing(sub.id, DeliveryKind.UPDATE, "2611.00001", "code", "Code released.")
+    await ledger.queue([code], utc_now())
     assert await crash_then_recover(paperboy) == 1  # confirmed from the thread, not sent again
     (reply,) = fake.posts(CHANNEL, card["ts"])
     assert reply["text"] == "Code released."
@@ -403,13 +409,17 @@ async def test_a_crash_after_a_reply_or_digest_is_sent_does_not_send_it_twice(
     (read,) = fake.called("conversations.replies")
     assert read["ts"] == card["ts"]
 
-    day = "digest:2026-11-26T08:00"
-    await ledger.add_updates([(sub.id, day, "digest", "Daily digest: the top 1 papers")], utc_now())
+    text = "Daily digest: the top 1 papers"
+    await ledger.queue(
+        [Outgoing(sub.id, DeliveryKind.DIGEST, None, "2026-11-26T08:00", text)], utc_now()
+    )
     assert await crash_then_recover(paperboy) == 1
     digests = [m for m in fake.posts(CHANNEL) if m["text"].startswith("Daily digest")]
     assert len(digests) == 1
-    (record,) = await ledger.why(day)
-    assert record.outcome is Outcome.POSTED and record.message_id == digests[0]["ts"]
+    digest = sa.text("SELECT outcome, message_id FROM deliveries WHERE kind = 'digest'")
+    async with paperboy.storage.engine.connect() as conn:
+        row = (await conn.execute(digest)).one()
+    assert row.outcome == "posted" and row.message_id == digests[0]["ts"]
 
 
 @pytest.mark.parametrize("paperboy", ["socket"], indirect=True)
@@ -615,10 +625,9 @@ async def test_a_mention_outside_a_cards_thread_says_how_to_ask(paperboy: Paperb
     assert "/papers ask" in hint["text"]
 
 
-async def test_half_a_slack_configuration_is_a_clear_message(tmp_path: Path) -> None:
-    status, stderr = await paperboy_process(
-        ["run", "--once"], run_env(tmp_path, SLACK_BOT_TOKEN="xoxb-x"), tmp_path
-    )
+def test_half_a_slack_configuration_is_a_clear_message(tmp_path: Path) -> None:
+    done = invoke_paperboy(["run", "--once"], run_env(tmp_path, SLACK_BOT_TOKEN="xoxb-x"), tmp_path)
+    status, stderr = done.returncode, done.stderr
     assert status == 1
     assert (
         "Slack needs SLACK_BOT_TOKEN and one of SLACK_APP_TOKEN" in stderr.strip().splitlines()[-1]

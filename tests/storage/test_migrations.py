@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
-from storage import SchemaOutOfDate, ensure_schema, upgrade
+from bot.domain import DeliveryKind
+from storage import SchemaOutOfDate, SqlLedger, create_engine, ensure_schema, upgrade
 from storage.migrate import head
 
 
@@ -80,3 +83,58 @@ async def test_subscriptions_made_before_the_log_have_decided_all_of_it(db_url: 
     finally:
         engine.dispose()
     assert {r.channel: r.decided_to for r in rows} == {"polled": 0, "new": None}
+
+
+async def test_updates_and_digests_made_before_0007_keep_their_meaning(db_url: str) -> None:
+    """0007: an update's kind was "update:<news>" with its text in `reason`, a digest's list a
+    row whose arxiv_id was "digest:<time>"; each now says so in its own columns, and the
+    outbox posts them with their text."""
+    from alembic import command
+
+    from storage.engine import sync_url
+    from storage.migrate import _config
+
+    rows = [
+        ("2606.00001", "card", "posted", "matches"),
+        ("2606.00001", "update:code", "pending", "Code released: https://github.com/o/r"),
+        ("digest:2026-06-12T09:00", "digest", "pending", "Daily digest: the top 2 papers"),
+    ]
+    engine = sa.create_engine(sync_url(db_url))
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), "0006")
+            conn.execute(
+                sa.text(
+                    "INSERT INTO subscriptions (id, platform, channel, feed, rules, cadence,"
+                    " created) VALUES (7, 'fake', 'c', 'hf-daily', '{}', '{}',"
+                    " '2026-06-01 00:00:00+00')"
+                )
+            )
+            for arxiv_id, kind, outcome, reason in rows:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO deliveries (subscription_id, arxiv_id, kind, outcome, reason,"
+                        " message_id, key, attempts, decided, updated) VALUES (7, :a, :k, :o, :r,"
+                        " :m, :key, 0, '2026-06-12 09:00:00+00', '2026-06-12 09:00:00+00')"
+                    ),
+                    {
+                        "a": arxiv_id,
+                        "k": kind,
+                        "o": outcome,
+                        "r": reason,
+                        "m": "m1" if kind == "card" else None,
+                        "key": f"paperboy-{kind[:6]}",
+                    },
+                )
+        await upgrade(db_url)
+    finally:
+        engine.dispose()
+    ledger = SqlLedger(create_engine(db_url))
+    try:
+        claims = await ledger.claim(datetime(2026, 6, 12, 10, tzinfo=UTC), timedelta(minutes=1), 10)
+    finally:
+        await ledger.engine.dispose()
+    assert [(c.kind, c.arxiv_id, c.topic, c.text) for c in claims] == [
+        (DeliveryKind.UPDATE, "2606.00001", "code", "Code released: https://github.com/o/r"),
+        (DeliveryKind.DIGEST, None, "2026-06-12T09:00", "Daily digest: the top 2 papers"),
+    ]

@@ -1,0 +1,27 @@
+"""What one cycle of the engine did, and the clock its parts share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.domain import Outcome
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CycleReport:
+    fetched: dict[str, int] = field(default_factory=dict)  # feed -> papers
+    failed_feeds: dict[str, str] = field(default_factory=dict)  # feed -> error
+    decided: dict[Outcome, int] = field(default_factory=lambda: defaultdict(int))
+    posted: int = 0
+    digests: int = 0  # papers released by digests this cycle
+    news: dict[int, int] = field(default_factory=dict)  # subscription -> papers new to it
+    held: dict[str, int] = field(default_factory=dict)  # feed -> records without a title yet
+    updates: int = 0  # replies queued in the threads of posted cards
+    deferred: int = 0
+    failed: int = 0
