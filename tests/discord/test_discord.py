@@ -415,7 +415,11 @@ async def test_a_crash_after_a_reply_or_digest_is_sent_does_not_send_it_twice(
     assert await crash_then_recover(paperboy) == 1  # confirmed from the thread, not sent again
     (reply,) = fake.posts(card["id"])
     assert reply["content"].startswith("Code released.")
-    (update,) = [r for r in await ledger.why("2611.00001") if r.kind == "update:code"]
+    (update,) = [
+        r
+        for r in await ledger.why("2611.00001")
+        if (r.kind, r.topic) == (DeliveryKind.UPDATE, "code")
+    ]
     assert update.outcome is Outcome.POSTED and update.message_id == reply["id"]
 
     text = "Daily digest: the top 1 papers"
