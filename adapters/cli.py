@@ -7,21 +7,20 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from adapters.cli_store import counts, register
-from adapters.compose import open_app, open_sources
-from adapters.run import run_bot
-from adapters.settings import Settings
-from bot.cards import card_for, render_text
-from bot.domain import FeedSpec
-from bot.errors import PlatformRefused, SourceError
-from bot.feeds import fetch_feed, parse_feed_spec
-from bot.records import paper_record
-from bot.sources.formats import Format, parse_saved
-from storage import DatabaseUnavailable
+from bot.errors import DatabaseUnavailable, PlatformRefused, SourceError
+from bot.saved import Format
+
+if TYPE_CHECKING:
+    from adapters.settings import Settings
+    from bot.domain import FeedSpec
+
+# Each command imports what it uses when it runs: `paperboy --help` loads no database, HTTP or
+# model client.
 
 app = typer.Typer(
     help="Paperboy: new research papers from Hugging Face and arXiv, in your team's channels.",
@@ -34,6 +33,8 @@ EXIT_BAD_INPUT = 2
 
 
 def _settings() -> Settings:
+    from adapters.settings import Settings
+
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level.upper(),
@@ -58,6 +59,9 @@ def parse(
     fmt: Annotated[Format, typer.Option("--format", help="Response format.")] = Format.AUTO,
 ) -> None:
     """Parse saved responses and print one JSON object per paper (JSON Lines)."""
+    from bot.records import paper_record
+    from bot.saved import parse_saved
+
     failed = False
     for path in files:
         try:
@@ -77,6 +81,8 @@ def parse(
 
 
 def _spec(value: str) -> FeedSpec:
+    from bot.feeds import parse_feed_spec
+
     try:
         return parse_feed_spec(value)
     except ValueError as exc:
@@ -96,6 +102,12 @@ def fetch(
     limit: Annotated[int, typer.Option(min=1, max=30000, help="Most papers for a query.")] = 100,
 ) -> None:
     """Fetch papers from a source now."""
+    from adapters.compose import open_app
+    from adapters.parts import open_sources
+    from bot.cards import card_for, render_text
+    from bot.feeds import fetch_feed
+    from bot.records import paper_record
+
     spec = _spec(source)
     settings = _settings()
 
@@ -132,6 +144,8 @@ def run(
 ) -> None:
     """Run the bot: follow the subscribed feeds, post new papers, and serve the local
     playground (http://127.0.0.1:8787 by default)."""
+    from adapters.run import run_bot
+
     settings = _settings()
     try:
         asyncio.run(run_bot(settings, once=once))
@@ -155,6 +169,7 @@ def discord_invite_url(
     """Print the URL that adds the bot to a server, with exactly the scopes (bot,
     applications.commands) and permissions it uses."""
     from adapters.discord.client import client_id_of, invite_url
+    from adapters.settings import Settings
 
     token = Settings().discord_token
     client_id = client_id or (client_id_of(token.get_secret_value()) if token else None)

@@ -6,27 +6,18 @@ import asyncio
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
-from adapters.compose import open_app
-from adapters.settings import Settings
-from bot.cards import card_for, render_text
-from bot.domain import Sort, UpsertResult
+from bot.domain import Sort
+from bot.errors import SchemaOutOfDate
 from bot.ids import parse_arxiv_id
-from bot.importer import import_files
-from bot.records import iso_utc, paper_record
-from bot.search import SearchError, build_query
-from storage import SchemaOutOfDate, upgrade
+
+if TYPE_CHECKING:
+    from bot.domain import UpsertResult
+
+# Each command imports the store, the settings and the clients when it runs (see adapters.cli).
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 EXIT_BAD_INPUT = 2
@@ -56,6 +47,9 @@ def _day(value: str | None, name: str) -> date | None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the database schema to the newest revision."""
+    from adapters.settings import Settings
+    from storage import upgrade
+
     settings = Settings()
     before, after = asyncio.run(upgrade(settings.database_url))
     where = settings.database_url_for_display()
@@ -72,6 +66,19 @@ def import_command(
     ],
 ) -> None:
     """Store papers from saved responses and the arXiv metadata snapshot."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from adapters.compose import open_app
+    from adapters.settings import Settings
+    from bot.importer import import_files
+
     settings = Settings()
     total = sum(p.stat().st_size for p in files if p.is_file())
     console = Console(stderr=True)
@@ -109,6 +116,11 @@ def show(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Print a stored paper's card (text) or record (json)."""
+    from adapters.compose import open_app
+    from adapters.settings import Settings
+    from bot.cards import card_for, render_text
+    from bot.records import iso_utc, paper_record
+
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
     parsed = parse_arxiv_id(arxiv_id)
@@ -160,6 +172,11 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines output.")] = False,
 ) -> None:
     """Search stored papers (and Hugging Face live when the store knows little)."""
+    from adapters.compose import open_app
+    from adapters.settings import Settings
+    from bot.records import iso_utc
+    from bot.search import SearchError, build_query
+
     settings = Settings()
     try:
         checked = build_query(
@@ -215,6 +232,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON object.")] = False,
 ) -> None:
     """Ask about a paper: answered from its full text, with the passages cited."""
+    from adapters.compose import open_app
+    from adapters.settings import Settings
+    from bot.search import build_query
+
     parsed = parse_arxiv_id(arxiv_id)
     if parsed is None:
         raise _fail(f"{arxiv_id!r} is not an arXiv id or URL", EXIT_BAD_INPUT)

@@ -1,143 +1,145 @@
-"""The composition root: the one place that reads settings and builds clients for the core."""
+"""The composition root: settings in, a wired Paperboy out. `paperboy run`, every CLI command,
+the tests and the benchmarks start here; nothing is changed after it is built.
+
+    async with open_app(Settings()) as app:
+        page = await app.finder.search(build_query("diffusion"))
+
+The store, the sources and search are built at once; the rest (answers, the engine, the
+commands, the chat platforms) when first used, so `paperboy search` loads no engine or model
+client. Each part is built once.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
-from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.playground.publisher import PLATFORM as PLAYGROUND
-from adapters.playground.publisher import PlaygroundPublisher
+from adapters.parts import (
+    ChatPlatform,
+    build_answerer,
+    build_tldrs,
+    chat_platforms,
+    open_sources,
+)
 from adapters.settings import Settings
-from bot.commands import Commands
-from bot.engine import Engine, build_engine
-from bot.errors import PlatformRefused
-from bot.feeds import Poller, Sources
+from bot.feeds import Sources
 from bot.finder import Finder
 from bot.ports import Publisher
-from bot.qa.budget import Budget
-from bot.qa.fulltext import FullTextFetcher
-from bot.qa.llm import LlmAnswerer
-from bot.qa.service import Answerer
-from bot.qa.tldr import TldrWriter
-from bot.schedule import Scheduler
-from bot.sources import ArxivApi, ArxivRss, HuggingFace, Pacer
-from bot.sources.http import Http, RetryPolicy
-from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
-from storage.fulltexts import SqlFullTextStore
-from storage.llm import SqlAnswerCache, SqlTldrs, SqlUsage
-from storage.playground import SqlChannelLog
 
 if TYPE_CHECKING:
-    from adapters.openai_chat import OpenAIChat
-
-USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
-
-
-@asynccontextmanager
-async def open_sources(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
-) -> AsyncIterator[Sources]:
-    """Source clients sharing one HTTP client; arXiv's API and RSS share one pacer, so the
-    one-request-per-3-seconds rule holds across both."""
-    timeout = httpx.Timeout(settings.http_timeout_seconds)
-    async with httpx.AsyncClient(
-        timeout=timeout,
-        headers={"User-Agent": USER_AGENT},
-        follow_redirects=True,
-        transport=transport,
-    ) as client:
-        retry = RetryPolicy(attempts=settings.http_attempts)
-        arxiv_http = Http(client, retry, pacer=Pacer(settings.arxiv_request_interval_seconds))
-        hf_http = Http(client, retry)
-        yield Sources(
-            hf=HuggingFace(hf_http, settings.hf_base_url),
-            arxiv_api=ArxivApi(arxiv_http, settings.arxiv_api_url),
-            arxiv_rss=ArxivRss(arxiv_http, settings.arxiv_rss_url),
-            arxiv_http=arxiv_http,
-            hf_http=hf_http,
-        )
+    from bot.commands import Commands
+    from bot.engine import Engine
+    from bot.qa.service import Answerer
+    from bot.schedule import Scheduler
+    from bot.threads import ThreadAnswers
+    from storage.playground import SqlChannelLog
 
 
-def _chat(settings: Settings) -> OpenAIChat | None:
-    """The language model, when one is configured (a key and/or an OpenAI-compatible server)."""
-    if not (settings.openai_api_key or settings.openai_base_url):
-        return None
-    from adapters.openai_chat import OpenAIChat  # the client takes a second to import: only if used
-
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return OpenAIChat(
-        settings.llm_model,
-        api_key=key,
-        base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout_seconds,
-    )
-
-
-def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) -> Answerer:
-    """Full text cached in the store; a language model when one is configured, its answers
-    cached and its budget counted in the store (shared by every process on the database)."""
-    fetcher = None
-    if sources.arxiv_http and sources.hf_http:
-        fetcher = FullTextFetcher(
-            SqlFullTextStore(engine),
-            sources.arxiv_http,
-            sources.hf_http,
-            settings.arxiv_base_url,
-            settings.hf_base_url,
-        )
-    chat = _chat(settings)
-    llm = None
-    if chat is not None:
-        llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens, cache=SqlAnswerCache(engine))
-    budget = Budget(
-        settings.llm_per_user_day,
-        settings.llm_per_thread_day,
-        settings.llm_per_day,
-        usage=SqlUsage(engine),
-    )
-    return Answerer(fetcher, llm, budget)
-
-
-def build_tldrs(settings: Settings, engine: AsyncEngine) -> TldrWriter | None:
-    """Model-written TL;DRs for cards, when a model is configured and they are wanted."""
-    chat = _chat(settings)
-    if chat is None or not settings.llm_tldrs_per_day:
-        return None
-    return TldrWriter(
-        chat,
-        SqlTldrs(engine),
-        model_name=settings.llm_model,
-        per_day=settings.llm_tldrs_per_day,
-        usage=SqlUsage(engine),
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class App:
-    """Paperboy wired from its settings: `paperboy run`, every CLI command, the tests and the
-    benchmarks all start here, and nothing is changed after it is built."""
+    """Paperboy wired from its settings, on one store and one HTTP client."""
 
-    settings: Settings
-    storage: Storage
-    sources: Sources
-    finder: Finder
-    answerer: Answerer
-    threads: ThreadAnswers
-    scheduler: Scheduler
-    engine: Engine
-    commands: Commands
-    channel_log: SqlChannelLog  # the playground's channels (a channel needing no token)
-    publishers: Mapping[str, Publisher]  # by platform name: the playground's, and `platforms'`
-    platforms: Mapping[str, ChatPlatform]  # Discord and Slack, when asked for and configured
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        sources: Sources,
+        *,
+        chat: bool,
+        publishers: Mapping[str, Publisher],
+        stopping: asyncio.Event,
+    ) -> None:
+        self.settings, self.storage, self.sources = settings, storage, sources
+        self.finder = Finder(
+            storage.papers, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search
+        )
+        self._chat = chat
+        self._stopping = stopping
+        # The engine posts through the platforms, whose bots answer through the commands, which
+        # reach the engine: the platforms' publishers join this mapping when they are built
+        # (`open_app` builds them before anything runs).
+        self._posting: dict[str, Publisher] = dict(publishers)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        return build_answerer(self.settings, self.sources, self.storage.engine)
+
+    @cached_property
+    def threads(self) -> ThreadAnswers:
+        from bot.threads import ThreadAnswers
+
+        return ThreadAnswers(self.storage.papers, self.storage.threads, self.answerer)
+
+    @cached_property
+    def scheduler(self) -> Scheduler:
+        from bot.schedule import Scheduler
+
+        seconds = self.settings.poll_seconds
+        return Scheduler(timedelta(seconds=seconds) if seconds else None)
+
+    @cached_property
+    def channel_log(self) -> SqlChannelLog:
+        """The playground's channels (channels that need no token)."""
+        from storage.playground import SqlChannelLog
+
+        return SqlChannelLog(self.storage.engine)
+
+    @property
+    def publishers(self) -> Mapping[str, Publisher]:
+        """By platform name: the playground's, the platforms' and any given."""
+        return self.engine.deliverer.publishers
+
+    @cached_property
+    def engine(self) -> Engine:
+        from adapters.playground.publisher import PLATFORM, PlaygroundPublisher
+        from bot.engine import build_engine
+        from bot.feeds import Poller
+
+        self._posting.setdefault(PLATFORM, PlaygroundPublisher(self.channel_log))
+        settings, storage = self.settings, self.storage
+        return build_engine(
+            storage.papers,
+            storage.subscriptions,
+            storage.ledger,
+            self._posting,
+            Poller(self.sources),
+            stopping=self._stopping,
+            leases=storage.leases,
+            tldrs=build_tldrs(settings, storage.engine),
+            retention=timedelta(days=settings.retention_days),
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
+            lease_until=self.scheduler.next_for,
+        )
+
+    @cached_property
+    def commands(self) -> Commands:
+        from bot.commands import Commands
+
+        storage = self.storage
+        return Commands(
+            storage.subscriptions,
+            storage.ledger,
+            storage.papers,
+            self.finder,
+            engine=self.engine,
+            threads=self.threads,
+            votes=storage.votes,
+        )
+
+    @cached_property
+    def platforms(self) -> Mapping[str, ChatPlatform]:
+        """Discord and Slack, where asked for (`chat`) and their tokens are set."""
+        if not self._chat:
+            return {}
+        platforms = chat_platforms(self.settings, self.commands, self.threads, self.storage)
+        self._posting.update({name: p.publisher for name, p in platforms.items()})
+        return platforms
 
 
 @asynccontextmanager
@@ -149,129 +151,22 @@ async def open_app(
     publishers: Mapping[str, Publisher] | None = None,
     stopping: asyncio.Event | None = None,
 ) -> AsyncIterator[App]:
-    """Everything, on one store and one HTTP client. `chat`: connect the chat platforms whose
-    tokens are set (only `paperboy run` does). `transport` serves the sources' requests (tests
-    and benchmarks answer them without a network); `publishers` adds channels of other
-    platforms (tests' fakes)."""
+    """Paperboy on `settings`. `chat`: with the chat platforms whose tokens are set (only
+    `paperboy run` asks). `transport` answers the sources' requests (tests and benchmarks
+    answer them without a network); `publishers` adds channels of other platforms (fakes)."""
     storage = await open_storage(settings.database_url)
     try:
         async with open_sources(settings, transport) as sources:
-            finder = Finder(
-                storage.papers, sources.hf, sources.arxiv_api, live_search=settings.hf_live_search
-            )
-            answerer = build_answerer(settings, sources, storage.engine)
-            threads = ThreadAnswers(storage.papers, storage.threads, answerer)
-            override = timedelta(seconds=settings.poll_seconds) if settings.poll_seconds else None
-            scheduler = Scheduler(override)
-            channel_log = SqlChannelLog(storage.engine)
-            # The engine posts through the platforms, whose bots answer through the commands,
-            # which reach the engine: the platforms' publishers join this mapping below,
-            # before anything runs.
-            posting: dict[str, Publisher] = {PLAYGROUND: PlaygroundPublisher(channel_log)}
-            posting.update(publishers or {})
-            engine = build_engine(
-                storage.papers,
-                storage.subscriptions,
-                storage.ledger,
-                posting,
-                Poller(sources),
-                stopping=stopping or asyncio.Event(),
-                leases=storage.leases,
-                tldrs=build_tldrs(settings, storage.engine),
-                retention=timedelta(days=settings.retention_days),
-                lease=timedelta(seconds=settings.delivery_lease_seconds),
-                lease_until=scheduler.next_for,
-            )
-            commands = Commands(
-                storage.subscriptions,
-                storage.ledger,
-                storage.papers,
-                finder,
-                engine=engine,
-                threads=threads,
-                votes=storage.votes,
-            )
-            platforms = chat_platforms(settings, commands, threads, storage) if chat else {}
-            posting.update({name: p.publisher for name, p in platforms.items()})
-            yield App(
+            app = App(
                 settings,
                 storage,
                 sources,
-                finder,
-                answerer,
-                threads,
-                scheduler,
-                engine,
-                commands,
-                channel_log,
-                posting,
-                platforms,
+                chat=chat,
+                publishers=publishers or {},
+                stopping=stopping or asyncio.Event(),
             )
+            if chat:
+                _ = app.platforms  # their publishers join the engine's before anything runs
+            yield app
     finally:
         await storage.close()
-
-
-class ChatPlatform(Protocol):
-    """A connected chat platform: the engine posts through `publisher` while it runs."""
-
-    @property
-    def publisher(self) -> Publisher: ...
-
-    async def start(self) -> None:
-        """Connect and serve until `close`."""
-        ...
-
-    async def close(self) -> None: ...
-
-
-def chat_platforms(
-    settings: Settings, commands: Commands, threads: ThreadAnswers, storage: Storage
-) -> dict[str, ChatPlatform]:
-    """The platforms whose tokens are set, by the name their subscriptions use."""
-    platforms: dict[str, ChatPlatform] = {}
-    if settings.discord_token:
-        from adapters.discord.client import DiscordBot, DiscordOptions
-
-        platforms["discord"] = DiscordBot(
-            commands,
-            threads,
-            storage.votes,
-            settings.discord_token.get_secret_value(),
-            DiscordOptions(
-                sharded=settings.discord_sharded,
-                shard_count=settings.discord_shard_count,
-                shard_ids=settings.discord_shard_ids_list,
-                message_content=settings.discord_message_content,
-                archive_minutes=settings.discord_thread_archive_minutes,
-                api_base_url=settings.discord_api_base_url,
-                gateway_url=settings.discord_gateway_url,
-            ),
-        )
-    slack_mode = settings.slack_app_token or settings.slack_signing_secret
-    if bool(settings.slack_bot_token) != bool(slack_mode):
-        raise PlatformRefused(
-            "Slack needs SLACK_BOT_TOKEN and one of SLACK_APP_TOKEN (Socket Mode) or "
-            "SLACK_SIGNING_SECRET (HTTP mode); see .env.example"
-        )
-    if settings.slack_bot_token and slack_mode:
-        from adapters.slack.app import SlackBot, SlackOptions
-
-        platforms["slack"] = SlackBot(
-            commands,
-            threads,
-            storage.votes,
-            SlackOptions(
-                bot_token=settings.slack_bot_token.get_secret_value(),
-                app_token=_revealed(settings.slack_app_token),
-                signing_secret=_revealed(settings.slack_signing_secret),
-                host=settings.slack_host,
-                port=settings.slack_port,
-                api_base_url=settings.slack_api_base_url,
-                managers=settings.slack_managers,
-            ),
-        )
-    return platforms
-
-
-def _revealed(secret: SecretStr | None) -> str | None:
-    return secret.get_secret_value() if secret else None

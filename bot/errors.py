@@ -2,6 +2,8 @@
 
 PaperboyError
  ├── PlatformRefused            a chat platform refused our credentials or settings
+ ├── DatabaseUnavailable        the database cannot be opened (no driver, nothing answers)
+ ├── SchemaOutOfDate            the database holds an older schema than this code needs
  ├── ModelUnavailable           the language model failed or timed out
  └── SourceError                a paper source could not give us data
       ├── SourceUnavailable     network faults, timeouts, 5xx, after every retry
@@ -54,3 +56,12 @@ class ModelUnavailable(PaperboyError):
 class PlatformRefused(PaperboyError):
     """A chat platform refused to connect (a wrong token, an intent not switched on): the message
     says what to fix."""
+
+
+class DatabaseUnavailable(PaperboyError, RuntimeError):
+    """The database cannot be opened: no driver installed for it, or nothing answers there.
+    (The storage raises it; the CLI says it without a traceback.)"""
+
+
+class SchemaOutOfDate(PaperboyError, RuntimeError):
+    """The database holds an older schema than this code needs."""

@@ -17,8 +17,8 @@ from typing import BinaryIO
 from bot.domain import Paper, UpsertResult
 from bot.errors import SourceError
 from bot.ports import PaperStore
+from bot.saved import parse_saved
 from bot.sources.arxiv_snapshot import BadLine, looks_like_snapshot, parse_snapshot_lines
-from bot.sources.formats import parse_saved
 
 BATCH = 2000
 MAX_SAMPLES = 10  # bad records quoted in the report; the rest are counted

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.errors import DatabaseUnavailable, SchemaOutOfDate
 from storage.chat import SqlThreads, SqlVotes
 from storage.engine import create_engine
 from storage.leases import SqlPollLeases
 from storage.ledger import SqlLedger
 from storage.migrate import (
-    DatabaseUnavailable,
-    SchemaOutOfDate,
     display_url,
     ensure_schema,
     upgrade,

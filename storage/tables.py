@@ -145,9 +145,10 @@ class SubscriptionRow(Base):
 
 
 class DeliveryRow(Base):
-    """The ledger and outbox: one row per (subscription, paper), decided once.
+    """The ledger and outbox: one row per (subscription, paper) decided once, and one per
+    update or digest list queued beside them (`kind`, `topic`).
 
-    `outcome` is a `bot.subscriptions.Outcome`, or "sending" while a worker holds the lease.
+    `outcome` is a `bot.domain.Outcome`, or "sending" while a worker holds the lease.
     """
 
     __tablename__ = "deliveries"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from adapters.compose import open_sources
+from adapters.parts import open_sources
 from adapters.settings import Settings
 from bot import limits
 from bot.commands import Commands, Context

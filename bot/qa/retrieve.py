@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import bm25s
-import Stemmer
+from functools import cache
+from typing import Any
 
 from bot.qa.passages import Passage
 
-_STEMMER = Stemmer.Stemmer("english")
+
+@cache
+def _english_stemmer() -> Any:
+    # Loaded with the first question, not with every command (it brings numpy along).
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
 
 # A question's kind -> words its answer is usually written in, which the question itself lacks
 # ("How big is the corpus?" is answered by "It contains 17,833 sentences").
@@ -75,12 +81,14 @@ class Retriever:
         self.expand = expand  # weight of the question-kind words (_CUES); 0 for none
         # score factor for passages of peripheral sections (_PERIPHERAL); 1 for none
         self._factors = [peripheral if _PERIPHERAL.search(p.section) else 1.0 for p in passages]
-        self._stemmer = _STEMMER if stem else None
+        self._stemmer = _english_stemmer() if stem else None
         # bm25s's "en" list misses question words (what, which, how): "en_plus" drops them too.
         self._stopwords = stopwords
         texts = [
             f"{p.section}. {p.text}" if with_sections and p.section else p.text for p in passages
         ]
+        import bm25s  # see _english_stemmer
+
         self._index = bm25s.BM25()
         if texts:
             tokens = bm25s.tokenize(
@@ -89,6 +97,8 @@ class Retriever:
             self._index.index(tokens, show_progress=False)
 
     def _terms(self, text: str) -> list[str]:
+        import bm25s
+
         tokens = bm25s.tokenize(
             [text], stopwords=self._stopwords, stemmer=self._stemmer, show_progress=False
         )

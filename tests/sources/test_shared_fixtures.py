@@ -14,8 +14,8 @@ import pytest
 
 from bot.domain import Origin
 from bot.errors import ArxivQueryError, UnreadableResponse
+from bot.saved import Format, detect, parse_saved
 from bot.sources.base import Batch
-from bot.sources.formats import Format, detect, parse_saved
 
 pytestmark = pytest.mark.shared_fixtures
 

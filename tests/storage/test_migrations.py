@@ -138,3 +138,10 @@ async def test_updates_and_digests_made_before_0007_keep_their_meaning(db_url: s
         (DeliveryKind.UPDATE, "2606.00001", "code", "Code released: https://github.com/o/r"),
         (DeliveryKind.DIGEST, None, "2026-06-12T09:00", "Daily digest: the top 2 papers"),
     ]
+
+
+def test_the_head_written_out_is_the_migrations_head() -> None:
+    """`storage.migrate.HEAD` lets a current database open without loading Alembic."""
+    from storage.migrate import HEAD, migrations_head
+
+    assert migrations_head() == HEAD

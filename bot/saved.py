@@ -1,16 +1,16 @@
-"""Saved responses of any source, recognised by their content (for `paperboy parse`)."""
+"""Saved responses of any source, recognised by their content (`paperboy parse`, `import`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.errors import UnreadableResponse
-from bot.sources.arxiv_api import parse_atom
-from bot.sources.arxiv_rss import parse_rss
-from bot.sources.base import Batch
-from bot.sources.hf import parse_hf_daily, parse_hf_paper, parse_hf_search
+
+if TYPE_CHECKING:
+    from bot.sources.base import Batch
 
 
 class Format(StrEnum):
@@ -22,13 +22,20 @@ class Format(StrEnum):
     ARXIV_RSS = "arxiv-rss"
 
 
-PARSERS: dict[Format, Callable[[bytes], Batch]] = {
-    Format.HF_DAILY: parse_hf_daily,
-    Format.HF_PAPER: parse_hf_paper,
-    Format.HF_SEARCH: parse_hf_search,
-    Format.ARXIV_API: parse_atom,
-    Format.ARXIV_RSS: parse_rss,
-}
+def parser(fmt: Format) -> Callable[[bytes], Batch]:
+    """The parser of one format (loaded when asked for: `paperboy --help` needs none)."""
+    from bot.sources.arxiv_api import parse_atom
+    from bot.sources.arxiv_rss import parse_rss
+    from bot.sources.hf import parse_hf_daily, parse_hf_paper, parse_hf_search
+
+    return {
+        Format.HF_DAILY: parse_hf_daily,
+        Format.HF_PAPER: parse_hf_paper,
+        Format.HF_SEARCH: parse_hf_search,
+        Format.ARXIV_API: parse_atom,
+        Format.ARXIV_RSS: parse_rss,
+    }[fmt]
+
 
 _XML_ROOT = re.compile(rb"<(?:[\w-]+:)?(feed|rss|rdf:RDF)\b")
 
@@ -51,4 +58,4 @@ def detect(body: bytes) -> Format:
 
 def parse_saved(body: bytes, fmt: Format = Format.AUTO) -> Batch:
     """Parse a saved response; raises `SourceError` subclasses for error feeds and bad bodies."""
-    return PARSERS[detect(body) if fmt is Format.AUTO else fmt](body)
+    return parser(detect(body) if fmt is Format.AUTO else fmt)(body)
