@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from bot.cycle import utc_now
 from bot.domain import Paper, Target, Turn
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
@@ -21,16 +22,12 @@ HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
 NOT_UNDER_A_CARD = "Ask about a paper in the thread under its card."
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class ThreadAnswers:
     papers: PaperStore
     threads: Threads
     answerer: Answerer
-    clock: Callable[[], datetime] = _now
+    clock: Callable[[], datetime] = utc_now
 
     async def paper_of(self, target: Target, thread: str) -> str | None:
         return await self.threads.paper_of(target, thread)

@@ -36,7 +36,7 @@ from bot.domain import Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
-from bot.syntax import COMMANDS, Command, CommandError, parse
+from bot.syntax import COMMANDS, Command, CommandError, parse, parse_words
 from bot.threads import ThreadAnswers
 from bot.votes import is_vote
 
@@ -199,10 +199,13 @@ class SlackBot:
         action = body["actions"][0]
         state = json.loads(action["value"])
         try:
-            if state["c"] != "search":
+            if "q" in state:  # a button posted before commands were typed: its words
+                typed = parse_words(list(state["q"])).but(page=int(state["page"]))
+            elif state["c"] == "search":
+                typed = Command("search", dict(state["v"])).but(page=int(state["page"]))
+            else:
                 raise ValueError(state["c"])
-            typed = Command("search", dict(state["v"])).but(page=int(state["page"]))
-        except (KeyError, TypeError, ValueError):  # not a button of ours
+        except (KeyError, TypeError, ValueError):  # not a button of ours (CommandError too)
             log.warning("a page button without a search: %.200s", action.get("value"))
             return
         reply = await self._reply(body["channel"]["id"], body["user"]["id"], typed)

@@ -261,6 +261,28 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
         lambda: next((r for r in paperboy.fake.responses if r["_url"] == "page2"), None)
     )
     assert second["replace_original"] is True and second["text"].startswith("Page 2:")
+    # A button posted before commands were typed values holds the search's words: it pages too.
+    legacy = {
+        **pages["elements"][0],
+        "value": json.dumps({"q": ["search", "diffusion"], "page": 2}),
+    }
+    await paperboy.action(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0001"},
+            "user": {"id": MEMBER},
+            "api_app_id": "A0001",
+            "channel": {"id": CHANNEL},
+            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
+            "response_url": paperboy.fake.response_url("legacy"),
+            "trigger_id": "1.2.4",
+            "actions": [{**legacy, "block_id": pages["block_id"], "action_ts": "2"}],
+        }
+    )
+    old = await until(
+        lambda: next((r for r in paperboy.fake.responses if r["_url"] == "legacy"), None)
+    )
+    assert old["text"] == second["text"]
 
 
 @pytest.mark.parametrize("streaming", [True, False])
