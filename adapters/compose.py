@@ -115,6 +115,7 @@ class App:
             retention=timedelta(days=settings.retention_days),
             lease=timedelta(seconds=settings.delivery_lease_seconds),
             lease_until=self.scheduler.next_for,
+            on_card=self.answerer.prefetch,  # questions under a new card find its text ready
         )
 
     @cached_property

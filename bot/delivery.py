@@ -60,6 +60,8 @@ class Deliverer:
     monotonic: Callable[[], float] = time.monotonic  # for pacing
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     tldrs: Tldrs | None = None  # a model-written TL;DR per paper, for cards that have none
+    # Told of each card posted (the answerer fetches its full text ahead of questions).
+    on_card: Callable[[Paper], None] | None = None
     _throttles: dict[str, Throttle] = field(default_factory=dict)
 
     async def deliver(
@@ -214,7 +216,14 @@ class Deliverer:
             reason = f"went stale waiting (older than {STALE_AFTER.days} days)"
             raise NotSendable(Outcome.STALE, reason)
         card = await self._card(paper)
-        return lambda: publisher.post(claim.target, card, claim.key)
+
+        async def send_card() -> str:
+            message_id = await publisher.post(claim.target, card, claim.key)
+            if self.on_card is not None:
+                self.on_card(paper)
+            return message_id
+
+        return send_card
 
     async def _card(self, paper: Paper) -> Card:
         """The paper's card, with the model's TL;DR where one was written."""

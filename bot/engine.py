@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.cycle import CycleReport, utc_now
 from bot.deciding import DECIDE_AT_ONCE, QUIET, Decider, SubscriptionCache
 from bot.delivery import Deliverer
-from bot.domain import FeedSpec, Subscription
+from bot.domain import FeedSpec, Paper, Subscription
 from bot.feeds import Poller, SourceHealth
 from bot.intake import Intake, half_an_hour
 from bot.ports import Ledger, PaperStore, PollLeases, Publisher, SubscriptionStore, Tldrs
@@ -119,6 +119,7 @@ def build_engine(
     stopping: asyncio.Event | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    on_card: Callable[[Paper], None] | None = None,
 ) -> Engine:
     """The engine's parts on these stores (one worker name for the leases they take)."""
     worker = _worker()
@@ -145,6 +146,7 @@ def build_engine(
         monotonic=monotonic,
         sleep=sleep,
         tldrs=tldrs,
+        on_card=on_card,
     )
     return Engine(intake, decider, deliverer)
 

@@ -8,6 +8,8 @@ the markup people do not read as markup (`\\textbf{x}`, `\\&`, `$\\alpha$`) into
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
 import ftfy
 
@@ -125,6 +127,39 @@ def squash(text: str | None) -> str | None:
     return cleaned or None
 
 
+# TeX accents and special letters (`Schr\\"odinger`, `{\\'e}`, `\\c{c}`, `\\ss`); a macro that
+# only starts like one (`\\omega`, `\\underline`) is left to the rules below.
+_ACCENT = re.compile(
+    r"\\(?:[\"'`^~=.]|[uvHckrbd](?![A-Za-z]))\s*(?:\{[A-Za-z]?\}|[A-Za-z])"
+    r"|\\(?:ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?"
+)
+
+
+_BRACED_LETTER = re.compile(r"\{([^\x00-\x7f])\}")
+
+
+@cache
+def _latex() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text  # loaded when TeX is met
+
+    return LatexNodes2Text()
+
+
+def readable_tex(text: str) -> str:
+    """TeX accents as the letters they make (pylatexenc), where a backslash is present."""
+    if "\\" not in text:
+        return text
+    out = _ACCENT.sub(lambda m: str(_latex().latex_to_text(m[0])), text)
+    return _BRACED_LETTER.sub(_unbraced, out)
+
+
+def _unbraced(m: re.Match[str]) -> str:
+    """`Erd{ő}s` -> `Erdős`; a macro's argument (`\\textbf{ö}`) keeps its braces."""
+    before = m.string[: m.start()]
+    word = before.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return m[0] if word.endswith("\\") and len(word) < len(before) else m[1]
+
+
 def readable(text: str | None) -> str | None:
     """Squash whitespace and render light TeX as plain Unicode text.
 
@@ -134,7 +169,7 @@ def readable(text: str | None) -> str | None:
     squashed = squash(text)
     if squashed is None or ("\\" not in squashed and "$" not in squashed and "{" not in squashed):
         return squashed
-    out = squashed
+    out = readable_tex(squashed)
     for _ in range(3):  # nested styles: \textbf{\emph{x}}
         out, styled = _STYLE.subn(r"\1", out)
         out, old_styled = _OLD_STYLE.subn(r"\1", out)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import pypdf
 
@@ -17,6 +17,7 @@ from bot.domain import Paper
 from bot.errors import SourceError
 from bot.qa.passages import Passage, from_latexml, from_sections
 from bot.sources.http import Http, MiB
+from bot.text import readable_tex
 
 MAX_FULLTEXT = 64 * MiB  # a paper's PDF or HTML: large figures, still bounded
 
@@ -36,6 +37,7 @@ class FullText:
     version: int  # 0 when the paper's version is unknown
     source: TextSource
     passages: tuple[Passage, ...]
+    missing: bool = False  # the full text was looked for and could not be read
 
 
 class FullTextStore(Protocol):
@@ -44,30 +46,46 @@ class FullTextStore(Protocol):
     async def put_fulltext(self, text: FullText, now: datetime) -> None: ...
 
 
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
-
-
 def from_markdown(markdown: str) -> list[Passage]:
-    """Passages of markdown: `#` headings name sections, blank lines split paragraphs."""
+    """Passages of markdown, read by a real markdown parser (markdown-it-py): headings name
+    sections; paragraphs, list items and table rows are passages of plain text (emphasis,
+    links and images reduced to their words); code blocks are left out, so a `# comment` in
+    one never becomes a section."""
+    from markdown_it import MarkdownIt
+
     sections: list[tuple[str, list[str]]] = [("", [])]
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            sections[-1][1].append(" ".join(paragraph))
-            paragraph.clear()
-
-    for line in markdown.splitlines():
-        heading = _HEADING.match(line.strip())
-        if heading:
-            flush()
-            sections.append((heading[1], []))
-        elif line.strip():
-            paragraph.append(line.strip())
-        else:
-            flush()
-    flush()
+    heading = in_cell = False
+    row: list[str] = []
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        kind = token.type
+        if kind in ("heading_open", "heading_close"):
+            heading = kind == "heading_open"
+        elif kind in ("td_open", "th_open", "td_close", "th_close"):
+            in_cell = kind.endswith("_open")
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and any(row):
+            sections[-1][1].append(" | ".join(row))
+        elif kind == "inline":
+            words = readable_tex(_inline_text(token.children or []))
+            if heading:
+                sections.append((words, []))
+            elif in_cell:
+                row.append(words)
+            elif words:
+                sections[-1][1].append(words)
     return from_sections(sections)
+
+
+def _inline_text(children: list[Any]) -> str:
+    """Inline tokens as plain words: text and code spans kept, markup and images dropped."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -96,52 +114,79 @@ def from_pdf(body: bytes) -> list[Passage]:
     return from_sections(sections)
 
 
-def abstract_only(paper: Paper) -> FullText:
+def abstract_only(paper: Paper, *, missing: bool = False) -> FullText:
     passages = from_sections([("Abstract", [paper.abstract or ""])])
-    return FullText(paper.arxiv_id, paper.version or 0, TextSource.ABSTRACT, tuple(passages))
+    return FullText(
+        paper.arxiv_id, paper.version or 0, TextSource.ABSTRACT, tuple(passages), missing
+    )
+
+
+FIRST_BACKOFF = timedelta(minutes=1)  # a source that failed is not asked again for this long
+LAST_BACKOFF = timedelta(minutes=30)  # doubling up to this, while it keeps failing
 
 
 @dataclass
 class FullTextFetcher:
-    """Fetches and caches full text. `arxiv` must carry arXiv's shared pacer (its rate rules)."""
+    """Fetches and caches full text. `arxiv` must carry arXiv's shared pacer (its rate rules).
+
+    A source that failed (network, timeout, 5xx) is remembered: it is not asked again until its
+    backoff has passed, so the next question does not wait for it again."""
 
     store: FullTextStore
     arxiv: Http
     hf: Http
     arxiv_base: str
     hf_base: str
+    _down: dict[TextSource, tuple[datetime, timedelta]] = field(default_factory=dict)
 
-    async def get(self, paper: Paper, now: datetime) -> FullText:
+    async def get(self, paper: Paper, now: datetime, *, interactive: bool = False) -> FullText:
+        """`interactive`: someone waits for it, so each source is tried once (not retried)."""
         version = paper.version or 0
         cached = await self.store.get_fulltext(paper.arxiv_id, version)
         if cached is not None:
             return cached
-        text, definitive = await self._fetch(paper)
+        text, definitive = await self._fetch(paper, now, 1 if interactive else None)
         # Only what is known for good is cached: a network failure is tried again next time.
         if definitive:
             await self.store.put_fulltext(text, now)
         return text
 
-    async def _fetch(self, paper: Paper) -> tuple[FullText, bool]:
+    def down(self, now: datetime) -> list[TextSource]:
+        """The sources skipped now because they failed lately."""
+        return [source for source, (until, _) in self._down.items() if until > now]
+
+    async def _fetch(
+        self, paper: Paper, now: datetime, attempts: int | None
+    ) -> tuple[FullText, bool]:
         versioned = f"{paper.arxiv_id}v{paper.version}" if paper.version else paper.arxiv_id
         definitive = True
-        attempts = (
+        tries = (
             (self.arxiv, f"{self.arxiv_base}/html/{versioned}", TextSource.ARXIV_HTML),
             (self.hf, f"{self.hf_base}/papers/{paper.arxiv_id}.md", TextSource.HF_MARKDOWN),
             (self.arxiv, f"{self.arxiv_base}/pdf/{versioned}", TextSource.PDF),
         )
-        for http, url, source in attempts:
-            try:
-                response = await http.get(str(source), url, max_bytes=MAX_FULLTEXT)
-            except SourceError:
+        skipped = self.down(now)
+        for http, url, source in tries:
+            if source in skipped:
                 definitive = False
                 continue
+            try:
+                response = await http.get(
+                    str(source), url, max_bytes=MAX_FULLTEXT, attempts=attempts
+                )
+            except SourceError:
+                definitive = False
+                _, last = self._down.get(source, (now, FIRST_BACKOFF / 2))
+                wait = min(last * 2, LAST_BACKOFF)
+                self._down[source] = (now + wait, wait)
+                continue
+            self._down.pop(source, None)
             if response.status_code != 200:
                 continue
             passages = _PARSERS[source](response.content)
             if len(passages) >= MIN_PASSAGES:
                 return FullText(paper.arxiv_id, paper.version or 0, source, tuple(passages)), True
-        return abstract_only(paper), definitive
+        return abstract_only(paper, missing=True), definitive
 
 
 _PARSERS: dict[TextSource, Callable[[bytes], list[Passage]]] = {

@@ -4,17 +4,22 @@ quoted passages."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from bot.cycle import utc_now
 from bot.domain import Paper, Turn
-from bot.engine import utc_now
 from bot.errors import ModelUnavailable
 from bot.qa.answer import extractive_answer
 from bot.qa.budget import Budget
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only
 from bot.qa.llm import LlmAnswerer
+from bot.qa.record import about_the_record
+
+log = logging.getLogger(__name__)
 
 DID_NOT_ANSWER = "(The language model did not answer; quoting the paper instead.)"
 STOPPED = "\n(The language model stopped; quoting the paper instead.)"
@@ -28,23 +33,86 @@ class Answered:
     seconds: float
 
 
+ANSWER_WITHIN = 6.0  # seconds a question waits for the full text; then the abstract answers
+LATE = (
+    "(The full text did not arrive in time, so this is from the abstract; it is being fetched: "
+    "ask again in a minute for more.)\n"
+)
+PREFETCHES_AT_ONCE = 2  # full texts fetched at once ahead of questions
+
+
 @dataclass
 class Answerer:
     fetcher: FullTextFetcher | None = None  # None: abstracts only
     llm: LlmAnswerer | None = None  # None: extractive answers
     budget: Budget = field(default_factory=Budget)
+    deadline: float = ANSWER_WITHIN
+    _working: set[asyncio.Task[FullText]] = field(default_factory=set)
+    _inflight: dict[tuple[str, int], tuple[asyncio.Task[FullText], float]] = field(
+        default_factory=dict
+    )
+    _gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(PREFETCHES_AT_ONCE))
+
+    def prefetch(self, paper: Paper) -> None:
+        """Fetch and cache the paper's full text now, in the background (a card was just
+        posted): the questions under it are then answered from a warm cache."""
+        key = (paper.arxiv_id, paper.version or 0)
+        if self.fetcher is None or key in self._inflight:  # the same card in many channels
+            return
+        task = asyncio.ensure_future(self._prefetch(paper))
+        self._inflight[key] = (task, time.monotonic())
+        self._keep(task)
+        task.add_done_callback(lambda _: self._inflight.pop(key, None))
+
+    async def _prefetch(self, paper: Paper) -> FullText:
+        assert self.fetcher is not None
+        async with self._gate:
+            return await self.fetcher.get(paper, utc_now())
+
+    def _keep(self, task: asyncio.Task[FullText]) -> None:
+        self._working.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[FullText]) -> None:
+        self._working.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("fetching a full text failed: %s", exc)
+
+    async def _text(self, paper: Paper) -> tuple[FullText, str]:
+        """The paper's text within the deadline (one try per source, failures remembered), and
+        a note when it is the abstract for want of time. The fetch goes on for the next
+        question, which waits only for what is left of the deadline (nothing, once it passed)."""
+        if self.fetcher is None:
+            return abstract_only(paper), ""
+        key = (paper.arxiv_id, paper.version or 0)
+        task, started = self._inflight.get(key, (None, 0.0))
+        if task is None or task.done():
+            task = asyncio.ensure_future(self.fetcher.get(paper, utc_now(), interactive=True))
+            started = time.monotonic()
+            self._inflight[key] = (task, started)
+            self._keep(task)
+            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        left = max(0.0, self.deadline - (time.monotonic() - started))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), left), ""
+        except TimeoutError:
+            return abstract_only(paper), LATE
 
     async def _prepare(
         self, paper: Paper, question: str, user: str, thread: str
     ) -> tuple[FullText, str | None]:
-        """The paper's text, and the answer to give without the model (None: ask the model)."""
-        text = await self.fetcher.get(paper, utc_now()) if self.fetcher else abstract_only(paper)
+        """The paper's text, and the answer to give without the model (None: ask the model).
+        What the record says (code, authors, dates, ...) is answered from it, exactly."""
+        if about_the_record(question, paper) is not None:
+            abstract = abstract_only(paper)
+            return abstract, extractive_answer(question, abstract, paper)
+        text, late = await self._text(paper)
         if self.llm is None:
-            return text, extractive_answer(question, text)
+            return text, late + extractive_answer(question, text, paper)
         refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
         if refused:
             return text, f"({refused}; quoting the paper instead.)\n" + extractive_answer(
-                question, text
+                question, text, paper
             )
         return text, None
 
@@ -70,7 +138,7 @@ class Answerer:
                 project_url=paper.project_url,
             )
         except ModelUnavailable:
-            fallback = f"{DID_NOT_ANSWER}\n{extractive_answer(question, text)}"
+            fallback = f"{DID_NOT_ANSWER}\n{extractive_answer(question, text, paper)}"
             return Answered(fallback, text.source, False, time.perf_counter() - began)
         return Answered(written, text.source, True, time.perf_counter() - began)
 
@@ -102,4 +170,4 @@ class Answerer:
                 yield piece
         except ModelUnavailable:
             note = STOPPED if shown else DID_NOT_ANSWER
-            yield f"{note}\n{extractive_answer(question, text)}"
+            yield f"{note}\n{extractive_answer(question, text, paper)}"

@@ -128,11 +128,14 @@ class Http:
         params: Mapping[str, str | int] | None = None,
         *,
         max_bytes: int = MAX_RESPONSE,
+        attempts: int | None = None,
     ) -> Fetched:
         """GET with retries; returns any response that is not 429 or 5xx for the caller to judge.
-        A body over `max_bytes` is an `UnreadableResponse`, not retried."""
+        A body over `max_bytes` is an `UnreadableResponse`, not retried. `attempts`: fewer than
+        the policy's (someone is waiting for the answer)."""
         failure: SourceUnavailable = SourceUnavailable(source, "no attempt made")
-        for attempt in range(1, self.retry.attempts + 1):
+        tries = min(attempts or self.retry.attempts, self.retry.attempts)
+        for attempt in range(1, tries + 1):
             wait: float | None = None
             try:
                 response = await self._send(source, url, params, max_bytes)
@@ -152,14 +155,14 @@ class Http:
                     failure = SourceUnavailable(source, f"HTTP {response.status_code}")
                 else:
                     return response
-            if attempt == self.retry.attempts or (wait is not None and wait > self.retry.max_delay):
+            if attempt == tries or (wait is not None and wait > self.retry.max_delay):
                 break
             delay = self.retry.delay(attempt, wait)
             log.warning(
                 "%s (attempt %d of %d), retrying in %.1fs",
                 failure,
                 attempt,
-                self.retry.attempts,
+                tries,
                 delay,
             )
             await self.sleep(delay)

@@ -231,7 +231,7 @@ async def test_ask(commands: tuple[Commands, Storage]) -> None:
     assert "not running here" in (await cmd.handle("ask 2606.00001 what is it about?", MEMBER)).text
     cmd.threads = ThreadAnswers(storage.papers, storage.threads, Answerer())  # abstracts, quoted
     answer = (await cmd.handle("ask 2606.00001 what about video?", MEMBER)).text
-    assert answer.startswith("From the paper's abstract") and "> Video." in answer
+    assert answer.startswith("> Video.\n> (Abstract)") and "From the paper's abstract" in answer
     assert "ask ARXIV_ID QUESTION" in (await cmd.handle("ask 2606.00001", MEMBER)).text
 
 

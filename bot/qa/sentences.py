@@ -1,0 +1,211 @@
+"""The sentence that answers: inside the passages retrieval found, each sentence is scored by the
+question's words (stemmed, weighted by how rare they are in the paper) and by the kind of answer
+the question asks for (a number, a dataset, a method, a name, a limitation, ...).
+
+General signals only: the words answers of a kind are written in ("we propose", "dataset",
+digits), never anything fitted to particular papers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from bot.qa.passages import Passage
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_ABBREVIATIONS = re.compile(
+    r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d)\.$",
+    re.IGNORECASE,
+)
+_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; abbreviations (e.g., et al., Fig.) and decimals do not end one."""
+    out: list[str] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        head = text[start : match.start()]
+        if _ABBREVIATIONS.search(head) or len(head) < 20:
+            continue
+        out.append(head.strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS) | {"paper", "authors", "author", "work", "use", "used"}
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> list[str]:
+    """The content words of `text`, stemmed (stop words and question words dropped)."""
+    stop = _stopwords()
+    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    return list(_stemmer().stemWords(words)) if words else []
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of question, and what sentences answering it tend to contain."""
+
+    name: str
+    asks: re.Pattern[str]
+    says: re.Pattern[str]
+    weight: float = 1.0
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+KINDS = (
+    Kind(
+        "contribution",
+        _re(
+            r"\b(main |key )?(contributions?|novelty|idea)\b|\bwhat (do|does|did) (they|the "
+            r"(authors?|paper|work|study))\b[^?]*\b(propose|introduce|present|do|contribute|"
+            r"show|find)|\bwhat is (this|the) (paper|work|study) about\b|\bproposed? (method|"
+            r"approach|model)\b"
+        ),
+        _re(
+            r"\b(we|this (paper|work)) (propose|introduce|present|develop|design|show|"
+            r"demonstrate|contribute)|\bour (method|approach|model|framework|contributions?)\b"
+            r"|\bnovel\b"
+        ),
+        1.5,
+    ),
+    Kind(
+        "number",
+        _re(
+            r"\bhow (many|much|big|large|long|small|fast)\b|\b(size|number|amount|percentage|"
+            r"proportion) of\b|\bwhat (size|percentage)\b"
+        ),
+        _re(r"\d"),
+    ),
+    Kind(
+        "result",
+        _re(
+            r"\bhow (much )?(better|well|good|worse)\b|\bresults?\b|\bimprove|\boutperform|"
+            r"\bperformance\b|\bgains?\b|\bstate[- ]of[- ]the[- ]art\b"
+        ),
+        _re(
+            r"\d+(\.\d+)?\s*(%|points?|pp\b|x\b|×)|\b(improv\w*|outperform\w*|gains?|better|"
+            r"surpass\w*|achiev\w*)\b"
+        ),
+    ),
+    Kind(
+        "dataset",
+        _re(r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bwhat data\b|\btrain(ed)? on\b"),
+        _re(r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bcollected\b|\bannotated\b"),
+    ),
+    Kind(
+        "baseline",
+        _re(r"\bbaselines?\b|\bcompared? (to|with|against)\b|\bprevious (work|methods?)\b"),
+        _re(r"\bbaselines?\b|\bcompar\w*\b|\boutperform\w*\b|\bstate[- ]of[- ]the[- ]art\b"),
+    ),
+    Kind(
+        "metric",
+        _re(r"\bmetrics?\b|\bevaluat\w*\b|\bmeasured?\b|\bhow (do|did) they (evaluate|measure)"),
+        _re(
+            r"\b(accuracy|f1|f-score|bleu|rouge|meteor|precision|recall|perplexity|auc|"
+            r"exact match|em|wer|mse|mae|metrics?|evaluat\w*|measured)\b"
+        ),
+    ),
+    Kind(
+        "limitation",
+        _re(r"\blimitations?\b|\bweakness\w*\b|\bdrawbacks?\b|\bshortcomings?\b|\bfail"),
+        _re(
+            r"\blimitations?\b|\blimited\b|\bhowever\b|\bfails?\b|\bfuture work\b|"
+            r"\bdrawbacks?\b|\bcannot\b|\bdoes not\b|\bchalleng\w*\b"
+        ),
+    ),
+    Kind(
+        "name",
+        _re(
+            r"\bwhat (do|does|did) (they|the authors?|the paper) (call|name)\b|\bcalled\b|"
+            r"\bname of\b|\bwhat is (it|the (method|model|approach|system|procedure)) called\b"
+        ),
+        _re(r"\b(call(ed)?|dub(bed)?|name[ds]?|term(ed)?|refer to)\b|\b[A-Z][a-z]*[A-Z]\w*\b"),
+        1.5,
+    ),
+    Kind(
+        "language",
+        _re(r"\blanguages?\b"),
+        _re(
+            r"\b(english|chinese|german|french|spanish|arabic|japanese|hindi|russian|"
+            r"multilingual|languages?)\b"
+        ),
+    ),
+)
+
+
+def kinds_of(question: str) -> list[Kind]:
+    return [kind for kind in KINDS if kind.asks.search(question)]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    sentence: str
+    passage: Passage
+    score: float
+
+
+def best_sentences(
+    question: str,
+    found: Sequence[tuple[Passage, float]],
+    paper_passages: Sequence[Passage],
+    limit: int = 3,
+) -> list[Scored]:
+    """The sentences of the `found` passages (with their retrieval scores) that best answer,
+    best first; none when no sentence shares a content word with the question or has what
+    its kind of answer has."""
+    kinds = kinds_of(question)
+    # The words that name the kind ("which *benchmarks*", "what *metrics*") are the kind's
+    # cue to score, not content: the content is what is asked about them ("contaminated").
+    asked = set(stems(question))
+    for kind in kinds:
+        for named in kind.asks.finditer(question):
+            if " " not in named[0].strip():  # a noun ("benchmarks"), not a phrase ("train on")
+                asked -= set(stems(named[0]))
+    if not found or (not asked and not kinds):
+        return []
+    # Rarer words of the paper count more: "dataset" is in many of its sentences, "PubMed" not.
+    frequency: Counter[str] = Counter()
+    for passage in paper_passages:
+        frequency.update(set(stems(passage.text)))
+    total = max(1, len(paper_passages))
+    weight = {w: math.log(1 + total / (1 + frequency[w])) for w in asked}
+    best = max((score for _, score in found), default=0.0) or 1.0
+    scored: list[Scored] = []
+    for rank, (passage, score) in enumerate(found):
+        for position, sentence in enumerate(split_sentences(passage.text)):
+            words = set(stems(sentence))
+            overlap = sum(weight[w] for w in asked & words)
+            cue = sum(kind.weight for kind in kinds if kind.says.search(sentence))
+            if overlap == 0 and cue == 0:
+                continue
+            value = overlap + cue + 0.5 * score / best - 0.05 * rank
+            if position == 0 and any(kind.name == "contribution" for kind in kinds):
+                value += 0.2  # a paragraph's first sentence says what it is about
+            scored.append(Scored(sentence, passage, value))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored[:limit]

@@ -1,0 +1,220 @@
+"""Answers without a model, on the project's own small papers: the sentence that says it, what
+the record knows exactly, clean text to read from, and never a thread left waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import httpx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain import Paper
+from bot.qa.answer import extractive_answer
+from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only, from_markdown
+from bot.qa.passages import from_sections
+from bot.qa.sentences import split_sentences
+from bot.qa.service import LATE, Answerer
+from bot.sources.http import Http, RetryPolicy
+from bot.text import readable
+from tests.fakes import FakeTime
+
+NOW = datetime(2026, 6, 12, tzinfo=UTC)
+MASKALIGN = Paper(
+    arxiv_id="2606.00042",
+    version=3,
+    title="MaskAlign: aligning masks across views",
+    authors=("Ada Lovelace", "Alan Turing", "Grace Hopper"),
+    abstract=(
+        "Vision transformers forget small objects when views change. We propose MaskAlign, a "
+        "training procedure that aligns object masks across augmented views. On COCO and LVIS "
+        "it improves box AP by 2.1 points over the strongest baseline."
+    ),
+    published=datetime(2026, 6, 1, tzinfo=UTC),
+    updated=datetime(2026, 6, 10, tzinfo=UTC),
+    categories=("cs.CV", "cs.LG"),
+    journal_ref="CVPR 2026",
+    upvotes=41,
+    num_comments=3,
+    github_url="https://github.com/ada/maskalign",
+    github_stars=1234,
+)
+BODY = FullText(
+    MASKALIGN.arxiv_id,
+    3,
+    TextSource.ARXIV_HTML,
+    tuple(
+        from_sections(
+            [
+                ("Abstract", [MASKALIGN.abstract or ""]),
+                (
+                    "1 Introduction",
+                    [
+                        "Detection has improved steadily over the last decade. Yet models "
+                        "trained on augmented views lose small objects. We call this failure "
+                        "view drift and measure it on three benchmarks."
+                    ],
+                ),
+                (
+                    "4 Contamination",
+                    [
+                        "Some test sets leaked into pretraining data. We find that COCO-val "
+                        "and Objects365 are contaminated, while LVIS is not."
+                    ],
+                ),
+                (
+                    "6 Limitations",
+                    [
+                        "MaskAlign needs instance masks at training time. It does not help "
+                        "when masks are noisy, which limits it to curated datasets."
+                    ],
+                ),
+            ]
+        )
+    ),
+)
+
+
+def test_the_sentence_that_answers_leads() -> None:
+    answer = extractive_answer("What is the main contribution?", BODY, MASKALIGN)
+    assert answer.startswith("> We propose MaskAlign, a training procedure")
+    assert "> (Abstract)" in answer
+    assert answer.endswith("From the paper's arXiv HTML; more: https://arxiv.org/abs/2606.00042")
+    assert len(answer) < 700  # the sentence, not the abstract's first 700 characters
+
+    contaminated = extractive_answer("Which benchmarks are contaminated?", BODY, MASKALIGN)
+    assert contaminated.startswith("> We find that COCO-val and Objects365 are contaminated")
+    assert "(4 Contamination)" in contaminated
+
+    called = extractive_answer("What do they call the failure?", BODY, MASKALIGN)
+    assert called.startswith("> We call this failure view drift")
+
+    limits = extractive_answer("What are the limitations?", BODY, MASKALIGN)
+    assert limits.startswith(("> MaskAlign needs instance masks", "> It does not help when"))
+
+    better = extractive_answer("How much better is it?", BODY, MASKALIGN)
+    assert "2.1 points" in better.splitlines()[0]
+
+
+def test_what_the_record_knows_is_answered_from_it_exactly() -> None:
+    link = "https://arxiv.org/abs/2606.00042"
+    cases = {
+        "Is the code available?": "Yes: the code is at https://github.com/ada/maskalign (★ 1.2k).",
+        "Who wrote this paper?": "3 authors: Ada Lovelace, Alan Turing, Grace Hopper.",
+        "When was it published?": "It was first posted on arXiv on 2026-06-01; its version v3 "
+        "on 2026-06-10.",
+        "Which venue was it published in?": "Published in CVPR 2026.",
+        "What arXiv category is it?": "Its arXiv category is cs.CV (also cs.LG).",
+        "How many upvotes does it have?": "On Hugging Face: 41 upvotes and 3 comments.",
+    }
+    for question, said in cases.items():
+        assert extractive_answer(question, BODY, MASKALIGN) == f"{said} {link}", question
+
+
+def test_a_fact_the_record_lacks_is_said_then_looked_for_in_the_text() -> None:
+    no_code = Paper(arxiv_id="2606.00043", abstract="Our code is at github.com/x/y for all.")
+    answer = extractive_answer("Is the code available?", abstract_only(no_code), no_code)
+    assert answer.splitlines()[0] == (
+        "No code link is known for this paper (Hugging Face and arXiv list none)."
+    )
+    assert "> Our code is at github.com/x/y for all." in answer
+
+
+def test_when_the_paper_does_not_say_it_says_so_and_what_it_searched() -> None:
+    answer = extractive_answer("Do zebras migrate?", BODY, MASKALIGN)
+    assert answer == (
+        "The paper does not seem to say: I searched its arXiv HTML (4 passages). "
+        "https://arxiv.org/abs/2606.00042"
+    )
+
+
+def test_markdown_is_read_by_a_markdown_parser() -> None:
+    markdown = (
+        "# MaskAlign\n\nWe **propose** [MaskAlign](https://x.example) "
+        "![figure](fig.png) for views.\n\n"
+        "```python\n# not a heading\nprint(1)\n```\n\n"
+        "## 2 Method\n\n- first item\n- second item\n\n"
+        "| model | AP |\n|---|---|\n| MaskAlign | 41.2 |\n"
+    )
+    passages = from_markdown(markdown)
+    assert [(p.section, p.text) for p in passages] == [
+        ("MaskAlign", "We propose MaskAlign for views."),
+        ("2 Method", "first item"),
+        ("2 Method", "second item"),
+        ("2 Method", "model | AP"),
+        ("2 Method", "MaskAlign | 41.2"),
+    ]
+
+
+def test_tex_accents_are_readable() -> None:
+    assert readable(r"The Schr\"odinger bridge of Erd{\H{o}}s") == "The Schrödinger bridge of Erdős"
+    assert readable(r"\textbf{na\"ive} $\alpha$") == "naïve α"
+
+
+@given(st.text(max_size=400))
+def test_any_markdown_gives_clean_passages(markdown: str) -> None:
+    for passage in from_markdown(markdown):
+        assert passage.text and passage.text == " ".join(passage.text.split())
+
+
+@given(st.text(max_size=400))
+def test_sentences_lose_no_word(text: str) -> None:
+    assert " ".join(split_sentences(text)).split() == text.split()
+
+
+class _NoCache:
+    async def get_fulltext(self, arxiv_id: str, version: int) -> FullText | None:
+        return None
+
+    async def put_fulltext(self, text: FullText, now: datetime) -> None:
+        return None
+
+
+async def test_every_source_down_still_answers_within_the_deadline() -> None:
+    asked: list[str] = []
+
+    async def hangs(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        await asyncio.sleep(60)
+        return httpx.Response(503)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(hangs))
+    http = Http(client, RetryPolicy(attempts=4), FakeTime().sleep)
+    answerer = Answerer(FullTextFetcher(_NoCache(), http, http, "http://a", "http://h"))
+    answerer.deadline = 0.3
+    began = time.monotonic()
+    first = await answerer.answer(MASKALIGN, "what do they propose?")
+    second = await answerer.answer(MASKALIGN, "which baseline?")
+    took = time.monotonic() - began
+    assert took < 1.0  # the second question does not wait again
+    assert first.source is TextSource.ABSTRACT and first.text.startswith(LATE)
+    assert "> We propose MaskAlign" in first.text
+    assert second.text.startswith(LATE)
+    assert asked == ["/html/2606.00042v3"]  # one fetch, still going, shared by both
+    for task in list(answerer._working):
+        task.cancel()
+    await client.aclose()
+
+
+async def test_a_source_that_failed_is_not_asked_again_at_once() -> None:
+    asked: list[str] = []
+
+    def refuses(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        raise httpx.ConnectError("down", request=request)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(refuses))
+    http = Http(client, RetryPolicy(attempts=4), FakeTime().sleep)
+    fetcher = FullTextFetcher(_NoCache(), http, http, "http://a", "http://h")
+    text = await fetcher.get(MASKALIGN, NOW, interactive=True)
+    assert text.source is TextSource.ABSTRACT and text.missing
+    assert len(asked) == 3  # one attempt per source, no retries while someone waits
+    again = await fetcher.get(MASKALIGN, NOW, interactive=True)
+    assert again.missing and len(asked) == 3  # remembered: not asked again for a while
+    later = await fetcher.get(MASKALIGN, NOW.replace(hour=1), interactive=True)
+    assert later.missing and len(asked) == 6  # the backoff passed: tried again
+    answer = extractive_answer("which datasets?", text, MASKALIGN)
+    assert "(its full text could not be read)" in answer
+    await client.aclose()
