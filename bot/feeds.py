@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain import FeedKind, FeedSpec, Paper
 from bot.errors import SourceError
@@ -90,6 +90,9 @@ async def fetch_feed(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> l
     return merge_all(papers)
 
 
+SUMMARY_EVERY = timedelta(hours=1)
+
+
 @dataclass(slots=True)
 class SourceHealth:
     """A feed's recent record, for people asking how it is (`subscriptions`)."""
@@ -97,15 +100,28 @@ class SourceHealth:
     failures_in_a_row: int = 0
     last_error: str | None = None
     last_success: datetime | None = None
+    failing_since: datetime | None = None
+    _summarised: datetime | None = None
 
     def succeeded(self, now: datetime) -> None:
         self.failures_in_a_row = 0
         self.last_error = None
         self.last_success = now
+        self.failing_since = self._summarised = None
 
-    def failed(self, error: SourceError) -> None:
+    def failed(self, error: SourceError, now: datetime | None = None) -> None:
         self.failures_in_a_row += 1
         self.last_error = str(error)
+        if self.failing_since is None:
+            self.failing_since = now or datetime.now(UTC)
+
+    def summary_due(self, now: datetime) -> bool:
+        """While a feed stays down, a summary line once an hour (not a line per retry)."""
+        since = self._summarised or self.failing_since
+        if since is None or now - since < SUMMARY_EVERY:
+            return False
+        self._summarised = now
+        return True
 
     def said(self) -> str | None:
         """How the feed is, as a person would say it; None while it reads fine."""
@@ -132,13 +148,29 @@ class Poller:
     health: dict[FeedSpec, SourceHealth] = field(default_factory=dict)
 
     async def poll(self, spec: FeedSpec, now: datetime | None = None) -> FeedResult:
+        """One fetch of the feed. The log says when the feed goes down (once), a summary each
+        hour while it stays down, and when it is back: never a line per retry or per poll."""
+        now = now or datetime.now(UTC)
         health = self.health.setdefault(spec, SourceHealth())
         try:
             papers = await fetch_feed(spec, self.sources)
         except SourceError as exc:
-            health.failed(exc)
+            first = health.failing_since is None
+            health.failed(exc, now)
+            if first:
+                log.warning("%s is unavailable: %s; trying again at its next poll", spec, exc)
+            elif health.summary_due(now):
+                log.warning(
+                    "%s still unavailable since %s UTC (%d failed polls): %s",
+                    spec,
+                    f"{health.failing_since:%Y-%m-%d %H:%M}",
+                    health.failures_in_a_row,
+                    exc,
+                )
             return FeedResult(spec, error=exc)
-        health.succeeded(now or datetime.now(UTC))
+        if health.failing_since is not None:
+            log.warning("%s is back after %d failed polls", spec, health.failures_in_a_row)
+        health.succeeded(now)
         return FeedResult(spec, tuple(papers))
 
     async def look_up(self, ids: list[str]) -> list[Paper]:

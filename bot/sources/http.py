@@ -158,7 +158,8 @@ class Http:
             if attempt == tries or (wait is not None and wait > self.retry.max_delay):
                 break
             delay = self.retry.delay(attempt, wait)
-            log.warning(
+            # Each retry is detail: the feed's poller says once that a source is down.
+            log.debug(
                 "%s (attempt %d of %d), retrying in %.1fs",
                 failure,
                 attempt,

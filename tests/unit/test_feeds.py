@@ -63,3 +63,47 @@ def test_health_says_how_long_a_source_has_failed_and_when_it_last_read() -> Non
     )
     health.succeeded(datetime(2026, 5, 5, 10, tzinfo=UTC))
     assert health.said() is None
+
+
+async def test_a_source_down_is_logged_once_then_hourly_then_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One warning when a feed goes down, a summary an hour later, one line when it is back:
+    never a line per retry or per poll (the log once repeated one warning 105 times)."""
+    import logging
+    from datetime import timedelta
+
+    import httpx
+
+    from bot.feeds import Poller, Sources
+    from bot.sources import ArxivApi, ArxivRss, HuggingFace
+    from bot.sources.http import Http, RetryPolicy
+    from tests.fakes import FakeTime
+
+    up = False
+
+    def hf(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[]) if up else httpx.Response(503)
+
+    http = Http(
+        httpx.AsyncClient(transport=httpx.MockTransport(hf)),
+        RetryPolicy(attempts=3),
+        FakeTime().sleep,
+    )
+    poller = Poller(
+        Sources(
+            HuggingFace(http, "http://hf"), ArxivApi(http, "http://a"), ArxivRss(http, "http://r")
+        )
+    )
+    spec = FeedSpec(FeedKind.HF_DAILY)
+    start = datetime(2026, 5, 5, 9, tzinfo=UTC)
+    with caplog.at_level(logging.DEBUG):
+        for minute in range(0, 61, 5):  # thirteen polls, three attempts each, over an hour
+            await poller.poll(spec, start + timedelta(minutes=minute))
+        up = True
+        await poller.poll(spec, start + timedelta(minutes=65))
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 3, warned
+    assert warned[0].startswith("hf-daily is unavailable: ")
+    assert warned[1].startswith("hf-daily still unavailable since 2026-05-05 09:00 UTC (13 failed")
+    assert warned[2] == "hf-daily is back after 13 failed polls"
