@@ -34,6 +34,7 @@ from bot.ports import Publisher
 from storage import Storage, open_storage
 
 if TYPE_CHECKING:
+    from adapters.observe import Metrics
     from bot.commands import Commands
     from bot.engine import Engine
     from bot.qa.service import Answerer
@@ -74,7 +75,18 @@ class App:
     def threads(self) -> ThreadAnswers:
         from bot.threads import ThreadAnswers
 
-        return ThreadAnswers(self.storage.papers, self.storage.threads, self.answerer)
+        return ThreadAnswers(
+            self.storage.papers,
+            self.storage.threads,
+            self.answerer,
+            on_answer=self.metrics.answered,
+        )
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        from adapters.observe import Metrics
+
+        return Metrics(self.storage.ledger.queue_depth)
 
     @cached_property
     def scheduler(self) -> Scheduler:
@@ -168,6 +180,10 @@ async def open_app(
             )
             if chat:
                 _ = app.platforms  # their publishers join the engine's before anything runs
-            yield app
+            try:
+                yield app
+            finally:
+                if "answerer" in app.__dict__:  # built: its full-text fetches may be going on
+                    await app.answerer.close()
     finally:
         await storage.close()

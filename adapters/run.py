@@ -15,6 +15,7 @@ from typing import TextIO
 import uvicorn
 
 from adapters.compose import open_app
+from adapters.observe import operator_app, operator_routes
 from adapters.playground.app import Playground, build_app
 from adapters.playground.publisher import PLATFORM
 from adapters.settings import Settings
@@ -60,7 +61,8 @@ async def ensure_first_subscriptions(storage: Storage, settings: Settings) -> No
 async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.stdout) -> None:
     token = settings.playground_token.get_secret_value() if settings.playground_token else None
     serve = settings.playground_enabled and not once
-    if serve and not _loopback(settings.playground_host) and not token:
+    listens = serve or (settings.metrics_port is not None and not once)
+    if listens and not _loopback(settings.playground_host) and not token:
         raise SystemExit(
             f"paperboy: the playground would listen on {settings.playground_host}, beyond "
             "this machine: set PAPERBOY_PLAYGROUND_TOKEN too"
@@ -75,7 +77,10 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
         playground = Playground(wired.channel_log, wired.commands, wired.threads, token)
         chats = wired.platforms
 
+        operator = operator_routes(wired.storage.ping, lambda: wired.engine.health, wired.metrics)
+
         def report(cycle: CycleReport) -> None:
+            wired.metrics.cycle(cycle)
             for feed in cycle.fetched:
                 if playground.sources.get(feed):
                     print(f"[{feed}] back: read again", file=out, flush=True)
@@ -98,15 +103,15 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                 print(f"[fetched] {fetched}; {cycle.posted} posts", file=out, flush=True)
 
         server = None
-        if serve:
+        if serve or (settings.metrics_port and not once):
+            app, port = build_app(playground, operator), settings.playground_port
+            if not serve:  # the operator's routes alone, on their own port
+                app, port = operator_app(operator, token), settings.metrics_port or port
             config = uvicorn.Config(
-                build_app(playground),
-                host=settings.playground_host,
-                port=settings.playground_port,
-                log_level="warning",
-                lifespan="off",
+                app, host=settings.playground_host, port=port, log_level="warning", lifespan="off"
             )
             server = _Server(config)
+        if serve:
             print(
                 f"Paperboy is running. Playground: http://{settings.playground_host}:{settings.playground_port}/"
                 "  (Ctrl+C stops it; the cycle in progress finishes first)",

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     playground_enabled: bool = True
     playground_host: str = "127.0.0.1"
     playground_port: int = Field(default=8787, ge=1, le=65535)
+    # `/healthz` and `/metrics` on this port when the playground is off (they are the
+    # playground's otherwise); on PAPERBOY_PLAYGROUND_HOST, behind its token beyond loopback.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Required (as ?token=... once, then a cookie) when the playground is bound beyond loopback.
     playground_token: SecretStr | None = None
     # When the store has few matches, `search` also asks Hugging Face's paper search live.

@@ -24,4 +24,5 @@ class CycleReport:
     held: dict[str, int] = field(default_factory=dict)  # feed -> records without a title yet
     updates: int = 0  # replies queued in the threads of posted cards
     deferred: int = 0
+    rate_limited: int = 0  # of the deferred: the platform asked us to wait (HTTP 429)
     failed: int = 0

@@ -180,6 +180,7 @@ class Deliverer:
                 await self.outbox.finish(claim, Outcome.FAILED, reason, None, now)
                 return
             report.deferred += 1
+            report.rate_limited += exc.retry_after is not None  # the platform said when
             wait = exc.retry_after
             if wait is None:  # a fault, not a rate limit: back off 5 s, 10 s, 20 s ... 10 min
                 wait = min(600.0, 5.0 * 2 ** (claim.attempts - 1))

@@ -8,6 +8,7 @@ is read in context."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,8 @@ class ThreadAnswers:
     threads: Threads
     answerer: Answerer
     clock: Callable[[], datetime] = utc_now
+    # Told how long each answer in a thread took (seconds), for the operator's metrics.
+    on_answer: Callable[[float], None] | None = None
 
     async def paper_of(self, target: Target, thread: str) -> str | None:
         return await self.threads.paper_of(target, thread)
@@ -57,6 +60,7 @@ class ThreadAnswers:
         paper = await self.papers.get(arxiv_id) if arxiv_id else None
         if paper is None:
             return
+        began = time.monotonic()
         history = await self.threads.turns(target, thread, HISTORY_TURNS)
         pieces = []
         async for piece in self.answerer.stream(
@@ -65,6 +69,8 @@ class ThreadAnswers:
             pieces.append(piece)
             yield piece
         answer = "".join(pieces).strip()
+        if self.on_answer is not None:
+            self.on_answer(time.monotonic() - began)
         await self.threads.add_turns(
             target, thread, [Turn(user, question), Turn(BOT, answer)], self.clock()
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import DatabaseUnavailable, SchemaOutOfDate
@@ -43,6 +44,11 @@ class Storage:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def ping(self) -> None:
+        """Raises when the database does not answer (for `/healthz`)."""
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
 
 
 async def open_storage(url: str) -> Storage:

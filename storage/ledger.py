@@ -456,6 +456,14 @@ class SqlLedger:
                     .values(lease_until=until)
                 )
 
+    async def queue_depth(self) -> int:
+        """Deliveries waiting to be posted (pending, or being sent now), for the metrics."""
+        query = sa.select(sa.func.count()).where(
+            deliveries.c.outcome.in_([Outcome.PENDING.value, SENDING])
+        )
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
     async def prune(self, before: datetime) -> int:
         d = deliveries
         async with self.engine.begin() as conn:

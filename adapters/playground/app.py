@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,7 +31,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, PLATFORM, card_json
@@ -138,7 +139,9 @@ def _reader(request: Request) -> str:
     return f"playground:{request.client.host if request.client else 'local'}"
 
 
-def build_app(pg: Playground) -> Starlette:
+def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
+    """The playground's routes, and `extra` ones behind the same token (the operator's)."""
+
     async def post_reply(channel: str, reply: Reply, thread_of: int | None) -> Message:
         """The bot's reply. In the channel, a reply with several cards posts each as a message
         of its own, so that each card has a thread about its paper; the reply returned lists
@@ -274,6 +277,7 @@ def build_app(pg: Playground) -> Starlette:
                 "/api/messages/{message_id:int}/replies", thread_replies, methods=["GET", "POST"]
             ),
             Route("/api/status", status),
+            *extra,
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],
         exception_handlers={BadInput: bad_input},

@@ -69,6 +69,13 @@ class Answerer:
         async with self._gate:
             return await self.fetcher.get(paper, utc_now())
 
+    async def close(self) -> None:
+        """Stop the fetches still going (the process is stopping; the next one fetches again)."""
+        tasks = list(self._working)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _keep(self, task: asyncio.Task[FullText]) -> None:
         self._working.add(task)
         task.add_done_callback(self._done)
