@@ -155,6 +155,17 @@ def run(
         raise typer.Exit(1) from None
 
 
+@app.command()
+def doctor() -> None:
+    """Check the database, the sources, the configured chat platforms and the language model;
+    say what to fix. Exits 1 when any check fails."""
+    from adapters.doctor import diagnose, report
+
+    text, status = report(asyncio.run(diagnose(_settings())))
+    typer.echo(text)
+    raise typer.Exit(status)
+
+
 discord_app = typer.Typer(help="Discord: installing the bot.", no_args_is_help=True)
 app.add_typer(discord_app, name="discord")
 

@@ -60,6 +60,15 @@ def _sync_engine(url: str) -> sa.Engine:
     return engine
 
 
+def current_revision(url: str) -> str | None:
+    """The database's revision (None: empty); raises when it cannot be opened."""
+    engine = _sync_engine(url)
+    try:
+        return _current(engine)
+    finally:
+        engine.dispose()
+
+
 def _current(engine: sa.Engine) -> str | None:
     """The database's revision, as Alembic records it (None: no schema yet)."""
     with engine.connect() as connection:
