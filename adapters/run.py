@@ -74,7 +74,13 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
     async with open_app(settings, chat=True, stopping=stop) as wired:
         if settings.playground_enabled:  # a bot for Discord or Slack alone starts unsubscribed
             await ensure_first_subscriptions(wired.storage, settings)
-        playground = Playground(wired.channel_log, wired.commands, wired.threads, token)
+        playground = Playground(
+            wired.channel_log,
+            wired.commands,
+            wired.threads,
+            token,
+            health=lambda: wired.engine.health,
+        )
         chats = wired.platforms
 
         operator = operator_routes(wired.storage.ping, lambda: wired.engine.health, wired.metrics)
@@ -108,7 +114,12 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
             if not serve:  # the operator's routes alone, on their own port
                 app, port = operator_app(operator, token), settings.metrics_port or port
             config = uvicorn.Config(
-                app, host=settings.playground_host, port=port, log_level="warning", lifespan="off"
+                app,
+                host=settings.playground_host,
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                timeout_graceful_shutdown=2,  # live streams end then; browsers reconnect
             )
             server = _Server(config)
         if serve:

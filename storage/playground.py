@@ -79,6 +79,24 @@ class SqlChannelLog:
         async with self.engine.connect() as conn:
             return [_message(r) for r in (await conn.execute(query)).all()]
 
+    async def after(
+        self, channel: str, thread_of: int | None, message_id: int, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The channel's (or a thread's) messages posted after `message_id`, oldest first."""
+        where = (
+            messages.c.thread_of.is_(None)
+            if thread_of is None
+            else messages.c.thread_of == thread_of
+        )
+        query = (
+            sa.select(messages)
+            .where(messages.c.channel == channel, where, messages.c.id > message_id)
+            .order_by(messages.c.id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [_message(r) for r in (await conn.execute(query)).all()]
+
     async def find_key(self, channel: str, key: str) -> int | None:
         query = sa.select(messages.c.id).where(messages.c.channel == channel, messages.c.key == key)
         async with self.engine.connect() as conn:

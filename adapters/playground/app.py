@@ -17,10 +17,12 @@ send, no cross-site request), its body at most MAX_BODY bytes.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,13 +32,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import BaseRoute, Route
 
 from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, PLATFORM, card_json
+from adapters.playground.render import rich_text
 from bot.commands import Commands, Context, Reply
-from bot.domain import Target
+from bot.domain import FeedSpec, Target
+from bot.feeds import SourceHealth
 from bot.text import whole_number
 from bot.threads import NOT_UNDER_A_CARD, ThreadAnswers
 
@@ -49,6 +59,38 @@ TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
+TEMPLATES.filters["rich"] = rich_text
+LIVE_POLL = 0.5  # seconds between looks for new messages (any process may have posted them)
+
+
+def _plainly(error: str) -> str:
+    """A source's error as a person would say it."""
+    if "ConnectError" in error or "Name or service" in error or "No address" in error:
+        return "no connection to it"
+    if "Timeout" in error or "timed out" in error:
+        return "it does not answer"
+    if code := re.search(r"HTTP (\d{3})", error):
+        return f"it answers with an error (HTTP {code[1]})"
+    return "what it sends cannot be read"
+
+
+def outages(pg: Playground) -> list[str]:
+    """One line per source that is down: which, since when, and when it is tried again."""
+    lines = []
+    if pg.health is not None:
+        for feed, state in sorted(pg.health().items(), key=lambda item: str(item[0])):
+            if state.last_error is None:
+                continue
+            since = f" since {state.failing_since:%H:%M} UTC" if state.failing_since else ""
+            lines.append(
+                f"Can't reach {feed}{since}: {_plainly(state.last_error)}. Paperboy tries again "
+                "at its next poll, in a few minutes."
+            )
+        return lines
+    for name, error in sorted(pg.sources.items()):
+        if error:
+            lines.append(f"Can't reach {name}: {_plainly(error)}. Paperboy tries again soon.")
+    return lines
 
 
 @dataclass
@@ -58,6 +100,11 @@ class Playground:
     threads: ThreadAnswers  # questions in threads, answered as on every other platform
     token: str | None = None  # required on every request when set (bound beyond loopback)
     sources: dict[str, str | None] = field(default_factory=dict)  # feed -> last error, None if ok
+    # Each feed's state (since when it fails), for banners a person reads; `sources` without it.
+    health: Callable[[], Mapping[FeedSpec, SourceHealth]] | None = None
+    # A live stream ends after this long and the browser reconnects at once (EventSource does):
+    # no connection is held forever through proxies, and a stopping server is not kept waiting.
+    live_seconds: float = 25.0
 
 
 class BadInput(ValueError):
@@ -192,7 +239,8 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
             channel=channel,
             channels=sorted({channel, "general", *await pg.log.channels()}),
             messages=await pg.log.channel(channel),
-            sources=pg.sources,
+            outages=outages(pg),
+            subscribed=await subscribed(channel),
             thread=None,
         )
         return HTMLResponse(html)
@@ -206,10 +254,50 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
             channel=channel,
             channels=sorted({channel, "general", *await pg.log.channels()}),
             messages=[parent, *await pg.log.replies(parent["id"])],
-            sources=pg.sources,
+            outages=outages(pg),
+            subscribed=[],
             thread=parent,
         )
         return HTMLResponse(html)
+
+    async def subscribed(channel: str) -> list[str]:
+        subs = await pg.commands.subscriptions.for_target(Target(PLATFORM, channel))
+        return sorted({str(s.feed) for s in subs})
+
+    async def live(
+        request: Request, channel: str, thread: Message | None, after: int
+    ) -> AsyncIterator[str]:
+        macro = TEMPLATES.get_template("message.html").module.message  # type: ignore[attr-defined]
+        yield "retry: 1000\n\n"
+        ends = time.monotonic() + pg.live_seconds
+        root = thread["id"] if thread else None
+        while time.monotonic() < ends and not await request.is_disconnected():
+            for m in await pg.log.after(channel, root, after):
+                after = m["id"]
+                html = str(macro(m, thread))
+                data = {"id": after, "html": html, "bot": m["author"] == BOT, "text": m["text"]}
+                yield f"id: {after}\ndata: {json.dumps(data)}\n\n"
+            await asyncio.sleep(LIVE_POLL)
+
+    def _after(request: Request) -> int:
+        seen = request.headers.get("last-event-id") or request.query_params.get("after", "0")
+        return whole_number(seen, most=2**62) or 0
+
+    def stream(body: AsyncIterator[str]) -> Response:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(body, media_type="text/event-stream", headers=headers)
+
+    async def channel_events(request: Request) -> Response:
+        channel = _channel(request)
+        return stream(live(request, channel, None, _after(request)))
+
+    async def thread_events(request: Request) -> Response:
+        parent = await pg.log.get(int(request.path_params["message_id"]))
+        if parent is None:
+            return JSONResponse({"error": "no such message"}, status_code=404)
+        root = await pg.log.get(parent["thread_of"]) if parent["thread_of"] else parent
+        assert root is not None
+        return stream(live(request, root["channel"], root, _after(request)))
 
     async def list_channels(request: Request) -> Response:
         return JSONResponse({"channels": sorted({"general", *await pg.log.channels()})})
@@ -277,6 +365,8 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
                 "/api/messages/{message_id:int}/replies", thread_replies, methods=["GET", "POST"]
             ),
             Route("/api/status", status),
+            Route("/api/channels/{channel}/events", channel_events),
+            Route("/api/messages/{message_id:int}/events", thread_events),
             *extra,
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],

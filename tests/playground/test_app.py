@@ -71,9 +71,9 @@ async def test_cards_posted_by_the_engine_render_escaped(env) -> None:  # type: 
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "Mallory &lt;b&gt;Bold&lt;/b&gt;" in html
     assert "@everyone" in html  # shown as text: the playground pings no one
-    assert (
-        "Can't reach hf-daily right now (ConnectError: offline)" in html
-    )  # sources down, said plainly
+    # Sources down, said as a person would: no exception's text.
+    assert "Can&#39;t reach hf-daily: no connection to it. Paperboy tries again soon." in html
+    assert "ConnectError" not in html
     messages = (await client.get("/api/channels/general/messages")).json()["messages"]
     assert messages[0]["cards"][0]["title"] == HOSTILE.title  # the API returns plain text
     assert await PlaygroundPublisher(log).find(

@@ -33,9 +33,21 @@ def _chromium_or_skip() -> None:
     pytest.skip(reason)
 
 
-def _daily() -> bytes:
+LATE = {
+    "paper": {
+        "id": "2606.00003",
+        "title": "A paper listed while the page is open",
+        "upvotes": 5,
+        "summary": "It arrives live.",
+        "publishedAt": datetime.now(UTC).isoformat(),
+    }
+}
+
+
+def _daily(*more: dict[str, object]) -> bytes:
     yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    items = [
+    items: list[dict[str, object]] = [
+        *more,
         {
             "paper": {
                 "id": "2606.00001",
@@ -61,7 +73,7 @@ def _daily() -> bytes:
 
 
 @pytest.fixture
-def bot(tmp_path: Path) -> Iterator[str]:
+def bot(tmp_path: Path) -> Iterator[tuple[str, FakeSources]]:
     _chromium_or_skip()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -75,6 +87,7 @@ def bot(tmp_path: Path) -> Iterator[str]:
             "PAPERBOY_HTTP_ATTEMPTS": "1",
             "PAPERBOY_HF_LIVE_SEARCH": "false",
             "PAPERBOY_LOG_LEVEL": "WARNING",
+            "PAPERBOY_POLL_SECONDS": "1",
         }
         process = subprocess.Popen(
             [sys.executable, "-c", "from adapters.cli import main; main()", "run"],
@@ -89,15 +102,16 @@ def bot(tmp_path: Path) -> Iterator[str]:
             if line.startswith("[fetched]"):
                 break
         try:
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", fake
         finally:
             process.send_signal(signal.SIGTERM)
             process.communicate(timeout=30)
 
 
-def test_a_person_uses_the_playground(bot: str) -> None:
+def test_a_person_uses_the_playground(bot: tuple[str, FakeSources]) -> None:
     from playwright.sync_api import sync_playwright
 
+    url, fake = bot
     OUTPUT.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -112,7 +126,7 @@ def test_a_person_uses_the_playground(bot: str) -> None:
             ],
         )
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(f"{bot}/c/general")
+        page.goto(f"{url}/c/general")
         cards = page.locator("article.card")
         assert cards.count() == 2  # caught up with the feed's top papers
         assert "Sparse attention for long documents" in cards.nth(0).inner_text()
@@ -120,6 +134,13 @@ def test_a_person_uses_the_playground(bot: str) -> None:
         assert HOSTILE in cards.nth(1).inner_text()
         assert page.evaluate("window.pwned") is None
         assert "Can't reach arxiv-rss" in page.inner_text("body")
+        assert "HTTP 503" in page.inner_text("body") and "SourceUnavailable" not in page.content()
+
+        # The feed lists a new paper while the page is open: its card appears, no reload.
+        page.evaluate("window.notReloaded = true")
+        fake.bodies["hf"] = _daily(LATE)
+        page.wait_for_selector("text=A paper listed while the page is open", timeout=20_000)
+        assert page.evaluate("window.notReloaded") is True
 
         page.fill("#text", "/papers search sparse attention")
         page.click("button[type=submit]")
@@ -132,9 +153,15 @@ def test_a_person_uses_the_playground(bot: str) -> None:
         page.wait_for_selector("text=Thread in")
         page.fill("#text", "How much memory does sparse attention save?")
         page.click("button[type=submit]")
+        # The question shows at once, pending, the input cleared; then the answer streams in.
+        assert page.locator(".msg.pending").count() == 1
+        assert "Paperboy is thinking" in page.inner_text(".msg.pending")
+        assert page.input_value("#text") == ""
         page.wait_for_selector("text=From the paper's abstract")
+        page.wait_for_selector(".msg.pending", state="detached")
+        assert page.locator(".text blockquote").count() >= 1  # the quote, rendered as one
         assert "Sparse attention halves the memory of long documents." in page.inner_text("body")
-        page.goto(f"{bot}/c/general")
+        page.goto(f"{url}/c/general")
         page.screenshot(path=str(OUTPUT / "playground.png"), full_page=True)
         assert page.evaluate("window.pwned") is None
         browser.close()
