@@ -69,7 +69,9 @@ class App:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return build_answerer(self.settings, self.sources, self.storage.engine)
+        return build_answerer(
+            self.settings, self.sources, self.storage.engine, self.metrics.tokens.inc
+        )
 
     @cached_property
     def threads(self) -> ThreadAnswers:
@@ -123,7 +125,7 @@ class App:
             Poller(self.sources),
             stopping=self._stopping,
             leases=storage.leases,
-            tldrs=build_tldrs(settings, storage.engine),
+            tldrs=build_tldrs(settings, storage.engine, self.metrics.tokens.inc),
             retention=timedelta(days=settings.retention_days),
             lease=timedelta(seconds=settings.delivery_lease_seconds),
             lease_until=self.scheduler.next_for,

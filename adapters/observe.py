@@ -54,6 +54,11 @@ class Metrics:
         self.queue = Gauge(
             "paperboy_queue_depth", "Deliveries waiting to be posted", registry=self.registry
         )
+        self.tokens = Counter(
+            "paperboy_llm_tokens",
+            "Tokens the language model spent (prompt and answer)",
+            registry=self.registry,
+        )
         self.answers = Histogram(
             "paperboy_answer_seconds",
             "Time to answer a question in a thread",

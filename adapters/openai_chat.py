@@ -3,7 +3,7 @@ Ollama, vLLM, a proxy) through `OPENAI_BASE_URL`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from openai import APIError, AsyncOpenAI
@@ -20,6 +20,7 @@ class OpenAIChat:
         base_url: str | None,
         timeout: float = 60.0,
         max_retries: int = 2,
+        on_tokens: Callable[[int], None] | None = None,
     ) -> None:
         # Local servers (Ollama, vLLM) take any key; the client insists on one.
         self._client = AsyncOpenAI(
@@ -29,6 +30,11 @@ class OpenAIChat:
             max_retries=max_retries,
         )
         self.model = model
+        self.on_tokens = on_tokens  # told the tokens each request spent (the metrics)
+
+    def _spent(self, usage: Any) -> None:
+        if usage is not None and self.on_tokens is not None:
+            self.on_tokens(int(getattr(usage, "total_tokens", 0) or 0))
 
     async def complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
         payload: Any = messages
@@ -38,6 +44,7 @@ class OpenAIChat:
             )
         except APIError as exc:  # connection errors, timeouts and HTTP errors alike
             raise ModelUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        self._spent(response.usage)
         return response.choices[0].message.content or ""
 
     async def stream(self, messages: list[dict[str, str]], max_tokens: int) -> AsyncIterator[str]:
@@ -49,8 +56,10 @@ class OpenAIChat:
                 max_tokens=max_tokens,
                 temperature=0.2,
                 stream=True,
+                stream_options={"include_usage": True},  # the last chunk says what it spent
             )
             async for chunk in chunks:
+                self._spent(getattr(chunk, "usage", None))
                 if chunk.choices and (delta := chunk.choices[0].delta.content):
                     yield delta
         except APIError as exc:  # before the first piece or midway: the caller decides

@@ -4,7 +4,7 @@ uses."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.threads import ThreadAnswers
     from storage import Storage
 
+Tokens = Callable[[int], None]  # told the tokens each model request spent
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
 
 
@@ -57,7 +58,7 @@ async def open_sources(
         )
 
 
-def _chat(settings: Settings) -> OpenAIChat | None:
+def _chat(settings: Settings, on_tokens: Tokens | None = None) -> OpenAIChat | None:
     """The language model, when one is configured (a key and/or an OpenAI-compatible server)."""
     if not (settings.openai_api_key or settings.openai_base_url):
         return None
@@ -69,10 +70,13 @@ def _chat(settings: Settings) -> OpenAIChat | None:
         api_key=key,
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
+        on_tokens=on_tokens,
     )
 
 
-def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) -> Answerer:
+def build_answerer(
+    settings: Settings, sources: Sources, engine: AsyncEngine, on_tokens: Tokens | None = None
+) -> Answerer:
     """Full text cached in the store; a language model when one is configured, its answers
     cached and its budget counted in the store (shared by every process on the database)."""
     from bot.qa.budget import Budget
@@ -91,7 +95,7 @@ def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) ->
             settings.arxiv_base_url,
             settings.hf_base_url,
         )
-    chat = _chat(settings)
+    chat = _chat(settings, on_tokens)
     llm = None
     if chat is not None:
         llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens, cache=SqlAnswerCache(engine))
@@ -104,12 +108,14 @@ def build_answerer(settings: Settings, sources: Sources, engine: AsyncEngine) ->
     return Answerer(fetcher, llm, budget)
 
 
-def build_tldrs(settings: Settings, engine: AsyncEngine) -> TldrWriter | None:
+def build_tldrs(
+    settings: Settings, engine: AsyncEngine, on_tokens: Tokens | None = None
+) -> TldrWriter | None:
     """Model-written TL;DRs for cards, when a model is configured and they are wanted."""
     from bot.qa.tldr import TldrWriter
     from storage.llm import SqlTldrs, SqlUsage
 
-    chat = _chat(settings)
+    chat = _chat(settings, on_tokens)
     if chat is None or not settings.llm_tldrs_per_day:
         return None
     return TldrWriter(

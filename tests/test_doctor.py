@@ -148,6 +148,12 @@ async def test_slack_token_and_channels(tmp_path: Path) -> None:
                 tmp_path, fake, SLACK_BOT_TOKEN="xoxb-good", SLACK_API_BASE_URL=slack.api
             )
             checks = by_name(await diagnose(good))
+
+            async def not_found(args: dict[str, object]) -> dict[str, object]:
+                return {"ok": False, "error": "channel_not_found"}
+
+            slack._conversations_info = not_found  # type: ignore[method-assign]
+            gone = by_name(await diagnose(good))
             bad = by_name(
                 await diagnose(
                     settings_for(
@@ -159,6 +165,8 @@ async def test_slack_token_and_channels(tmp_path: Path) -> None:
         await slack.stop()
     assert checks["slack token"].ok and checks[f"slack channel {CHANNEL}"].ok
     assert not bad["slack token"].ok and "invalid_auth" in bad["slack token"].said
+    assert not gone[f"slack channel {CHANNEL}"].ok
+    assert "channel_not_found" in gone[f"slack channel {CHANNEL}"].said
     assert "SLACK_BOT_TOKEN" in bad["slack token"].fix
 
 

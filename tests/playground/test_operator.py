@@ -46,6 +46,7 @@ async def test_metrics_are_scraped_and_health_names_each_source(app: App) -> Non
     report = CycleReport(fetched={"arxiv-rss:cs.LG": 40}, posted=7, deferred=2, rate_limited=1)
     app.metrics.cycle(report)
     app.metrics.answered(0.3)
+    app.metrics.tokens.inc(15)
     routes = operator_routes(app.storage.ping, lambda: app.engine.health, app.metrics)
     playground = Playground(app.channel_log, app.commands, app.threads)
     async with _client(build_app(playground, routes)) as client:
@@ -60,6 +61,7 @@ async def test_metrics_are_scraped_and_health_names_each_source(app: App) -> Non
     assert "paperboy_rate_limited_total 1.0" in text
     assert "paperboy_queue_depth 0.0" in text
     assert "paperboy_answer_seconds_count 1.0" in text
+    assert "paperboy_llm_tokens_total 15.0" in text
     assert health.status_code == 200
     assert health.json() == {
         "database": "ok",

@@ -53,7 +53,8 @@ class FakeOpenAI:
                 answer = outer.answers.pop(0) if outer.answers else 500
                 time.sleep(outer.delay)
                 if body.get("stream") and not isinstance(answer, int):
-                    self._stream(body["model"], answer)
+                    usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                    self._stream(body["model"], answer, usage)
                     return
                 if isinstance(answer, int):
                     payload = json.dumps(
@@ -89,7 +90,7 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def _stream(self, model: str, answer: str | Broken) -> None:
+            def _stream(self, model: str, answer: str | Broken, usage: bool = False) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -102,6 +103,11 @@ class FakeOpenAI:
                     self.wfile.write(f"data: {json.dumps(error)}\n\n".encode())
                 else:
                     self.wfile.write(_chunk(model, None, "stop"))
+                    if usage:  # as OpenAI sends it when asked: a last chunk with no choices
+                        spent = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+                        last = {"id": "c", "object": "chat.completion.chunk", "created": 0}
+                        last |= {"model": model, "choices": [], "usage": spent}
+                        self.wfile.write(f"data: {json.dumps(last)}\n\n".encode())
                     self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 

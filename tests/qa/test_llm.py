@@ -205,3 +205,15 @@ async def test_a_slow_server_times_out_into_the_quoted_answer() -> None:
         "(The language model did not answer; quoting the paper instead.)"
     )
     assert streamed.startswith("(The language model did not answer; quoting the paper instead.)")
+
+
+async def test_the_tokens_each_request_spent_are_told() -> None:
+    spent: list[int] = []
+    with FakeOpenAI(["PubMed.", "PubMed."]) as fake:
+        chat = OpenAIChat(
+            "m", api_key=None, base_url=fake.base_url, max_retries=0, on_tokens=spent.append
+        )
+        await chat.complete([{"role": "user", "content": "q"}], 5)
+        pieces = [p async for p in chat.stream([{"role": "user", "content": "q"}], 5)]
+    assert "".join(pieces).strip() == "PubMed."
+    assert spent == [15, 15]  # the answer, and the stream's last chunk
