@@ -153,6 +153,7 @@ async def test_slack_token_and_channels(tmp_path: Path) -> None:
                 return {"ok": False, "error": "channel_not_found"}
 
             slack._conversations_info = not_found  # type: ignore[method-assign]
+            slack.scopes = "chat:write,commands"  # no reactions:read: votes are not counted
             gone = by_name(await diagnose(good))
             bad = by_name(
                 await diagnose(
@@ -165,6 +166,8 @@ async def test_slack_token_and_channels(tmp_path: Path) -> None:
         await slack.stop()
     assert checks["slack token"].ok and checks[f"slack channel {CHANNEL}"].ok
     assert not bad["slack token"].ok and "invalid_auth" in bad["slack token"].said
+    assert not gone["slack scopes"].ok and gone["slack scopes"].said == "missing reactions:read"
+    assert "reinstall" in gone["slack scopes"].fix
     assert not gone[f"slack channel {CHANNEL}"].ok
     assert "channel_not_found" in gone[f"slack channel {CHANNEL}"].said
     assert "SLACK_BOT_TOKEN" in bad["slack token"].fix
@@ -179,3 +182,18 @@ async def test_the_language_model_answers_or_is_said_not_to(tmp_path: Path) -> N
         silent = by_name(await diagnose(settings))["language model"]
     assert answers.ok
     assert not silent.ok and "OPENAI_BASE_URL" in silent.fix
+
+
+async def test_a_database_driver_that_is_not_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the `postgres` extra were missing
+    with FakeSources(BODIES) as fake:
+        settings = settings_for(tmp_path, fake).model_copy(
+            update={"database_url": "postgresql+psycopg://paperboy@127.0.0.1:5432/test"}
+        )
+        database = by_name(await diagnose(settings))["database"]
+    assert not database.ok and "cannot be opened" in database.said
+    assert "install the `postgres` extra" in database.fix

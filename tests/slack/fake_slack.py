@@ -73,6 +73,7 @@ class FakeSlack(LoopbackServer):
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> 429s still to give
     hello: asyncio.Event = field(default_factory=asyncio.Event)
     streaming: bool = True  # False: the workspace does not offer chat.startStream
+    scopes: str | None = None  # the token's scopes, as Slack's X-OAuth-Scopes header says them
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
@@ -114,7 +115,8 @@ class FakeSlack(LoopbackServer):
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(await handler(args))
+        headers = {"X-OAuth-Scopes": self.scopes} if self.scopes is not None else None
+        return web.json_response(await handler(args), headers=headers)
 
     async def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
