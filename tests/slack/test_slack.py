@@ -232,6 +232,23 @@ async def test_cards_are_block_kit_within_limits_with_metadata_and_no_live_menti
     assert (await paperboy.engine.run_once()).posted == 0
 
 
+async def click(paperboy: Paperboy, button: dict[str, Any], answer_to: str) -> None:
+    """A member clicks `button`; the app answers to the response URL named `answer_to`."""
+    await paperboy.action(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0001"},
+            "user": {"id": MEMBER},
+            "api_app_id": "A0001",
+            "channel": {"id": CHANNEL},
+            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
+            "response_url": paperboy.fake.response_url(answer_to),
+            "trigger_id": "1.2.3",
+            "actions": [{**button, "action_ts": "1"}],
+        }
+    )
+
+
 async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     await paperboy.storage.papers.upsert(studies())
     hostile = await paperboy.command(
@@ -244,19 +261,7 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     assert first["text"].startswith("Page 1:") and first["_problems"] == []
     pages = first["blocks"][-1]
     assert [e["text"]["text"] for e in pages["elements"]] == ["Next ▶"]
-    await paperboy.action(
-        {
-            "type": "block_actions",
-            "team": {"id": "T0001"},
-            "user": {"id": MEMBER},
-            "api_app_id": "A0001",
-            "channel": {"id": CHANNEL},
-            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
-            "response_url": paperboy.fake.response_url("page2"),
-            "trigger_id": "1.2.3",
-            "actions": [{**pages["elements"][0], "block_id": pages["block_id"], "action_ts": "1"}],
-        }
-    )
+    await click(paperboy, {**pages["elements"][0], "block_id": pages["block_id"]}, "page2")
     second = await until(
         lambda: next((r for r in paperboy.fake.responses if r["_url"] == "page2"), None)
     )
@@ -266,19 +271,7 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
         **pages["elements"][0],
         "value": json.dumps({"q": ["search", "diffusion"], "page": 2}),
     }
-    await paperboy.action(
-        {
-            "type": "block_actions",
-            "team": {"id": "T0001"},
-            "user": {"id": MEMBER},
-            "api_app_id": "A0001",
-            "channel": {"id": CHANNEL},
-            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
-            "response_url": paperboy.fake.response_url("legacy"),
-            "trigger_id": "1.2.4",
-            "actions": [{**legacy, "block_id": pages["block_id"], "action_ts": "2"}],
-        }
-    )
+    await click(paperboy, {**legacy, "block_id": pages["block_id"]}, "legacy")
     old = await until(
         lambda: next((r for r in paperboy.fake.responses if r["_url"] == "legacy"), None)
     )
