@@ -37,7 +37,7 @@ import httpx  # noqa: E402
 from bot.domain import Paper  # noqa: E402
 from bot.qa.answer import answering_sentences, extractive_answer, retriever  # noqa: E402
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource  # noqa: E402
-from bot.qa.llm import PASSAGES, build_messages  # noqa: E402
+from bot.qa.llm import build_messages, evidence  # noqa: E402
 from bot.qa.passages import from_latexml, from_sections  # noqa: E402
 from bot.qa.service import Answerer  # noqa: E402
 from bot.sources.http import Http, RetryPolicy  # noqa: E402
@@ -177,7 +177,7 @@ def prompt_sizes(papers: list[dict]) -> None:  # type: ignore[type-arg]
         )
         text = FullText(paper["id"], 1, TextSource.ARXIV_HTML, tuple(passages))
         for question in paper["qas"]["question"]:
-            found = retriever(text).top(question, PASSAGES)
+            found = evidence(question, text)
             messages = build_messages(paper["title"], paper["id"], found, [], question)
             sizes.append(sum(len(m["content"]) for m in messages))
     sizes.sort()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import ada_url
@@ -19,8 +19,9 @@ import ada_url
 from bot.cards import ARXIV, cut_at_word
 from bot.domain import Turn
 from bot.links import defuse_links, web_url
+from bot.qa.answer import answering_sentences, retriever
 from bot.qa.fulltext import FullText
-from bot.qa.retrieve import Found, Retriever
+from bot.qa.retrieve import Found
 
 PASSAGES = 6
 PASSAGE_CHARS = 900
@@ -46,6 +47,24 @@ class ChatModel(Protocol):
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> AsyncIterator[str]:
         """The answer as it is written, in pieces."""
         ...
+
+
+def evidence(question: str, text: FullText) -> list[Found]:
+    """The passages the model reads: those holding the sentences that answer first (the same
+    sentence-level evidence as the answer without a model), each cut to a window around its
+    answering sentence rather than its first characters; then the other best passages."""
+    found = retriever(text).top(question, PASSAGES)
+    first: list[Found] = []
+    for scored in answering_sentences(question, text):
+        passage = scored.passage
+        if any(f.passage.index == passage.index for f in first):
+            continue
+        start = max(0, passage.text.find(scored.sentence) - PASSAGE_CHARS // 4)
+        window = passage.text[start:]
+        cut = replace(passage, text=("…" if start else "") + window)
+        first.append(Found(cut, scored.score))
+    rest = [f for f in found if all(f.passage.index != g.passage.index for g in first)]
+    return (first + rest)[:PASSAGES]
 
 
 def build_messages(
@@ -174,7 +193,7 @@ class LlmAnswerer:
         project_url: str | None,
     ) -> _Prompt | str:
         """The prompt, or the whole answer when the model need not be asked."""
-        found = Retriever(list(text.passages)).top(question, PASSAGES)
+        found = evidence(question, text)
         link = f"{arxiv}/abs/{text.arxiv_id}"
         if not found:
             return f"{NOT_SAID} (Searched its {text.source}.) {link}"

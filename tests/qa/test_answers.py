@@ -218,3 +218,19 @@ async def test_a_source_that_failed_is_not_asked_again_at_once() -> None:
     answer = extractive_answer("which datasets?", text, MASKALIGN)
     assert "(its full text could not be read)" in answer
     await client.aclose()
+
+
+def test_the_model_reads_the_answering_sentence_even_deep_in_a_long_paragraph() -> None:
+    from bot.qa.llm import build_messages, evidence
+
+    filler = " ".join(f"Sentence {n} is about something unrelated to the data." for n in range(40))
+    text = FullText(
+        "2606.00050",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(from_sections([("3 Setup", [f"{filler} We train on the PubMed corpus."])])),
+    )
+    found = evidence("Which corpus do they train on?", text)
+    messages = build_messages("T", "2606.00050", found, [], "Which corpus do they train on?")
+    assert "We train on the PubMed corpus." in messages[1]["content"]  # not cut off at 900
+    assert found[0].passage.text.startswith("…")
