@@ -215,3 +215,23 @@ async def test_ranking_considers_the_newest_candidates(corpus: SqlPaperStore, mo
     hits = await corpus.search(build_query("diffusion"))
     # Only the two newest matches are ranked (documented trade-off for very frequent terms).
     assert set(_ids(hits)) == {"2", "3"}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "CCI3.0-HQ: a large-scale Chinese dataset of high quality",
+        "Llama-3.1-Nemotron-70B-Reward: reward models at 70B",
+        "GPT-4o mini vs. o1: a 2.5x cheaper judge",
+    ],
+)
+async def test_a_title_with_versions_and_hyphens_is_found_by_its_exact_text(
+    store: SqlPaperStore, title: str
+) -> None:
+    """Index and query split words the same way on both engines: `CCI3.0-HQ` is `cci3 0 hq`
+    in both (PostgreSQL's parser used to keep `3.0`-like tokens whole in the index)."""
+    await store.upsert([_p(1, title, "Unrelated abstract.")])
+    hits = await store.search(build_query(title))
+    assert [h.paper.arxiv_id for h in hits] == ["2606.00001"]
+    phrase = await store.search(build_query(f'"{title.split(":")[0]}"'))
+    assert [h.paper.arxiv_id for h in phrase] == ["2606.00001"]
