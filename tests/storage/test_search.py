@@ -235,3 +235,22 @@ async def test_a_title_with_versions_and_hyphens_is_found_by_its_exact_text(
     assert [h.paper.arxiv_id for h in hits] == ["2606.00001"]
     phrase = await store.search(build_query(f'"{title.split(":")[0]}"'))
     assert [h.paper.arxiv_id for h in phrase] == ["2606.00001"]
+
+
+async def test_an_exact_title_comes_first(store: SqlPaperStore) -> None:
+    """Held-back titles found SQLite ranking "The Breeze 2 Herd of Models" first for the exact
+    title "The Llama 3 Herd of Models": an exact title match now leads, on both engines."""
+    await store.upsert(
+        [
+            _p(1, "The Llama 3 Herd of Models", "Llama models. " * 3),
+            _p(
+                2,
+                "The Breeze 2 Herd of Models",
+                "Built on Llama 3: the Llama 3 herd of models, Llama 3 models, Llama 3 herd.",
+            ),
+            _p(3, "Herd behaviour in models of markets", "The herd of models."),
+        ]
+    )
+    for typed in ("The Llama 3 Herd of Models", "the llama 3 herd of models "):
+        hits = await store.search(build_query(typed))
+        assert hits[0].paper.title == "The Llama 3 Herd of Models", typed
