@@ -104,11 +104,6 @@ class App:
 
         return SqlChannelLog(self.storage.engine)
 
-    @property
-    def publishers(self) -> Mapping[str, Publisher]:
-        """By platform name: the playground's, the platforms' and any given."""
-        return self.engine.deliverer.publishers
-
     @cached_property
     def engine(self) -> Engine:
         from adapters.playground.publisher import PLATFORM, PlaygroundPublisher

@@ -145,9 +145,9 @@ async def slack(settings: Settings, targets: list[Target]) -> list[Check]:
 
 
 async def language_model(settings: Settings) -> list[Check]:
-    from adapters.parts import _chat
+    from adapters.parts import chat_model
 
-    chat = _chat(settings)
+    chat = chat_model(settings)
     if chat is None:
         return []
     try:

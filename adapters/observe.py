@@ -4,18 +4,16 @@ thread answers' timings."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.guard import token_guard
 from bot.cycle import CycleReport
 from bot.domain import FeedSpec
 from bot.feeds import SourceHealth
@@ -125,16 +123,6 @@ def operator_routes(
 
 
 def operator_app(routes: list[Route], token: str | None) -> Starlette:
-    """The two routes alone (`PAPERBOY_METRICS_PORT`, when the playground is off); with a
-    token, every request must bring it (`Authorization: Bearer ...` or `?token=`)."""
-
-    async def guarded(request: Request, call_next: Any) -> Response:
-        offered = request.query_params.get("token") or request.headers.get(
-            "authorization", ""
-        ).removeprefix("Bearer ")
-        if token and not hmac.compare_digest(offered.encode(), token.encode()):
-            return JSONResponse({"error": "a token is needed"}, status_code=401)
-        response: Response = await call_next(request)
-        return response
-
-    return Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=guarded)])
+    """The two routes alone (`PAPERBOY_METRICS_PORT`, when the playground is off), behind the
+    same token as the playground."""
+    return Starlette(routes=routes, middleware=[token_guard(token)])

@@ -58,7 +58,7 @@ async def open_sources(
         )
 
 
-def _chat(settings: Settings, on_tokens: Tokens | None = None) -> OpenAIChat | None:
+def chat_model(settings: Settings, on_tokens: Tokens | None = None) -> OpenAIChat | None:
     """The language model, when one is configured (a key and/or an OpenAI-compatible server)."""
     if not (settings.openai_api_key or settings.openai_base_url):
         return None
@@ -95,7 +95,7 @@ def build_answerer(
             settings.arxiv_base_url,
             settings.hf_base_url,
         )
-    chat = _chat(settings, on_tokens)
+    chat = chat_model(settings, on_tokens)
     llm = None
     if chat is not None:
         llm = LlmAnswerer(chat, max_tokens=settings.llm_max_tokens, cache=SqlAnswerCache(engine))
@@ -115,7 +115,7 @@ def build_tldrs(
     from bot.qa.tldr import TldrWriter
     from storage.llm import SqlTldrs, SqlUsage
 
-    chat = _chat(settings, on_tokens)
+    chat = chat_model(settings, on_tokens)
     if chat is None or not settings.llm_tldrs_per_day:
         return None
     return TldrWriter(

@@ -35,12 +35,11 @@ from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
 from bot.search import SearchError, build_query
 from bot.subscriptions import NOT_LISTED, explain
-from bot.syntax import COMMANDS, Command, CommandError, help_text, parse
+from bot.syntax import COMMANDS, SOURCES, Command, CommandError, help_text, parse
 from bot.threads import ThreadAnswers
 
 HELP = help_text()
 PAGE = 5
-SOURCES = "hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"
 FIRST_POLL_WAIT = 2.0  # seconds a subscribe reply waits to say what the feed lists already
 
 

@@ -1,9 +1,10 @@
 """The `/papers` commands, declared once: each command's name, help and options.
 
-From this one declaration come the text parser (the playground, Slack, the CLI: `parse`), the
-help (`help_text`), Discord's option schema (`adapters.discord.commands`) and which commands
-change a channel's subscriptions (`Spec.manages`). An adapter with typed options builds the
-`Command` with `command_from`; only text surfaces parse text. Options cannot drift apart.
+From this one declaration come the text parser for the surfaces where people type text
+(`parse`), the help (`help_text`), the option schema of platforms with typed options (built in
+their adapters) and which commands change a channel's subscriptions (`Spec.manages`). An
+adapter with typed options builds the `Command` with `command_from`; only text surfaces parse
+text. Options cannot drift apart.
 
     parse('search "diffusion models" sort=recent')
     == Command("search", {"query": '"diffusion models"', "sort": "recent"})
@@ -39,7 +40,7 @@ class Option:
     """One option. `positional`: typed as a bare word (the others as `name=value`); `rest`: it
     takes every remaining word (a query, a question)."""
 
-    name: str  # as typed: `min-upvotes`; Discord's parameter name has `_` for `-`
+    name: str  # as typed: `min-upvotes` (a platform's parameter name may need `_` for `-`)
     help: str
     kind: Kind = Kind.TEXT
     required: bool = False
@@ -87,7 +88,7 @@ class Command:
         return Command(self.name, {**self.values, **values})
 
 
-_SOURCE = "hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"
+SOURCES = "hf-daily, arxiv-rss:cs.LG+cs.CL or arxiv-query:QUERY"  # what SOURCE can be
 _PAPER = Option("paper", "An arXiv id or URL", Kind.PAPER, True, True, syntax="ARXIV_ID")
 _SUBSCRIPTION = Option(
     "subscription", "Its number (see subscriptions)", Kind.NUMBER, True, True, syntax="ID", low=1
@@ -138,7 +139,7 @@ COMMANDS: dict[str, Spec] = {
             "subscribe",
             "Post new papers from a source in this channel",
             (
-                Option("source", _SOURCE, required=True, positional=True, syntax="SOURCE"),
+                Option("source", SOURCES, required=True, positional=True, syntax="SOURCE"),
                 Option(
                     "keywords",
                     'A rule over title and abstract: diffusion AND (video OR audio) NOT "survey"',
@@ -240,7 +241,7 @@ def help_text() -> str:
     for spec in COMMANDS.values():
         lines.append(f"  {usage(spec)}")
         lines.append(f"      {spec.help}.")
-    lines.append(f"  SOURCE: {_SOURCE}")
+    lines.append(f"  SOURCE: {SOURCES}")
     return "\n".join(lines)
 
 
@@ -344,6 +345,7 @@ def _is_paper(word: str) -> bool:
 
 __all__ = [
     "COMMANDS",
+    "SOURCES",
     "Command",
     "CommandError",
     "Kind",

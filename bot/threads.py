@@ -1,5 +1,5 @@
 """Questions asked in a card's thread, answered from that paper: one path for every surface
-(Discord, Slack, the playground, `/papers ask` typed in a thread).
+(each chat platform, the playground, `/papers ask` typed in a thread, the CLI's `ask`).
 
 A thread is keyed one way: the channel (`Target`) and the id of the message whose thread it is.
 It knows its paper: a card the feed posted (the ledger has it) or one a command's reply posted

@@ -18,7 +18,6 @@ send, no cross-site request), its body at most MAX_BODY bytes.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import re
 import time
@@ -29,8 +28,6 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -41,6 +38,7 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
+from adapters.guard import token_guard
 from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, PLATFORM, card_json
 from adapters.playground.render import rich_text
@@ -337,20 +335,6 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
     async def home(request: Request) -> Response:
         return RedirectResponse("/c/general")
 
-    async def guard(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if pg.token:
-            offered = (
-                request.query_params.get("token")
-                or request.cookies.get("paperboy_token")
-                or request.headers.get("authorization", "").removeprefix("Bearer ")
-            )
-            if not hmac.compare_digest(offered.encode(), pg.token.encode()):
-                return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=401)
-        response = await call_next(request)
-        if pg.token and request.query_params.get("token"):
-            response.set_cookie("paperboy_token", pg.token, httponly=True, samesite="strict")
-        return response
-
     async def bad_input(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": str(exc)}, status_code=getattr(exc, "status", 400))
 
@@ -369,6 +353,6 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
             Route("/api/messages/{message_id:int}/events", thread_events),
             *extra,
         ],
-        middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],
+        middleware=[token_guard(pg.token)],
         exception_handlers={BadInput: bad_input},
     )

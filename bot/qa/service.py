@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.cycle import utc_now
@@ -47,7 +47,8 @@ class Answerer:
     llm: LlmAnswerer | None = None  # None: extractive answers
     budget: Budget = field(default_factory=Budget)
     deadline: float = ANSWER_WITHIN
-    _working: set[asyncio.Task[FullText]] = field(default_factory=set)
+    # The full-text fetches going on, by paper version, with when each began: a question and
+    # a prefetch of the same paper share one.
     _inflight: dict[tuple[str, int], tuple[asyncio.Task[FullText], float]] = field(
         default_factory=dict
     )
@@ -56,49 +57,48 @@ class Answerer:
     def prefetch(self, paper: Paper) -> None:
         """Fetch and cache the paper's full text now, in the background (a card was just
         posted): the questions under it are then answered from a warm cache."""
-        key = (paper.arxiv_id, paper.version or 0)
-        if self.fetcher is None or key in self._inflight:  # the same card in many channels
-            return
-        task = asyncio.ensure_future(self._prefetch(paper))
-        self._inflight[key] = (task, time.monotonic())
-        self._keep(task)
-        task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        if self.fetcher is not None:
+            self._fetching(paper, lambda: self._prefetch(paper))
 
     async def _prefetch(self, paper: Paper) -> FullText:
         assert self.fetcher is not None
         async with self._gate:
             return await self.fetcher.get(paper, utc_now())
 
+    def _fetching(
+        self, paper: Paper, fetch: Callable[[], Awaitable[FullText]]
+    ) -> tuple[asyncio.Task[FullText], float]:
+        """The fetch of the paper's text going on (the same card in many channels, a question
+        while it is prefetched), else a new one."""
+        key = (paper.arxiv_id, paper.version or 0)
+        if key not in self._inflight:
+            task = asyncio.ensure_future(fetch())
+            self._inflight[key] = (task, time.monotonic())
+            task.add_done_callback(lambda done: self._finished(key, done))
+        return self._inflight[key]
+
+    def _finished(self, key: tuple[str, int], task: asyncio.Task[FullText]) -> None:
+        self._inflight.pop(key, None)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("fetching a full text failed: %s", exc)
+
     async def close(self) -> None:
         """Stop the fetches still going (the process is stopping; the next one fetches again)."""
-        tasks = list(self._working)
+        tasks = [task for task, _ in self._inflight.values()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _keep(self, task: asyncio.Task[FullText]) -> None:
-        self._working.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[FullText]) -> None:
-        self._working.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.warning("fetching a full text failed: %s", exc)
 
     async def _text(self, paper: Paper) -> tuple[FullText, str]:
         """The paper's text within the deadline (one try per source, failures remembered), and
         a note when it is the abstract for want of time. The fetch goes on for the next
         question, which waits only for what is left of the deadline (nothing, once it passed)."""
-        if self.fetcher is None:
+        fetcher = self.fetcher
+        if fetcher is None:
             return abstract_only(paper), ""
-        key = (paper.arxiv_id, paper.version or 0)
-        task, started = self._inflight.get(key, (None, 0.0))
-        if task is None or task.done():
-            task = asyncio.ensure_future(self.fetcher.get(paper, utc_now(), interactive=True))
-            started = time.monotonic()
-            self._inflight[key] = (task, started)
-            self._keep(task)
-            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        task, started = self._fetching(
+            paper, lambda: fetcher.get(paper, utc_now(), interactive=True)
+        )
         left = max(0.0, self.deadline - (time.monotonic() - started))
         try:
             return await asyncio.wait_for(asyncio.shield(task), left), ""

@@ -193,8 +193,7 @@ async def test_every_source_down_still_answers_within_the_deadline() -> None:
     assert "> We propose MaskAlign" in first.text
     assert second.text.startswith(LATE)
     assert asked == ["/html/2606.00042v3"]  # one fetch, still going, shared by both
-    for task in list(answerer._working):
-        task.cancel()
+    await answerer.close()
     await client.aclose()
 
 
