@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from bot.engine import Engine
     from bot.qa.service import Answerer
     from bot.schedule import Scheduler
+    from bot.tastes import Tastes
     from bot.threads import ThreadAnswers
     from storage.playground import SqlChannelLog
 
@@ -82,7 +83,15 @@ class App:
             self.storage.threads,
             self.answerer,
             on_answer=self.metrics.answered,
+            tastes=self.tastes,
         )
+
+    @cached_property
+    def tastes(self) -> Tastes:
+        from bot.tastes import Tastes
+
+        storage = self.storage
+        return Tastes(storage.signals, storage.papers, storage.subscriptions)
 
     @cached_property
     def metrics(self) -> Metrics:
@@ -125,6 +134,7 @@ class App:
             lease=timedelta(seconds=settings.delivery_lease_seconds),
             lease_until=self.scheduler.next_for,
             on_card=self.answerer.prefetch,  # questions under a new card find its text ready
+            tastes=self.tastes,
         )
 
     @cached_property
@@ -140,6 +150,7 @@ class App:
             engine=self.engine,
             threads=self.threads,
             votes=storage.votes,
+            tastes=self.tastes,
         )
 
     @cached_property

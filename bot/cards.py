@@ -8,7 +8,7 @@ is the adapter's job, done where the markup is known.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.domain import Card, Link, Paper
 
@@ -163,11 +163,20 @@ def render_text(card: Card) -> str:
     return "\n".join(lines)
 
 
-def render_list(heading: str, papers: list[Paper], arxiv: str = ARXIV) -> str:
-    """A compact digest: one line per paper, numbered, with upvotes and the abstract's link."""
+def render_list(
+    heading: str,
+    papers: list[Paper],
+    arxiv: str = ARXIV,
+    *,
+    reasons: Mapping[str, str | None] | None = None,
+) -> str:
+    """A compact digest: one line per paper, numbered, with upvotes, the abstract's link and,
+    where given, its reason (`— like “A” liked here`)."""
     lines = [heading]
     for n, paper in enumerate(papers, start=1):
         votes = f" (▲ {paper.upvotes})" if paper.upvotes else ""
-        title = cut_at_word(paper.title or f"arXiv:{paper.arxiv_id}", 200)
-        lines.append(f"{n}. {title}{votes} {arxiv}/abs/{paper.arxiv_id}")
+        title = cut_at_word(" ".join((paper.title or f"arXiv:{paper.arxiv_id}").split()), 200)
+        reason = (reasons or {}).get(paper.arxiv_id)
+        why = f" — {cut_at_word(reason, 120)}" if reason else ""
+        lines.append(f"{n}. {title}{votes} {arxiv}/abs/{paper.arxiv_id}{why}")
     return "\n".join(lines)

@@ -23,7 +23,10 @@ from bot.domain import (
     DeliveryRecord,
     Every,
     FeedSpec,
+    Outcome,
+    Paper,
     Rules,
+    Signal,
     Sort,
     Subscription,
     Target,
@@ -33,9 +36,12 @@ from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
+from bot.reasons import why_line
 from bot.search import SearchError, build_query
 from bot.subscriptions import NOT_LISTED, explain
 from bot.syntax import COMMANDS, SOURCES, Command, CommandError, help_text, parse
+from bot.taste import Taste
+from bot.tastes import Tastes
 from bot.threads import ThreadAnswers
 
 HELP = help_text()
@@ -138,11 +144,38 @@ def describe(sub: Subscription) -> str:
         parts.append(f"min-upvotes={rules.min_upvotes}")
     if rules.daily_cap is not None:
         parts.append(f"cap={rules.daily_cap}")
+    if rules.promote:
+        parts.append(f"promote={rules.promote}")
     if sub.cadence.every is not Every.INSTANT:
         parts.append(f"({sub.cadence})")
     if sub.paused:
         parts.append(f"({sub.paused})")
     return " ".join(parts)
+
+
+def describe_taste(taste: Taste) -> str:
+    if taste.empty:
+        return (
+            "This channel has no taste yet. React to cards (👍, ❤️, 🔖 … or 👎), ask in their "
+            "threads or `show` papers, and subscribe with promote=N to have the papers most "
+            "like what it liked posted as cards, the rest as one list."
+        )
+    lean = taste.leaning()
+    lines = [
+        f"Learned from {taste.papers} paper{'s' if taste.papers != 1 else ''} this channel "
+        "reacted to, asked about or was shown"
+        + (", and its subscriptions' rules." if taste.from_rules else ".")
+    ]
+    for label, items in (
+        ("Words", lean.words),
+        ("Categories", lean.categories),
+        ("Authors", lean.authors),
+        ("Leans away from", lean.avoided),
+    ):
+        if items:
+            lines.append(f"{label}: {', '.join(items)}")
+    lines.append("Forget it all with: taste reset")
+    return "\n".join(lines)
 
 
 @dataclass
@@ -154,6 +187,7 @@ class Commands:
     engine: Feeds | None = None  # the running engine: first polls, digests on demand
     threads: ThreadAnswers | None = None  # to answer questions, in a card's thread or not
     votes: Votes | None = None  # reactions on cards, for `top`
+    tastes: Tastes | None = None  # each channel's taste, for `taste`, `why` and signals
     clock: Callable[[], datetime] = utc_now
 
     async def handle(self, text: str, ctx: Context) -> Reply:
@@ -177,6 +211,7 @@ class Commands:
             "digest": self.digest,
             "ask": self.ask,
             "top": self.top,
+            "taste": self.taste,
             "help": self.help,
         }[command.name]
         if COMMANDS[command.name].manages and not ctx.can_manage:
@@ -210,6 +245,7 @@ class Commands:
             upvote_window_days=min(command.number("upvote-window") or 3, 14),
             daily_cap=command.number("cap"),
             catch_up=min(command.number("catch-up") or 0, 20),
+            promote=command.number("promote"),
         )
         cadence = _cadence(command)
         sub = await self.subscriptions.add(ctx.target, feed, rules, self.clock(), cadence)
@@ -309,12 +345,44 @@ class Commands:
         decided = {r.subscription_id for r in records}
         lines = [_why_line(r) for r in records]
         undecided = [s for s in subs if s.id not in decided]
-        paper = await self.papers.get(aid.id) if undecided else None
-        listed = await self.ledger.feeds_listing(aid.id) if paper else {}
+        paper = await self.papers.get(aid.id)
+        if paper is not None:
+            lines += await self._because(subs, records, paper)
+        listed = await self.ledger.feeds_listing(aid.id) if paper and undecided else {}
         for sub in undecided:
             why = explain(sub, paper, listed.get(str(sub.feed))) if paper else NOT_LISTED
             lines.append(f"#{sub.id}: {why}")
         return Reply(f"{aid.id}:\n" + "\n".join(lines))
+
+    async def _because(
+        self, subs: list[Subscription], records: list[DeliveryRecord], paper: Paper
+    ) -> list[str]:
+        """The line its card carries (or would), for each subscription it was posted by or is
+        on its way through."""
+        going = {Outcome.POSTED, Outcome.PENDING, Outcome.HELD, Outcome.LISTED}
+        ids = {
+            r.subscription_id for r in records if r.kind is DeliveryKind.CARD and r.outcome in going
+        }
+        like = None
+        if ids and self.tastes is not None:
+            like = await self.tastes.resemblance(subs[0].target, paper)
+        return [f"#{s.id}: {why_line(s, paper, like)}" for s in subs if s.id in ids]
+
+    async def taste(self, command: Command, ctx: Context) -> Reply:
+        """What the channel's reactions, questions and `show`s taught its taste; `reset`
+        forgets them (the subscriptions' rules start it again)."""
+        if self.tastes is None:
+            return Reply("Channel taste is not kept here.", private=True)
+        if command.text("action") == "reset":
+            if not ctx.can_manage:
+                return NEEDS_MANAGE
+            await self.tastes.reset(ctx.target)
+            return Reply(
+                "This channel's taste is reset: what it learned from reactions, questions and "
+                "shown papers is forgotten (votes still count for `top`). It learns again from "
+                "now on, starting from the subscriptions' keywords, categories and authors."
+            )
+        return Reply(describe_taste(await self.tastes.of(ctx.target)), private=True)
 
     async def ask(self, command: Command, ctx: Context) -> Reply:
         aid = parse_arxiv_id(command.text("paper") or "")
@@ -345,6 +413,7 @@ class Commands:
         answered = await self.threads.about(
             page.hits[0].paper, question, ctx.user, f"{ctx.target}:{arxiv_id}"
         )
+        await self.threads.noted(ctx.target, page.hits[0].paper.arxiv_id, Signal.ASKED)
         return Reply(answered.text)
 
     async def top(self, command: Command, ctx: Context) -> Reply:
@@ -374,7 +443,10 @@ class Commands:
             return Reply(
                 f"No paper {aid.id} found" + (f" ({page.note})." if page.note else "."), error=True
             )
-        return Reply("", cards=(card_for(page.hits[0].paper),))
+        paper = page.hits[0].paper
+        if self.tastes is not None and not page.hits[0].live:
+            await self.tastes.note(ctx.target, paper.arxiv_id, Signal.SHOWN)
+        return Reply("", cards=(card_for(paper),))
 
     async def search(self, command: Command, ctx: Context) -> Reply:
         page = max(1, command.number("page") or 1)

@@ -20,6 +20,7 @@ class CycleReport:
     decided: dict[Outcome, int] = field(default_factory=lambda: defaultdict(int))
     posted: int = 0
     digests: int = 0  # papers released by digests this cycle
+    promoted: int = 0  # papers released by instant subscriptions' rankings (promote=N)
     news: dict[int, int] = field(default_factory=dict)  # subscription -> papers new to it
     held: dict[str, int] = field(default_factory=dict)  # feed -> records without a title yet
     updates: int = 0  # replies queued in the threads of posted cards

@@ -18,6 +18,7 @@ from bot.domain import (
     Decided,
     Decision,
     DeliveryKind,
+    Every,
     FeedSpec,
     Move,
     Outcome,
@@ -29,11 +30,14 @@ from bot.domain import (
     Target,
 )
 from bot.ports import Ledger, PaperStore, PollLeases, SubscriptionStore
+from bot.reasons import short_reason
 from bot.subscriptions import Facts, decide, is_news
+from bot.tastes import Tastes
 
 QUIET = frozenset({Outcome.FILTERED, Outcome.STALE})  # decisions `why` works out again
 DECIDE_AT_ONCE = 20_000  # (subscription, paper) pairs decided from the log in one transaction
 LOG_AT_ONCE = 500  # papers of the log read at once
+LISTED_AT_MOST = 20  # papers in a cycle's list under its promoted cards (the rest: `search`)
 BACKLOG_LEASE = "(deciding the backlog)"  # one process at a time decides it (not a feed)
 
 # What to decide: a subscription, a paper, and as of when (when its feed listed it).
@@ -88,6 +92,7 @@ class Decider:
     leases: PollLeases | None = None
     lease: timedelta = timedelta(minutes=1)  # the backlog's lease: one stretch at most
     retention: timedelta = timedelta(days=30)  # finished decisions nothing reads are pruned then
+    tastes: Tastes | None = None  # each channel's taste, to rank what promote=N holds
     _upvotes: dict[FeedSpec, dict[str, int]] = field(default_factory=dict)  # last seen, by feed
     _upkept: datetime | None = None
     _backlog_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -242,29 +247,75 @@ class Decider:
         return decisions
 
     async def digest(self, sub: Subscription, report: CycleReport | None = None) -> int:
-        """Make the subscription's digest now: its held papers ranked by upvotes, then recency;
-        the top ones are posted, the rest recorded as left out. Returns how many go out."""
-        while await self.decide_backlog(report or CycleReport()):  # what it holds, decided
-            pass
+        """Make the subscription's digest now: its held papers ranked (by the channel's taste
+        with promote=N, else by upvotes, then recency); the top ones go out as cards (with
+        promote=N, the first N, the rest of the top as one list; compact: all as one list),
+        the rest recorded as left out. Returns how many go out."""
+        await self._decide_all(report)
         now = self.clock()
-        held = list((await self.papers.get_many(await self.ledger.held(sub.id))).values())
-        oldest = datetime.min.replace(tzinfo=UTC)
-        held.sort(key=lambda p: (p.upvotes or 0, p.published or oldest), reverse=True)
-        top = held[: sub.cadence.top]
-        chosen = [p.arxiv_id for p in top]
-        rest = [p.arxiv_id for p in held[sub.cadence.top :]]
+        top = sub.cadence.top
+        cards = min(sub.rules.promote or (0 if sub.cadence.compact else top), top)
         label = f"{sub.cadence.every} digest of {now:%Y-%m-%d}"
-        if sub.cadence.compact and top:
-            # One message for the list, queued like any other delivery (exactly once).
-            heading = f"{label.capitalize()}: the top {len(top)} papers"
-            made = f"{now:%Y-%m-%dT%H:%M}"
-            listed = Outgoing(sub.id, DeliveryKind.DIGEST, None, made, render_list(heading, top))
-            await self.ledger.queue([listed], now)
-            await self.ledger.release(sub.id, chosen, rest, label, now, Outcome.LISTED)
-        else:
-            await self.ledger.release(sub.id, chosen, rest, label, now)
+        sent = await self._release(sub, label, cards, top - cards, now)
         await self.subscriptions.digested(sub.id, now)
-        return len(chosen)
+        return sent
+
+    async def promote(self, sub: Subscription, report: CycleReport | None = None) -> int:
+        """After a cycle, what an instant subscription with promote=N held in it: the top N by
+        the channel's taste as cards, the next ones as one list. Returns how many go out."""
+        if not sub.rules.promote or sub.cadence.every is not Every.INSTANT:
+            return 0
+        await self._decide_all(report)
+        now = self.clock()
+        label = f"ranking by this channel's taste of {now:%Y-%m-%d %H:%M}"
+        return await self._release(sub, label, sub.rules.promote, LISTED_AT_MOST, now)
+
+    async def _decide_all(self, report: CycleReport | None) -> None:
+        """Decide the whole backlog: what a subscription holds is all there."""
+        while await self.decide_backlog(report or CycleReport()):
+            pass
+
+    async def _release(
+        self, sub: Subscription, label: str, cards: int, listed: int, now: datetime
+    ) -> int:
+        held = list((await self.papers.get_many(await self.ledger.held(sub.id))).values())
+        if not held:
+            return 0
+        ordered = await self._ordered(sub, held)
+        chosen, listing = ordered[:cards], ordered[cards : cards + listed]
+        rest = ordered[cards + listed :]
+        if listing:
+            # One message for the list, queued like any other delivery (exactly once); its
+            # topic names its first paper, which no later list of this subscription holds.
+            if cards:
+                heading = f"Also new here, ranked by {label.removeprefix('ranking by ')}"
+                if sub.cadence.every is not Every.INSTANT:
+                    heading = f"More of the {label}"
+            else:
+                heading = f"{label.capitalize()}: the top {len(listing)} papers"
+            reasons = {p.arxiv_id: await self._short_reason(sub, p) for p in listing}
+            text = render_list(f"{heading}:", listing, reasons=reasons)
+            topic = f"{now:%Y-%m-%dT%H:%M}:{listing[0].arxiv_id}"
+            listed_message = Outgoing(sub.id, DeliveryKind.DIGEST, None, topic, text)
+            await self.ledger.queue([listed_message], now)
+
+        def ids(papers: list[Paper]) -> list[str]:
+            return [p.arxiv_id for p in papers]
+
+        await self.ledger.release(sub.id, ids(chosen), ids(rest), label, now, ids(listing))
+        return len(chosen) + len(listing)
+
+    async def _ordered(self, sub: Subscription, held: list[Paper]) -> list[Paper]:
+        if sub.rules.promote and self.tastes is not None:
+            return [r.paper for r in await self.tastes.rank(sub.target, held)]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        return sorted(held, key=lambda p: (p.upvotes or 0, p.published or oldest), reverse=True)
+
+    async def _short_reason(self, sub: Subscription, paper: Paper) -> str | None:
+        like = None
+        if self.tastes is not None:
+            like = await self.tastes.resemblance(sub.target, paper)
+        return short_reason(sub, paper, like)
 
     async def upkeep(self) -> None:
         """Hourly: settle what waited for upvotes past its window, prune old decisions."""

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.cards import card_for
@@ -29,7 +29,9 @@ from bot.ports import (
     TargetGone,
     Tldrs,
 )
+from bot.reasons import why_line
 from bot.subscriptions import STALE_AFTER, stale
+from bot.tastes import Tastes
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class Deliverer:
     tldrs: Tldrs | None = None  # a model-written TL;DR per paper, for cards that have none
     # Told of each card posted (the answerer fetches its full text ahead of questions).
     on_card: Callable[[Paper], None] | None = None
+    tastes: Tastes | None = None  # what a card resembles among the papers its channel liked
     _throttles: dict[str, Throttle] = field(default_factory=dict)
 
     async def deliver(
@@ -216,7 +219,7 @@ class Deliverer:
         if stale(paper, self.clock()):
             reason = f"went stale waiting (older than {STALE_AFTER.days} days)"
             raise NotSendable(Outcome.STALE, reason)
-        card = await self._card(paper)
+        card = await self._card(paper, claim)
 
         async def send_card() -> str:
             message_id = await publisher.post(claim.target, card, claim.key)
@@ -226,7 +229,21 @@ class Deliverer:
 
         return send_card
 
-    async def _card(self, paper: Paper) -> Card:
-        """The paper's card, with the model's TL;DR where one was written."""
+    async def _card(self, paper: Paper, claim: Claim) -> Card:
+        """The paper's card, with the model's TL;DR where one was written and the line saying
+        why it is in this channel."""
         written = await self.tldrs.for_paper(paper) if self.tldrs is not None else None
-        return card_for(paper, tldr=written)
+        return replace(card_for(paper, tldr=written), why=await self._why(paper, claim))
+
+    async def _why(self, paper: Paper, claim: Claim) -> str | None:
+        subs = await self.subscriptions.for_target(claim.target)
+        sub = next((s for s in subs if s.id == claim.subscription_id), None)
+        if sub is None:
+            return None
+        like = None
+        if self.tastes is not None:
+            try:
+                like = await self.tastes.resemblance(claim.target, paper)
+            except Exception:  # the card goes out with the rules' reason alone
+                log.exception("no taste for %s", claim.target)
+        return why_line(sub, paper, like)

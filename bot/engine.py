@@ -24,6 +24,7 @@ from bot.domain import FeedSpec, Paper, Subscription
 from bot.feeds import Poller, SourceHealth
 from bot.intake import Intake, half_an_hour
 from bot.ports import Ledger, PaperStore, PollLeases, Publisher, SubscriptionStore, Tldrs
+from bot.tastes import Tastes
 
 
 @dataclass
@@ -60,8 +61,12 @@ class Engine:
                 await self.intake.poll_safely(feed, subs, report)
         now = self.decider.clock()
         for sub in [s for subs in by_feed.values() for s in subs]:
-            if not sub.paused and sub.digest_due(now):
+            if sub.paused:
+                continue
+            if sub.digest_due(now):
                 report.digests += await self.decider.digest(sub, report)
+            elif sub.rules.promote:
+                report.promoted += await self.decider.promote(sub, report)
         await self.decider.upkeep()
         await self.deliver(report)
         return report
@@ -75,6 +80,7 @@ class Engine:
         if str(sub.feed) not in report.fetched:
             self.wake_up()  # the main loop polls it instead, and keeps trying
             return None
+        await self.decider.promote(sub, report)  # a catch-up, ranked (with promote=N)
         task = asyncio.create_task(self.deliver())  # a catch-up goes out now
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -120,11 +126,14 @@ def build_engine(
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     on_card: Callable[[Paper], None] | None = None,
+    tastes: Tastes | None = None,
 ) -> Engine:
     """The engine's parts on these stores (one worker name for the leases they take)."""
     worker = _worker()
     cache = SubscriptionCache(subscriptions)
-    decider = Decider(papers, subscriptions, ledger, cache, worker, clock, leases, lease, retention)
+    decider = Decider(
+        papers, subscriptions, ledger, cache, worker, clock, leases, lease, retention, tastes
+    )
     intake = Intake(
         papers,
         poller,
@@ -147,6 +156,7 @@ def build_engine(
         sleep=sleep,
         tldrs=tldrs,
         on_card=on_card,
+        tastes=tastes,
     )
     return Engine(intake, decider, deliverer)
 

@@ -34,6 +34,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_stem(w.lower()) for w in _WORD.findall(text))
 
 
+def stemmed(word: str) -> str:
+    """A word as rules match it (lower case, a plural's `s` dropped)."""
+    return _stem(word.lower())
+
+
 def padded_words(*texts: str | None) -> str:
     """The texts as the words rules match, space-padded so a term matches whole words."""
     return f" {' '.join(_words(' '.join(t for t in texts if t)))} "
@@ -177,6 +182,23 @@ class KeywordRule:
 
     def __str__(self) -> str:
         return self.text
+
+    def wanted(self) -> list[str]:
+        """The terms a match can rest on (those not under NOT), as matched: `world model`."""
+        return [" ".join(t.words) for t in _positive(self.root)]
+
+    def matched(self, padded: str) -> list[str]:
+        """The wanted terms found in text made into words by `padded_words`: what a card says
+        it matched."""
+        return [" ".join(t.words) for t in _positive(self.root) if t.matches(padded)]
+
+
+def _positive(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [term for part in node.parts for term in _positive(part)]
 
 
 def parse_keywords(rule: str) -> KeywordRule:

@@ -21,10 +21,12 @@ from bot.domain import (
     Outgoing,
     Pair,
     Paper,
+    PaperSignals,
     PaperVersion,
     Placed,
     Rules,
     SearchQuery,
+    Signal,
     Subscription,
     Target,
     Turn,
@@ -237,10 +239,10 @@ class Decisions(Protocol):
         rest: Sequence[str],
         label: str,
         now: datetime,
-        chosen_outcome: Outcome = Outcome.PENDING,
+        listed: Sequence[str] = (),
     ) -> None:
-        """Make a digest: `chosen` held papers get `chosen_outcome` (pending cards, or listed in
-        a compact digest), the `rest` filtered."""
+        """Make a digest (or a cycle's promotion): `chosen` held papers become pending cards,
+        `listed` ones go into its list message, the `rest` are filtered."""
         ...
 
     async def prune(self, before: datetime) -> int:
@@ -357,3 +359,23 @@ class Tldrs(Protocol):
     async def for_paper(self, paper: Paper) -> str | None:
         """The TL;DR, or None to keep the card's own (HF's AI summary or the abstract's start)."""
         ...
+
+
+class TasteSignals(Protocol):
+    """What each channel did with its papers, for its taste (`bot.taste`): votes (kept by the
+    vote store), questions and `show`s (kept without who asked), cards posted; all counted
+    from the channel's last reset on."""
+
+    async def note(self, target: Target, arxiv_id: str, signal: Signal, now: datetime) -> None:
+        """Count one signal about a paper in a channel."""
+        ...
+
+    async def of_channel(self, target: Target, limit: int) -> list[PaperSignals]:
+        """What the channel did with each paper since its reset, the `limit` latest papers."""
+        ...
+
+    async def reset(self, target: Target, now: datetime) -> None:
+        """Forget what the channel did so far (its votes still count for `top`)."""
+        ...
+
+    async def reset_at(self, target: Target) -> datetime | None: ...

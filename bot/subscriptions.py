@@ -34,13 +34,18 @@ class Facts:
         return cls(
             paper,
             padded_words(paper.title, paper.abstract),
-            frozenset(_name(a) for a in paper.authors),
+            author_names(paper),
             _moment(paper),
         )
 
 
 def _name(author: str) -> str:
     return " ".join(author.lower().split())
+
+
+def author_names(paper: Paper) -> frozenset[str]:
+    """The paper's authors as rules match them: lower-cased, single-spaced."""
+    return frozenset(_name(a) for a in paper.authors)
 
 
 def _moment(paper: Paper) -> datetime | None:
@@ -114,6 +119,8 @@ def decide(sub: Subscription, paper: Paper | Facts, now: datetime, posted_today:
         return Decision(Outcome.FILTERED, f"upvotes: {upvotes} < {rules.min_upvotes}")
     if sub.cadence.every is not Every.INSTANT:
         return Decision(Outcome.HELD, f"for the {sub.cadence.every} digest")
+    if rules.promote:
+        return Decision(Outcome.HELD, "for this cycle's ranking by the channel's taste")
     if rules.daily_cap is not None and posted_today >= rules.daily_cap:
         return Decision(Outcome.CAPPED, f"daily cap of {rules.daily_cap} reached")
     return Decision(Outcome.PENDING, "matches")

@@ -190,6 +190,14 @@ COMMANDS: dict[str, Spec] = {
                 Option("day", "The weekly digest's day, e.g. monday", syntax="day=monday"),
                 Option("top", "Papers in a digest", Kind.NUMBER, low=1, high=50),
                 Option("compact", "The digest as one list instead of cards", Kind.FLAG),
+                Option(
+                    "promote",
+                    "Post the top N by this channel's taste as cards, the rest as one list "
+                    "(per cycle, or per digest)",
+                    Kind.NUMBER,
+                    low=1,
+                    high=20,
+                ),
             ),
             manages=True,
         ),
@@ -209,6 +217,19 @@ COMMANDS: dict[str, Spec] = {
             (
                 Option(
                     "days", "Over the last this many days (default 7)", Kind.NUMBER, low=1, high=365
+                ),
+            ),
+        ),
+        Spec(
+            "taste",
+            "What this channel's reactions taught Paperboy (taste reset: forget it)",
+            (
+                Option(
+                    "action",
+                    "show (default), or reset to forget what it learned",
+                    Kind.CHOICE,
+                    positional=True,
+                    choices=("show", "reset"),
                 ),
             ),
         ),

@@ -8,16 +8,20 @@ is read in context."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.cycle import utc_now
-from bot.domain import Paper, Target, Turn
+from bot.domain import Paper, Signal, Target, Turn
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
 from bot.qa.service import Answered, Answerer
+from bot.tastes import Tastes
+
+log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # three questions and answers: enough context, a small prompt
 NOT_UNDER_A_CARD = "Ask about a paper in the thread under its card."
@@ -31,6 +35,7 @@ class ThreadAnswers:
     clock: Callable[[], datetime] = utc_now
     # Told how long each answer in a thread took (seconds), for the operator's metrics.
     on_answer: Callable[[float], None] | None = None
+    tastes: Tastes | None = None  # a question about a paper tells its channel's taste
 
     async def paper_of(self, target: Target, thread: str) -> str | None:
         return await self.threads.paper_of(target, thread)
@@ -74,3 +79,13 @@ class ThreadAnswers:
         await self.threads.add_turns(
             target, thread, [Turn(user, question), Turn(BOT, answer)], self.clock()
         )
+        await self.noted(target, paper.arxiv_id, Signal.ASKED)
+
+    async def noted(self, target: Target, arxiv_id: str, signal: Signal) -> None:
+        """Tell the channel's taste; a failure to is logged, never the person's problem."""
+        if self.tastes is None:
+            return
+        try:
+            await self.tastes.note(target, arxiv_id, signal)
+        except Exception:
+            log.exception("taste signal not recorded for %s", target)

@@ -1,10 +1,16 @@
-"""Which reactions on a card count as votes for `/papers top`: any but the negative ones."""
+"""Which reactions on a card are votes for it: any but the negative ones, which count against
+it in the channel's taste (and not at all in `/papers top`)."""
 
 from __future__ import annotations
 
+import re
+
 # Platforms give either the emoji itself or its name.
 NEGATIVE = frozenset({"👎", "-1", "thumbsdown", "x", "❌", "no_entry", "⛔", "no_entry_sign", "🚫"})
+# A skin tone: Slack's "-1::skin-tone-2" suffix, or an emoji's modifier (👎🏽), and the
+# variation selector some clients add.
+_TONE = re.compile(r"::skin-tone-\d+$|[\U0001F3FB-\U0001F3FF\uFE0F]")
 
 
 def is_vote(reaction: str) -> bool:
-    return reaction.split("::")[0] not in NEGATIVE  # a skin-tone suffix: "-1::skin-tone-2"
+    return _TONE.sub("", reaction) not in NEGATIVE

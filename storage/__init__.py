@@ -22,6 +22,7 @@ from storage.migrate import (
 )
 from storage.papers import SqlPaperStore
 from storage.subscriptions import SqlSubscriptionStore
+from storage.taste import SqlTasteSignals
 
 
 async def open_store(url: str) -> SqlPaperStore:
@@ -41,6 +42,7 @@ class Storage:
     leases: SqlPollLeases
     threads: SqlThreads
     votes: SqlVotes
+    signals: SqlTasteSignals
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -63,6 +65,7 @@ async def open_storage(url: str) -> Storage:
         SqlPollLeases(engine),
         SqlThreads(engine),
         SqlVotes(engine),
+        SqlTasteSignals(engine),
     )
 
 
@@ -73,6 +76,7 @@ __all__ = [
     "SqlPaperStore",
     "SqlPollLeases",
     "SqlSubscriptionStore",
+    "SqlTasteSignals",
     "SqlThreads",
     "SqlVotes",
     "Storage",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import Target, Turn
+from bot.votes import is_vote
 from storage.dialect import insert_ignoring_conflicts
 from storage.ledger import CARD, deliveries, subscriptions
 from storage.tables import ThreadPaperRow, ThreadTurnRow, VoteRow
@@ -20,6 +21,7 @@ votes = cast(sa.Table, VoteRow.__table__)
 
 
 async def _paper_of(conn: AsyncConnection, target: Target, message_id: str) -> str | None:
+    """The paper of a card message: a feed card, or a command's card (`show`, a search)."""
     query = (
         sa.select(deliveries.c.arxiv_id)
         .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
@@ -31,7 +33,15 @@ async def _paper_of(conn: AsyncConnection, target: Target, message_id: str) -> s
         )
         .limit(1)
     )
-    return (await conn.execute(query)).scalar_one_or_none()
+    fed = cast(str | None, (await conn.execute(query)).scalar_one_or_none())
+    if fed is not None:
+        return fed
+    opened = sa.select(thread_papers.c.arxiv_id).where(
+        thread_papers.c.platform == target.platform,
+        thread_papers.c.channel == target.channel,
+        thread_papers.c.thread == message_id,
+    )
+    return cast(str | None, (await conn.execute(opened)).scalar_one_or_none())
 
 
 class SqlThreads:
@@ -123,7 +133,7 @@ class SqlVotes:
                 keys = list(key)
                 await conn.execute(
                     insert_ignoring_conflicts(conn, votes, keys).values(
-                        **key, arxiv_id=arxiv_id, created=now
+                        **key, arxiv_id=arxiv_id, created=now, up=is_vote(reaction)
                     )
                 )
             else:
@@ -140,6 +150,7 @@ class SqlVotes:
                 votes.c.platform == target.platform,
                 votes.c.channel == target.channel,
                 votes.c.created >= since,
+                votes.c.up,
             )
             .group_by(votes.c.arxiv_id)
             .order_by(count.desc(), votes.c.arxiv_id.desc())

@@ -350,12 +350,13 @@ class SqlLedger:
         rest: Sequence[str],
         label: str,
         now: datetime,
-        chosen_outcome: Outcome = Outcome.PENDING,
+        listed: Sequence[str] = (),
     ) -> None:
         d = deliveries
         async with self.engine.begin() as conn:
             for ids, outcome, reason in (
-                (chosen, chosen_outcome, f"in the {label}"),
+                (chosen, Outcome.PENDING, f"in the {label}"),
+                (listed, Outcome.LISTED, f"listed in the {label}"),
                 (rest, Outcome.FILTERED, f"not in the top of the {label}"),
             ):
                 if ids:

@@ -28,6 +28,7 @@ def rules_json(rules: Rules) -> dict[str, Any]:
         "upvote_window_days": rules.upvote_window_days,
         "daily_cap": rules.daily_cap,
         "catch_up": rules.catch_up,
+        "promote": rules.promote,
     }
 
 
@@ -41,6 +42,7 @@ def rules_from_json(data: dict[str, Any]) -> Rules:
         upvote_window_days=int(data.get("upvote_window_days") or 3),
         daily_cap=data.get("daily_cap"),
         catch_up=data.get("catch_up") or 0,
+        promote=data.get("promote") or None,
     )
 
 

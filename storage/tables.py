@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -296,8 +297,34 @@ class VoteRow(Base):
     reaction: Mapped[str] = mapped_column(String(100), primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(64))
     created: Mapped[datetime]
+    up: Mapped[bool] = mapped_column(default=True, server_default=sa_true())  # not a 👎
 
     __table_args__ = (Index("ix_votes_channel_created", "platform", "channel", "created"),)
+
+
+class TasteSignalRow(Base):
+    """A question or `show` about a paper in a channel, for its taste; who did it is not kept."""
+
+    __tablename__ = "taste_signals"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(255))
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    signal: Mapped[str] = mapped_column(String(16))  # a `bot.domain.Signal`
+    created: Mapped[datetime]
+
+    __table_args__ = (Index("ix_taste_signals_channel_created", "platform", "channel", "created"),)
+
+
+class TasteResetRow(Base):
+    """When a channel last reset its taste: signals before it are not learned from."""
+
+    __tablename__ = "taste_resets"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(255), primary_key=True)
+    since: Mapped[datetime]
 
 
 class LlmAnswerRow(Base):

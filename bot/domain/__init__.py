@@ -30,6 +30,7 @@ from bot.domain.deliveries import (
 )
 from bot.domain.papers import Card, Link, Origin, Paper, Turn
 from bot.domain.search import Hit, SearchPage, SearchQuery, Sort, Terms
+from bot.domain.taste import PaperSignals, Signal
 
 __all__ = [
     "Backlog",
@@ -53,11 +54,13 @@ __all__ = [
     "Outgoing",
     "Pair",
     "Paper",
+    "PaperSignals",
     "PaperVersion",
     "Placed",
     "Rules",
     "SearchPage",
     "SearchQuery",
+    "Signal",
     "Sort",
     "Subscription",
     "Target",

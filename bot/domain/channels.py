@@ -49,6 +49,9 @@ class Rules:
     upvote_window_days: int = 3  # how long a paper has to reach min_upvotes
     daily_cap: int | None = None  # most posts per UTC day
     catch_up: int = 0  # on its first cycle, also post the top N of what the feed has now
+    # Post the top N by the channel's taste (and upvotes) as cards, the rest as one list: per
+    # cycle, or per digest.
+    promote: int | None = None
 
 
 class Every(StrEnum):

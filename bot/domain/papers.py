@@ -84,6 +84,7 @@ class Card:
     venue: str | None  # journal reference, when published
     links: tuple[Link, ...]
     image_url: str | None
+    why: str | None = None  # why it is in this channel (`bot.reasons.why_line`), for feed cards
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,86 @@
+"""Each channel's taste kept current: learned from its stored signals (`bot.taste.learn`), kept
+for a minute per channel (or until this process records a signal there: other processes' votes
+show within that minute), and used to rank papers and to say what one resembles."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.cards import cut_at_word
+from bot.cycle import utc_now
+from bot.domain import Paper, Signal, Target
+from bot.ports import PaperStore, SubscriptionStore, TasteSignals
+from bot.taste import Ranked, Taste, Vector, Vocabulary, learn, rank, terms
+
+HISTORY = 500  # the latest papers of a channel its taste learns from
+TERMS_KEPT = 50_000  # papers whose terms are kept worked out (the rest are read again)
+
+
+@dataclass
+class Tastes:
+    signals: TasteSignals
+    papers: PaperStore
+    subscriptions: SubscriptionStore
+    clock: Callable[[], datetime] = utc_now
+    fresh_for: timedelta = timedelta(minutes=1)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    _tastes: dict[Target, tuple[datetime, Taste]] = field(default_factory=dict)
+    _terms: dict[str, Counter[str]] = field(default_factory=dict)
+
+    async def of(self, target: Target) -> Taste:
+        """The channel's taste as of at most `fresh_for` ago."""
+        now = self.clock()
+        kept = self._tastes.get(target)
+        if kept is not None and now - kept[0] < self.fresh_for:
+            return kept[1]
+        signals = await self.signals.of_channel(target, HISTORY)
+        papers = await self.papers.get_many([s.arxiv_id for s in signals])
+        rules = [s.rules for s in await self.subscriptions.for_target(target)]
+        taste = learn(signals, papers, rules, self.vocabulary)
+        self._tastes[target] = (now, taste)
+        return taste
+
+    def vectors(self, papers: Sequence[Paper]) -> dict[str, Vector]:
+        """The papers as the model reads them (each counted once in the vocabulary)."""
+        if len(self._terms) > TERMS_KEPT:
+            self._terms.clear()
+        out = {}
+        for paper in papers:
+            counted = self._terms.get(paper.arxiv_id)
+            if counted is None:
+                counted = self._terms[paper.arxiv_id] = terms(paper)
+                self.vocabulary.observe(paper.arxiv_id, counted)
+            out[paper.arxiv_id] = self.vocabulary.vector(counted)
+        return out
+
+    async def rank(self, target: Target, papers: Sequence[Paper]) -> list[Ranked]:
+        """`papers` best first for this channel (`bot.taste.rank`)."""
+        vectors = self.vectors(papers)
+        return rank(await self.of(target), papers, vectors)
+
+    async def resemblance(self, target: Target, paper: Paper) -> str | None:
+        """What this paper is like among the papers the channel liked, in a few words:
+        `like 3 papers liked here: “A”, “B” …`; None when it is like none of them."""
+        taste = await self.of(target)
+        if not taste.liked:
+            return None
+        like = taste.resembles(paper.arxiv_id, self.vectors([paper])[paper.arxiv_id], limit=50)
+        if not like:
+            return None
+        titles = ", ".join(f"“{cut_at_word(' '.join(p.title.split()), 60)}”" for p in like[:2])
+        more = " …" if len(like) > 2 else ""
+        many = "a paper" if len(like) == 1 else f"{len(like)} papers"
+        return f"like {many} liked here: {titles}{more}"
+
+    async def note(self, target: Target, arxiv_id: str, signal: Signal) -> None:
+        """Count a signal about a paper in a channel (its taste is learned again)."""
+        await self.signals.note(target, arxiv_id, signal, self.clock())
+        self._tastes.pop(target, None)
+
+    async def reset(self, target: Target) -> None:
+        """Forget what the channel taught so far; its subscriptions' rules start it again."""
+        await self.signals.reset(target, self.clock())
+        self._tastes.pop(target, None)
