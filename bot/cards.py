@@ -159,6 +159,8 @@ def render_text(card: Card) -> str:
         lines.append(" · ".join(signals))
     if card.tldr:
         lines.append(f"TL;DR{' (AI)' if card.tldr_is_ai else ''}: {card.tldr}")
+    if card.why:
+        lines.append(f"Why here: {card.why}")
     lines.extend(f"{link.label}: {link.url}" for link in card.links)
     return "\n".join(lines)
 

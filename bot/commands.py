@@ -366,7 +366,7 @@ class Commands:
         like = None
         if ids and self.tastes is not None:
             like = await self.tastes.resemblance(subs[0].target, paper)
-        return [f"#{s.id}: {why_line(s, paper, like)}" for s in subs if s.id in ids]
+        return [f"#{s.id}: why here: {why_line(s, paper, like)}" for s in subs if s.id in ids]
 
     async def taste(self, command: Command, ctx: Context) -> Reply:
         """What the channel's reactions, questions and `show`s taught its taste; `reset`

@@ -287,14 +287,14 @@ class Decider:
         if listing:
             # One message for the list, queued like any other delivery (exactly once); its
             # topic names its first paper, which no later list of this subscription holds.
-            if cards:
-                heading = f"Also new here, ranked by {label.removeprefix('ranking by ')}"
-                if sub.cadence.every is not Every.INSTANT:
-                    heading = f"More of the {label}"
-            else:
+            if not cards:
                 heading = f"{label.capitalize()}: the top {len(listing)} papers"
+            elif sub.cadence.every is Every.INSTANT:
+                heading = "Also new here, ranked by this channel's taste:"
+            else:
+                heading = f"More of the {label}:"
             reasons = {p.arxiv_id: await self._short_reason(sub, p) for p in listing}
-            text = render_list(f"{heading}:", listing, reasons=reasons)
+            text = render_list(heading, listing, reasons=reasons)
             topic = f"{now:%Y-%m-%dT%H:%M}:{listing[0].arxiv_id}"
             listed_message = Outgoing(sub.id, DeliveryKind.DIGEST, None, topic, text)
             await self.ledger.queue([listed_message], now)

@@ -43,19 +43,19 @@ def rules_met(sub: Subscription, paper: Paper) -> list[str]:
             met.append(f"follows {_some(followed)}")
     if rules.min_upvotes is not None:
         met.append(f"▲ {paper.upvotes or 0} upvotes (at least {rules.min_upvotes})")
-    if sub.cadence.every is not Every.INSTANT:
-        met.append(f"in the {sub.cadence.every} digest")
     return met
 
 
 def why_line(sub: Subscription, paper: Paper, resemblance: str | None = None) -> str:
-    """`Here because: new in arXiv cs.LG · keyword diffusion · like 2 papers liked here: …`"""
+    """`new in arXiv cs.LG · keyword diffusion · like 2 papers liked here: …`"""
     parts = rules_met(sub, paper)
+    if sub.cadence.every is not Every.INSTANT:
+        parts.append(f"in the {sub.cadence.every} digest")
     if sub.rules.promote:
         parts.append("promoted by this channel's taste")
     if resemblance:
         parts.append(resemblance)
-    return "Here because: " + " · ".join(parts)
+    return " · ".join(parts)
 
 
 def short_reason(sub: Subscription, paper: Paper, resemblance: str | None) -> str | None:

@@ -30,7 +30,6 @@ from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.threads import ThreadAnswers
-from bot.votes import is_vote
 
 log = logging.getLogger(__name__)
 
@@ -208,9 +207,7 @@ class DiscordBot:
         me = self.client.user
         if self.votes is None or (me is not None and event.user_id == me.id):
             return
-        reaction = str(event.emoji)
-        if not is_vote(reaction):
-            return
+        reaction = str(event.emoji)  # a 👎 is kept too: it counts against the paper's kind
         target = self._card_target(event.channel_id, event.message_id)
         await self.votes.vote(
             target, str(event.message_id), str(event.user_id), reaction, utc_now(), up=up

@@ -81,6 +81,8 @@ def card_embed(card: Card, footer: str = "") -> discord.Embed:
         embed.add_field(name="Venue", value=clip(card.venue, FACT), inline=False)
     if card.keywords:
         embed.add_field(name="Keywords", value=clip(", ".join(card.keywords), FACT))
+    if card.why:
+        embed.add_field(name="Why here", value=clip(card.why, FACT), inline=False)
     if image := web_url(card.image_url):
         embed.set_thumbnail(url=image)
     embed.set_footer(text=cut_at_word(f"arXiv:{card.arxiv_id}{version}{footer}", FOOTER))

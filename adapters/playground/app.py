@@ -7,6 +7,8 @@
     POST /api/channels/{channel}/messages {"text": "...", "author": "..."} -> {"posted", "reply"}
     GET  /api/messages/{id}/replies       {"replies": [...]}
     POST /api/messages/{id}/replies       {"text": "...", "author": "..."} -> {"posted", "reply"}
+    POST /api/messages/{id}/reactions     {"reaction": "👍", "author": "...", "remove": false}
+                                          -> {"counted": true} (a vote; the channel's taste)
     GET  /api/status                      {"sources": {feed: error or null}}
 
 Text starting with `/papers` is a command, answered by the bot. Everything shown is escaped.
@@ -43,6 +45,7 @@ from adapters.playground.log import ChannelLog, Message
 from adapters.playground.publisher import BOT, PLATFORM, card_json
 from adapters.playground.render import rich_text
 from bot.commands import Commands, Context, Reply
+from bot.cycle import utc_now
 from bot.domain import FeedSpec, Target
 from bot.feeds import SourceHealth
 from bot.text import whole_number
@@ -329,6 +332,34 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
             }
         )
 
+    async def react(request: Request) -> Response:
+        """A reaction on a card: a vote for `top`, and a signal for the channel's taste (a 👎
+        counts against the paper's kind)."""
+        _same_origin(request)
+        message = await pg.log.get(int(request.path_params["message_id"]))
+        if message is None:
+            return JSONResponse({"error": "no such message"}, status_code=404)
+        body = await _body(request)
+        reaction = body.get("reaction") if isinstance(body, dict) else None
+        if not isinstance(reaction, str) or not 0 < len(reaction) <= 40:
+            raise BadInput('name the reaction: {"reaction": "👍"}')
+        if CONTROL.search(reaction):
+            raise BadInput("the reaction has a control character in it (such as NUL)")
+        assert isinstance(body, dict)
+        author = body.get("author")
+        voter = author if isinstance(author, str) and author.strip() else _reader(request)
+        votes = pg.commands.votes
+        target = Target(PLATFORM, message["channel"])
+        counted = votes is not None and await votes.vote(
+            target,
+            str(message["id"]),
+            CONTROL.sub("", voter)[:100],
+            reaction,
+            utc_now(),
+            up=body.get("remove") is not True,
+        )
+        return JSONResponse({"counted": counted})
+
     async def status(request: Request) -> Response:
         return JSONResponse({"sources": pg.sources})
 
@@ -348,6 +379,7 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
             Route(
                 "/api/messages/{message_id:int}/replies", thread_replies, methods=["GET", "POST"]
             ),
+            Route("/api/messages/{message_id:int}/reactions", react, methods=["POST"]),
             Route("/api/status", status),
             Route("/api/channels/{channel}/events", channel_events),
             Route("/api/messages/{message_id:int}/events", thread_events),

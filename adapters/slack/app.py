@@ -38,7 +38,6 @@ from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
 from bot.syntax import COMMANDS, Command, CommandError, parse, parse_words
 from bot.threads import ThreadAnswers
-from bot.votes import is_vote
 
 log = logging.getLogger(__name__)
 
@@ -376,7 +375,8 @@ class SlackBot:
     async def _vote(self, event: dict[str, Any], up: bool) -> None:
         item = event.get("item") or {}
         reaction = str(event.get("reaction", ""))
-        if self.votes is None or item.get("type") != "message" or not is_vote(reaction):
+        # A 👎 is kept too: it counts against the paper's kind in the channel's taste.
+        if self.votes is None or item.get("type") != "message" or not reaction:
             return
         target = Target(PLATFORM, item["channel"])
         await self.votes.vote(target, item["ts"], event["user"], reaction, utc_now(), up=up)

@@ -69,6 +69,8 @@ def card_blocks(card: Card, *, links: bool = True, image: bool = True) -> list[B
             "elements": [mrkdwn(clip(byline, 300)), mrkdwn(clip(" · ".join(facts), 300))],
         }
     )
+    if card.why:
+        blocks.append({"type": "context", "elements": [mrkdwn(clip(f"Why here: {card.why}", 300))]})
     if card.tldr:
         label = "*TL;DR* (AI summary): " if card.tldr_is_ai else "*TL;DR*: "
         tldr: Block = {

@@ -160,6 +160,7 @@ async def test_connects_with_minimal_intents_and_registers_papers(paperboy: Pape
         "why",
         "digest",
         "top",
+        "taste",
         "help",
     }
 
@@ -470,7 +471,8 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
     threads = list(fake.threads)
     paperboy.bot.votes = votes = CountedVotes(paperboy.bot.votes)
     # Two people like the second paper, one the first. A second emoji from the same person counts
-    # once, and taking one of them back leaves the other; a thumbs-down is no vote.
+    # once, and taking one of them back leaves the other; a thumbs-down is no vote (it counts
+    # against the paper in the channel's taste).
     await fake.react(threads[1], threads[1], "1100000000000000020")
     await fake.react(threads[1], threads[1], "1100000000000000021")
     await fake.react(threads[1], threads[1], "1100000000000000021", emoji="🔥")
@@ -478,7 +480,7 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
     await fake.react(threads[0], threads[0], "1100000000000000020")
     await fake.react(threads[0], threads[0], "1100000000000000022", emoji="👎")
     forum = Target("discord", FORUM_CHANNEL)
-    await until(lambda: votes.recorded == 5)  # the thumbs-down is no vote: not recorded
+    await until(lambda: votes.recorded == 6)
     top = await fake.slash("top", {}, channel=FORUM_CHANNEL)
     text = (await reply_to(fake, top))["content"]
     assert text.index("Graph nets") < text.index("Diffusion video models")
@@ -487,6 +489,9 @@ async def test_forum_posts_are_tagged_and_reactions_make_top(paperboy: Paperboy)
         ("2611.00002", 2),
         ("2611.00001", 1),
     ]
+    signals = {s.arxiv_id: s for s in await paperboy.storage.signals.of_channel(forum, 10)}
+    assert (signals["2611.00001"].up, signals["2611.00001"].down) == (1, 1)
+    assert (signals["2611.00002"].up, signals["2611.00002"].down) == (2, 0)
 
 
 def test_invite_url_has_exactly_the_scopes_and_permissions_used() -> None:

@@ -330,7 +330,8 @@ async def test_reactions_are_votes(paperboy: Paperboy) -> None:
     await paperboy.engine.run_once()
     (card,) = paperboy.fake.posts(CHANNEL)
     paperboy.bot.votes = votes = CountedVotes(paperboy.bot.votes)
-    # U1 and U2 like it; U2's second reaction, then taken back, leaves one; U3's -1 is no vote.
+    # U1 and U2 like it; U2's second reaction, then taken back, leaves one; U3's -1 is no vote
+    # (it counts against the paper in the channel's taste).
     for kind, user, reaction in (
         ("reaction_added", "U1", "tada"),
         ("reaction_added", "U2", "tada"),
@@ -347,9 +348,11 @@ async def test_reactions_are_votes(paperboy: Paperboy) -> None:
                 "event_ts": "1",
             }
         )
-    await until(lambda: votes.recorded == 4)  # events are acked first, then handled; -1 is none
+    await until(lambda: votes.recorded == 5)  # events are acked first, then handled
     reply = await paperboy.command("top", name="top")
     assert "Diffusion video models" in reply["text"] and "· 2 votes" in reply["text"]
+    (signals,) = await paperboy.storage.signals.of_channel(Target("slack", CHANNEL), 10)
+    assert (signals.up, signals.down, signals.posted) == (2, 1, True)
 
 
 class DiesWhileRecording:
