@@ -363,10 +363,15 @@ class Commands:
         ids = {
             r.subscription_id for r in records if r.kind is DeliveryKind.CARD and r.outcome in going
         }
-        like = None
+        like, tasted = None, False
         if ids and self.tastes is not None:
+            tasted = not (await self.tastes.of(subs[0].target)).empty
             like = await self.tastes.resemblance(subs[0].target, paper)
-        return [f"#{s.id}: why here: {why_line(s, paper, like)}" for s in subs if s.id in ids]
+        return [
+            f"#{s.id}: why here: {why_line(s, paper, like, tasted=tasted)}"
+            for s in subs
+            if s.id in ids
+        ]
 
     async def taste(self, command: Command, ctx: Context) -> Reply:
         """What the channel's reactions, questions and `show`s taught its taste; `reset`

@@ -240,10 +240,11 @@ class Deliverer:
         sub = next((s for s in subs if s.id == claim.subscription_id), None)
         if sub is None:
             return None
-        like = None
+        like, tasted = None, False
         if self.tastes is not None:
             try:
+                tasted = not (await self.tastes.of(claim.target)).empty
                 like = await self.tastes.resemblance(claim.target, paper)
             except Exception:  # the card goes out with the rules' reason alone
                 log.exception("no taste for %s", claim.target)
-        return why_line(sub, paper, like)
+        return why_line(sub, paper, like, tasted=tasted)

@@ -46,13 +46,15 @@ def rules_met(sub: Subscription, paper: Paper) -> list[str]:
     return met
 
 
-def why_line(sub: Subscription, paper: Paper, resemblance: str | None = None) -> str:
+def why_line(
+    sub: Subscription, paper: Paper, resemblance: str | None = None, *, tasted: bool = False
+) -> str:
     """`new in arXiv cs.LG · keyword diffusion · like 2 papers liked here: …`"""
     parts = rules_met(sub, paper)
     if sub.cadence.every is not Every.INSTANT:
         parts.append(f"in the {sub.cadence.every} digest")
-    if sub.rules.promote:
-        parts.append("promoted by this channel's taste")
+    if sub.rules.promote:  # `tasted`: the channel has a taste to rank by (else upvotes did)
+        parts.append("promoted by this channel's taste" if tasted else "promoted by upvotes")
     if resemblance:
         parts.append(resemblance)
     return " · ".join(parts)

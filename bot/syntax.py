@@ -293,6 +293,11 @@ def _typed(option: Option, raw: Value) -> Value:
             number = whole_number(str(raw).lstrip("#"), 2**62)  # `#3`: a subscription
         if number is None:
             raise CommandError(f"{option.name} must be a whole number, not {str(raw)[:40]!r}")
+        low = option.low if option.low is not None else -(2**62)
+        high = option.high if option.high is not None else 2**62
+        if not low <= number <= high:
+            within = f"at least {low}" if option.high is None else f"between {low} and {high}"
+            raise CommandError(f"{option.name} must be {within}, not {number}")
         return number
     if option.kind is Kind.FLAG:
         return raw if isinstance(raw, bool) else str(raw).lower() in ("yes", "true", "1")

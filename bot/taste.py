@@ -154,12 +154,13 @@ class Taste:
 
     profile: Vector = field(default_factory=dict)
     liked: tuple[Liked, ...] = ()
-    papers: int = 0  # papers with a signal
+    papers: int = 0  # papers people reacted to, asked about or were shown
     from_rules: bool = False  # the subscriptions' rules started it off
 
     @property
     def empty(self) -> bool:
-        return not self.profile
+        """Nothing people did and no rules: cards posted and left alone are all it knows."""
+        return not self.papers and not self.from_rules
 
     def score(self, vector: Vector) -> float:
         return cosine(vector, self.profile) if self.profile else 0.0
@@ -204,7 +205,7 @@ def learn(
         moved = weight(signal)
         if moved == 0:
             continue
-        learned += 1
+        learned += bool(signal.up or signal.down or signal.asked or signal.shown)
         vector = vocabulary.vector(counted[signal.arxiv_id])
         for term, value in vector.items():
             profile[term] += moved * value
