@@ -4,9 +4,11 @@ card says why it is there; `taste` shows what was learned and `taste reset` forg
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
 import httpx
+import pytest
 
 from bot.commands import Commands, Context
 from bot.domain import Cadence, Every, Rules, Signal
@@ -17,13 +19,20 @@ from bot.keywords import parse_keywords
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
 from bot.tastes import Tastes
-from storage import Storage
+from storage import Storage, open_storage
 from tests.fakes import FakeTime
 from tests.feed.fake_platform import FakePlatform
-from tests.feed.test_engine import HF, ONE, START, Clock, FakeFeed, storage  # noqa: F401
+from tests.feed.test_engine import HF, ONE, START, Clock, FakeFeed
 
 ADMIN = Context(ONE, "ada", can_manage=True)
 MEMBER = Context(ONE, "bob", can_manage=False)
+
+
+@pytest.fixture
+async def storage(db_url: str) -> AsyncIterator[Storage]:
+    opened = await open_storage(db_url)
+    yield opened
+    await opened.close()
 
 
 def tastes_for(storage: Storage, clock: Clock) -> Tastes:
