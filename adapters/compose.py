@@ -140,6 +140,7 @@ class App:
     @cached_property
     def commands(self) -> Commands:
         from bot.commands import Commands
+        from bot.tastes import TeachingVotes
 
         storage = self.storage
         return Commands(
@@ -149,7 +150,7 @@ class App:
             self.finder,
             engine=self.engine,
             threads=self.threads,
-            votes=storage.votes,
+            votes=TeachingVotes(storage.votes, self.tastes),
             tastes=self.tastes,
         )
 
@@ -158,7 +159,7 @@ class App:
         """Discord and Slack, where asked for (`chat`) and their tokens are set."""
         if not self._chat:
             return {}
-        platforms = chat_platforms(self.settings, self.commands, self.threads, self.storage)
+        platforms = chat_platforms(self.settings, self.commands, self.threads)
         self._posting.update({name: p.publisher for name, p in platforms.items()})
         return platforms
 

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from bot.qa.service import Answerer
     from bot.qa.tldr import TldrWriter
     from bot.threads import ThreadAnswers
-    from storage import Storage
 
 Tokens = Callable[[int], None]  # told the tokens each model request spent
 USER_AGENT = "paperboy/0.1 (research paper chat bot; +https://pypi.org/project/paperboy/)"
@@ -141,9 +140,10 @@ class ChatPlatform(Protocol):
 
 
 def chat_platforms(
-    settings: Settings, commands: Commands, threads: ThreadAnswers, storage: Storage
+    settings: Settings, commands: Commands, threads: ThreadAnswers
 ) -> dict[str, ChatPlatform]:
-    """The platforms whose tokens are set, by the name their subscriptions use."""
+    """The platforms whose tokens are set, by the name their subscriptions use; their
+    reactions go to the commands' vote store (`top`, and each channel's taste)."""
     platforms: dict[str, ChatPlatform] = {}
     if settings.discord_token:
         from adapters.discord.client import DiscordBot, DiscordOptions
@@ -151,7 +151,7 @@ def chat_platforms(
         platforms["discord"] = DiscordBot(
             commands,
             threads,
-            storage.votes,
+            commands.votes,
             settings.discord_token.get_secret_value(),
             DiscordOptions(
                 sharded=settings.discord_sharded,
@@ -175,7 +175,7 @@ def chat_platforms(
         platforms["slack"] = SlackBot(
             commands,
             threads,
-            storage.votes,
+            commands.votes,
             SlackOptions(
                 bot_token=settings.slack_bot_token.get_secret_value(),
                 app_token=_revealed(settings.slack_app_token),

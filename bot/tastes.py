@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bot.cards import cut_at_word
 from bot.cycle import utc_now
 from bot.domain import Paper, Signal, Target
-from bot.ports import PaperStore, SubscriptionStore, TasteSignals
+from bot.ports import PaperStore, SubscriptionStore, TasteSignals, Votes
 from bot.taste import Ranked, Taste, Vector, Vocabulary, learn, rank, terms
 
 HISTORY = 500  # the latest papers of a channel its taste learns from
@@ -78,9 +78,40 @@ class Tastes:
     async def note(self, target: Target, arxiv_id: str, signal: Signal) -> None:
         """Count a signal about a paper in a channel (its taste is learned again)."""
         await self.signals.note(target, arxiv_id, signal, self.clock())
-        self._tastes.pop(target, None)
+        self.forget(target)
 
     async def reset(self, target: Target) -> None:
         """Forget what the channel taught so far; its subscriptions' rules start it again."""
         await self.signals.reset(target, self.clock())
+        self.forget(target)
+
+    def forget(self, target: Target) -> None:
+        """Learn the channel's taste again at the next look (a vote came in)."""
         self._tastes.pop(target, None)
+
+
+@dataclass
+class TeachingVotes:
+    """The vote store, telling each channel's taste of a reaction at once (in this process;
+    the others learn it within `Tastes.fresh_for`)."""
+
+    votes: Votes
+    tastes: Tastes
+
+    async def vote(
+        self,
+        target: Target,
+        message_id: str,
+        voter: str,
+        reaction: str,
+        now: datetime,
+        *,
+        up: bool = True,
+    ) -> bool:
+        counted = await self.votes.vote(target, message_id, voter, reaction, now, up=up)
+        if counted:
+            self.tastes.forget(target)
+        return counted
+
+    async def top(self, target: Target, since: datetime, limit: int) -> list[tuple[str, int]]:
+        return await self.votes.top(target, since, limit)

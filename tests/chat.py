@@ -24,6 +24,7 @@ from adapters.settings import Settings
 from bot.commands import Commands
 from bot.domain import FeedKind, FeedSpec, Origin, Paper, Rules, Target
 from bot.engine import Engine
+from bot.keywords import parse_keywords
 from bot.ports import Publisher
 from bot.threads import ThreadAnswers
 from storage import Storage
@@ -81,12 +82,36 @@ class Core:
     publishers: dict[str, Publisher]
     feed: list[dict[str, Any]] = field(default_factory=list)  # what HF's daily list says now
 
-    async def subscribe(self, target: Target, *papers: tuple[str, str]) -> None:
+    async def subscribe(
+        self, target: Target, *papers: tuple[str, str], rules: Rules | None = None
+    ) -> None:
         """`target` follows HF Daily (catching up on its current papers), which lists `papers`."""
         await self.storage.subscriptions.add(
-            target, FeedSpec(FeedKind.HF_DAILY), Rules(catch_up=5), datetime.now(UTC)
+            target, FeedSpec(FeedKind.HF_DAILY), rules or Rules(catch_up=5), datetime.now(UTC)
         )
         self.feed.extend(daily(*papers))
+
+
+# A channel that promotes one paper a cycle, its taste started by its keywords: of
+# PROMOTED_PAPERS one is a card (saying why), the other a line of the list under it.
+PROMOTING = Rules(catch_up=5, promote=1, keywords=parse_keywords("diffusion OR graph"))
+PROMOTED_PAPERS = (("2611.00001", "Diffusion video models"), ("2611.00002", "Graph nets"))
+
+
+def promoted_why(why: str) -> bool:
+    """The why line of a card PROMOTING posted."""
+    return why.startswith("new on Hugging Face Daily Papers · keyword ") and why.endswith(
+        " · promoted by this channel's taste"
+    )
+
+
+def promoted_list(text: str) -> bool:
+    """The list PROMOTING posted under its card: the other paper, with the keyword it met."""
+    return (
+        text.startswith("Also new here, ranked by this channel's taste:")
+        and ("Graph nets" in text or "Diffusion video models" in text)
+        and " — keyword " in text
+    )
 
 
 @asynccontextmanager

@@ -25,10 +25,14 @@ from bot.engine import Engine, build_engine, utc_now
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
+    PROMOTED_PAPERS,
+    PROMOTING,
     Core,
     core,
     daily,
     paperboy_process,
+    promoted_list,
+    promoted_why,
     run_env,
     start_paperboy,
     stop_paperboy,
@@ -264,6 +268,24 @@ async def test_a_question_in_a_cards_thread_is_answered_there_with_history(
     assert "3 points" in (await reply_to(fake, asked))["content"]
     turns = await paperboy.storage.threads.turns(HERE, thread, 10)
     assert [t.text for t in turns[::2]] == ["which dataset do they use?", "what accuracy gain?"]
+
+
+async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(
+    paperboy: Paperboy,
+) -> None:
+    fake = paperboy.fake
+    here = Target("discord", TEXT_CHANNEL)
+    await paperboy.core.subscribe(here, *PROMOTED_PAPERS, rules=PROMOTING)
+    await paperboy.engine.run_once()
+    card, listed = fake.posts(TEXT_CHANNEL)
+    fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
+    assert promoted_why(fields["Why here"]), fields
+    assert promoted_list(listed["content"]), listed["content"]
+    asked = await fake.slash("taste", {}, channel=TEXT_CHANNEL)
+    said = (await reply_to(fake, asked))["content"]
+    assert "subscriptions' rules" in said and "diffusion" in said and "graph" in said
+    reset = await fake.slash("taste", {"action": "reset"}, channel=TEXT_CHANNEL)
+    assert "manage the channel" in (await reply_to(fake, reset))["content"]
 
 
 async def test_a_429_is_retried_once_after_retry_after(paperboy: Paperboy) -> None:

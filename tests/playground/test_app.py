@@ -19,6 +19,7 @@ from bot.qa.service import Answerer
 from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
+from tests.chat import PROMOTED_PAPERS, PROMOTING, core, promoted_list, promoted_why
 
 HOSTILE = Paper(
     arxiv_id="2606.00666",
@@ -230,3 +231,40 @@ async def test_threads_use_the_language_model_and_fall_back_when_it_fails(storag
     )
     # The second question carried the thread so far.
     assert "Reader: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]
+
+
+async def test_taste_on_the_playground_reasons_reactions_and_the_command(tmp_path: Path) -> None:
+    """Wired as `paperboy run` wires it: a promoted card says why, the rest is one list, a
+    reaction from the page is a vote (a 👎 counts against), and `/papers taste` answers."""
+    async with core(tmp_path) as wired:
+        here = Target("playground", "general")
+        await wired.subscribe(here, *PROMOTED_PAPERS, rules=PROMOTING)
+        await wired.engine.run_once()
+        pg = Playground(SqlChannelLog(wired.storage.engine), wired.commands, wired.threads)
+        async with client_for(pg) as client:
+            card, listed = (await client.get("/api/channels/general/messages")).json()["messages"]
+            assert promoted_why(card["cards"][0]["why"])
+            assert promoted_list(listed["text"])
+            page = (await client.get("/c/general")).text
+            assert "Why here: new on Hugging Face Daily Papers · keyword" in page
+            assert 'data-reaction="👎"' in page
+            for reaction, remove in (("👍", False), ("👍", True), ("👎", False)):
+                reacted = await client.post(
+                    f"/api/messages/{card['id']}/reactions",
+                    json={"reaction": reaction, "author": "ada", "remove": remove},
+                )
+                assert reacted.json() == {"counted": True}
+            bad = await client.post(f"/api/messages/{card['id']}/reactions", json={"x": 1})
+            assert bad.status_code == 400 and "reaction" in bad.json()["error"]
+            (signals,) = await wired.storage.signals.of_channel(here, 10)
+            assert (signals.arxiv_id, signals.up, signals.down) == (
+                card["cards"][0]["arxiv_id"],
+                0,
+                1,
+            )
+            said = await client.post(
+                "/api/channels/general/messages", json={"text": "/papers taste"}
+            )
+            text = said.json()["reply"]["text"]
+            assert text.startswith("Learned from 1 paper this channel reacted to")
+            assert "Leans away from: " in text

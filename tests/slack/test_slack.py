@@ -25,10 +25,14 @@ from bot.engine import Engine, build_engine, utc_now
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
+    PROMOTED_PAPERS,
+    PROMOTING,
     Core,
     core,
     daily,
     paperboy_process,
+    promoted_list,
+    promoted_why,
     run_env,
     start_paperboy,
     stop_paperboy,
@@ -230,6 +234,26 @@ async def test_cards_are_block_kit_within_limits_with_metadata_and_no_live_menti
     assert "&lt;!channel&gt;" in hostile["text"]
     assert hostile["metadata"]["event_payload"]["arxiv_id"] == "2611.00002"
     assert (await paperboy.engine.run_once()).posted == 0
+
+
+async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(
+    paperboy: Paperboy,
+) -> None:
+    await paperboy.core.subscribe(Target("slack", CHANNEL), *PROMOTED_PAPERS, rules=PROMOTING)
+    await paperboy.engine.run_once()
+    card, listed = paperboy.fake.posts(CHANNEL)
+    assert block_problems(card["blocks"]) == []
+    (why,) = [
+        b["elements"][0]["text"]
+        for b in card["blocks"]
+        if b["type"] == "context" and b["elements"][0]["text"].startswith("Why here: ")
+    ]
+    assert promoted_why(why.removeprefix("Why here: ")), why
+    assert promoted_list(listed["text"]), listed["text"]
+    said = (await paperboy.command("taste", name="taste"))["text"]
+    assert "subscriptions' rules" in said and "diffusion" in said and "graph" in said
+    reset = await paperboy.command("taste reset", user=MEMBER, name="reset")
+    assert "manage the channel" in reset["text"]
 
 
 async def click(paperboy: Paperboy, button: dict[str, Any], answer_to: str) -> None:
