@@ -190,23 +190,28 @@ def learn(
     papers: Mapping[str, Paper],
     rules: Iterable[Rules],
     vocabulary: Vocabulary,
+    vectors: Mapping[str, Vector] | None = None,
 ) -> Taste:
     """The channel's taste from what its people did with these papers and its subscriptions'
-    rules (`papers`: the stored papers the signals are about)."""
-    counted = {i: terms(p) for i, p in papers.items()}
-    for arxiv_id, paper_terms in counted.items():
-        vocabulary.observe(arxiv_id, paper_terms)
+    rules (`papers`: the stored papers the signals are about; `vectors`: theirs, where already
+    worked out)."""
+    known = dict(vectors or {})
+    for arxiv_id, paper in papers.items():
+        if arxiv_id not in known:
+            counted = terms(paper)
+            vocabulary.observe(arxiv_id, counted)
+            known[arxiv_id] = vocabulary.vector(counted)
     profile: dict[str, float] = defaultdict(float)
     liked: list[Liked] = []
     learned = 0
     for signal in signals:
-        if signal.arxiv_id not in counted:
+        if signal.arxiv_id not in known:
             continue  # not stored (yet): nothing to learn from
         moved = weight(signal)
         if moved == 0:
             continue
         learned += bool(signal.up or signal.down or signal.asked or signal.shown)
-        vector = vocabulary.vector(counted[signal.arxiv_id])
+        vector = known[signal.arxiv_id]
         for term, value in vector.items():
             profile[term] += moved * value
         if moved > 0 and (signal.up or signal.asked or signal.shown):

@@ -4,9 +4,8 @@ show within that minute), and used to rank papers and to say what one resembles.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.cards import cut_at_word
@@ -16,7 +15,20 @@ from bot.ports import PaperStore, SubscriptionStore, TasteSignals, Votes
 from bot.taste import Ranked, Taste, Vector, Vocabulary, learn, rank, terms
 
 HISTORY = 500  # the latest papers of a channel its taste learns from
-TERMS_KEPT = 50_000  # papers whose terms are kept worked out (the rest are read again)
+KEPT = 50_000  # papers whose vectors are kept worked out (the rest are read again)
+# A paper's vector is worked out again once the vocabulary has grown by a quarter (its words'
+# rarity has moved); a taste is learned again at least this often (cards posted and left alone
+# count faintly, without moving the revision).
+REWEIGH = 1.25
+RELEARN = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    taste: Taste
+    revision: str  # of the signals it was learned from
+    learned: datetime
+    checked: datetime  # when the revision was last found unchanged
 
 
 @dataclass
@@ -27,33 +39,45 @@ class Tastes:
     clock: Callable[[], datetime] = utc_now
     fresh_for: timedelta = timedelta(minutes=1)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    _tastes: dict[Target, tuple[datetime, Taste]] = field(default_factory=dict)
-    _terms: dict[str, Counter[str]] = field(default_factory=dict)
+    _tastes: dict[Target, Learned] = field(default_factory=dict)
+    _vectors: dict[str, tuple[int, Vector]] = field(default_factory=dict)
 
     async def of(self, target: Target) -> Taste:
-        """The channel's taste as of at most `fresh_for` ago."""
+        """The channel's taste as of at most `fresh_for` ago: learned again when its signals
+        changed since (or `RELEARN` passed), else the one kept."""
         now = self.clock()
         kept = self._tastes.get(target)
-        if kept is not None and now - kept[0] < self.fresh_for:
-            return kept[1]
+        if kept is not None and now - kept.checked < self.fresh_for:
+            return kept.taste
+        revision = await self.signals.revision(target)
+        if kept is not None and kept.revision == revision and now - kept.learned < RELEARN:
+            self._tastes[target] = replace(kept, checked=now)
+            return kept.taste
         signals = await self.signals.of_channel(target, HISTORY)
         papers = await self.papers.get_many([s.arxiv_id for s in signals])
         rules = [s.rules for s in await self.subscriptions.for_target(target)]
-        taste = learn(signals, papers, rules, self.vocabulary)
-        self._tastes[target] = (now, taste)
+        vectors = self.vectors(list(papers.values()))
+        taste = learn(signals, papers, rules, self.vocabulary, vectors)
+        self._tastes[target] = Learned(taste, revision, now, now)
         return taste
 
     def vectors(self, papers: Sequence[Paper]) -> dict[str, Vector]:
-        """The papers as the model reads them (each counted once in the vocabulary)."""
-        if len(self._terms) > TERMS_KEPT:
-            self._terms.clear()
+        """The papers as the model reads them (each counted once in the vocabulary), worked
+        out once while the vocabulary stays about the same."""
+        if len(self._vectors) > KEPT:
+            self._vectors.clear()
+        seen = len(self.vocabulary.seen)
         out = {}
         for paper in papers:
-            counted = self._terms.get(paper.arxiv_id)
-            if counted is None:
-                counted = self._terms[paper.arxiv_id] = terms(paper)
+            kept = self._vectors.get(paper.arxiv_id)
+            if kept is None or seen > kept[0] * REWEIGH:
+                counted = terms(paper)
                 self.vocabulary.observe(paper.arxiv_id, counted)
-            out[paper.arxiv_id] = self.vocabulary.vector(counted)
+                kept = self._vectors[paper.arxiv_id] = (
+                    len(self.vocabulary.seen),
+                    self.vocabulary.vector(counted),
+                )
+            out[paper.arxiv_id] = kept[1]
         return out
 
     async def rank(self, target: Target, papers: Sequence[Paper]) -> list[Ranked]:

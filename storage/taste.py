@@ -43,6 +43,17 @@ class SqlTasteSignals:
         async with self.engine.connect() as conn:
             return await _since(conn, target)
 
+    async def revision(self, target: Target) -> str:
+        stamps = []
+        async with self.engine.connect() as conn:
+            for table in (votes, signals):
+                query = sa.select(sa.func.count(), sa.func.max(table.c.created)).where(
+                    table.c.platform == target.platform, table.c.channel == target.channel
+                )
+                stamps.append(tuple((await conn.execute(query)).one()))
+            stamps.append((await _since(conn, target),))
+        return repr(stamps)
+
     async def of_channel(self, target: Target, limit: int) -> list[PaperSignals]:
         counts: dict[str, dict[str, Any]] = defaultdict(dict)
 
