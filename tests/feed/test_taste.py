@@ -203,3 +203,38 @@ async def test_subscribe_with_promote_is_described(storage: Storage) -> None:
     assert "promote=3" in (await commands.handle("subscriptions", MEMBER)).text
     assert (await commands.handle("subscribe hf-daily promote=0", ADMIN)).error
     assert (await commands.handle("taste", MEMBER)).text == "Channel taste is not kept here."
+
+
+class CountedReads:
+    """The signal store, counting how often a channel's signals are read whole."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def of_channel(self, *args: object) -> object:
+        self.reads += 1
+        return await self.inner.of_channel(*args)  # type: ignore[attr-defined]
+
+
+async def test_a_taste_is_learned_again_only_when_its_signals_change(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    engine = engine_with(storage, feed, platform, clock)
+    await engine.run_once()
+    clock.now += timedelta(minutes=5)
+    liked = feed.add(1, "Diffusion models for video", upvotes=3)
+    await engine.run_once()
+    reads = CountedReads(storage.signals)
+    tastes = Tastes(reads, storage.papers, storage.subscriptions, clock, timedelta(0))  # type: ignore[arg-type]
+    first = await tastes.of(ONE)
+    assert (await tastes.of(ONE)) is first and reads.reads == 1  # unchanged: kept
+    await storage.votes.vote(ONE, message_of(platform, liked), "u1", "🔖", clock.now)
+    assert [p.arxiv_id for p in (await tastes.of(ONE)).liked] == [liked]
+    assert reads.reads == 2
+    clock.now += timedelta(hours=2)  # cards posted since count too: learned again hourly
+    await tastes.of(ONE)
+    assert reads.reads == 3
