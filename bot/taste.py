@@ -27,6 +27,7 @@ UP = 1.0
 DOWN = -1.0
 ASKED = 0.5
 SHOWN = 0.3
+CLICKED = 0.3
 UNREMARKED = -0.1  # a card posted here that nobody reacted to or asked about
 RULES = 0.5  # the subscriptions' own words, categories and authors: the cold start
 MAX_PEOPLE = 3  # one enthusiastic channel should not drown the rest of its history
@@ -123,11 +124,20 @@ def cosine(a: Vector, b: Vector) -> float:
 def weight(signals: PaperSignals) -> float:
     """How much one paper's signals move the channel's profile (and which way)."""
     people = UP * min(signals.up, MAX_PEOPLE) + DOWN * min(signals.down, MAX_PEOPLE)
-    interest = ASKED * min(signals.asked, MAX_PEOPLE) + SHOWN * min(signals.shown, MAX_PEOPLE)
+    interest = (
+        ASKED * min(signals.asked, MAX_PEOPLE)
+        + SHOWN * min(signals.shown, MAX_PEOPLE)
+        + CLICKED * min(signals.clicked, MAX_PEOPLE)
+    )
     total = people + interest
     if total == 0 and signals.posted:
         return UNREMARKED
     return total
+
+
+def _interested(signals: PaperSignals) -> bool:
+    """Someone did something for the paper (not only saw its card)."""
+    return bool(signals.up or signals.asked or signals.shown or signals.clicked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +220,11 @@ def learn(
         moved = weight(signal)
         if moved == 0:
             continue
-        learned += bool(signal.up or signal.down or signal.asked or signal.shown)
+        learned += bool(signal.down) or _interested(signal)
         vector = known[signal.arxiv_id]
         for term, value in vector.items():
             profile[term] += moved * value
-        if moved > 0 and (signal.up or signal.asked or signal.shown):
+        if moved > 0 and _interested(signal):
             title = papers[signal.arxiv_id].title or f"arXiv:{signal.arxiv_id}"
             liked.append(Liked(signal.arxiv_id, title, vector))
     wanted: Counter[str] = Counter()

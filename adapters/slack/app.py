@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
 from adapters.slack.render import Block, card_blocks, escape, fallback_text, fit, text_blocks
 from bot.commands import Commands, Context, Reply
-from bot.domain import Target
+from bot.domain import Signal, Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
 from bot.ports import PublishError, Votes
@@ -211,8 +211,19 @@ class SlackBot:
         message = self.rendered(reply, typed)
         await self._respond(respond, {**message, "replace_original": True})
 
-    async def on_link(self, ack: Any) -> None:
-        await ack()  # a link button opens its URL; Slack still tells the app, which must ack
+    async def on_link(self, ack: Any, body: dict[str, Any]) -> None:
+        """A link button opens its URL; Slack still tells the app, which must ack. A click on
+        a card's link tells the channel's taste."""
+        await ack()
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        message = container.get("message_ts")
+        if not isinstance(channel, str) or not isinstance(message, str) or not self.threads:
+            return
+        target = Target(PLATFORM, channel)
+        arxiv_id = await self.threads.paper_of(target, message)
+        if arxiv_id is not None:
+            await self.threads.noted(target, arxiv_id, Signal.CLICKED)
 
     def rendered(self, reply: Reply, command: Command | None = None) -> dict[str, Any]:
         blocks: list[Block] = text_blocks(reply.text) if reply.text else []

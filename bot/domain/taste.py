@@ -13,6 +13,7 @@ class Signal(StrEnum):
 
     ASKED = "asked"  # a question in the card's thread (or `ask` about it here)
     SHOWN = "shown"  # `/papers show` of it here
+    CLICKED = "clicked"  # a link on its card opened, where the platform says so (Slack)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,5 +25,6 @@ class PaperSignals:
     down: int = 0  # people who reacted with a thumbs-down (or ❌, 🚫 ...)
     asked: int = 0
     shown: int = 0
+    clicked: int = 0
     posted: bool = False  # its card went out here (seen; no reaction is a faint no)
     last: datetime | None = None  # the latest of them

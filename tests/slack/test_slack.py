@@ -255,6 +255,31 @@ async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(
     reset = await paperboy.command("taste reset", user=MEMBER, name="reset")
     assert "manage the channel" in reset["text"]
 
+    # Slack says when a card's link is opened: that counts for the paper in the taste.
+    (button, *_) = next(b for b in card["blocks"] if b["type"] == "actions")["elements"]
+    await paperboy.action(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0001"},
+            "user": {"id": MEMBER},
+            "api_app_id": "A0001",
+            "channel": {"id": CHANNEL},
+            "container": {"type": "message", "channel_id": CHANNEL, "message_ts": card["ts"]},
+            "trigger_id": "1.2.3",
+            "actions": [{**button, "action_ts": "1"}],
+        }
+    )
+    here = Target("slack", CHANNEL)
+    clicked: list[str] = []
+    for _ in range(250):  # the click is acked first, then counted
+        clicked = [
+            s.arxiv_id for s in await paperboy.storage.signals.of_channel(here, 10) if s.clicked
+        ]
+        if clicked:
+            break
+        await asyncio.sleep(0.02)
+    assert clicked == [card["metadata"]["event_payload"]["arxiv_id"]]
+
 
 async def click(paperboy: Paperboy, button: dict[str, Any], answer_to: str) -> None:
     """A member clicks `button`; the app answers to the response URL named `answer_to`."""
