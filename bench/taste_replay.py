@@ -25,14 +25,21 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.domain import Paper, PaperSignals
-from bot.taste import Taste, Vector, Vocabulary, learn, rank, terms
-from bot.tastes import HISTORY
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from corpus import word  # noqa: E402
+
+from bot.domain import Paper, PaperSignals  # noqa: E402
+from bot.taste import Taste, Vector, Vocabulary, learn, rank, terms  # noqa: E402
+from bot.tastes import HISTORY  # noqa: E402
 
 TOPICS = 30
 TOPIC_WORDS = 150
@@ -44,42 +51,7 @@ SHOWN = 5
 DAYS = 28
 WEEKS = ((1, 7), (8, 14), (22, 28))
 CATEGORIES = ["cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "cs.RO", "eess.IV", "cs.SD"]
-SYLLABLES = [
-    "ka",
-    "lo",
-    "mi",
-    "ne",
-    "su",
-    "ta",
-    "vo",
-    "ri",
-    "pe",
-    "da",
-    "zu",
-    "fi",
-    "go",
-    "ha",
-    "ju",
-    "be",
-    "ce",
-    "xo",
-    "wy",
-    "qu",
-    "an",
-    "el",
-    "is",
-    "or",
-    "um",
-]
 START = datetime(2026, 6, 1, 8, tzinfo=UTC)
-
-
-def made_up(rank: int) -> str:
-    out, n = [], rank + 26
-    while n:
-        n, digit = divmod(n, len(SYLLABLES))
-        out.append(SYLLABLES[digit])
-    return "".join(out) + "x"
 
 
 @dataclass
@@ -87,7 +59,7 @@ class Stream:
     """The papers of each day, each with its topic."""
 
     rng: random.Random
-    vocabulary: list[str] = field(default_factory=lambda: [made_up(r) for r in range(VOCABULARY)])
+    vocabulary: list[str] = field(default_factory=lambda: [word(r) for r in range(VOCABULARY)])
     weights: list[float] = field(default_factory=list)
     topic_words: list[list[str]] = field(default_factory=list)
     topic_categories: list[list[str]] = field(default_factory=list)
@@ -102,7 +74,7 @@ class Stream:
             self.topic_words.append(self.rng.sample(self.vocabulary[200:8000], TOPIC_WORDS))
             self.topic_categories.append(self.rng.sample(CATEGORIES, 2))
             self.topic_authors.append(
-                [f"{made_up(self.rng.randrange(VOCABULARY)).title()} A" for _ in range(200)]
+                [f"{word(self.rng.randrange(VOCABULARY)).title()} A" for _ in range(200)]
             )
 
     def _words(self, count: int, topic: int, share: float) -> list[str]:

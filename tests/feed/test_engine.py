@@ -20,6 +20,7 @@ from bot.finder import Finder
 from bot.keywords import parse_keywords
 from bot.sources import ArxivApi, ArxivRss, HuggingFace
 from bot.sources.http import Http, RetryPolicy
+from bot.tastes import Tastes
 from storage import Storage, open_storage
 from tests.fakes import FakeTime
 from tests.feed.fake_platform import Crash, CrashingLedger, FakePlatform
@@ -79,6 +80,7 @@ def engine_for(
     ledger: object | None = None,
     *,
     leases: bool = False,
+    tastes: Tastes | None = None,
 ) -> Engine:
     client = httpx.AsyncClient(transport=httpx.MockTransport(feed.handler))
     http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
@@ -93,6 +95,7 @@ def engine_for(
         Poller(sources),
         clock,
         leases=storage.leases if leases else None,
+        tastes=tastes,
     )
 
 

@@ -7,22 +7,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
-import httpx
 import pytest
 
 from bot.commands import Commands, Context
 from bot.domain import Cadence, Every, Rules, Signal
-from bot.engine import Engine, build_engine
-from bot.feeds import Poller, Sources
+from bot.engine import Engine
 from bot.finder import Finder
 from bot.keywords import parse_keywords
-from bot.sources import ArxivApi, ArxivRss, HuggingFace
-from bot.sources.http import Http, RetryPolicy
 from bot.tastes import Tastes
 from storage import Storage, open_storage
-from tests.fakes import FakeTime
 from tests.feed.fake_platform import FakePlatform
-from tests.feed.test_engine import HF, ONE, START, Clock, FakeFeed
+from tests.feed.test_engine import HF, ONE, START, Clock, FakeFeed, engine_for
 
 ADMIN = Context(ONE, "ada", can_manage=True)
 MEMBER = Context(ONE, "bob", can_manage=False)
@@ -41,20 +36,7 @@ def tastes_for(storage: Storage, clock: Clock) -> Tastes:
 
 
 def engine_with(storage: Storage, feed: FakeFeed, platform: FakePlatform, clock: Clock) -> Engine:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(feed.handler))
-    http = Http(client, RetryPolicy(attempts=1), FakeTime().sleep)
-    sources = Sources(
-        HuggingFace(http, "http://hf"), ArxivApi(http, "http://api"), ArxivRss(http, "http://rss")
-    )
-    return build_engine(
-        storage.papers,
-        storage.subscriptions,
-        storage.ledger,
-        {"fake": platform},
-        Poller(sources),
-        clock,
-        tastes=tastes_for(storage, clock),
-    )
+    return engine_for(storage, feed, platform, clock, tastes=tastes_for(storage, clock))
 
 
 def message_of(platform: FakePlatform, arxiv_id: str) -> str:
