@@ -257,18 +257,7 @@ async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(
 
     # Slack says when a card's link is opened: that counts for the paper in the taste.
     (button, *_) = next(b for b in card["blocks"] if b["type"] == "actions")["elements"]
-    await paperboy.action(
-        {
-            "type": "block_actions",
-            "team": {"id": "T0001"},
-            "user": {"id": MEMBER},
-            "api_app_id": "A0001",
-            "channel": {"id": CHANNEL},
-            "container": {"type": "message", "channel_id": CHANNEL, "message_ts": card["ts"]},
-            "trigger_id": "1.2.3",
-            "actions": [{**button, "action_ts": "1"}],
-        }
-    )
+    await click(paperboy, button, "link", card["ts"])
     here = Target("slack", CHANNEL)
     clicked: list[str] = []
     for _ in range(250):  # the click is acked first, then counted
@@ -281,8 +270,12 @@ async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(
     assert clicked == [card["metadata"]["event_payload"]["arxiv_id"]]
 
 
-async def click(paperboy: Paperboy, button: dict[str, Any], answer_to: str) -> None:
-    """A member clicks `button`; the app answers to the response URL named `answer_to`."""
+async def click(
+    paperboy: Paperboy, button: dict[str, Any], answer_to: str, message_ts: str = ""
+) -> None:
+    """A member clicks `button` (on the message `message_ts`, where given); the app answers to
+    the response URL named `answer_to`."""
+    container = {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False}
     await paperboy.action(
         {
             "type": "block_actions",
@@ -290,7 +283,7 @@ async def click(paperboy: Paperboy, button: dict[str, Any], answer_to: str) -> N
             "user": {"id": MEMBER},
             "api_app_id": "A0001",
             "channel": {"id": CHANNEL},
-            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
+            "container": {**container, **({"message_ts": message_ts} if message_ts else {})},
             "response_url": paperboy.fake.response_url(answer_to),
             "trigger_id": "1.2.3",
             "actions": [{**button, "action_ts": "1"}],
