@@ -161,11 +161,18 @@ def describe_taste(taste: Taste) -> str:
             "like what it liked posted as cards, the rest as one list."
         )
     lean = taste.leaning()
-    lines = [
-        f"Learned from {taste.papers} paper{'s' if taste.papers != 1 else ''} this channel "
-        "reacted to, asked about or was shown"
-        + (", and its subscriptions' rules." if taste.from_rules else ".")
-    ]
+    if taste.papers:
+        learned = (
+            f"Learned from {taste.papers} paper{'s' if taste.papers != 1 else ''} this channel "
+            "reacted to, asked about or was shown"
+            + (", and its subscriptions' rules." if taste.from_rules else ".")
+        )
+    else:
+        learned = (
+            "Started from this channel's subscriptions' rules; nothing reacted to, asked about "
+            "or shown yet."
+        )
+    lines = [learned]
     for label, items in (
         ("Words", lean.words),
         ("Categories", lean.categories),

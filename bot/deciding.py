@@ -284,9 +284,10 @@ class Decider:
         ordered = await self._ordered(sub, held)
         chosen, listing = ordered[:cards], ordered[cards : cards + listed]
         rest = ordered[cards + listed :]
+        message = None
         if listing:
-            # One message for the list, queued like any other delivery (exactly once); its
-            # topic names its first paper, which no later list of this subscription holds.
+            # One message for the list, queued like any other delivery (exactly once), with
+            # its papers' release; its topic names its first paper, held only once.
             if not cards:
                 heading = f"{label.capitalize()}: the top {len(listing)} papers"
             elif sub.cadence.every is Every.INSTANT:
@@ -296,13 +297,12 @@ class Decider:
             reasons = {p.arxiv_id: await self._short_reason(sub, p) for p in listing}
             text = render_list(heading, listing, reasons=reasons)
             topic = f"{now:%Y-%m-%dT%H:%M}:{listing[0].arxiv_id}"
-            listed_message = Outgoing(sub.id, DeliveryKind.DIGEST, None, topic, text)
-            await self.ledger.queue([listed_message], now)
+            message = Outgoing(sub.id, DeliveryKind.DIGEST, None, topic, text)
 
         def ids(papers: list[Paper]) -> list[str]:
             return [p.arxiv_id for p in papers]
 
-        await self.ledger.release(sub.id, ids(chosen), ids(rest), label, now, ids(listing))
+        await self.ledger.release(sub.id, ids(chosen), ids(rest), label, now, ids(listing), message)
         return len(chosen) + len(listing)
 
     async def _ordered(self, sub: Subscription, held: list[Paper]) -> list[Paper]:

@@ -240,9 +240,11 @@ class Decisions(Protocol):
         label: str,
         now: datetime,
         listed: Sequence[str] = (),
+        message: Outgoing | None = None,
     ) -> None:
         """Make a digest (or a cycle's promotion): `chosen` held papers become pending cards,
-        `listed` ones go into its list message, the `rest` are filtered."""
+        `listed` ones go into the list `message`, queued in the same transaction (and only if
+        they were still held), the `rest` are filtered."""
         ...
 
     async def prune(self, before: datetime) -> int:

@@ -351,16 +351,18 @@ class SqlLedger:
         label: str,
         now: datetime,
         listed: Sequence[str] = (),
+        message: Outgoing | None = None,
     ) -> None:
         d = deliveries
         async with self.engine.begin() as conn:
+            moved = {}
             for ids, outcome, reason in (
                 (chosen, Outcome.PENDING, f"in the {label}"),
                 (listed, Outcome.LISTED, f"listed in the {label}"),
                 (rest, Outcome.FILTERED, f"not in the top of the {label}"),
             ):
                 if ids:
-                    await conn.execute(
+                    done = await conn.execute(
                         sa.update(d)
                         .where(
                             d.c.subscription_id == subscription_id,
@@ -369,6 +371,14 @@ class SqlLedger:
                         )
                         .values(outcome=outcome.value, reason=reason, updated=now)
                     )
+                    moved[outcome] = done.rowcount
+            # The list goes out with its papers or not at all: another process that released
+            # them first queued its own.
+            if message is not None and moved.get(Outcome.LISTED):
+                await conn.execute(
+                    insert_ignoring_conflicts(conn, deliveries, UNIQUE),
+                    _message_rows([message], now),
+                )
 
     async def claim(
         self, now: datetime, lease: timedelta, limit: int, platforms: Sequence[str] | None = None

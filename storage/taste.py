@@ -19,6 +19,7 @@ from storage.tables import TasteResetRow, TasteSignalRow
 signals = cast(sa.Table, TasteSignalRow.__table__)
 resets = cast(sa.Table, TasteResetRow.__table__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+KNOWN = frozenset(s.value for s in Signal)
 
 
 class SqlTasteSignals:
@@ -91,7 +92,8 @@ class SqlTasteSignals:
                 .group_by(signals.c.arxiv_id, signals.c.signal)
             )
             for arxiv_id, signal, n, when in await conn.execute(noted):
-                add(arxiv_id, signal, n, when)
+                if signal in KNOWN:  # a later version's kind of signal is not read here
+                    add(arxiv_id, signal, n, when)
             posted = (
                 sa.select(deliveries.c.arxiv_id, deliveries.c.updated)
                 .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)

@@ -10,7 +10,7 @@ from datetime import time, timedelta
 import pytest
 
 from bot.commands import Commands, Context
-from bot.domain import Cadence, Every, Rules, Signal
+from bot.domain import Cadence, DeliveryKind, Every, Outgoing, Rules, Signal
 from bot.engine import Engine
 from bot.finder import Finder
 from bot.keywords import parse_keywords
@@ -220,3 +220,26 @@ async def test_a_taste_is_learned_again_only_when_its_signals_change(storage: St
     clock.now += timedelta(hours=2)  # cards posted since count too: learned again hourly
     await tastes.of(ONE)
     assert reads.reads == 3
+
+
+async def test_a_list_goes_out_once_when_two_processes_release_it(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    digest = Cadence(every=Every.DAILY, at=time(9, 0), top=3)
+    sub = await storage.subscriptions.add(
+        ONE, HF, Rules(promote=1), START - timedelta(hours=1), digest
+    )
+    engine = engine_with(storage, feed, platform, clock)
+    await engine.run_once()
+    clock.now += timedelta(minutes=10)
+    for n in range(1, 4):
+        feed.add(n, f"Paper {n}")
+    await engine.run_once()
+    held = sorted(await storage.ledger.held(sub.id))
+    assert len(held) == 3
+    # Both read what is held before either releases it; each queues its own list with it.
+    for topic in ("first", "second"):
+        message = Outgoing(sub.id, DeliveryKind.DIGEST, None, topic, f"list made by the {topic}")
+        await storage.ledger.release(sub.id, held[:1], [], "digest", clock.now, held[1:], message)
+    await engine.deliver()
+    assert platform.texts_in(ONE) == ["list made by the first"]
+    assert platform.papers_in(ONE) == held[:1]
