@@ -55,7 +55,9 @@ CHANNEL = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 MAX_TEXT = 4000
 MAX_BODY = 64 * 1024
 # C0 controls but tab and newlines: some databases refuse a NUL, and no chat message means one.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# And half of a character: JSON may carry a lone surrogate (`"\ud83d"`), which no database
+# stores as text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),

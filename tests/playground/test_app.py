@@ -35,7 +35,12 @@ def playground(storage: Storage, answerer: Answerer | None = None, **options: ob
     finder = Finder(storage.papers, live_search=False)
     threads = ThreadAnswers(storage.papers, storage.threads, answerer or Answerer())
     commands = Commands(
-        storage.subscriptions, storage.ledger, storage.papers, finder, threads=threads
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        finder,
+        threads=threads,
+        votes=storage.votes,
     )
     return Playground(SqlChannelLog(storage.engine), commands, threads, **options)  # type: ignore[arg-type]
 

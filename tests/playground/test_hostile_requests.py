@@ -145,3 +145,56 @@ async def test_any_message_gets_an_answer_or_a_clear_refusal(
             assert response.status_code in (200, 400), response.text
             if response.status_code == 400:
                 assert response.json()["error"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    reaction=st.one_of(st.text(max_size=60), st.integers(), st.none()),
+    author=st.one_of(st.none(), st.text(max_size=200), st.integers()),
+    remove=st.one_of(st.booleans(), st.text(max_size=3)),
+)
+async def test_any_reaction_is_counted_or_clearly_refused(
+    storage: Storage, reaction: object, author: object, remove: object
+) -> None:
+    pg = playground(storage)
+    async with client_for(pg) as client:
+        here = Target("playground", "fuzz")
+        card = await PlaygroundPublisher(pg.log).post(here, card_for(HOSTILE), "fuzz-card")
+        await pg.threads.open(here, card, HOSTILE.arxiv_id)  # a card whose paper is known
+        response = await client.post(
+            f"/api/messages/{card}/reactions",
+            json={"reaction": reaction, "author": author, "remove": remove},
+        )
+        assert response.status_code in (200, 400), response.text
+        body = response.json()
+        assert body["error"] if response.status_code == 400 else body == {"counted": True}
+
+
+async def test_a_reaction_with_a_lone_surrogate_is_refused(storage: Storage) -> None:
+    pg = playground(storage)
+    async with client_for(pg) as client:
+        here = Target("playground", "fuzz")
+        card = await PlaygroundPublisher(pg.log).post(here, card_for(HOSTILE), "fuzz-card")
+        await pg.threads.open(here, card, HOSTILE.arxiv_id)
+        raw = '{"reaction": "\\ud83d", "author": "\\udc00"}'
+        response = await client.post(
+            f"/api/messages/{card}/reactions",
+            content=raw,
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code in (200, 400), response.text
+
+
+async def test_a_message_with_a_lone_surrogate_is_refused(storage: Storage) -> None:
+    async with client_for(playground(storage)) as client:
+        response = await client.post(
+            "/api/channels/general/messages",
+            content='{"text": "emoji half \\ud83d", "author": "\\udc00 ada"}',
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code == 400 and "NUL" in response.json()["error"]
+        assert await messages(client) == []
