@@ -36,6 +36,15 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+TITLE_KEY_CHARS = 255
+
+
+def title_key(text: str | None) -> str:
+    """A title (or a query) as the words it holds, in order: typed exactly, a paper's title
+    finds that paper first, however many newer papers use its words."""
+    return " ".join(_words(text or ""))[:TITLE_KEY_CHARS]
+
+
 def parse_terms(text: str) -> Terms:
     """Words, "quoted phrases" and -excluded words; operators and punctuation become nothing.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import Origin, Paper
+from bot.search import title_key
 from storage.tables import PaperRow
 
 # Columns written from a Paper (everything but the surrogate key and bookkeeping).
@@ -27,6 +28,7 @@ def row_values(paper: Paper) -> dict[str, Any]:
         elif name == "sources":
             value = sorted(value)
         values[name] = value
+    values["title_key"] = title_key(paper.title) or None
     values["authors_text"] = " ".join(paper.authors)
     values["categories_text"] = f" {' '.join(paper.categories)} " if paper.categories else ""
     values["primary_category"] = paper.categories[0] if paper.categories else None

@@ -15,6 +15,7 @@ no input can be read as query syntax.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Hit, SearchQuery, Sort, Terms
-from bot.search import parse_terms
+from bot.search import parse_terms, title_key
 from storage.mapping import paper_from_row
 
 CANDIDATES = 1000
@@ -87,9 +88,43 @@ def _order(query: SearchQuery, ranked: bool) -> str:
     return "score DESC, papers.id DESC"
 
 
+EXACT_TITLES = 5  # papers with the very title typed, put first
+
+
 async def search_papers(
     conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]
 ) -> list[Hit]:
+    """The page of hits; a query typed as a paper's exact title (its words in order) finds
+    that paper first, whatever its age: relevance ranks only the newest matches."""
+    # (Not with an author filter: the title lookup does not read authors.)
+    key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
+    exact = await _exact_titles(conn, query, columns, key) if key else []
+    if not exact:
+        return await _ranked(conn, query, columns)
+    # The page of `exact` + the ranked hits without them: read the ranked ones up to the
+    # page's end, as many more as may be dropped.
+    upto = query.offset + query.limit + len(exact)
+    ranked = await _ranked(conn, replace(query, offset=0, limit=min(upto, 1000)), columns)
+    first = {h.paper.arxiv_id for h in exact}
+    whole = exact + [h for h in ranked if h.paper.arxiv_id not in first]
+    return whole[query.offset : query.offset + query.limit]
+
+
+async def _exact_titles(
+    conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any], key: str
+) -> list[Hit]:
+    clauses, params = _filters(query, conn.dialect.name)
+    names = ", ".join(f"papers.{c.name}" for c in columns)
+    sql = f"""
+        SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
+        WHERE {" AND ".join(["papers.title_key = :key", *clauses])}
+        ORDER BY papers.published DESC NULLS LAST, papers.id DESC LIMIT :most"""
+    typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
+    rows = await conn.execute(typed, {**params, "key": key, "most": EXACT_TITLES})
+    return [Hit(paper_from_row(row), None) for row in rows.all()]
+
+
+async def _ranked(conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]) -> list[Hit]:
     dialect = conn.dialect.name
     names = ", ".join(f"papers.{c.name}" for c in columns)
     clauses, params = _filters(query, dialect)

@@ -72,6 +72,8 @@ class PaperRow(Base):
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Searchable copies: author names and categories as plain text (space separated).
     authors_text: Mapped[str] = mapped_column(Text, default="")
+    # The title's words in order (`bot.search.title_key`): a query typed as the exact title.
+    title_key: Mapped[str | None] = mapped_column(String(255))
     categories_text: Mapped[str] = mapped_column(Text, default="")
     abstract: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None]
@@ -102,6 +104,7 @@ class PaperRow(Base):
     __table_args__ = (
         Index("ix_papers_published", "published"),
         Index("ix_papers_upvotes", "upvotes"),
+        Index("ix_papers_title_key", "title_key"),
     )
 
 

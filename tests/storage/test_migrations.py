@@ -145,3 +145,33 @@ def test_the_head_written_out_is_the_migrations_head() -> None:
     from storage.migrate import HEAD, migrations_head
 
     assert migrations_head() == HEAD
+
+
+async def test_papers_stored_before_0010_are_found_by_their_exact_title(db_url: str) -> None:
+    """0010 fills each stored paper's title key (its words in order); no title, no key."""
+    from alembic import command
+
+    from storage.engine import sync_url
+    from storage.migrate import _config
+
+    engine = sa.create_engine(sync_url(db_url))
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), "0008")
+            for n, title in enumerate(("The Llama 3 Herd of Models", None), start=1):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO papers (arxiv_id, title, authors, authors_text,"
+                        " categories_text, categories, ai_keywords, sources, on_hf, withdrawn,"
+                        " first_seen, last_changed) VALUES (:id, :title, '[]', '', '', '[]',"
+                        " '[]', '[]', false, false, '2026-06-01 00:00:00+00',"
+                        " '2026-06-01 00:00:00+00')"
+                    ),
+                    {"id": f"2606.0000{n}", "title": title},
+                )
+        await upgrade(db_url)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT arxiv_id, title_key FROM papers")).all()
+    finally:
+        engine.dispose()
+    assert dict(rows) == {"2606.00001": "the llama 3 herd of models", "2606.00002": None}

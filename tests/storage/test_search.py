@@ -254,3 +254,32 @@ async def test_an_exact_title_comes_first(store: SqlPaperStore) -> None:
     for typed in ("The Llama 3 Herd of Models", "the llama 3 herd of models "):
         hits = await store.search(build_query(typed))
         assert hits[0].paper.title == "The Llama 3 Herd of Models", typed
+
+
+async def test_a_papers_exact_title_finds_it_first_however_old(
+    store: SqlPaperStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relevance ranks only the newest matches (`CANDIDATES`, 1000; 4 here): the seminal paper
+    on a popular topic, older than all of them, is still found by its exact title, first, and
+    listed once across pages."""
+    monkeypatch.setattr(search_module, "CANDIDATES", 4)
+    seminal = _p(1, "Attention Is All You Need", "The Transformer.", day=1)
+    newer = [
+        _p(n, f"Attention study {n}", "Attention is all you need, they said; we need more.", day=n)
+        for n in range(2, 12)
+    ]
+    await store.upsert([seminal, *newer])
+    plain = await store.search(build_query("need attention", limit=5))
+    assert "2606.00001" not in [h.paper.arxiv_id for h in plain]  # beyond the newest matches
+    for typed in ("Attention Is All You Need", '"attention is all you need"'):
+        first = await store.search(build_query(typed, limit=3))
+        second = await store.search(build_query(typed, limit=3, offset=3))
+        assert first[0].paper.title == "Attention Is All You Need", typed
+        ids = [h.paper.arxiv_id for h in first + second]
+        assert len(ids) == len(set(ids)) == 5
+    filtered = await store.search(
+        build_query("Attention Is All You Need", since=datetime(2026, 6, 2, tzinfo=UTC).date())
+    )
+    assert "2606.00001" not in [h.paper.arxiv_id for h in filtered]  # filters still hold
+    recent = await store.search(build_query("Attention Is All You Need", sort=Sort.RECENT))
+    assert recent[0].paper.arxiv_id != "2606.00001"  # an explicit order is kept
