@@ -37,7 +37,7 @@ from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
 from bot.reasons import why_line
-from bot.search import SearchError, build_query
+from bot.search import MAX_PAGE, SearchError, build_query, related_query
 from bot.subscriptions import NOT_LISTED, explain
 from bot.syntax import COMMANDS, SOURCES, Command, CommandError, help_text, parse
 from bot.taste import Taste
@@ -214,6 +214,7 @@ class Commands:
             "subscriptions": self.list_subscriptions,
             "why": self.why,
             "show": self.show,
+            "related": self.related,
             "search": self.search,
             "digest": self.digest,
             "ask": self.ask,
@@ -459,6 +460,33 @@ class Commands:
         if self.tastes is not None and not page.hits[0].live:
             await self.tastes.note(ctx.target, paper.arxiv_id, Signal.SHOWN)
         return Reply("", cards=(card_for(paper),))
+
+    async def related(self, command: Command, ctx: Context) -> Reply:
+        """The stored papers closest to one by their words (more like this), the paper itself
+        left out; said plainly that it is by words, not meaning."""
+        aid = parse_arxiv_id(command.text("paper") or "")
+        if aid is None:
+            raise CommandError("say which paper: related ARXIV_ID (an id like 2401.12345)")
+        found = await self.finder.search(build_query(aid.id))
+        if not found.hits:
+            return Reply(f"No paper {aid.id} found.", error=True)
+        paper = found.hits[0].paper
+        page = command.number("page") or 1
+        query = related_query(paper, limit=min(page * PAGE + 1, MAX_PAGE))
+        hits = [h for h in await self.papers.search(query) if h.paper.arxiv_id != paper.arxiv_id]
+        hits = hits[(page - 1) * PAGE : page * PAGE]
+        title = paper.title or f"arXiv:{paper.arxiv_id}"
+        if not hits:
+            return Reply(f"No stored paper shares the telling words of “{title}”.")
+        lines = [
+            f"Related to “{title}” (arXiv:{paper.arxiv_id}), page {page}, by the words their "
+            "titles and abstracts share with it (rarer words count more; not by meaning), ranked "
+            "among the newest stored papers that share any:"
+        ] + [
+            f"{n}. {h.paper.title or h.paper.arxiv_id} (arXiv:{h.paper.arxiv_id})"
+            for n, h in enumerate(hits, start=(page - 1) * PAGE + 1)
+        ]
+        return Reply("\n".join(lines), cards=tuple(card_for(h.paper) for h in hits))
 
     async def search(self, command: Command, ctx: Context) -> Reply:
         page = max(1, command.number("page") or 1)

@@ -9,9 +9,10 @@ as a parameter), so no input can be a database syntax error.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 
-from bot.domain import SearchQuery, Sort, Terms
+from bot.domain import Paper, SearchQuery, Sort, Terms
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 16  # beyond this a query is a paste, not a search; the first words decide
@@ -37,12 +38,49 @@ def _words(text: str) -> list[str]:
 
 
 TITLE_KEY_CHARS = 255
+RELATED_WORDS = 12  # the words of a paper a "more like this" query asks for
+
+# Words that say nothing of what a paper is about: English function words and paper filler.
+STOP_WORDS = frozenset(
+    """a about above across after again against all also although am among an and another
+    any are as at be because been before being below between both but by can could did do
+    does doing done during each either etc few for from further had has have having here
+    how however i if in into is it its itself just less many may might more most much must
+    no nor not of off on once one only or other our ours out over own per same several shall
+    she should since so some such than that the their them then there these they this those
+    though through thus to too under until up upon us very via was we were what when where
+    whether which while who whom whose why will with within without would yet you your
+    paper papers propose proposed proposes present presents show shows shown approach
+    approaches method methods new novel results result work works using use used based
+    achieve achieves demonstrate demonstrates existing well first two three furthermore
+    moreover however significantly significant""".split()  # noqa: SIM905 (a list to read)
+)
 
 
 def title_key(text: str | None) -> str:
     """A title (or a query) as the words it holds, in order: typed exactly, a paper's title
     finds that paper first, however many newer papers use its words."""
     return " ".join(_words(text or ""))[:TITLE_KEY_CHARS]
+
+
+def related_query(paper: Paper, *, limit: int = 10, offset: int = 0) -> SearchQuery:
+    """Papers like `paper` by their words: any of its title's words and its abstract's most
+    frequent ones (no function words or filler), ranked by the engine's relevance, which
+    weighs rare shared words most (a "more like this" query)."""
+    title = [w for w in dict.fromkeys(_words(paper.title or "")) if _telling(w)]
+    counted = Counter(w for w in _words((paper.abstract or "")[:MAX_ABSTRACT]) if _telling(w))
+    words = list(dict.fromkeys([*title, *(w for w, _ in counted.most_common())]))
+    if not words:
+        raise SearchError("That paper has no words to look for related papers by.")
+    terms = Terms(tuple(words[:RELATED_WORDS]), any=True)
+    return SearchQuery(terms=terms, limit=limit, offset=offset)
+
+
+MAX_ABSTRACT = 20_000
+
+
+def _telling(word: str) -> bool:
+    return len(word) > 2 and not word.isdigit() and word not in STOP_WORDS
 
 
 def parse_terms(text: str) -> Terms:

@@ -122,6 +122,11 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec("show", "Show a paper's card", (_PAPER,)),
         Spec(
+            "related",
+            "Stored papers like this one, by the words of its title and abstract",
+            (_PAPER, Option("page", "Which page of results", Kind.NUMBER, low=1, high=9)),
+        ),
+        Spec(
             "ask",
             "Ask about a paper (in its thread, the paper is known)",
             (

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from bot.domain import Paper, PaperSignals, Rules
 from bot.keywords import stemmed
+from bot.search import STOP_WORDS
 
 # How much each signal moves the profile (per person for reactions, at most `MAX_PEOPLE`).
 UP = 1.0
@@ -42,20 +43,6 @@ MAX_NAMES = 100
 
 # A word: letters first, then letters or digits, hyphenated parts kept together ("zero-shot").
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
-_STOP = frozenset(
-    """a about above across after again against all also although am among an and another
-    any are as at be because been before being below between both but by can could did do
-    does doing done during each either etc few for from further had has have having here
-    how however i if in into is it its itself just less many may might more most much must
-    no nor not of off on once one only or other our ours out over own per same several shall
-    she should since so some such than that the their them then there these they this those
-    though through thus to too under until up upon us very via was we were what when where
-    whether which while who whom whose why will with within without would yet you your
-    paper papers propose proposed proposes present presents show shows shown approach
-    approaches method methods new novel results result work works using use used based
-    achieve achieves demonstrate demonstrates existing well first two three furthermore
-    moreover however significantly significant""".split()  # noqa: SIM905 (a list to read)
-)
 
 Vector = dict[str, float]
 
@@ -66,7 +53,7 @@ def terms(paper: Paper) -> Counter[str]:
     counted: Counter[str] = Counter()
     for text, weight in ((paper.title, TITLE_WEIGHT), (paper.abstract, 1)):
         for word in _WORD.findall((text or "")[:MAX_TEXT].lower()):
-            if len(word) > 2 and word not in _STOP:
+            if len(word) > 2 and word not in STOP_WORDS:
                 counted[stemmed(word)] += weight
     for category in paper.categories[:MAX_NAMES]:
         counted[f"cat:{category}"] += 1
@@ -81,7 +68,7 @@ def rule_terms(rules: Rules) -> Counter[str]:
     counted: Counter[str] = Counter()
     if rules.keywords is not None:
         for term in rules.keywords.wanted():
-            counted.update(w for w in term.split() if w not in _STOP)
+            counted.update(w for w in term.split() if w not in STOP_WORDS)
     counted.update(f"cat:{c}" for c in rules.categories)
     counted.update(f"au:{' '.join(a.lower().split())}" for a in rules.authors)
     return counted

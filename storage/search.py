@@ -38,6 +38,8 @@ def fts5_match(terms: Terms, author: str | None) -> str:
     parts = [_quoted([w]) for w in terms.words] + [_quoted(p) for p in terms.phrases]
     if terms.prefix:
         parts[len(terms.words) - 1] += "*"
+    if terms.any:
+        parts = [f"({' OR '.join(parts)})"]
     author_words = parse_terms(author).words if author else ()
     if author_words:
         parts.append(f"authors_text : ({' AND '.join(_quoted([w]) for w in author_words)})")
@@ -56,6 +58,8 @@ def pg_tsquery(terms: Terms, author: str | None, *, excluding: bool = True) -> s
     if terms.prefix:
         words[-1] += ":*"
     parts = words + [f"({' <-> '.join(p)})" for p in terms.phrases]
+    if terms.any:
+        parts = [f"({' | '.join(parts)})"]
     if author:
         parts += [f"{w}:B" for w in parse_terms(author).words]
     if excluding:

@@ -23,6 +23,7 @@ class Terms:
     phrases: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[str, ...] = ()
     prefix: bool = False  # the last word is still being typed: match it as a prefix
+    any: bool = False  # any of the words matches (more like this), ranked by how many and how rare
 
     @property
     def empty(self) -> bool:

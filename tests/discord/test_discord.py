@@ -156,6 +156,7 @@ async def test_connects_with_minimal_intents_and_registers_papers(paperboy: Pape
     assert {o["name"] for o in papers["options"]} == {
         "search",
         "show",
+        "related",
         "ask",
         "subscribe",
         "unsubscribe",

@@ -239,3 +239,34 @@ async def test_help(commands: tuple[Commands, Storage]) -> None:
     cmd, _ = commands
     assert "subscribe SOURCE" in (await cmd.handle("", MEMBER)).text
     assert (await cmd.handle("help", MEMBER)).private
+
+
+async def test_related_lists_papers_like_it_and_says_how(
+    commands: tuple[Commands, Storage],
+) -> None:
+    cmd, storage = commands
+    await storage.papers.upsert(
+        [
+            Paper(
+                arxiv_id=f"2606.0000{n}",
+                title=title,
+                abstract=abstract,
+                published=NOW,
+                sources=frozenset({Origin.ARXIV_API}),
+            )
+            for n, title, abstract in (
+                (2, "Video diffusion models, faster", "Video."),
+                (3, "Tokenizers for code", "Byte pairs."),
+            )
+        ]
+    )
+    reply = await cmd.handle("related 2606.00001", MEMBER)
+    assert not reply.error, reply.text
+    first, *rest = reply.text.splitlines()
+    assert first.startswith("Related to “Diffusion video models” (arXiv:2606.00001), page 1")
+    assert "not by meaning" in first
+    assert rest == ["1. Video diffusion models, faster (arXiv:2606.00002)"]
+    assert [c.arxiv_id for c in reply.cards] == ["2606.00002"]
+    assert (await cmd.handle("related nonsense", MEMBER)).error
+    assert (await cmd.handle("related 2606.09999", MEMBER)).error
+    assert (await cmd.handle("related 2606.00001 page=10", MEMBER)).error

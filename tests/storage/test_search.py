@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain import Origin, Paper, Sort
-from bot.search import MAX_QUERY_CHARS, SearchError, build_query
+from bot.search import MAX_QUERY_CHARS, SearchError, build_query, related_query
 from storage import SqlPaperStore
 from storage import search as search_module
 
@@ -283,3 +283,28 @@ async def test_a_papers_exact_title_finds_it_first_however_old(
     assert "2606.00001" not in [h.paper.arxiv_id for h in filtered]  # filters still hold
     recent = await store.search(build_query("Attention Is All You Need", sort=Sort.RECENT))
     assert recent[0].paper.arxiv_id != "2606.00001"  # an explicit order is kept
+
+
+async def test_related_papers_share_its_telling_words_rarest_first(store: SqlPaperStore) -> None:
+    """More like this, on both engines: any of the paper's telling words matches; papers that
+    share its rare words rank above those sharing a common one; unrelated ones are not listed."""
+    paper = _p(
+        1,
+        "Graph neural networks for molecules",
+        "We pass messages over molecular graphs to predict molecular properties.",
+    )
+    await store.upsert(
+        [
+            paper,
+            _p(2, "Message passing on molecular graphs", "Molecular property prediction.", day=2),
+            _p(3, "Deep networks for images", "Convolutional networks classify images.", day=3),
+            _p(4, "A survey of tokenizers", "Byte pair encoding and friends.", day=4),
+            *[_p(n, f"Networks study {n}", "Networks, networks.", day=5) for n in range(5, 9)],
+        ]
+    )
+    query = related_query(paper)
+    assert query.terms.any and "for" not in query.terms.words
+    ids = [h.paper.arxiv_id for h in await store.search(query)]
+    assert ids[0] == "2606.00001"  # itself: every word (the command leaves it out)
+    assert ids[1] == "2606.00002"  # shares the rare words
+    assert "2606.00003" in ids and "2606.00004" not in ids
