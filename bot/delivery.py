@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.cards import card_for
 from bot.cycle import CycleReport, utc_now
-from bot.domain import Card, Claim, DeliveryKind, Outcome, Paper, Target
+from bot.domain import Card, Claim, DeliveryKind, Outcome, Paper, Subscription, Target
 from bot.ports import (
     Outbox,
     PaperStore,
@@ -65,7 +65,10 @@ class Deliverer:
     # Told of each card posted (the answerer fetches its full text ahead of questions).
     on_card: Callable[[Paper], None] | None = None
     tastes: Tastes | None = None  # what a card resembles among the papers its channel liked
+    # The subscriptions, read once per batch (each card's line says what of its rules it met).
+    subscriptions_now: Callable[[], Awaitable[list[Subscription]]] | None = None
     _throttles: dict[str, Throttle] = field(default_factory=dict)
+    _subs: dict[int, Subscription] = field(default_factory=dict)
 
     async def deliver(
         self,
@@ -86,6 +89,8 @@ class Deliverer:
                     log.exception("deciding the backlog failed")
                 break
             working = {claim.delivery_id: claim for claim in claims}
+            if self.subscriptions_now is not None:
+                self._subs = {s.id: s for s in await self.subscriptions_now()}
             renewing = asyncio.create_task(self._renew(working))
             try:
                 await self._write_tldrs(claims)
@@ -236,8 +241,10 @@ class Deliverer:
         return replace(card_for(paper, tldr=written), why=await self._why(paper, claim))
 
     async def _why(self, paper: Paper, claim: Claim) -> str | None:
-        subs = await self.subscriptions.for_target(claim.target)
-        sub = next((s for s in subs if s.id == claim.subscription_id), None)
+        sub = self._subs.get(claim.subscription_id)
+        if sub is None:
+            subs = await self.subscriptions.for_target(claim.target)
+            sub = next((s for s in subs if s.id == claim.subscription_id), None)
         if sub is None:
             return None
         like, tasted = None, False

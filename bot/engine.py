@@ -157,6 +157,7 @@ def build_engine(
         tldrs=tldrs,
         on_card=on_card,
         tastes=tastes,
+        subscriptions_now=cache.all,
     )
     return Engine(intake, decider, deliverer)
 

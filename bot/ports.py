@@ -382,7 +382,8 @@ class TasteSignals(Protocol):
 
     async def reset_at(self, target: Target) -> datetime | None: ...
 
-    async def revision(self, target: Target) -> str:
-        """Changes whenever the channel's votes, questions, `show`s or reset do (cheaply: a
-        taste is learned again only then)."""
+    async def revision(self, target: Target) -> tuple[int, str]:
+        """How many votes, questions and `show`s the channel has since its reset, and a stamp
+        that changes whenever they or the reset do (cheaply: a taste is learned again only
+        then, and not read at all while nobody did anything)."""
         ...

@@ -49,11 +49,12 @@ class Tastes:
         kept = self._tastes.get(target)
         if kept is not None and now - kept.checked < self.fresh_for:
             return kept.taste
-        revision = await self.signals.revision(target)
+        done, revision = await self.signals.revision(target)
         if kept is not None and kept.revision == revision and now - kept.learned < RELEARN:
             self._tastes[target] = replace(kept, checked=now)
             return kept.taste
-        signals = await self.signals.of_channel(target, HISTORY)
+        # Cards left alone say something only once people have done something here.
+        signals = await self.signals.of_channel(target, HISTORY) if done else []
         papers = await self.papers.get_many([s.arxiv_id for s in signals])
         rules = [s.rules for s in await self.subscriptions.for_target(target)]
         vectors = self.vectors(list(papers.values()))

@@ -44,16 +44,21 @@ class SqlTasteSignals:
         async with self.engine.connect() as conn:
             return await _since(conn, target)
 
-    async def revision(self, target: Target) -> str:
-        stamps = []
+    async def revision(self, target: Target) -> tuple[int, str]:
+        stamps: list[tuple[object, ...]] = []
+        done = 0
         async with self.engine.connect() as conn:
+            since = await _since(conn, target) or EPOCH
             for table in (votes, signals):
                 query = sa.select(sa.func.count(), sa.func.max(table.c.created)).where(
-                    table.c.platform == target.platform, table.c.channel == target.channel
+                    table.c.platform == target.platform,
+                    table.c.channel == target.channel,
+                    table.c.created >= since,
                 )
-                stamps.append(tuple((await conn.execute(query)).one()))
-            stamps.append((await _since(conn, target),))
-        return repr(stamps)
+                count, latest = (await conn.execute(query)).one()
+                done += int(count)
+                stamps.append((count, latest))
+        return done, repr((since, stamps))
 
     async def of_channel(self, target: Target, limit: int) -> list[PaperSignals]:
         counts: dict[str, dict[str, Any]] = defaultdict(dict)
