@@ -1,6 +1,7 @@
-"""Each channel's taste kept current: learned from its stored signals (`bot.taste.learn`), kept
-for a minute per channel (or until this process records a signal there: other processes' votes
-show within that minute), and used to rank papers and to say what one resembles."""
+"""Each channel's taste kept current: learned from its stored signals (`bot.taste.learn`) and
+kept; whether they changed is looked at most once a minute per channel (at once after this
+process records one there: other processes' votes show within that minute). Used to rank papers
+and to say what one resembles."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class Tastes:
             return kept.taste
         # Cards left alone say something only once people have done something here.
         signals = await self.signals.of_channel(target, HISTORY) if done else []
-        papers = await self.papers.get_many([s.arxiv_id for s in signals])
+        papers = await self.papers.get_many([s.arxiv_id for s in signals]) if signals else {}
         rules = [s.rules for s in await self.subscriptions.for_target(target)]
         vectors = self.vectors(list(papers.values()))
         taste = learn(signals, papers, rules, self.vocabulary, vectors)
