@@ -380,8 +380,6 @@ class TasteSignals(Protocol):
         """Forget what the channel did so far (its votes still count for `top`)."""
         ...
 
-    async def reset_at(self, target: Target) -> datetime | None: ...
-
     async def revision(self, target: Target) -> tuple[int, str]:
         """How many votes, questions and `show`s the channel has since its reset, and a stamp
         that changes whenever they or the reset do (cheaply: a taste is learned again only

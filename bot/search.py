@@ -39,6 +39,7 @@ def _words(text: str) -> list[str]:
 
 TITLE_KEY_CHARS = 255
 RELATED_WORDS = 12  # the words of a paper a "more like this" query asks for
+MAX_ABSTRACT = 20_000  # of an abstract's characters, read for them (a bound on upstream text)
 
 # Words that say nothing of what a paper is about: English function words and paper filler.
 STOP_WORDS = frozenset(
@@ -63,7 +64,7 @@ def title_key(text: str | None) -> str:
     return " ".join(_words(text or ""))[:TITLE_KEY_CHARS]
 
 
-def related_query(paper: Paper, *, limit: int = 10, offset: int = 0) -> SearchQuery:
+def related_query(paper: Paper, *, limit: int = 10) -> SearchQuery:
     """Papers like `paper` by their words: any of its title's words and its abstract's most
     frequent ones (no function words or filler), ranked by the engine's relevance, which
     weighs rare shared words most (a "more like this" query)."""
@@ -73,10 +74,7 @@ def related_query(paper: Paper, *, limit: int = 10, offset: int = 0) -> SearchQu
     if not words:
         raise SearchError("That paper has no words to look for related papers by.")
     terms = Terms(tuple(words[:RELATED_WORDS]), any=True)
-    return SearchQuery(terms=terms, limit=limit, offset=offset)
-
-
-MAX_ABSTRACT = 20_000
+    return SearchQuery(terms=terms, limit=limit)
 
 
 def _telling(word: str) -> bool:

@@ -7,7 +7,7 @@ import re
 
 # Platforms give either the emoji itself or its name.
 NEGATIVE = frozenset({"👎", "-1", "thumbsdown", "x", "❌", "no_entry", "⛔", "no_entry_sign", "🚫"})
-# A skin tone: Slack's "-1::skin-tone-2" suffix, or an emoji's modifier (👎🏽), and the
+# A skin tone: a name's suffix ("-1::skin-tone-2"), or an emoji's modifier (👎🏽), and the
 # variation selector some clients add.
 _TONE = re.compile(r"::skin-tone-\d+$|[\U0001F3FB-\U0001F3FF\uFE0F]")
 

@@ -108,7 +108,7 @@ async def search_papers(
     # The page of `exact` + the ranked hits without them: read the ranked ones up to the
     # page's end, as many more as may be dropped.
     upto = query.offset + query.limit + len(exact)
-    ranked = await _ranked(conn, replace(query, offset=0, limit=min(upto, 1000)), columns)
+    ranked = await _ranked(conn, replace(query, offset=0, limit=min(upto, CANDIDATES)), columns)
     first = {h.paper.arxiv_id for h in exact}
     whole = exact + [h for h in ranked if h.paper.arxiv_id not in first]
     return whole[query.offset : query.offset + query.limit]

@@ -40,10 +40,6 @@ class SqlTasteSignals:
                 )
             )
 
-    async def reset_at(self, target: Target) -> datetime | None:
-        async with self.engine.connect() as conn:
-            return await _since(conn, target)
-
     async def revision(self, target: Target) -> tuple[int, str]:
         stamps: list[tuple[object, ...]] = []
         done = 0

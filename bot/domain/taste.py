@@ -13,7 +13,7 @@ class Signal(StrEnum):
 
     ASKED = "asked"  # a question in the card's thread (or `ask` about it here)
     SHOWN = "shown"  # `/papers show` of it here
-    CLICKED = "clicked"  # a link on its card opened, where the platform says so (Slack)
+    CLICKED = "clicked"  # a link on its card opened, where the platform reports it
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,7 +186,8 @@ async def test_a_reaction_with_a_lone_surrogate_is_refused(storage: Storage) -> 
             content=raw,
             headers={"content-type": "application/json"},
         )
-        assert response.status_code in (200, 400), response.text
+        assert response.status_code == 400 and "NUL" in response.json()["error"]
+        assert await storage.signals.of_channel(here, 10) == []
 
 
 async def test_a_message_with_a_lone_surrogate_is_refused(storage: Storage) -> None:
