@@ -9,7 +9,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain import Hit, Paper, SearchPage, SearchQuery
+from bot.domain import Hit, Hits, Paper, SearchPage, SearchQuery
 from bot.errors import SourceError
 from bot.ids import find_arxiv_ids
 from bot.merge import merge_all
@@ -66,9 +66,10 @@ class Finder:
         if ids:
             return await self._by_ids(ids, query)
         hits = await self.store.search(query)
+        said = hits.note if isinstance(hits, Hits) else None
         enough = len(hits) >= min(self.few, limit)
         if not self.live_search or self.hf is None or enough or query.offset or query.filtered:
-            return SearchPage(tuple(hits), query)
+            return SearchPage(tuple(hits), query, note=said)
         try:
             async with asyncio.timeout(self.live_timeout):
                 live = await self.hf.search(text, limit=limit)

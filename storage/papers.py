@@ -9,11 +9,12 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain import Hit, Paper, PaperVersion, SearchQuery, UpsertResult
+from bot.domain import Hits, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
 from storage.dialect import insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
-from storage.search import search_papers
+from storage.search import ranked, search_papers
+from storage.search_index import SearchIndex
 from storage.tables import PaperRow, PaperVersionRow
 
 papers = cast(sa.Table, PaperRow.__table__)
@@ -26,6 +27,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_NEXT_CHANGE = sa.text("UPDATE paper_changes SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+
+
+class _ChangeSeq:
+    """The transaction's change number (migration 0011), taken before its first write to
+    papers: the counter's lock, held until commit, makes transactions commit in its order."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._value: int | None = None
+
+    async def __call__(self) -> int:
+        if self._value is None:
+            self._value = int((await self._conn.execute(_NEXT_CHANGE)).scalar_one())
+        return self._value
+
+
 class SqlPaperStore:
     """Papers in SQLite or PostgreSQL.
 
@@ -34,9 +52,16 @@ class SqlPaperStore:
     UpsertResult(new=30, updated=0, unchanged=0)
     """
 
-    def __init__(self, engine: AsyncEngine, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Callable[[], datetime] = _now,
+        index: SearchIndex | None = None,
+    ) -> None:
         self.engine = engine
         self._clock = clock
+        # Ranks every match; a store without a directory for it keeps one in memory.
+        self.index = index if index is not None else SearchIndex()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -45,12 +70,14 @@ class SqlPaperStore:
         total = UpsertResult()
         batch = merge_all(list(incoming))
         async with self.engine.begin() as conn:  # one transaction: all of the batch or none
+            change = _ChangeSeq(conn)
             for start in range(0, len(batch), CHUNK):
-                total += await self._upsert_chunk(conn, batch[start : start + CHUNK], records)
+                chunk = batch[start : start + CHUNK]
+                total += await self._upsert_chunk(conn, chunk, change, records)
         return total
 
     async def _upsert_chunk(
-        self, conn: AsyncConnection, chunk: list[Paper], records: bool = False
+        self, conn: AsyncConnection, chunk: list[Paper], change: _ChangeSeq, records: bool = False
     ) -> UpsertResult:
         now = self._clock()
         stored = await self._load(conn, [p.arxiv_id for p in chunk])
@@ -73,7 +100,8 @@ class SqlPaperStore:
         ids: dict[str, int] = {aid: row_id for aid, (row_id, _) in stored.items()}
         late = UpsertResult()
         if fresh:
-            rows = [{**row_values(p), "first_seen": now, "last_changed": now} for p in fresh]
+            stamp = {"first_seen": now, "last_changed": now, "change_seq": await change()}
+            rows = [{**row_values(p), **stamp} for p in fresh]
             statement = insert_ignoring_conflicts(conn, papers, ["arxiv_id"])
             result = await conn.execute(statement.returning(papers.c.id, papers.c.arxiv_id), rows)
             ids.update({aid: row_id for row_id, aid in result.all()})
@@ -81,11 +109,12 @@ class SqlPaperStore:
             raced = [p for p in fresh if p.arxiv_id not in ids]
             if raced:
                 fresh = [p for p in fresh if p.arxiv_id in ids]
-                late = await self._upsert_chunk(conn, raced, records)
+                late = await self._upsert_chunk(conn, raced, change, records)
         if changed:
+            stamp = {"last_changed": now, "change_seq": await change()}
             await conn.execute(
                 sa.update(papers).where(papers.c.id == sa.bindparam("row_id")),
-                [{**row_values(p), "row_id": row_id, "last_changed": now} for row_id, p in changed],
+                [{**row_values(p), **stamp, "row_id": row_id} for row_id, p in changed],
             )
         await self._record_versions(conn, chunk, ids, now)
         if records:
@@ -147,9 +176,24 @@ class SqlPaperStore:
             rows = (await conn.execute(query)).all()
         return [PaperVersion(r.version, r.updated, r.first_seen or self._clock()) for r in rows]
 
-    async def search(self, query: SearchQuery) -> list[Hit]:
+    async def search(self, query: SearchQuery) -> Hits:
+        index: SearchIndex | None = None
+        note = None
+        if ranked(query):
+            if await self.index.ready(self.engine):
+                index = self.index
+            else:
+                note = (
+                    f"The search index is catching up ({self.index.behind:,} papers to go), "
+                    "so these are the best of the newest matches, not of every match."
+                )
         async with self.engine.connect() as conn:
-            return await search_papers(conn, query, _PAPER_COLUMNS)
+            return Hits(await search_papers(conn, query, _PAPER_COLUMNS, index), note)
+
+    async def catch_up_index(self, progress: Callable[[int], None] = lambda n: None) -> int:
+        """Index every paper written since the search index last looked (`paperboy import`
+        calls it, so the next search does not wait); returns how many it indexed."""
+        return await self.index.catch_up(self.engine, progress)
 
     async def count(self) -> int:
         async with self.engine.connect() as conn:

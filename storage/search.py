@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain import Hit, SearchQuery, Sort, Terms
 from bot.search import parse_terms, title_key
 from storage.mapping import paper_from_row
+from storage.search_index import SearchIndex
 
 CANDIDATES = 1000
 
@@ -95,20 +96,30 @@ def _order(query: SearchQuery, ranked: bool) -> str:
 EXACT_TITLES = 5  # papers with the very title typed, put first
 
 
+def ranked(query: SearchQuery) -> bool:
+    """Whether `query` is ranked by relevance to words (else: filters only, newest first)."""
+    return not query.terms.empty or bool(query.author)
+
+
 async def search_papers(
-    conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]
+    conn: AsyncConnection,
+    query: SearchQuery,
+    columns: Sequence[Any],
+    index: SearchIndex | None = None,
 ) -> list[Hit]:
-    """The page of hits; a query typed as a paper's exact title (its words in order) finds
-    that paper first, whatever its age: relevance ranks only the newest matches."""
+    """The page of hits, ranked by `index` when given (every match), else by the database
+    (the newest `CANDIDATES` matches). A query typed as a paper's exact title (its words in
+    order) finds that paper first, whatever its score."""
     # (Not with an author filter: the title lookup does not read authors.)
     key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
     exact = await _exact_titles(conn, query, columns, key) if key else []
     if not exact:
-        return await _ranked(conn, query, columns)
+        return await _ranked(conn, query, columns, index)
     # The page of `exact` + the ranked hits without them: read the ranked ones up to the
     # page's end, as many more as may be dropped.
     upto = query.offset + query.limit + len(exact)
-    ranked = await _ranked(conn, replace(query, offset=0, limit=min(upto, CANDIDATES)), columns)
+    first_page = replace(query, offset=0, limit=upto if index else min(upto, CANDIDATES))
+    ranked = await _ranked(conn, first_page, columns, index)
     first = {h.paper.arxiv_id for h in exact}
     whole = exact + [h for h in ranked if h.paper.arxiv_id not in first]
     return whole[query.offset : query.offset + query.limit]
@@ -128,14 +139,17 @@ async def _exact_titles(
     return [Hit(paper_from_row(row), None) for row in rows.all()]
 
 
-async def _ranked(conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]) -> list[Hit]:
+async def _ranked(
+    conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any], index: SearchIndex | None
+) -> list[Hit]:
+    if index is not None and ranked(query):
+        return await _by_ids(conn, index.search(query).ids, columns)
     dialect = conn.dialect.name
     names = ", ".join(f"papers.{c.name}" for c in columns)
     clauses, params = _filters(query, dialect)
     params.update(limit=query.limit, offset=query.offset, cap=CANDIDATES)
-    ranked = not query.terms.empty or bool(query.author)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    if not ranked:
+    if not ranked(query):
         sql = f"""
             SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
             {where} ORDER BY {_order(query, False)} LIMIT :limit OFFSET :offset"""
@@ -148,14 +162,7 @@ async def _ranked(conn: AsyncConnection, query: SearchQuery, columns: Sequence[A
             SELECT {names}, hits.score AS score FROM hits JOIN papers ON papers.id = hits.id
             {where} ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
     else:
-        ids = await _pg_ranked_ids(conn, query, clauses, params)
-        if not ids:
-            return []
-        params = {"ids": [i for i, _ in ids]}
-        sql = f"SELECT {names}, CAST(NULL AS REAL) AS score FROM papers WHERE papers.id = ANY(:ids)"
-        typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
-        by_id = {row.id: row for row in (await conn.execute(typed, params)).all()}
-        return [Hit(paper_from_row(by_id[i]), score) for i, score in ids if i in by_id]
+        return await _by_ids(conn, await _pg_ranked_ids(conn, query, clauses, params), columns)
     # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
     typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
     rows = (await conn.execute(typed, params)).all()
@@ -163,6 +170,18 @@ async def _ranked(conn: AsyncConnection, query: SearchQuery, columns: Sequence[A
         Hit(paper_from_row(row), float(row.score) if row.score is not None else None)
         for row in rows
     ]
+
+
+async def _by_ids(
+    conn: AsyncConnection, ids: Sequence[tuple[int, float | None]], columns: Sequence[Any]
+) -> list[Hit]:
+    """The papers of `ids` (row id, score), in that order."""
+    if not ids:
+        return []
+    table = columns[0].table
+    rows = await conn.execute(sa.select(*columns).where(table.c.id.in_([i for i, _ in ids])))
+    by_id = {row.id: row for row in rows.all()}
+    return [Hit(paper_from_row(by_id[i]), score) for i, score in ids if i in by_id]
 
 
 async def _pg_ranked_ids(

@@ -100,12 +100,24 @@ class PaperRow(Base):
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
     first_seen: Mapped[datetime]
     last_changed: Mapped[datetime]
+    # The `paper_changes` value of the transaction that last wrote the row (migration 0011).
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_papers_published", "published"),
         Index("ix_papers_upvotes", "upvotes"),
         Index("ix_papers_title_key", "title_key"),
+        Index("ix_papers_change_seq", "change_seq", "id"),
     )
+
+
+class PaperChangesRow(Base):
+    """One counter, taken by each transaction that writes papers (see migration 0011)."""
+
+    __tablename__ = "paper_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
 
 
 class PaperVersionRow(Base):

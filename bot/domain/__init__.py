@@ -29,7 +29,7 @@ from bot.domain.deliveries import (
     UpsertResult,
 )
 from bot.domain.papers import Card, Link, Origin, Paper, Turn
-from bot.domain.search import Hit, SearchPage, SearchQuery, Sort, Terms
+from bot.domain.search import Hit, Hits, SearchPage, SearchQuery, Sort, Terms
 from bot.domain.taste import PaperSignals, Signal
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "FeedKind",
     "FeedSpec",
     "Hit",
+    "Hits",
     "Limits",
     "Link",
     "Logged",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -54,6 +55,15 @@ class Hit:
     paper: Paper
     score: float | None = None  # engine relevance, higher is better; None when not ranked
     live: bool = False  # found by asking Hugging Face now, not in our store
+
+
+class Hits(list[Hit]):
+    """A store's hits, with what the person should know about how they were found (e.g. that
+    the search index is catching up, so they are the newest matches, not every match ranked)."""
+
+    def __init__(self, hits: Iterable[Hit] = (), note: str | None = None) -> None:
+        super().__init__(hits)
+        self.note = note
 
 
 @dataclass(frozen=True, slots=True)

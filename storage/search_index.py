@@ -1,0 +1,458 @@
+"""The search index: every stored paper in tantivy, so relevance ranks every match exactly.
+
+The database stays the truth; the index is derived data, kept on local disk (or in memory) by
+each process that searches and rebuilt from the database with `paperboy db reindex`.
+
+Scoring, documented in the README: for each query word (stemmed, accents folded) and field,
+tantivy's BM25 (k1 1.2, b 0.75, idf ln(1 + (N - n + 0.5) / (n + 0.5)), field lengths kept to one
+byte) times the field's weight (`WEIGHTS`), summed. Every match is scored, however many there are.
+
+Keeping in step: every transaction that writes papers stamps its rows with the next value of
+one counter (`paper_changes`, migration 0011) and commits in that order. The index keeps the
+value it has caught up to in a marker document, committed with the papers it covers; before
+answering, a search compares it with the counter (one primary-key read) and indexes the rows
+written since. A few thousand rows are indexed there and then; more (a new or lost index, a
+large import by another process) are indexed in the background while searches answer from the
+database and say so: a stale index never answers silently. Processes on one machine may share
+one directory: tantivy's writer lock lets one at a time write, and each reads the others' commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time as day_time, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import tantivy
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain import SearchQuery, Sort, Terms
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1  # a new layout is a new directory: an old index is rebuilt, never misread
+WEIGHTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
+INLINE = 2_000  # rows a search indexes before answering; more are indexed in the background
+BATCH = 5_000  # rows read from the database at a time
+LOCK_WAIT = 1.0  # seconds a catch-up waits for another process's writer
+WRITER_HEAP = 64_000_000
+MAX_TOKEN = 40  # longer "words" are not words (base64, hashes); neither side keeps them
+_MARKER = "marker"
+_MINUTE_BITS = 27  # minutes since 1970 fit until the year 2225
+_ID_BITS = 21
+
+
+def analyzer() -> tantivy.TextAnalyzer:
+    """How the index and every query split text: letters and digits, accents folded, lowercase,
+    English stems ("Models" finds "model")."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", indexed=True, fast=True)
+    for name in WEIGHTS:
+        builder.add_text_field(name, tokenizer_name="paperboy")
+    builder.add_text_field("category", tokenizer_name="raw")
+    builder.add_text_field("kind", tokenizer_name="raw")
+    builder.add_integer_field("published", indexed=True, fast=True)
+    builder.add_integer_field("recent", fast=True)
+    builder.add_integer_field("upvotes", fast=True)
+    builder.add_integer_field("seq", stored=True)
+    return builder.build()
+
+
+SCHEMA = _schema()
+_ANALYZER = analyzer()
+_FOLD = (  # as `analyzer`, without stemming: a prefix being typed is not a word yet
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.ascii_fold())
+    .build()
+)
+_PREFIX_SAFE = re.compile(r"[^\W_]+")
+
+
+def _seconds(moment: datetime | None) -> int | None:
+    return int(moment.timestamp()) if moment else None
+
+
+def recent_key(row_id: int, published: datetime | None) -> int:
+    """Newest first, then the higher row id (as the database sorts; ids compared modulo 2^21)."""
+    seconds = _seconds(published)
+    base = seconds if seconds is not None else -(1 << 31)
+    return (base << _ID_BITS) | (row_id & ((1 << _ID_BITS) - 1))
+
+
+def upvotes_key(upvotes: int | None, published: datetime | None) -> int:
+    """Most upvotes first (none counted below zero), then the newest (to the minute)."""
+    minutes = max(0, (_seconds(published) or 0) // 60)
+    votes = -1 if upvotes is None else min(max(upvotes, 0), 1 << 30)
+    return ((votes + 1) << _MINUTE_BITS) | min(minutes, (1 << _MINUTE_BITS) - 1)
+
+
+def document(row: Any) -> tantivy.Document:
+    """A paper row (id, title, abstract, authors_text, categories_text, published, upvotes)."""
+    doc = tantivy.Document()
+    doc.add_integer("id", row.id)
+    doc.add_text("title", row.title or "")
+    doc.add_text("abstract", row.abstract or "")
+    doc.add_text("authors", row.authors_text or "")
+    for category in (row.categories_text or "").split():
+        doc.add_text("category", category.lower())
+    if (seconds := _seconds(row.published)) is not None:
+        doc.add_integer("published", seconds)
+    doc.add_integer("recent", recent_key(row.id, row.published))
+    doc.add_integer("upvotes", upvotes_key(row.upvotes, row.published))
+    return doc
+
+
+def _tokens(word: str) -> list[str]:
+    return list(_ANALYZER.analyze(word))
+
+
+def _any_field(token: str) -> tantivy.Query:
+    """One token in any field, each field's BM25 weighted."""
+    return tantivy.Query.boolean_query(
+        [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, token), weight),
+            )
+            for field, weight in WEIGHTS.items()
+        ]
+    )
+
+
+def _phrase(tokens: list[str]) -> tantivy.Query:
+    if len(tokens) == 1:
+        return _any_field(tokens[0])
+    return tantivy.Query.boolean_query(
+        [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.phrase_query(SCHEMA, field, tokens), weight),
+            )
+            for field, weight in WEIGHTS.items()
+        ]
+    )
+
+
+def _prefix(word: str) -> tantivy.Query:
+    """A word still being typed: any indexed word that begins with it, or whose stem the typed
+    part begins with ("diffusi" finds the stem "diffus" of "diffusion")."""
+    folded = _FOLD.analyze(word)
+    if not folded:
+        return tantivy.Query.empty_query()
+    typed = folded[0]
+    stems = {typed[:k] for k in range(max(3, len(typed) - 4), len(typed) + 1)}
+    parts: list[tuple[tantivy.Occur, tantivy.Query]] = [
+        (tantivy.Occur.Should, _any_field(stem)) for stem in sorted(stems)
+    ]
+    for field, weight in WEIGHTS.items():
+        regex = tantivy.Query.regex_query(SCHEMA, field, re.escape(typed) + ".*")
+        parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(regex, weight)))
+    return tantivy.Query.boolean_query(parts)
+
+
+def _filter(query: tantivy.Query) -> tuple[tantivy.Occur, tantivy.Query]:
+    """A condition that does not change the score."""
+    return (tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0))
+
+
+def _day_start(day: Any) -> int:
+    return int(datetime.combine(day, day_time(), UTC).timestamp())
+
+
+def to_query(query: SearchQuery) -> tantivy.Query | None:
+    """The tantivy query for `query`; None when nothing can match (a word too long to index)."""
+    terms: Terms = query.terms
+    clauses: list[tantivy.Query] = []
+    for position, word in enumerate(terms.words):
+        if terms.prefix and position == len(terms.words) - 1:
+            clauses.append(_prefix(word))
+            continue
+        tokens = _tokens(word)
+        if not tokens:
+            if terms.any:
+                continue
+            return None
+        clauses.append(_phrase(tokens))
+    for words in terms.phrases:
+        tokens = [t for w in words for t in _tokens(w)]
+        if not tokens:
+            return None
+        clauses.append(_phrase(tokens))
+    occur = tantivy.Occur.Should if terms.any else tantivy.Occur.Must
+    parts: list[tuple[tantivy.Occur, tantivy.Query]] = [(occur, c) for c in clauses]
+    for name in _author_words(query.author):
+        author = tantivy.Query.term_query(SCHEMA, "authors", name)
+        parts.append((tantivy.Occur.Must, tantivy.Query.boost_query(author, WEIGHTS["authors"])))
+    if not parts:
+        return None
+    for word in terms.excluded:
+        for token in _tokens(word):
+            parts.append((tantivy.Occur.MustNot, _any_field(token)))
+    low = _day_start(query.since) if query.since else None
+    high = _day_start(query.until + timedelta(days=1)) - 1 if query.until else None
+    if low is not None or high is not None:
+        published = tantivy.Query.range_query(
+            SCHEMA, "published", tantivy.FieldType.Integer, low, high
+        )
+        parts.append(_filter(published))
+    if query.category:
+        category = tantivy.Query.term_query(SCHEMA, "category", query.category.lower())
+        parts.append(_filter(category))
+    parts.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "kind", _MARKER)))
+    return tantivy.Query.boolean_query(parts)
+
+
+def _author_words(author: str | None) -> list[str]:
+    return [t for w in _PREFIX_SAFE.findall(author or "") for t in _tokens(w)]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A page of row ids in order, with their relevance (None when sorted by a field)."""
+
+    ids: list[tuple[int, float | None]]
+
+
+class SearchIndex:
+    """The tantivy index of one database, in `path` or in memory (`path=None`)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._index = self._open()
+        self._catching_up = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
+        self.behind = 0  # rows known to be missing while a background catch-up runs
+        self._checked = -1  # the counter value last found fully indexed
+
+    def _open(self) -> tantivy.Index:
+        if self.path is None:
+            index = tantivy.Index(SCHEMA)
+        else:
+            directory = self.path / f"v{SCHEMA_VERSION}"
+            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                index = tantivy.Index(SCHEMA, path=str(directory), reuse=True)
+            except (OSError, ValueError) as exc:  # unreadable: derived data, built again
+                log.warning("search index at %s unreadable (%s): rebuilding", directory, exc)
+                shutil.rmtree(directory, ignore_errors=True)
+                directory.mkdir(parents=True)
+                index = tantivy.Index(SCHEMA, path=str(directory), reuse=False)
+        index.register_tokenizer("paperboy", analyzer())
+        index.config_reader("Manual")
+        return index
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def watermark(self) -> int:
+        """The change counter value every indexed paper is up to date with (-1: none)."""
+        searcher = self._index.searcher()
+        marker = tantivy.Query.term_query(SCHEMA, "kind", _MARKER)
+        hits = searcher.search(marker, 1, count=False).hits
+        if not hits:
+            return -1
+        return int(searcher.doc(hits[0][1])["seq"][0])
+
+    def count(self) -> int:
+        return max(0, int(self._index.searcher().num_docs) - (self.watermark() >= 0))
+
+    def search(self, query: SearchQuery) -> Ranked:
+        """Row ids of the page, every match ranked (or sorted) exactly."""
+        compiled = to_query(query)
+        if compiled is None:
+            return Ranked([])
+        searcher = self._index.searcher()
+        field = {Sort.RECENT: "recent", Sort.UPVOTES: "upvotes"}.get(query.sort)
+        found = searcher.search(
+            compiled, query.limit, count=False, order_by_field=field, offset=query.offset
+        )
+        addresses = [address for _, address in found.hits]
+        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        scores = [None if field else float(key) for key, _ in found.hits]
+        return Ranked(list(zip(ids, scores, strict=True)))
+
+    # -- keeping in step ---------------------------------------------------------------------
+
+    async def ready(self, engine: AsyncEngine) -> bool:
+        """Whether the index holds every committed paper now; indexes a few rows if needed,
+        starts a background catch-up for many."""
+        async with engine.connect() as conn:
+            clock = await _clock(conn)
+        if clock <= self._checked:
+            return True
+        async with self._catching_up:
+            self._index.reload()
+            seen = self.watermark()
+            if clock <= seen:
+                self._checked = clock
+                return True
+            async with engine.connect() as conn:
+                pending = await _pending(conn, seen)
+            if pending > INLINE or self._background is not None:
+                self.behind = pending
+                self._start_background(engine)
+                return False
+            done = await self._catch_up(engine, background=False)
+        return done
+
+    def _start_background(self, engine: AsyncEngine) -> None:
+        if self._background is None or self._background.done():
+            self._background = asyncio.create_task(self._run_background(engine))
+
+    async def _run_background(self, engine: AsyncEngine) -> None:
+        try:
+            while not await self._catch_up(engine, background=True):
+                await asyncio.sleep(LOCK_WAIT)
+        except Exception:
+            log.exception("search index catch-up failed; searches answer from the database")
+        finally:
+            self._background = None
+            self.behind = 0
+
+    async def catch_up(
+        self, engine: AsyncEngine, progress: Callable[[int], None] = lambda n: None
+    ) -> int:
+        """Index every row written since the index last looked (all of them for a new index);
+        returns how many rows were indexed."""
+        indexed = [0]
+
+        def counted(n: int) -> None:
+            indexed[0] += n
+            progress(n)
+
+        while not await self._catch_up(engine, background=True, progress=counted):
+            await asyncio.sleep(LOCK_WAIT / 10)
+        return indexed[0]
+
+    async def rebuild(
+        self, engine: AsyncEngine, progress: Callable[[int], None] = lambda n: None
+    ) -> int:
+        """Forget the index and build it again from the database."""
+        writer = await self._writer()
+        if writer is None:
+            raise RuntimeError("another process is writing the search index; try again")
+        writer.delete_all_documents()
+        writer.commit()
+        writer.wait_merging_threads()
+        self._index.reload()
+        self._checked = -1
+        return await self.catch_up(engine, progress)
+
+    async def _writer(self) -> tantivy.IndexWriter | None:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                return self._index.writer(WRITER_HEAP, 1)
+            except ValueError:  # LockBusy: another process is writing
+                if time.monotonic() > deadline:
+                    return None
+                await asyncio.sleep(0.02)
+
+    async def _catch_up(
+        self,
+        engine: AsyncEngine,
+        *,
+        background: bool,
+        progress: Callable[[int], None] = lambda n: None,
+    ) -> bool:
+        """One pass under the writer lock: False when another process holds it."""
+        writer = await self._writer()
+        if writer is None:
+            return False
+        try:
+            self._index.reload()
+            seen = self.watermark()
+            async with engine.connect() as conn:
+                clock = await _clock(conn)
+                top = seen
+                async for rows in _changed(conn, seen):
+                    if background:
+                        await asyncio.to_thread(_write, writer, rows)
+                    else:
+                        _write(writer, rows)
+                    top = max(top, *(row.change_seq for row in rows))
+                    progress(len(rows))
+            mark = max(clock, top)
+            writer.delete_documents_by_term("kind", _MARKER)
+            writer.add_document(tantivy.Document(kind=_MARKER, seq=mark))
+            if background:
+                await asyncio.to_thread(writer.commit)
+            else:
+                writer.commit()
+        finally:
+            await asyncio.to_thread(writer.wait_merging_threads)
+        self._index.reload()
+        self._checked = mark
+        return True
+
+
+def _write(writer: tantivy.IndexWriter, rows: Iterable[Any]) -> None:
+    for row in rows:
+        writer.delete_documents_by_term("id", row.id)
+        writer.add_document(document(row))
+
+
+_papers = sa.table(
+    "papers",
+    sa.column("id", sa.BigInteger),
+    sa.column("change_seq", sa.BigInteger),
+    sa.column("title"),
+    sa.column("abstract"),
+    sa.column("authors_text"),
+    sa.column("categories_text"),
+    sa.column("published"),
+    sa.column("upvotes"),
+)
+
+
+async def _clock(conn: Any) -> int:
+    result = await conn.execute(sa.text("SELECT seq FROM paper_changes WHERE id = 1"))
+    return int(result.scalar_one_or_none() or 0)
+
+
+async def _pending(conn: Any, seen: int) -> int:
+    query = sa.select(sa.func.count()).select_from(_papers).where(_papers.c.change_seq > seen)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def _changed(conn: Any, seen: int) -> Any:
+    """Rows written after `seen`, in batches, in (change_seq, id) order."""
+    from storage.tables import PaperRow  # the typed columns decode datetimes the same way
+
+    table = PaperRow.__table__
+    columns = [table.c[name] for name in _papers.c.keys()]  # type: ignore[attr-defined]
+    after = (seen, 0)
+    while True:
+        query = (
+            sa.select(*columns)
+            .where(sa.tuple_(table.c.change_seq, table.c.id) > sa.tuple_(*after))  # type: ignore[attr-defined]
+            .order_by(table.c.change_seq, table.c.id)  # type: ignore[attr-defined]
+            .limit(BATCH)
+        )
+        rows = (await conn.execute(query)).all()
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1].change_seq, rows[-1].id)
+        if len(rows) < BATCH:
+            return
