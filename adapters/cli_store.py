@@ -59,6 +59,26 @@ def db_upgrade() -> None:
         typer.echo(f"{where}: schema upgraded from {before or 'empty'} to revision {after}")
 
 
+@db_app.command("reindex")
+def db_reindex() -> None:
+    """Rebuild the search index from the database (it is derived data; safe at any time)."""
+    from adapters.settings import Settings
+    from storage import open_store
+
+    settings = Settings()
+
+    async def go() -> None:
+        store = await open_store(settings.database_url, settings.search_index)
+        try:
+            indexed = await store.index.rebuild(store.engine)
+        finally:
+            await store.close()
+        where = settings.database_url_for_display()
+        typer.echo(f"{where}: search index rebuilt, {indexed:,} papers indexed")
+
+    _run(go())
+
+
 def import_command(
     files: Annotated[
         list[Path],
@@ -96,6 +116,9 @@ def import_command(
             with Progress(*columns, console=console, transient=True) as bar:
                 task = bar.add_task("importing", total=total)
                 report = await import_files(files, store, lambda n: bar.advance(task, n))
+                # Indexed now, so the first search does not answer while the index catches up.
+                step = bar.add_task("indexing for search", total=None)
+                await store.catch_up_index(lambda n: bar.advance(step, n))
         typer.echo(f"{counts(report.stored)}, {report.bad:,} bad records")
         for sample in report.bad_samples:
             typer.echo(f"  bad: {sample}", err=True)

@@ -176,7 +176,7 @@ async def open_app(
     """Paperboy on `settings`. `chat`: with the chat platforms whose tokens are set (only
     `paperboy run` asks). `transport` answers the sources' requests (tests and benchmarks
     answer them without a network); `publishers` adds channels of other platforms (fakes)."""
-    storage = await open_storage(settings.database_url)
+    storage = await open_storage(settings.database_url, settings.search_index)
     try:
         async with open_sources(settings, transport) as sources:
             app = App(

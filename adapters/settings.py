@@ -39,6 +39,9 @@ class Settings(BaseSettings):
 
     # May carry a password (postgresql+psycopg://user:pw@host/db): kept out of the repr.
     database_url: str = Field(default_factory=default_database_url, repr=False)
+    # The search index's directory (derived data, rebuilt by `paperboy db reindex`): empty for
+    # beside the SQLite file or in this machine's cache; "memory" to keep it in memory.
+    search_index: str = ""
     hf_base_url: str = "https://huggingface.co"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_rss_url: str = "https://rss.arxiv.org/rss"

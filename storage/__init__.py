@@ -21,14 +21,16 @@ from storage.migrate import (
     upgrade,
 )
 from storage.papers import SqlPaperStore
+from storage.search_index import SearchIndex, location
 from storage.subscriptions import SqlSubscriptionStore
 from storage.taste import SqlTasteSignals
 
 
-async def open_store(url: str) -> SqlPaperStore:
-    """A store on `url`, with the schema created first if the database is empty."""
+async def open_store(url: str, search_index: str = "") -> SqlPaperStore:
+    """A store on `url`, with the schema created first if the database is empty, and its
+    search index where `storage.search_index.location` says."""
     await ensure_schema(url)
-    return SqlPaperStore(create_engine(url))
+    return SqlPaperStore(create_engine(url), index=SearchIndex(location(url, search_index)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,13 @@ class Storage:
             await conn.execute(sa.text("SELECT 1"))
 
 
-async def open_storage(url: str) -> Storage:
+async def open_storage(url: str, search_index: str = "") -> Storage:
     """Papers, subscriptions and the delivery ledger on `url` (schema created when empty)."""
     await ensure_schema(url)
     engine = create_engine(url)
     return Storage(
         engine,
-        SqlPaperStore(engine),
+        SqlPaperStore(engine, index=SearchIndex(location(url, search_index))),
         SqlSubscriptionStore(engine),
         SqlLedger(engine),
         SqlPollLeases(engine),

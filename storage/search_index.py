@@ -20,22 +20,24 @@ one directory: tantivy's writer lock lets one at a time write, and each reads th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import shutil
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time as day_time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 import tantivy
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import SearchQuery, Sort, Terms
+from storage.tables import PaperRow
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,8 @@ SCHEMA_VERSION = 1  # a new layout is a new directory: an old index is rebuilt, 
 WEIGHTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
 INLINE = 2_000  # rows a search indexes before answering; more are indexed in the background
 BATCH = 5_000  # rows read from the database at a time
-LOCK_WAIT = 1.0  # seconds a catch-up waits for another process's writer
+LOCK_WAIT = 1.0  # seconds a search's catch-up waits for another process's writer
+LONG_WAIT = 3600.0  # ... and a background one or a rebuild (another may be building it all)
 WRITER_HEAP = 64_000_000
 MAX_TOKEN = 40  # longer "words" are not words (base64, hashes); neither side keeps them
 _MARKER = "marker"
@@ -71,6 +74,7 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="paperboy")
     builder.add_text_field("category", tokenizer_name="raw")
     builder.add_text_field("kind", tokenizer_name="raw")
+    builder.add_text_field("epoch", tokenizer_name="raw", stored=True)
     builder.add_integer_field("published", indexed=True, fast=True)
     builder.add_integer_field("recent", fast=True)
     builder.add_integer_field("upvotes", fast=True)
@@ -143,11 +147,14 @@ def _any_field(token: str) -> tantivy.Query:
 def _phrase(tokens: list[str]) -> tantivy.Query:
     if len(tokens) == 1:
         return _any_field(tokens[0])
+    words: list[str | tuple[int, str]] = list(tokens)
     return tantivy.Query.boolean_query(
         [
             (
                 tantivy.Occur.Should,
-                tantivy.Query.boost_query(tantivy.Query.phrase_query(SCHEMA, field, tokens), weight),
+                tantivy.Query.boost_query(
+                    tantivy.Query.phrase_query(SCHEMA, field, words), weight
+                ),
             )
             for field, weight in WEIGHTS.items()
         ]
@@ -234,6 +241,24 @@ class Ranked:
     ids: list[tuple[int, float | None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A point in a database's changes: its epoch (its life) and a change counter value."""
+
+    epoch: str
+    seq: int
+
+    def covers(self, clock: Mark) -> bool:
+        return self.epoch == clock.epoch and clock.seq <= self.seq
+
+    def since(self, clock: Mark) -> int:
+        """The counter value rows must be above to be new to this mark (-1: every row)."""
+        return self.seq if self.epoch == clock.epoch else -1
+
+
+NOTHING = Mark("", -1)
+
+
 class SearchIndex:
     """The tantivy index of one database, in `path` or in memory (`path=None`)."""
 
@@ -243,7 +268,7 @@ class SearchIndex:
         self._catching_up = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
         self.behind = 0  # rows known to be missing while a background catch-up runs
-        self._checked = -1  # the counter value last found fully indexed
+        self._checked = NOTHING  # the database's counter as last found fully indexed
 
     def _open(self) -> tantivy.Index:
         if self.path is None:
@@ -264,17 +289,19 @@ class SearchIndex:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def watermark(self) -> int:
-        """The change counter value every indexed paper is up to date with (-1: none)."""
+    def mark(self) -> Mark:
+        """The database changes every indexed paper is up to date with."""
         searcher = self._index.searcher()
         marker = tantivy.Query.term_query(SCHEMA, "kind", _MARKER)
         hits = searcher.search(marker, 1, count=False).hits
         if not hits:
-            return -1
-        return int(searcher.doc(hits[0][1])["seq"][0])
+            return NOTHING
+        stored = searcher.doc(hits[0][1])
+        return Mark(str(stored["epoch"][0]), int(stored["seq"][0]))
 
     def count(self) -> int:
-        return max(0, int(self._index.searcher().num_docs) - (self.watermark() >= 0))
+        """Papers in the index."""
+        return max(0, int(self._index.searcher().num_docs) - (self.mark() != NOTHING))
 
     def search(self, query: SearchQuery) -> Ranked:
         """Row ids of the page, every match ranked (or sorted) exactly."""
@@ -287,7 +314,9 @@ class SearchIndex:
             compiled, query.limit, count=False, order_by_field=field, offset=query.offset
         )
         addresses = [address for _, address in found.hits]
-        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        ids = (
+            [int(i or 0) for i in searcher.fast_field_values("id", addresses)] if addresses else []
+        )
         scores = [None if field else float(key) for key, _ in found.hits]
         return Ranked(list(zip(ids, scores, strict=True)))
 
@@ -298,22 +327,21 @@ class SearchIndex:
         starts a background catch-up for many."""
         async with engine.connect() as conn:
             clock = await _clock(conn)
-        if clock <= self._checked:
+        if self._checked.covers(clock):
             return True
         async with self._catching_up:
-            self._index.reload()
-            seen = self.watermark()
-            if clock <= seen:
+            self._index.reload()  # another process sharing the directory may have caught up
+            mark = self.mark()
+            if mark.covers(clock):
                 self._checked = clock
                 return True
             async with engine.connect() as conn:
-                pending = await _pending(conn, seen)
+                pending = await _pending(conn, mark.since(clock))
             if pending > INLINE or self._background is not None:
                 self.behind = pending
                 self._start_background(engine)
                 return False
-            done = await self._catch_up(engine, background=False)
-        return done
+            return await self._catch_up(engine, background=False)
 
     def _start_background(self, engine: AsyncEngine) -> None:
         if self._background is None or self._background.done():
@@ -321,8 +349,8 @@ class SearchIndex:
 
     async def _run_background(self, engine: AsyncEngine) -> None:
         try:
-            while not await self._catch_up(engine, background=True):
-                await asyncio.sleep(LOCK_WAIT)
+            if not await self._catch_up(engine, background=True, wait=LONG_WAIT):
+                log.warning("search index: another process kept the writer; caught up later")
         except Exception:
             log.exception("search index catch-up failed; searches answer from the database")
         finally:
@@ -334,32 +362,34 @@ class SearchIndex:
     ) -> int:
         """Index every row written since the index last looked (all of them for a new index);
         returns how many rows were indexed."""
-        indexed = [0]
+        indexed = 0
 
         def counted(n: int) -> None:
-            indexed[0] += n
+            nonlocal indexed
+            indexed += n
             progress(n)
 
-        while not await self._catch_up(engine, background=True, progress=counted):
-            await asyncio.sleep(LOCK_WAIT / 10)
-        return indexed[0]
+        if not await self._catch_up(engine, background=True, progress=counted, wait=LONG_WAIT):
+            raise RuntimeError("another process is writing the search index; try again")
+        return indexed
 
     async def rebuild(
         self, engine: AsyncEngine, progress: Callable[[int], None] = lambda n: None
     ) -> int:
         """Forget the index and build it again from the database."""
-        writer = await self._writer()
+        writer = await self._writer(LONG_WAIT)
         if writer is None:
             raise RuntimeError("another process is writing the search index; try again")
         writer.delete_all_documents()
         writer.commit()
-        writer.wait_merging_threads()
+        await asyncio.to_thread(writer.wait_merging_threads)
         self._index.reload()
-        self._checked = -1
+        self._checked = NOTHING
         return await self.catch_up(engine, progress)
 
-    async def _writer(self) -> tantivy.IndexWriter | None:
-        deadline = time.monotonic() + LOCK_WAIT
+    async def _writer(self, wait: float) -> tantivy.IndexWriter | None:
+        """The index's writer, waiting up to `wait` seconds while another process holds it."""
+        deadline = time.monotonic() + wait
         while True:
             try:
                 return self._index.writer(WRITER_HEAP, 1)
@@ -374,27 +404,30 @@ class SearchIndex:
         *,
         background: bool,
         progress: Callable[[int], None] = lambda n: None,
+        wait: float = LOCK_WAIT,
     ) -> bool:
-        """One pass under the writer lock: False when another process holds it."""
-        writer = await self._writer()
+        """One pass under the writer lock: False when another process held it all `wait`."""
+        writer = await self._writer(wait)
         if writer is None:
             return False
         try:
             self._index.reload()
-            seen = self.watermark()
             async with engine.connect() as conn:
                 clock = await _clock(conn)
-                top = seen
-                async for rows in _changed(conn, seen):
+                mark = self.mark()
+                if mark.epoch != clock.epoch and mark != NOTHING:  # another database's index
+                    writer.delete_all_documents()
+                top = since = mark.since(clock)
+                async for rows in _changed(conn, since):
                     if background:
                         await asyncio.to_thread(_write, writer, rows)
                     else:
                         _write(writer, rows)
-                    top = max(top, *(row.change_seq for row in rows))
+                    top = max(top, rows[-1].change_seq)
                     progress(len(rows))
-            mark = max(clock, top)
+            done = Mark(clock.epoch, max(clock.seq, top))
             writer.delete_documents_by_term("kind", _MARKER)
-            writer.add_document(tantivy.Document(kind=_MARKER, seq=mark))
+            writer.add_document(tantivy.Document(kind=_MARKER, epoch=done.epoch, seq=done.seq))
             if background:
                 await asyncio.to_thread(writer.commit)
             else:
@@ -402,8 +435,28 @@ class SearchIndex:
         finally:
             await asyncio.to_thread(writer.wait_merging_threads)
         self._index.reload()
-        self._checked = mark
+        self._checked = done
         return True
+
+
+def location(url: str, setting: str = "") -> Path | None:
+    """Where the index of the database at `url` lives: `setting` when given ("memory": in
+    memory), else beside a SQLite file (`papers.db` -> `papers.db.search`), else in this
+    machine's cache, one directory per database."""
+    if setting == "memory":
+        return None
+    if setting:
+        return Path(setting).expanduser()
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database).expanduser().resolve().with_name(Path(database).name + ".search")
+    from platformdirs import user_cache_dir
+
+    named = parsed.render_as_string(hide_password=True).encode()
+    return Path(user_cache_dir("paperboy")) / f"search-{hashlib.sha256(named).hexdigest()[:16]}"
 
 
 def _write(writer: tantivy.IndexWriter, rows: Iterable[Any]) -> None:
@@ -412,47 +465,47 @@ def _write(writer: tantivy.IndexWriter, rows: Iterable[Any]) -> None:
         writer.add_document(document(row))
 
 
-_papers = sa.table(
-    "papers",
-    sa.column("id", sa.BigInteger),
-    sa.column("change_seq", sa.BigInteger),
-    sa.column("title"),
-    sa.column("abstract"),
-    sa.column("authors_text"),
-    sa.column("categories_text"),
-    sa.column("published"),
-    sa.column("upvotes"),
-)
+_papers = cast(sa.Table, PaperRow.__table__)
+_INDEXED = [
+    _papers.c[name]
+    for name in (
+        "id",
+        "change_seq",
+        "title",
+        "abstract",
+        "authors_text",
+        "categories_text",
+        "published",
+        "upvotes",
+    )
+]
 
 
-async def _clock(conn: Any) -> int:
-    result = await conn.execute(sa.text("SELECT seq FROM paper_changes WHERE id = 1"))
-    return int(result.scalar_one_or_none() or 0)
+async def _clock(conn: AsyncConnection) -> Mark:
+    """The database's change counter now (committed transactions only)."""
+    row = (await conn.execute(sa.text("SELECT epoch, seq FROM paper_changes WHERE id = 1"))).one()
+    return Mark(row.epoch, int(row.seq))
 
 
-async def _pending(conn: Any, seen: int) -> int:
+async def _pending(conn: AsyncConnection, seen: int) -> int:
     query = sa.select(sa.func.count()).select_from(_papers).where(_papers.c.change_seq > seen)
     return int((await conn.execute(query)).scalar_one())
 
 
-async def _changed(conn: Any, seen: int) -> Any:
+async def _changed(conn: AsyncConnection, seen: int) -> AsyncIterator[Sequence[Any]]:
     """Rows written after `seen`, in batches, in (change_seq, id) order."""
-    from storage.tables import PaperRow  # the typed columns decode datetimes the same way
-
-    table = PaperRow.__table__
-    columns = [table.c[name] for name in _papers.c.keys()]  # type: ignore[attr-defined]
     after = (seen, 0)
+    key = sa.tuple_(_papers.c.change_seq, _papers.c.id)
     while True:
         query = (
-            sa.select(*columns)
-            .where(sa.tuple_(table.c.change_seq, table.c.id) > sa.tuple_(*after))  # type: ignore[attr-defined]
-            .order_by(table.c.change_seq, table.c.id)  # type: ignore[attr-defined]
+            sa.select(*_INDEXED)
+            .where(key > sa.tuple_(*after))
+            .order_by(_papers.c.change_seq, _papers.c.id)
             .limit(BATCH)
         )
         rows = (await conn.execute(query)).all()
-        if not rows:
-            return
-        yield rows
-        after = (rows[-1].change_seq, rows[-1].id)
+        if rows:
+            yield rows
         if len(rows) < BATCH:
             return
+        after = (rows[-1].change_seq, rows[-1].id)

@@ -118,6 +118,7 @@ class PaperChangesRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
+    epoch: Mapped[str] = mapped_column(String(32))  # this database's life, random
 
 
 class PaperVersionRow(Base):

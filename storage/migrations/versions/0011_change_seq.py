@@ -4,7 +4,8 @@ row written since it last looked, exactly and in commit order, in every process.
 `paper_changes` holds one counter. Each transaction that writes papers takes the next value
 first, holding the counter's row lock (PostgreSQL) or the write lock (SQLite) until it commits,
 so transactions commit in sequence order: a reader that has seen every row up to N has missed
-none below N. Existing rows get 0, which an empty index has not seen.
+none below N. Existing rows get 0, which an empty index has not seen. `epoch`, random, names
+this database's life: an index built from another database (or one recreated) is rebuilt.
 
 Revision ID: 0011
 Revises: 0010
@@ -12,6 +13,8 @@ Create Date: 2026-12-04
 """
 
 from __future__ import annotations
+
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -32,8 +35,9 @@ def upgrade() -> None:
         "paper_changes",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("epoch", sa.String(32), nullable=False),
     )
-    op.bulk_insert(changes, [{"id": 1, "seq": 0}])
+    op.bulk_insert(changes, [{"id": 1, "seq": 0, "epoch": uuid.uuid4().hex}])
 
 
 def downgrade() -> None:
