@@ -152,9 +152,7 @@ def _phrase(tokens: list[str]) -> tantivy.Query:
         [
             (
                 tantivy.Occur.Should,
-                tantivy.Query.boost_query(
-                    tantivy.Query.phrase_query(SCHEMA, field, words), weight
-                ),
+                tantivy.Query.boost_query(tantivy.Query.phrase_query(SCHEMA, field, words), weight),
             )
             for field, weight in WEIGHTS.items()
         ]

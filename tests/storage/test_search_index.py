@@ -1,0 +1,238 @@
+"""The search index: every match ranked, kept in step across processes, rebuilt when lost,
+and never answering silently from a stale state. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain import Origin, Paper, Sort
+from bot.search import SearchError, build_query
+from storage import SqlPaperStore, create_engine, open_store
+from storage import search as search_module
+from storage.search_index import SearchIndex, document, location
+
+
+def _paper(n: int, title: str, abstract: str, day: datetime) -> Paper:
+    return Paper(
+        arxiv_id=f"2601.{n:05d}",
+        version=1,
+        title=title,
+        abstract=abstract,
+        authors=("Jane Doe",),
+        categories=("cs.LG",),
+        published=day,
+        sources=frozenset({Origin.ARXIV_API}),
+    )
+
+
+FILLER = (
+    "We study robust evaluation of large language models across many tasks, with careful "
+    "ablations over data, optimisation, architecture and scale; results hold across seeds."
+)
+
+
+async def test_an_older_paper_about_a_common_word_outranks_recent_passing_mentions(
+    store: SqlPaperStore,
+) -> None:
+    """The seminal paper on diffusion, older than 1,200 recent papers that mention diffusion
+    once in passing (more than the database's ranking window of `CANDIDATES`), comes first for
+    "diffusion": every match is ranked."""
+    assert search_module.CANDIDATES < 1_200
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    seminal = _paper(
+        1,
+        "Denoising diffusion probabilistic models",
+        "Diffusion models learn to reverse a diffusion process; diffusion sampling is slow.",
+        start,
+    )
+    recent = [
+        _paper(n, f"Evaluating language models, part {n}", f"{FILLER} Unlike diffusion, ...", day)
+        for n in range(2, 1_202)
+        for day in [start + timedelta(days=1_000 + n)]
+    ]
+    await store.upsert([seminal, *recent])
+    hits = await store.search(build_query("diffusion"))
+    assert hits[0].paper.arxiv_id == "2601.00001"
+    assert hits.note is None
+    # Still found among papers that say it less: a two-word query, and page 2 is page 2.
+    assert (await store.search(build_query("diffusion sampling")))[0].paper.arxiv_id == (
+        "2601.00001"
+    )
+    first = await store.search(build_query("diffusion", limit=5))
+    second = await store.search(build_query("diffusion", limit=5, offset=5))
+    assert not {h.paper.arxiv_id for h in first} & {h.paper.arxiv_id for h in second}
+    newest = await store.search(build_query("diffusion", sort=Sort.RECENT, limit=3))
+    assert [h.paper.arxiv_id for h in newest] == ["2601.01201", "2601.01200", "2601.01199"]
+
+
+async def test_another_process_sees_a_paper_at_its_next_search(db_url: str) -> None:
+    """Two processes on one database, each with its own index: a paper one of them stores is
+    found by the other's next search, and an update to it is searched by its new words."""
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    writer, reader = await open_store(db_url, "memory"), await open_store(db_url, "memory")
+    try:
+        assert not await reader.search(build_query("tokenizer"))
+        await writer.upsert([_paper(1, "A byte-level tokenizer", "Bytes, not words.", day)])
+        assert [h.paper.arxiv_id for h in await reader.search(build_query("tokenizer"))] == [
+            "2601.00001"
+        ]
+        renamed = _paper(1, "A byte-level tokeniser", "Bytes, not words.", day)
+        await writer.upsert([replace(renamed, version=2)])
+        assert [h.paper.arxiv_id for h in await reader.search(build_query("tokeniser"))] == [
+            "2601.00001"
+        ]
+        assert reader.index.count() == 1
+    finally:
+        await writer.close()
+        await reader.close()
+
+
+async def test_processes_sharing_one_directory_take_turns(tmp_path: Path) -> None:
+    """Two processes (two indexes on one directory, one database): each catches up under
+    tantivy's writer lock and reads the other's commits."""
+    url = f"sqlite:///{tmp_path / 'papers.db'}"
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    first, second = await open_store(url), await open_store(url)
+    assert first.index.path == second.index.path == tmp_path / "papers.db.search"
+    try:
+        await first.upsert([_paper(1, "Sparse attention", "Sparse.", day)])
+        await second.upsert([_paper(2, "Dense attention", "Dense.", day)])
+        both = await asyncio.gather(
+            first.search(build_query("attention")), second.search(build_query("attention"))
+        )
+        for hits in both:
+            assert sorted(h.paper.arxiv_id for h in hits) == ["2601.00001", "2601.00002"]
+            assert hits.note is None
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_an_index_kept_from_another_database_is_rebuilt_not_believed(
+    tmp_path: Path,
+) -> None:
+    """An index directory reused for a different (or recreated) database: its row ids mean
+    other papers there, so it is rebuilt rather than answering with them."""
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    directory = str(tmp_path / "index")
+    old = await open_store(f"sqlite:///{tmp_path / 'old.db'}", directory)
+    await old.upsert([_paper(n, f"Old paper {n} on graphs", "Graphs.", day) for n in range(1, 4)])
+    assert len(await old.search(build_query("graphs"))) == 3
+    await old.close()
+    new = await open_store(f"sqlite:///{tmp_path / 'new.db'}", directory)
+    try:
+        await new.upsert([_paper(9, "New paper on graphs", "Graphs.", day)])
+        hits = await new.search(build_query("graphs"))
+        assert [h.paper.arxiv_id for h in hits] == ["2601.00009"]
+        assert new.index.count() == 1
+    finally:
+        await new.close()
+
+
+async def test_a_lost_index_is_rebuilt_and_says_so_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index directory deleted under a database of papers: the next search answers from
+    the database with a note while the index is rebuilt in the background; `rebuild` (behind
+    `paperboy db reindex`) builds it from the database on demand."""
+    url = f"sqlite:///{tmp_path / 'papers.db'}"
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    store = await open_store(url)
+    await store.upsert([_paper(n, f"Paper {n} about retrieval", "Retrieval.", day) for n in (1, 2)])
+    assert await store.catch_up_index() == 2
+    await store.close()
+    monkeypatch.setattr("storage.search_index.INLINE", 1)
+    engine = create_engine(url)
+    lost = SqlPaperStore(engine, index=SearchIndex(tmp_path / "elsewhere"))
+    try:
+        meanwhile = await lost.search(build_query("retrieval"))
+        assert len(meanwhile) == 2 and meanwhile.note and "catching up (2 papers" in meanwhile.note
+        assert lost.index._background is not None
+        await lost.index._background
+        after = await lost.search(build_query("retrieval"))
+        assert len(after) == 2 and after.note is None
+        assert await lost.index.rebuild(engine) == 2
+        assert lost.index.count() == 2
+    finally:
+        await lost.close()
+
+
+def test_the_index_lives_beside_sqlite_or_in_the_cache_or_in_memory(tmp_path: Path) -> None:
+    assert location(f"sqlite:///{tmp_path / 'a.db'}") == tmp_path / "a.db.search"
+    assert location("sqlite://") is None
+    assert location(f"sqlite:///{tmp_path / 'a.db'}", "memory") is None
+    assert location("sqlite:///x.db", str(tmp_path / "here")) == tmp_path / "here"
+    one = location("postgresql+psycopg://u:secret@db/one")
+    two = location("postgresql+psycopg://u:other@db/two")
+    assert one is not None and two is not None and one != two
+    assert "secret" not in str(one)
+
+
+def _small_index() -> SearchIndex:
+    index = SearchIndex()
+    writer = index._index.writer(15_000_000, 1)
+    for n, (title, abstract) in enumerate(
+        [
+            ("Naïve Bayes déjà vu", "An O'Brien-style study of naïve classifiers."),
+            ("CCI3.0-HQ: a Chinese dataset", "x² and ² and 3.1 and NUL-free text."),
+            ("Diffusion models", "We diffuse; diffusion is all you need (really)."),
+        ],
+        start=1,
+    ):
+        row = SimpleNamespace(
+            id=n,
+            title=title,
+            abstract=abstract,
+            authors_text="Seán O'Brien",
+            categories_text="cs.LG",
+            published=datetime(2026, 1, n, tzinfo=UTC),
+            upvotes=n,
+        )
+        writer.add_document(document(row))
+    writer.commit()
+    writer.wait_merging_threads()
+    index._index.reload()
+    return index
+
+
+SMALL = _small_index()
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=200), prefix=st.booleans(), sort=st.sampled_from(list(Sort)))
+def test_any_query_text_searches_the_index_without_error(
+    text: str, prefix: bool, sort: Sort
+) -> None:
+    """Untrusted query text, as typed or being typed, in any order: a clear SearchError or a
+    list of hits, never an index error (tantivy's query syntax is never parsed)."""
+    try:
+        query = build_query(text, as_typed=prefix, sort=sort)
+    except SearchError:
+        return
+    ranked = SMALL.search(query)
+    assert {row_id for row_id, _ in ranked.ids} <= {1, 2, 3}
+
+
+def test_words_are_found_as_people_type_them() -> None:
+    """Stems, folded accents, versions split as in titles, and a word still being typed."""
+    for typed, expected in [
+        ("naive", [1]),
+        ("Naïve classifier", [1]),
+        ("CCI3.0-HQ", [2]),
+        ('"cci3 0 hq"', [2]),
+        ("diffusing", [3]),
+        ("obrien", []),  # an apostrophe splits a name, as in the query
+        ("o'brien", [1, 2, 3]),
+    ]:
+        found = sorted(i for i, _ in SMALL.search(build_query(typed)).ids)
+        assert found == expected, typed
+    typing = build_query("diffu", as_typed=True)
+    assert [i for i, _ in SMALL.search(typing).ids] == [3]
