@@ -1,26 +1,41 @@
-"""Import throughput and search latency of the store at scale, on SQLite and PostgreSQL.
+"""Import throughput, search latency and ranking exactness at scale, on SQLite and PostgreSQL.
 
+    .venv/bin/pip install -e '.[dev]' numpy
     .venv/bin/python bench/corpus.py --papers 1000000 --out /tmp/corpus-1m.jsonl
     .venv/bin/python bench/store_bench.py --corpus /tmp/corpus-1m.jsonl [--engines sqlite,postgresql]
 
 Each engine gets a fresh database, filled through the real importer (`bot.importer`, the code
-behind `paperboy import`), then every query class is timed through `SqlPaperStore.search`, the
-method the bot calls. The baseline, measured in the same run on the same database, is a naive
-`LIKE '%word%'` scan over title and abstract, newest first.
+behind `paperboy import`) and its search index caught up as `paperboy import` does; then every
+query class is timed through `SqlPaperStore.search`, the method the bot calls, with no filter
+and with a date, a category and an author filter, and sorted by recency and by upvotes.
+
+Beside it, in the same run on the same data:
+- the anchor: the bare tantivy index answering the same words (no database, no Paperboy),
+- the naive baseline: `LIKE '%word%'` over title and abstract, newest first,
+- exactness: overlap@10 of Paperboy's results with an exact BM25 top 10 computed here in
+  Python from the corpus file (every matching paper scored by the formula the README
+  documents, independently of tantivy), with and without filters, and for the recency sort.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
 import os
+import shutil
 import statistics
 import sys
 import time
-from datetime import date
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+import tantivy
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -31,6 +46,7 @@ from bot.domain import Sort  # noqa: E402
 from bot.importer import import_files  # noqa: E402
 from bot.search import build_query  # noqa: E402
 from storage import SqlPaperStore, open_store  # noqa: E402
+from storage.search_index import SCHEMA_VERSION, WEIGHTS, analyzer  # noqa: E402
 
 CLASSES = {  # name -> target share of papers containing the term(s)
     "frequent term (~7.5%)": 0.075,
@@ -38,6 +54,9 @@ CLASSES = {  # name -> target share of papers containing the term(s)
     "rare term (~0.012%)": 0.000117,
 }
 SINCE = date(2025, 11, 1)  # about the newest year of the corpus
+CATEGORY = "cs.CV"  # in ~20% of papers
+K1, B = 1.2, 0.75
+FIELDS = ("title", "authors", "abstract")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -45,35 +64,126 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def query_sets() -> dict[str, list[str]]:
+def query_sets(corpus: Path) -> dict[str, list[str]]:
     sets = {name: query_words(share, count=10) for name, share in CLASSES.items()}
     frequent = query_words(0.075, count=20)
     sets["two frequent terms"] = [
         f"{a} {b}" for a, b in zip(frequent[::2], frequent[1::2], strict=True)
     ]
+    with corpus.open() as handle:  # phrases that occur: the first two words of some titles
+        titles = [json.loads(next(handle))["title"] for _ in range(10)]
+    sets["phrase"] = ['"' + " ".join(t.lower().split()[:2]) + '"' for t in titles]
     sets["zero hits"] = [f"zzq{n}x" for n in range(10)]
     return sets
 
 
-async def timed_search(store: SqlPaperStore, text: str, **options: object) -> float:
+def author_names(corpus: Path, count: int = 10) -> list[str]:
+    with corpus.open() as handle:
+        return [json.loads(next(handle))["authors"].split(", ")[0] for _ in range(count)]
+
+
+# -- the exact reference -------------------------------------------------------------------
+
+
+@dataclass
+class Reference:
+    """What exact BM25 needs, read from the corpus file: per field, the length of every paper
+    and the term frequencies of the query words; each paper's date and categories."""
+
+    ids: list[str] = field(default_factory=list)
+    published: list[float] = field(default_factory=list)
+    has_category: list[bool] = field(default_factory=list)
+    lengths: dict[str, list[int]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    postings: dict[tuple[str, str], dict[int, int]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    def score(self, tokens: list[str], since: float | None, category: bool) -> dict[int, float]:
+        """Every paper holding all `tokens` (in any field), scored; filters applied."""
+        n = len(self.ids)
+        scores: dict[int, float] | None = None
+        for token in tokens:
+            per_token: dict[int, float] = defaultdict(float)
+            for name in FIELDS:
+                posting = self.postings.get((name, token), {})
+                if not posting:
+                    continue
+                idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
+                average = sum(self.lengths[name]) / n
+                for doc, tf in posting.items():
+                    norm = K1 * (1 - B + B * self.lengths[name][doc] / average)
+                    per_token[doc] += WEIGHTS[name] * idf * tf * (K1 + 1) / (tf + norm)
+            if scores is None:
+                scores = dict(per_token)
+            else:
+                scores = {d: s + per_token[d] for d, s in scores.items() if d in per_token}
+        found = scores or {}
+        return {
+            d: s
+            for d, s in found.items()
+            if (since is None or self.published[d] >= since)
+            and (not category or self.has_category[d])
+        }
+
+    def top(self, tokens: list[str], *, since: float | None = None, category: bool = False,
+            recent: bool = False, k: int = 10) -> list[str]:  # fmt: skip
+        scored = self.score(tokens, since, category)
+        key = (lambda d: self.published[d]) if recent else (lambda d: scored[d])
+        return [self.ids[d] for d in sorted(scored, key=key, reverse=True)[:k]]
+
+
+def build_reference(corpus: Path, words: set[str]) -> Reference:
+    from bot.sources.arxiv_snapshot import paper_from_snapshot  # as the importer reads them
+
+    split = analyzer()
+    wanted = {t for w in words for t in split.analyze(w)}
+    reference = Reference()
+    with corpus.open() as handle:
+        for number, line in enumerate(handle):
+            paper = paper_from_snapshot(json.loads(line))
+            reference.ids.append(paper.arxiv_id)
+            reference.published.append(paper.published.timestamp() if paper.published else 0)
+            reference.has_category.append(CATEGORY in paper.categories)
+            texts = {
+                "title": paper.title or "",
+                "authors": " ".join(paper.authors),
+                "abstract": paper.abstract or "",
+            }
+            for name, text in texts.items():
+                tokens = split.analyze(text)
+                reference.lengths[name].append(len(tokens))
+                for token in tokens:
+                    if token in wanted:
+                        posting = reference.postings[(name, token)]
+                        posting[number] = posting.get(number, 0) + 1
+    return reference
+
+
+# -- timing ----------------------------------------------------------------------------------
+
+
+async def timed_search(store: SqlPaperStore, text: str, **options: Any) -> tuple[float, list[str]]:
     began = time.perf_counter()
-    await store.search(build_query(text, **options))  # type: ignore[arg-type]
+    hits = await store.search(build_query(text, **options))
+    elapsed = (time.perf_counter() - began) * 1000
+    assert hits.note is None, hits.note  # the index is caught up: every match ranked
+    return elapsed, [h.paper.arxiv_id for h in hits]
+
+
+def anchor_search(index: tantivy.Index, text: str) -> float:
+    """The bare engine: tantivy's own query parser over the same fields, top 10 ids."""
+    began = time.perf_counter()
+    query = index.parse_query(
+        text, list(WEIGHTS), field_boosts=WEIGHTS, conjunction_by_default=True
+    )
+    searcher = index.searcher()
+    hits = searcher.search(query, 10, count=False).hits
+    searcher.fast_field_values("id", [address for _, address in hits])
     return (time.perf_counter() - began) * 1000
 
 
-async def hits(store: SqlPaperStore, word: str) -> int:
-    async with store.engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            sql = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH :q"
-            q = " ".join(f'"{w}"' for w in word.split())
-        else:
-            sql = "SELECT count(*) FROM papers WHERE tsv @@ to_tsquery('paperboy', :q)"
-            q = " & ".join(word.split())
-        return int((await conn.execute(sa.text(sql), {"q": q})).scalar_one())
-
-
 async def naive_like(store: SqlPaperStore, word: str) -> float:
-    first = word.split()[0]
+    first = word.strip('"').split()[0]
     sql = sa.text(
         "SELECT id FROM papers WHERE title LIKE :w OR abstract LIKE :w "
         "ORDER BY published DESC LIMIT 10"
@@ -84,68 +194,110 @@ async def naive_like(store: SqlPaperStore, word: str) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-async def sizes(store: SqlPaperStore, url: str) -> str:
+def directory_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+async def database_size(store: SqlPaperStore, url: str) -> str:
     async with store.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             path = Path(sa.make_url(url).database or "")
-            total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-            try:
-                fts = (
-                    await conn.execute(
-                        sa.text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'papers_fts%'")
-                    )
-                ).scalar_one()
-            except sa.exc.OperationalError:
-                fts = None
-            fts_text = f", FTS5 index {fts / 1e6:,.0f} MB" if fts else ""
-            return f"database file {total / 1e6:,.0f} MB{fts_text}"
-        row = (
-            await conn.execute(
-                sa.text(
-                    "SELECT pg_total_relation_size('papers'), pg_relation_size('ix_papers_tsv')"
-                )
-            )
-        ).one()
-        return f"papers table with indexes {row[0] / 1e6:,.0f} MB, GIN index {row[1] / 1e6:,.0f} MB"
+            total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+            return f"database file {total / 1e6:,.0f} MB"
+        size = (await conn.execute(sa.text("SELECT pg_total_relation_size('papers')"))).scalar()
+        return f"papers table with its indexes {int(size or 0) / 1e6:,.0f} MB"
+
+
+def overlap(a: list[str], b: list[str]) -> float:
+    return len(set(a) & set(b)) / max(1, len(b)) if b else float(not a)
 
 
 async def bench_engine(
-    name: str, url: str, corpus: Path, runs: int, baseline_runs: int, reuse: bool
+    name: str, url: str, index_dir: Path, args: argparse.Namespace, reference: Reference | None
 ) -> None:
-    store = await open_store(url)
+    store = await open_store(url, str(index_dir))
     try:
-        if not reuse:
+        if not args.reuse:
             began = time.perf_counter()
-            report = await import_files([corpus], store)
-            seconds = time.perf_counter() - began
-        count = await store.count()
-        print(f"\n### {name}: {count:,} papers\n")
-        if not reuse:
+            report = await import_files([args.corpus], store)
+            stored = time.perf_counter() - began
+            indexed = await store.catch_up_index()
+            total = time.perf_counter() - began
             print(
-                f"import: {report.stored.new:,} papers in {seconds:,.0f} s = {report.stored.new / seconds:,.0f} papers/s "
-                f"(search index maintained)"
+                f"\nimport ({name}): {report.stored.new:,} papers stored in {stored:,.0f} s, "
+                f"{indexed:,} indexed for search in {total - stored:,.0f} s more: "
+                f"{report.stored.new / total:,.0f} papers/s end to end"
             )
+        count = await store.count()
         if name == "postgresql":
             async with store.engine.begin() as conn:
                 await conn.execute(sa.text("ANALYZE papers"))
-        print(f"size: {await sizes(store, url)}\n")
+        index_bytes = directory_size(index_dir)
+        print(f"\n### {name}: {count:,} papers\n")
         print(
-            "| query class | hits (first word) | relevance p50 / p95 / p99 ms | + since filter p50 / p95 / p99 | "
-            "recent sort p50 / p95 / p99 | naive LIKE p50 / p95 ms |"
+            f"size: {await database_size(store, url)}; search index {index_bytes / 1e6:,.0f} MB "
+            f"({index_dir})\n"
         )
-        print("|---|---|---|---|---|---|")
-        for label, words in query_sets().items():
+        anchor = tantivy.Index.open(str(index_dir / f"v{SCHEMA_VERSION}"))
+        anchor.register_tokenizer("paperboy", analyzer())
+        authors = author_names(args.corpus)
+        print(
+            "| query class | hits | relevance p50 / p95 | + since p95 | + category p95 | "
+            "+ author p95 | recent p95 | upvotes p95 | anchor p50 / p95 | naive LIKE p50 / p95 | "
+            "overlap@10: plain / since / category / recent |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for label, words in query_sets(args.corpus).items():
             await timed_search(store, words[0])  # warm the cache like a running bot
-            cells = []
-            for options in ({}, {"since": SINCE}, {"sort": Sort.RECENT}):
-                times = [
-                    await timed_search(store, words[i % len(words)], **options) for i in range(runs)
-                ]
-                cells.append(" / ".join(f"{percentile(times, q):.1f}" for q in (50, 95, 99)))
-            like = [await naive_like(store, words[i % len(words)]) for i in range(baseline_runs)]
-            like_cell = f"{statistics.median(like):,.0f} / {percentile(like, 95):,.0f}"
+            cells: list[str] = []
+            variants: list[dict[str, Any]] = [
+                {},
+                {"since": SINCE},
+                {"category": CATEGORY},
+                {"author": None},
+                {"sort": Sort.RECENT},
+                {"sort": Sort.UPVOTES},
+            ]
+            overlaps: dict[str, list[float]] = defaultdict(list)
+            for options in variants:
+                times: list[float] = []
+                for i in range(args.runs):
+                    word = words[i % len(words)]
+                    chosen = {**options}
+                    if "author" in chosen:
+                        chosen["author"] = authors[i % len(authors)]
+                    elapsed, ids = await timed_search(store, word, **chosen)
+                    times.append(elapsed)
+                    if reference is not None and i < len(words) and label != "phrase":
+                        tokens = [t for w in word.split() for t in analyzer().analyze(w)]
+                        exact = None
+                        if not options:
+                            exact, key = reference.top(tokens), "plain"
+                        elif "since" in options:
+                            since = datetime.combine(SINCE, datetime.min.time(), UTC)
+                            exact, key = reference.top(tokens, since=since.timestamp()), "since"
+                        elif "category" in options:
+                            exact, key = reference.top(tokens, category=True), "category"
+                        elif options.get("sort") is Sort.RECENT:
+                            exact, key = reference.top(tokens, recent=True), "recent"
+                        if exact is not None:
+                            overlaps[key].append(overlap(ids, exact))
+                if not options:
+                    cells.append(f"{percentile(times, 50):.1f} / {percentile(times, 95):.1f}")
+                else:
+                    cells.append(f"{percentile(times, 95):.1f}")
+            bare = [anchor_search(anchor, words[i % len(words)]) for i in range(args.runs)]
+            like = [await naive_like(store, words[i % len(words)]) for i in range(args.baseline_runs)]
+            hits = len(reference.score([t for w in words[0].split() for t in analyzer().analyze(w.strip('"'))], None, False)) if reference and label != "phrase" else "-"  # noqa: E501
+            exactness = " / ".join(
+                f"{statistics.mean(overlaps[k]):.2f}" if overlaps[k] else "-"
+                for k in ("plain", "since", "category", "recent")
+            )
             print(
-                f"| {label} | {await hits(store, words[0]):,} | {' | '.join(cells)} | {like_cell} |"
+                f"| {label} | {hits if isinstance(hits, str) else f'{hits:,}'} | "
+                f"{' | '.join(cells)} | "
+                f"{percentile(bare, 50):.1f} / {percentile(bare, 95):.1f} | "
+                f"{statistics.median(like):,.0f} / {percentile(like, 95):,.0f} | {exactness} |"
             )
     finally:
         await store.close()
@@ -166,27 +318,32 @@ async def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--baseline-runs", type=int, default=5)
+    parser.add_argument("--no-reference", action="store_true", help="skip the exactness check")
     parser.add_argument(
         "--reuse", action="store_true", help="time queries on the databases of the last run"
     )
     args = parser.parse_args()
     print(
-        f"corpus: {args.corpus} ({args.corpus.stat().st_size / 1e6:,.0f} MB); {args.runs} queries per cell, "
-        f"baseline {args.baseline_runs}"
+        f"corpus: {args.corpus} ({args.corpus.stat().st_size / 1e6:,.0f} MB); {args.runs} queries "
+        f"per cell, baseline {args.baseline_runs}"
     )
+    reference = None
+    if not args.no_reference:
+        began = time.perf_counter()
+        words = {w.strip('"') for ws in query_sets(args.corpus).values() for w in ws}
+        reference = build_reference(args.corpus, {t for w in words for t in w.split()})
+        print(f"exact reference read from the corpus in {time.perf_counter() - began:,.0f} s")
     for engine in args.engines.split(","):
         if engine == "sqlite":
-            for old in args.sqlite_path.parent.glob(args.sqlite_path.name + "*"):
-                if not args.reuse:
-                    old.unlink()
-            await bench_engine(
-                "sqlite",
-                f"sqlite:///{args.sqlite_path}",
-                args.corpus,
-                args.runs,
-                args.baseline_runs,
-                args.reuse,
-            )
+            if not args.reuse:
+                for old in args.sqlite_path.parent.glob(args.sqlite_path.name + "*"):
+                    if old.is_dir():
+                        shutil.rmtree(old)
+                    else:
+                        old.unlink()
+            url = f"sqlite:///{args.sqlite_path}"
+            index_dir = args.sqlite_path.with_name(args.sqlite_path.name + ".search")
+            await bench_engine("sqlite", url, index_dir, args, reference)
         else:
             admin = sa.create_engine(
                 args.postgres_url.replace("postgresql://", "postgresql+psycopg://")
@@ -200,13 +357,11 @@ async def main() -> None:
             url = sa.make_url(args.postgres_url).update_query_dict(
                 {"options": "-csearch_path=paperboy_bench"}
             )
+            index_dir = Path("/tmp/paperboy-bench-pg.search")
+            if not args.reuse and index_dir.exists():
+                shutil.rmtree(index_dir)
             await bench_engine(
-                "postgresql",
-                url.render_as_string(hide_password=False),
-                args.corpus,
-                args.runs,
-                args.baseline_runs,
-                args.reuse,
+                "postgresql", url.render_as_string(hide_password=False), index_dir, args, reference
             )
 
 

@@ -47,7 +47,7 @@ INLINE = 2_000  # rows a search indexes before answering; more are indexed in th
 BATCH = 5_000  # rows read from the database at a time
 LOCK_WAIT = 1.0  # seconds a search's catch-up waits for another process's writer
 LONG_WAIT = 3600.0  # ... and a background one or a rebuild (another may be building it all)
-WRITER_HEAP = 64_000_000
+WRITER_HEAP = 128_000_000
 MAX_TOKEN = 40  # longer "words" are not words (base64, hashes); neither side keeps them
 _MARKER = "marker"
 _MINUTE_BITS = 27  # minutes since 1970 fit until the year 2225
@@ -79,6 +79,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("recent", fast=True)
     builder.add_integer_field("upvotes", fast=True)
     builder.add_integer_field("seq", stored=True)
+    builder.add_integer_field("top_id", stored=True)
     return builder.build()
 
 
@@ -241,10 +242,12 @@ class Ranked:
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """A point in a database's changes: its epoch (its life) and a change counter value."""
+    """A point in a database's changes: its epoch (its life) and a change counter value; for
+    an index, also the highest row id in it."""
 
     epoch: str
     seq: int
+    top_id: int = 0
 
     def covers(self, clock: Mark) -> bool:
         return self.epoch == clock.epoch and clock.seq <= self.seq
@@ -295,7 +298,7 @@ class SearchIndex:
         if not hits:
             return NOTHING
         stored = searcher.doc(hits[0][1])
-        return Mark(str(stored["epoch"][0]), int(stored["seq"][0]))
+        return Mark(str(stored["epoch"][0]), int(stored["seq"][0]), int(stored["top_id"][0]))
 
     def count(self) -> int:
         """Papers in the index."""
@@ -390,7 +393,7 @@ class SearchIndex:
         deadline = time.monotonic() + wait
         while True:
             try:
-                return self._index.writer(WRITER_HEAP, 1)
+                return self._index.writer(WRITER_HEAP, 0)  # a thread per core
             except ValueError:  # LockBusy: another process is writing
                 if time.monotonic() > deadline:
                     return None
@@ -416,16 +419,19 @@ class SearchIndex:
                 if mark.epoch != clock.epoch and mark != NOTHING:  # another database's index
                     writer.delete_all_documents()
                 top = since = mark.since(clock)
+                top_id = mark.top_id if since >= 0 else 0
                 async for rows in _changed(conn, since):
                     if background:
-                        await asyncio.to_thread(_write, writer, rows)
+                        await asyncio.to_thread(_write, writer, rows, top_id)
                     else:
-                        _write(writer, rows)
+                        _write(writer, rows, top_id)
                     top = max(top, rows[-1].change_seq)
+                    top_id = max(top_id, *(row.id for row in rows))
                     progress(len(rows))
-            done = Mark(clock.epoch, max(clock.seq, top))
+            done = Mark(clock.epoch, max(clock.seq, top), top_id)
             writer.delete_documents_by_term("kind", _MARKER)
-            writer.add_document(tantivy.Document(kind=_MARKER, epoch=done.epoch, seq=done.seq))
+            marker = {"kind": _MARKER, "epoch": done.epoch, "seq": done.seq, "top_id": top_id}
+            writer.add_document(tantivy.Document(**marker))
             if background:
                 await asyncio.to_thread(writer.commit)
             else:
@@ -457,9 +463,13 @@ def location(url: str, setting: str = "") -> Path | None:
     return Path(user_cache_dir("paperboy")) / f"search-{hashlib.sha256(named).hexdigest()[:16]}"
 
 
-def _write(writer: tantivy.IndexWriter, rows: Iterable[Any]) -> None:
+def _write(writer: tantivy.IndexWriter, rows: Iterable[Any], top_id: int) -> None:
+    """Index `rows`, replacing their earlier versions. Rows above the index's `top_id` are
+    new to it (ids are taken under the change counter's lock, so they grow with it): deleting
+    nothing is a third of the work of a full build."""
     for row in rows:
-        writer.delete_documents_by_term("id", row.id)
+        if row.id <= top_id:
+            writer.delete_documents_by_term("id", row.id)
         writer.add_document(document(row))
 
 
