@@ -287,8 +287,20 @@ async def bench_engine(
                 else:
                     cells.append(f"{percentile(times, 95):.1f}")
             bare = [anchor_search(anchor, words[i % len(words)]) for i in range(args.runs)]
-            like = [await naive_like(store, words[i % len(words)]) for i in range(args.baseline_runs)]
-            hits = len(reference.score([t for w in words[0].split() for t in analyzer().analyze(w.strip('"'))], None, False)) if reference and label != "phrase" else "-"  # noqa: E501
+            like = [
+                await naive_like(store, words[i % len(words)]) for i in range(args.baseline_runs)
+            ]
+            hits = (
+                len(
+                    reference.score(
+                        [t for w in words[0].split() for t in analyzer().analyze(w.strip('"'))],
+                        None,
+                        False,
+                    )
+                )
+                if reference and label != "phrase"
+                else "-"
+            )
             exactness = " / ".join(
                 f"{statistics.mean(overlaps[k]):.2f}" if overlaps[k] else "-"
                 for k in ("plain", "since", "category", "recent")

@@ -13,7 +13,7 @@ from bot.domain import Hits, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
 from storage.dialect import insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
-from storage.search import ranked, search_papers
+from storage.search import corrected, ranked, search_papers
 from storage.search_index import SearchIndex
 from storage.tables import PaperRow, PaperVersionRow
 
@@ -177,18 +177,28 @@ class SqlPaperStore:
         return [PaperVersion(r.version, r.updated, r.first_seen or self._clock()) for r in rows]
 
     async def search(self, query: SearchQuery) -> Hits:
-        index: SearchIndex | None = None
-        note = None
-        if ranked(query):
-            if await self.index.ready(self.engine):
-                index = self.index
-            else:
-                note = (
-                    f"The search index is catching up ({self.index.behind:,} papers to go), "
-                    "so these are the best of the newest matches, not of every match."
-                )
         async with self.engine.connect() as conn:
-            return Hits(await search_papers(conn, query, _PAPER_COLUMNS, index), note)
+            index, note = None, None
+            if ranked(query):
+                if await self.index.ready(conn, self.engine):
+                    index = self.index
+                else:
+                    note = (
+                        f"The search index is catching up ({self.index.behind:,} papers to go): "
+                        "these are the newest papers holding your words, not ranked."
+                    )
+            hits = await search_papers(conn, query, _PAPER_COLUMNS, index)
+            if hits or index is None or query.offset:
+                return Hits(hits, note)
+            # Nothing: a word nobody wrote may be a typo of one many did.
+            better = await corrected(conn, query, index)
+            if better is None:
+                return Hits(hits)
+            hits = await search_papers(conn, better, _PAPER_COLUMNS, index)
+        if not hits:
+            return Hits(hits)
+        typed, shown = query.text.strip(), better.text.strip()
+        return Hits(hits, f"Nothing matched “{typed}”; showing “{shown}”.")
 
     async def catch_up_index(self, progress: Callable[[int], None] = lambda n: None) -> int:
         """Index every paper written since the search index last looked (`paperboy import`

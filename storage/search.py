@@ -1,12 +1,10 @@
-"""Full-text search on SQLite FTS5 and PostgreSQL, behind one function.
+"""Search over the stored papers, behind one function, on SQLite and PostgreSQL alike.
 
-Both engines score every match of a query, so a term in 75,000 of a million abstracts costs
-hundreds of milliseconds to rank (../shared/notes/RELIABILITY.md). Paperboy ranks only the
-`CANDIDATES` newest matches (newest stored; the newest papers are what a paper bot is asked
-about), found without touching the others: FTS5 walks its index in descending rowid order and
-stops; PostgreSQL reads GIN bitmap matches within a window of the newest rows sized from the
-planner's estimate of the match count. Filters and sorting then apply to those candidates. Rare
-and mid-frequency terms have fewer matches than that, so their ranking is exact.
+Words are ranked by the search index (`storage.search_index`), every match scored exactly.
+While the index catches up on many papers (a new or lost index, a large import by another
+process), the database answers instead, plainly: the newest papers among the latest
+`FALLBACK_WINDOW` that hold every word, a paper whose exact title was typed first, and the
+store says so beside the hits. Filters alone (no words) are the database's: newest first.
 
 User words arrive as `bot.search.Terms`, letters and digits only, and are bound as parameters:
 no input can be read as query syntax.
@@ -14,10 +12,12 @@ no input can be read as query syntax.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,73 +26,10 @@ from bot.domain import Hit, SearchQuery, Sort, Terms
 from bot.search import parse_terms, title_key
 from storage.mapping import paper_from_row
 from storage.search_index import SearchIndex
+from storage.tables import PaperRow
 
-CANDIDATES = 1000
-
-
-def _quoted(words: Sequence[str]) -> str:
-    return '"' + " ".join(words) + '"'
-
-
-def fts5_match(terms: Terms, author: str | None) -> str:
-    """An FTS5 expression: every word and phrase (AND), minus the excluded words."""
-    parts = [_quoted([w]) for w in terms.words] + [_quoted(p) for p in terms.phrases]
-    if terms.prefix:
-        parts[len(terms.words) - 1] += "*"
-    if terms.any:
-        parts = [f"({' OR '.join(parts)})"]
-    author_words = parse_terms(author).words if author else ()
-    if author_words:
-        parts.append(f"authors_text : ({' AND '.join(_quoted([w]) for w in author_words)})")
-    expression = " AND ".join(parts)
-    for word in terms.excluded:
-        expression = f"({expression}) NOT {_quoted([word])}"
-    return expression
-
-
-def pg_tsquery(terms: Terms, author: str | None, *, excluding: bool = True) -> str:
-    """A `to_tsquery('paperboy', ...)` string; words hold only letters and digits.
-
-    `excluding=False` leaves out the `!word` operands: ts_rank scores those near zero, so the
-    rank is computed on the positive part only."""
-    words = list(terms.words)
-    if terms.prefix:
-        words[-1] += ":*"
-    parts = words + [f"({' <-> '.join(p)})" for p in terms.phrases]
-    if terms.any:
-        parts = [f"({' | '.join(parts)})"]
-    if author:
-        parts += [f"{w}:B" for w in parse_terms(author).words]
-    if excluding:
-        parts += [f"!{w}" for w in terms.excluded]
-    return " & ".join(parts)
-
-
-def _filters(query: SearchQuery, dialect: str) -> tuple[list[str], dict[str, Any]]:
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
-    if query.since:
-        clauses.append("papers.published >= :since")
-        params["since"] = datetime.combine(query.since, time(), UTC)
-    if query.until:
-        clauses.append("papers.published < :until")
-        params["until"] = datetime.combine(query.until + timedelta(days=1), time(), UTC)
-    if query.category:
-        like = "ILIKE" if dialect == "postgresql" else "LIKE"
-        clauses.append(f"papers.categories_text {like} :category")
-        params["category"] = f"% {query.category} %"
-    return clauses, params
-
-
-def _order(query: SearchQuery, ranked: bool) -> str:
-    recent = "papers.published DESC NULLS LAST, papers.id DESC"
-    if query.sort is Sort.UPVOTES:
-        return "papers.upvotes DESC NULLS LAST, " + ("score DESC" if ranked else recent)
-    if query.sort is Sort.RECENT or not ranked:
-        return recent
-    return "score DESC, papers.id DESC"
-
-
+_papers = cast(sa.Table, PaperRow.__table__)
+FALLBACK_WINDOW = 20_000  # the newest papers the database reads through when the index is behind
 EXACT_TITLES = 5  # papers with the very title typed, put first
 
 
@@ -107,69 +44,143 @@ async def search_papers(
     columns: Sequence[Any],
     index: SearchIndex | None = None,
 ) -> list[Hit]:
-    """The page of hits, ranked by `index` when given (every match), else by the database
-    (the newest `CANDIDATES` matches). A query typed as a paper's exact title (its words in
-    order) finds that paper first, whatever its score."""
-    # (Not with an author filter: the title lookup does not read authors.)
+    """The page of hits: ranked by `index` when given, else the database's plain answer."""
+    if not ranked(query):
+        return await _filtered(conn, query, columns)
+    if index is not None:
+        return await _by_ids(conn, index.search(query).ids, columns)
     key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
     exact = await _exact_titles(conn, query, columns, key) if key else []
     if not exact:
-        return await _ranked(conn, query, columns, index)
-    # The page of `exact` + the ranked hits without them: read the ranked ones up to the
-    # page's end, as many more as may be dropped.
-    upto = query.offset + query.limit + len(exact)
-    first_page = replace(query, offset=0, limit=upto if index else min(upto, CANDIDATES))
-    ranked = await _ranked(conn, first_page, columns, index)
+        return await _newest_matches(conn, query, columns)
+    # The page of `exact` + the others without them: read the others up to the page's end.
+    upto = replace(query, offset=0, limit=query.offset + query.limit + len(exact))
     first = {h.paper.arxiv_id for h in exact}
-    whole = exact + [h for h in ranked if h.paper.arxiv_id not in first]
-    return whole[query.offset : query.offset + query.limit]
+    others = [
+        h for h in await _newest_matches(conn, upto, columns) if h.paper.arxiv_id not in first
+    ]
+    return (exact + others)[query.offset : query.offset + query.limit]
+
+
+async def corrected(
+    conn: AsyncConnection, query: SearchQuery, index: SearchIndex
+) -> SearchQuery | None:
+    """The query with each word no paper holds replaced by the closest word of the titles
+    that hold one within two edits ("difusion" -> "diffusion"); None when a word has none."""
+    terms = query.terms
+    if terms.any or terms.prefix or not terms.words:
+        return None
+    changes: dict[str, str] = {}
+    for word in terms.words:
+        if index.known(word):
+            continue
+        ids = index.near(word)
+        if not ids:
+            return None
+        titles = await conn.execute(sa.select(_papers.c.title).where(_papers.c.id.in_(ids)))
+        nearby = {w for (title,) in titles.all() for w in title_key(title).split()}
+        best = difflib.get_close_matches(word, sorted(nearby), n=1, cutoff=0.75)
+        if not best:
+            return None
+        changes[word] = best[0]
+    if not changes:
+        return None
+    text = query.text
+    for old, new in changes.items():
+        text = re.sub(rf"(?i)(?<!\w){re.escape(old)}(?!\w)", new, text)
+    words = tuple(dict.fromkeys(changes.get(w, w) for w in terms.words))
+    return replace(query, text=text, terms=replace(terms, words=words))
+
+
+def _filters(query: SearchQuery, dialect: str) -> tuple[list[str], dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if query.since:
+        clauses.append("papers.published >= :since")
+        params["since"] = datetime.combine(query.since, time(), UTC)
+    if query.until:
+        clauses.append("papers.published < :until")
+        params["until"] = datetime.combine(query.until + timedelta(days=1), time(), UTC)
+    if query.category:
+        clauses.append(f"papers.categories_text {_like(dialect)} :category")
+        params["category"] = f"% {query.category} %"
+    return clauses, params
+
+
+def _like(dialect: str) -> str:
+    return "ILIKE" if dialect == "postgresql" else "LIKE"  # SQLite's LIKE ignores ASCII case
+
+
+def _order(query: SearchQuery) -> str:
+    recent = "papers.published DESC NULLS LAST, papers.id DESC"
+    if query.sort is Sort.UPVOTES:
+        return "papers.upvotes DESC NULLS LAST, " + recent
+    return recent
+
+
+def _select(columns: Sequence[Any], where: list[str]) -> str:
+    names = ", ".join(f"papers.{c.name}" for c in columns)
+    condition = f"WHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT {names}, CAST(NULL AS REAL) AS score FROM papers {condition}"
+
+
+async def _rows(
+    conn: AsyncConnection, sql: str, params: dict[str, Any], columns: Sequence[Any]
+) -> list[Hit]:
+    # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
+    typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
+    return [Hit(paper_from_row(row)) for row in (await conn.execute(typed, params)).all()]
+
+
+async def _filtered(conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]) -> list[Hit]:
+    clauses, params = _filters(query, conn.dialect.name)
+    sql = f"{_select(columns, clauses)} ORDER BY {_order(query)} LIMIT :limit OFFSET :offset"
+    return await _rows(conn, sql, {**params, "limit": query.limit, "offset": query.offset}, columns)
+
+
+def _holding(terms: Terms, author: str | None, dialect: str) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions for papers holding the words (as substrings: no index to stem them)."""
+    like = _like(dialect)
+    params: dict[str, Any] = {}
+
+    def anywhere(text: str) -> str:
+        name = f"w{len(params)}"
+        params[name] = f"%{text}%"
+        fields = ("papers.title", "papers.abstract", "papers.authors_text")
+        return "(" + " OR ".join(f"coalesce({f}, '') {like} :{name}" for f in fields) + ")"
+
+    held = [anywhere(w) for w in terms.words] + [anywhere(" ".join(p)) for p in terms.phrases]
+    if terms.any and held:
+        held = ["(" + " OR ".join(held) + ")"]
+    for word in parse_terms(author).words if author else ():
+        params[f"a{len(params)}"] = f"%{word}%"
+        held.append(f"papers.authors_text {like} :a{len(params) - 1}")
+    held += [f"NOT {anywhere(w)}" for w in terms.excluded]
+    return held, params
+
+
+async def _newest_matches(
+    conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any]
+) -> list[Hit]:
+    """Papers among the newest `FALLBACK_WINDOW` holding the words, newest first (or by
+    upvotes): a bounded read that does not need the index."""
+    dialect = conn.dialect.name
+    clauses, params = _filters(query, dialect)
+    held, words = _holding(query.terms, query.author, dialect)
+    newest = (await conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM papers"))).scalar_one()
+    where = ["papers.id > :floor", *clauses, *held]
+    sql = f"{_select(columns, where)} ORDER BY {_order(query)} LIMIT :limit OFFSET :offset"
+    values = {**params, **words, "floor": newest - FALLBACK_WINDOW}
+    return await _rows(conn, sql, {**values, "limit": query.limit, "offset": query.offset}, columns)
 
 
 async def _exact_titles(
     conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any], key: str
 ) -> list[Hit]:
     clauses, params = _filters(query, conn.dialect.name)
-    names = ", ".join(f"papers.{c.name}" for c in columns)
-    sql = f"""
-        SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
-        WHERE {" AND ".join(["papers.title_key = :key", *clauses])}
-        ORDER BY papers.published DESC NULLS LAST, papers.id DESC LIMIT :most"""
-    typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
-    rows = await conn.execute(typed, {**params, "key": key, "most": EXACT_TITLES})
-    return [Hit(paper_from_row(row), None) for row in rows.all()]
-
-
-async def _ranked(
-    conn: AsyncConnection, query: SearchQuery, columns: Sequence[Any], index: SearchIndex | None
-) -> list[Hit]:
-    if index is not None and ranked(query):
-        return await _by_ids(conn, index.search(query).ids, columns)
-    dialect = conn.dialect.name
-    names = ", ".join(f"papers.{c.name}" for c in columns)
-    clauses, params = _filters(query, dialect)
-    params.update(limit=query.limit, offset=query.offset, cap=CANDIDATES)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    if not ranked(query):
-        sql = f"""
-            SELECT {names}, CAST(NULL AS REAL) AS score FROM papers
-            {where} ORDER BY {_order(query, False)} LIMIT :limit OFFSET :offset"""
-    elif dialect == "sqlite":
-        params["match"] = fts5_match(query.terms, query.author)
-        sql = f"""
-            WITH hits AS MATERIALIZED (
-                SELECT rowid AS id, -bm25(papers_fts, 10.0, 3.0, 1.0) AS score FROM papers_fts
-                WHERE papers_fts MATCH :match ORDER BY rowid DESC LIMIT :cap)
-            SELECT {names}, hits.score AS score FROM hits JOIN papers ON papers.id = hits.id
-            {where} ORDER BY {_order(query, True)} LIMIT :limit OFFSET :offset"""
-    else:
-        return await _by_ids(conn, await _pg_ranked_ids(conn, query, clauses, params), columns)
-    # Typed result columns, so JSON lists and datetimes are decoded as in ORM queries.
-    typed = sa.text(sql).columns(*columns, sa.column("score", sa.Float))
-    rows = (await conn.execute(typed, params)).all()
-    return [
-        Hit(paper_from_row(row), float(row.score) if row.score is not None else None)
-        for row in rows
-    ]
+    where = ["papers.title_key = :key", *clauses]
+    sql = f"{_select(columns, where)} ORDER BY {_order(query)} LIMIT :most"
+    return await _rows(conn, sql, {**params, "key": key, "most": EXACT_TITLES}, columns)
 
 
 async def _by_ids(
@@ -178,61 +189,6 @@ async def _by_ids(
     """The papers of `ids` (row id, score), in that order."""
     if not ids:
         return []
-    table = columns[0].table
-    rows = await conn.execute(sa.select(*columns).where(table.c.id.in_([i for i, _ in ids])))
+    rows = await conn.execute(sa.select(*columns).where(_papers.c.id.in_([i for i, _ in ids])))
     by_id = {row.id: row for row in rows.all()}
     return [Hit(paper_from_row(by_id[i]), score) for i, score in ids if i in by_id]
-
-
-async def _pg_ranked_ids(
-    conn: AsyncConnection, query: SearchQuery, clauses: list[str], params: dict[str, Any]
-) -> list[tuple[int, float]]:
-    """The page of (id, score) for a PostgreSQL text query, ranked among the newest
-    `CANDIDATES` matches that pass the filters.
-
-    The planner's estimate of the match count (GIN statistics, planning only) sizes a window of
-    the newest rows expected to hold enough matches; one query reads the GIN bitmap matches
-    ANDed with the window's id range and ranks them; the window widens until it holds enough or
-    is everything. Plain index scans are off for this transaction: with them the planner likes
-    to walk the primary key backwards testing each row's tsvector, 10-100x slower for frequent
-    terms and seconds for zero-hit ones. Bitmap scans stay on.
-    """
-    tsq = pg_tsquery(query.terms, query.author)
-    newest = (await conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM papers"))).scalar_one()
-    await conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
-    match = "papers.tsv @@ to_tsquery('paperboy', :tsq)"
-    explain = sa.text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM papers WHERE {match}")
-    plan = (await conn.execute(explain, {"tsq": tsq})).scalar_one()
-    estimate = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
-    window = int(newest * min(1.0, 1.3 * CANDIDATES / estimate)) + 1
-    select = (
-        "SELECT papers.id, papers.published, papers.upvotes, "
-        "ts_rank(papers.tsv, to_tsquery('paperboy', :rank_tsq)) AS score FROM papers "
-        f"WHERE {' AND '.join([match, *clauses])}"
-    )
-    values = {
-        **params,
-        "tsq": tsq,
-        "rank_tsq": pg_tsquery(query.terms, query.author, excluding=False),
-    }
-    while True:
-        floor = max(0, newest - window)
-        sql = f"{select} AND papers.id > :floor" if floor else select
-        rows = (await conn.execute(sa.text(sql), {**values, "floor": floor})).all()
-        if len(rows) >= CANDIDATES or not floor:
-            break
-        window *= 4
-    candidates = sorted(rows, key=lambda r: r.id, reverse=True)[:CANDIDATES]
-    candidates.sort(key=_sort_key(query.sort))
-    page = candidates[query.offset : query.offset + query.limit]
-    return [(row.id, float(row.score)) for row in page]
-
-
-def _sort_key(sort: Sort) -> Any:
-    """The Python twin of `_order` for candidate rows (id, published, upvotes, score)."""
-    oldest = datetime.min.replace(tzinfo=UTC)
-    if sort is Sort.RECENT:
-        return lambda r: (-(r.published or oldest).timestamp(), -r.id)
-    if sort is Sort.UPVOTES:
-        return lambda r: (-(r.upvotes if r.upvotes is not None else -1), -r.score, -r.id)
-    return lambda r: (-r.score, -r.id)

@@ -37,6 +37,7 @@ import tantivy
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import SearchQuery, Sort, Terms
+from bot.search import title_key
 from storage.tables import PaperRow
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ LOCK_WAIT = 1.0  # seconds a search's catch-up waits for another process's write
 LONG_WAIT = 3600.0  # ... and a background one or a rebuild (another may be building it all)
 WRITER_HEAP = 128_000_000
 MAX_TOKEN = 40  # longer "words" are not words (base64, hashes); neither side keeps them
-_MARKER = "marker"
+_MARKER = "marker"  # the document holding the index's `Mark` (no text: no query matches it)
+EXACT_TITLE = 1e6  # added to the score of a paper whose exact title was typed: above any BM25
 _MINUTE_BITS = 27  # minutes since 1970 fit until the year 2225
 _ID_BITS = 21
 
@@ -73,6 +75,7 @@ def _schema() -> tantivy.Schema:
     for name in WEIGHTS:
         builder.add_text_field(name, tokenizer_name="paperboy")
     builder.add_text_field("category", tokenizer_name="raw")
+    builder.add_text_field("title_key", tokenizer_name="raw")
     builder.add_text_field("kind", tokenizer_name="raw")
     builder.add_text_field("epoch", tokenizer_name="raw", stored=True)
     builder.add_integer_field("published", indexed=True, fast=True)
@@ -113,12 +116,15 @@ def upvotes_key(upvotes: int | None, published: datetime | None) -> int:
 
 
 def document(row: Any) -> tantivy.Document:
-    """A paper row (id, title, abstract, authors_text, categories_text, published, upvotes)."""
+    """A paper row (id, title, title_key, abstract, authors_text, categories_text, published,
+    upvotes)."""
     doc = tantivy.Document()
     doc.add_integer("id", row.id)
     doc.add_text("title", row.title or "")
     doc.add_text("abstract", row.abstract or "")
     doc.add_text("authors", row.authors_text or "")
+    if row.title_key:
+        doc.add_text("title_key", row.title_key)
     for category in (row.categories_text or "").split():
         doc.add_text("category", category.lower())
     if (seconds := _seconds(row.published)) is not None:
@@ -225,7 +231,10 @@ def to_query(query: SearchQuery) -> tantivy.Query | None:
     if query.category:
         category = tantivy.Query.term_query(SCHEMA, "category", query.category.lower())
         parts.append(_filter(category))
-    parts.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "kind", _MARKER)))
+    key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
+    if key:  # a paper whose exact title was typed comes first, however old
+        exact = tantivy.Query.term_query(SCHEMA, "title_key", key)
+        parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_TITLE)))
     return tantivy.Query.boolean_query(parts)
 
 
@@ -321,13 +330,32 @@ class SearchIndex:
         scores = [None if field else float(key) for key, _ in found.hits]
         return Ranked(list(zip(ids, scores, strict=True)))
 
+    def known(self, word: str) -> bool:
+        """Whether any paper holds `word` (as the index reads it) in any field."""
+        searcher = self._index.searcher()
+        tokens = _tokens(word)
+        return bool(tokens) and all(
+            any(searcher.doc_freq(name, token) for name in WEIGHTS) for token in tokens
+        )
+
+    def near(self, word: str, limit: int = 20) -> list[int]:
+        """Row ids of papers whose titles hold a word within two edits of `word`."""
+        tokens = _tokens(word)
+        if len(tokens) != 1 or len(tokens[0]) < 4:
+            return []
+        fuzzy = tantivy.Query.fuzzy_term_query(SCHEMA, "title", tokens[0], 2, True)
+        searcher = self._index.searcher()
+        hits = searcher.search(fuzzy, limit, count=False).hits
+        if not hits:
+            return []
+        return [int(i or 0) for i in searcher.fast_field_values("id", [a for _, a in hits])]
+
     # -- keeping in step ---------------------------------------------------------------------
 
-    async def ready(self, engine: AsyncEngine) -> bool:
-        """Whether the index holds every committed paper now; indexes a few rows if needed,
-        starts a background catch-up for many."""
-        async with engine.connect() as conn:
-            clock = await _clock(conn)
+    async def ready(self, conn: AsyncConnection, engine: AsyncEngine) -> bool:
+        """Whether the index holds every paper committed as `conn` sees it; indexes a few rows
+        if needed (on their own connection), starts a background catch-up for many."""
+        clock = await _clock(conn)
         if self._checked.covers(clock):
             return True
         async with self._catching_up:
@@ -336,8 +364,7 @@ class SearchIndex:
             if mark.covers(clock):
                 self._checked = clock
                 return True
-            async with engine.connect() as conn:
-                pending = await _pending(conn, mark.since(clock))
+            pending = await _pending(conn, mark.since(clock))
             if pending > INLINE or self._background is not None:
                 self.behind = pending
                 self._start_background(engine)
@@ -480,6 +507,7 @@ _INDEXED = [
         "id",
         "change_seq",
         "title",
+        "title_key",
         "abstract",
         "authors_text",
         "categories_text",

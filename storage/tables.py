@@ -1,7 +1,7 @@
 """Tables. ORM rows never leave `storage/`: `storage.mapping` turns them into `bot.domain.Paper`.
 
-Full-text search lives beside these tables, created by the migrations in the engine's own terms:
-SQLite an FTS5 table kept in sync by triggers, PostgreSQL a stored `tsvector` with a GIN index.
+Full-text search is not in the database: `storage.search_index` keeps a tantivy index derived
+from the papers table (`change_seq` tells it what changed).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid, which FTS5 content tables key on.
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid (a compact, fast key).
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 

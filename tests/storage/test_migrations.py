@@ -29,8 +29,7 @@ async def test_an_out_of_date_schema_is_refused_with_the_fix(db_url: str) -> Non
 
 
 async def test_the_migrations_build_the_tables_the_code_maps(db_url: str) -> None:
-    """The ORM tables and what the migrations create agree (full-text search is the
-    migrations' own: FTS5 tables on SQLite, a tsvector column on PostgreSQL)."""
+    """The ORM tables and what the migrations create agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
@@ -44,16 +43,7 @@ async def test_the_migrations_build_the_tables_the_code_maps(db_url: str) -> Non
             differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     finally:
         engine.dispose()
-    search_only = [
-        d
-        for d in differences
-        if not (
-            (d[0] == "remove_table" and d[1].name.startswith("papers_fts"))
-            or (d[0] == "remove_column" and d[3].name == "tsv")
-            or (d[0] == "remove_index" and "tsv" in d[1].name)
-        )
-    ]
-    assert search_only == []
+    assert differences == []
 
 
 async def test_subscriptions_made_before_the_log_have_decided_all_of_it(db_url: str) -> None:

@@ -215,11 +215,12 @@ async def test_a_stale_index_answers_from_the_database_and_says_so(
     corpus: SqlPaperStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An index too far behind to catch up within a search (here: any row at all) is caught up
-    in the background; meanwhile the database ranks its newest matches, and the hits say so."""
+    in the background; meanwhile the database lists its newest papers holding the words, and
+    the hits say so."""
     monkeypatch.setattr(index_module, "INLINE", 0)
-    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    monkeypatch.setattr(search_module, "FALLBACK_WINDOW", 3)  # the 3 newest papers
     stale = await corpus.search(build_query("diffusion"))
-    assert set(_ids(stale)) == {"2", "3"}  # the two newest matches only
+    assert _ids(stale) == ["3"]  # the newest holding the word, among the newest three
     assert isinstance(stale, Hits) and stale.note and "catching up" in stale.note
     background = corpus.index._background
     assert background is not None
