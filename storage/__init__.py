@@ -47,6 +47,7 @@ class Storage:
     signals: SqlTasteSignals
 
     async def close(self) -> None:
+        await self.papers.index.close()
         await self.engine.dispose()
 
     async def ping(self) -> None:

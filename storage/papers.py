@@ -64,6 +64,7 @@ class SqlPaperStore:
         self.index = index if index is not None else SearchIndex()
 
     async def close(self) -> None:
+        await self.index.close()
         await self.engine.dispose()
 
     async def upsert(self, incoming: Sequence[Paper], *, records: bool = False) -> UpsertResult:

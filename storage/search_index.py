@@ -20,6 +20,7 @@ one directory: tantivy's writer lock lets one at a time write, and each reads th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
@@ -42,7 +43,7 @@ from storage.tables import PaperRow
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1  # a new layout is a new directory: an old index is rebuilt, never misread
+SCHEMA_VERSION = 2  # a new layout is a new directory: an old index is rebuilt, never misread
 WEIGHTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
 INLINE = 2_000  # rows a search indexes before answering; more are indexed in the background
 BATCH = 5_000  # rows read from the database at a time
@@ -81,6 +82,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("published", indexed=True, fast=True)
     builder.add_integer_field("recent", fast=True)
     builder.add_integer_field("upvotes", fast=True)
+    builder.add_float_field("tiebreak", fast=True)
     builder.add_integer_field("seq", stored=True)
     builder.add_integer_field("top_id", stored=True)
     return builder.build()
@@ -115,6 +117,15 @@ def upvotes_key(upvotes: int | None, published: datetime | None) -> int:
     return ((votes + 1) << _MINUTE_BITS) | min(minutes, (1 << _MINUTE_BITS) - 1)
 
 
+def tiebreak(published: datetime | None) -> float:
+    """A weight that orders equal scores newest first: tantivy multiplies a score by
+    log2(2 + w), and w < 1e-5 moves it by under 7.3e-6 of itself, so only scores equal to five
+    significant digits change order (ties are common: one mention in an abstract of usual
+    length scores the same in every paper)."""
+    seconds = _seconds(published) or 0
+    return min(max(seconds, 0), 1 << 32) / (1 << 32) * 1e-5
+
+
 def document(row: Any) -> tantivy.Document:
     """A paper row (id, title, title_key, abstract, authors_text, categories_text, published,
     upvotes)."""
@@ -131,6 +142,7 @@ def document(row: Any) -> tantivy.Document:
         doc.add_integer("published", seconds)
     doc.add_integer("recent", recent_key(row.id, row.published))
     doc.add_integer("upvotes", upvotes_key(row.upvotes, row.published))
+    doc.add_float("tiebreak", tiebreak(row.published))
     return doc
 
 
@@ -279,6 +291,7 @@ class SearchIndex:
         self._background: asyncio.Task[None] | None = None
         self.behind = 0  # rows known to be missing while a background catch-up runs
         self._checked = NOTHING  # the database's counter as last found fully indexed
+        self._merging: asyncio.Task[None] | None = None
 
     def _open(self) -> tantivy.Index:
         if self.path is None:
@@ -286,6 +299,9 @@ class SearchIndex:
         else:
             directory = self.path / f"v{SCHEMA_VERSION}"
             directory.mkdir(parents=True, exist_ok=True)
+            for old in self.path.glob("v*"):  # other layouts' indexes: never read again
+                if old != directory and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
             try:
                 index = tantivy.Index(SCHEMA, path=str(directory), reuse=True)
             except (OSError, ValueError) as exc:  # unreadable: derived data, built again
@@ -321,7 +337,12 @@ class SearchIndex:
         searcher = self._index.searcher()
         field = {Sort.RECENT: "recent", Sort.UPVOTES: "upvotes"}.get(query.sort)
         found = searcher.search(
-            compiled, query.limit, count=False, order_by_field=field, offset=query.offset
+            compiled,
+            query.limit,
+            count=False,
+            order_by_field=field,
+            offset=query.offset,
+            weight_by_field=None if field else "tiebreak",
         )
         addresses = [address for _, address in found.hits]
         ids = (
@@ -365,11 +386,13 @@ class SearchIndex:
                 self._checked = clock
                 return True
             pending = await _pending(conn, mark.since(clock))
-            if pending > INLINE or self._background is not None:
-                self.behind = pending
-                self._start_background(engine)
-                return False
-            return await self._catch_up(engine, background=False)
+            few = pending <= INLINE and self._background is None
+            if few and await self._catch_up(engine, background=False):
+                return True
+            # Many rows, or another writer (a process, or our own merges) holds the lock.
+            self.behind = pending
+            self._start_background(engine)
+            return False
 
     def _start_background(self, engine: AsyncEngine) -> None:
         if self._background is None or self._background.done():
@@ -463,11 +486,24 @@ class SearchIndex:
                 await asyncio.to_thread(writer.commit)
             else:
                 writer.commit()
-        finally:
-            await asyncio.to_thread(writer.wait_merging_threads)
+        except BaseException:
+            await asyncio.to_thread(writer.wait_merging_threads)  # drops what was not committed
+            raise
+        # Segment merges may follow a commit; the search does not wait for them. The writer
+        # (and its lock) is released when they end: `_writer` waits for it meanwhile.
+        self._merging = asyncio.create_task(asyncio.to_thread(writer.wait_merging_threads))
         self._index.reload()
         self._checked = done
         return True
+
+    async def close(self) -> None:
+        """Wait for segment merges still going on (the writer's lock is then released)."""
+        if self._background is not None:
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
+        if self._merging is not None:
+            await self._merging
 
 
 def location(url: str, setting: str = "") -> Path | None:
