@@ -47,7 +47,7 @@ from bot.domain import Sort  # noqa: E402
 from bot.importer import import_files  # noqa: E402
 from bot.search import build_query  # noqa: E402
 from storage import SqlPaperStore, open_store  # noqa: E402
-from storage.search_index import SCHEMA_VERSION, WEIGHTS, analyzer  # noqa: E402
+from storage.search_schema import SCHEMA_VERSION, WEIGHTS, analyzer  # noqa: E402
 
 CLASSES = {  # name -> target share of papers containing the term(s)
     "frequent term (~7.5%)": 0.075,

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from bot.domain import Origin, Paper, Sort
 from bot.search import SearchError, build_query, title_key
 from storage import SqlPaperStore, create_engine, open_store
-from storage.search_index import SearchIndex, document, location
+from storage.search_index import SearchIndex, location
+from storage.search_schema import document
 
 
 def _paper(n: int, title: str, abstract: str, day: datetime) -> Paper:
