@@ -142,7 +142,6 @@ class SearchIndex:
             count=False,
             order_by_field=field,
             offset=query.offset,
-            weight_by_field=None if field else "tiebreak",
         )
         addresses = [address for _, address in found.hits]
         ids = (

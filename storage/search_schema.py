@@ -19,7 +19,7 @@ import tantivy
 from bot.domain import SearchQuery, Sort, Terms
 from bot.search import title_key
 
-SCHEMA_VERSION = 2  # a new layout is a new directory: an old index is rebuilt, never misread
+SCHEMA_VERSION = 3  # a new layout is a new directory: an old index is rebuilt, never misread
 WEIGHTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
 MAX_TOKEN = 40  # longer "words" are not words (base64, hashes); neither side keeps them
 EXACT_TITLE = 1e6  # added to the score of a paper whose exact title was typed: above any BM25
@@ -52,7 +52,6 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("published", indexed=True, fast=True)
     builder.add_integer_field("recent", fast=True)
     builder.add_integer_field("upvotes", fast=True)
-    builder.add_float_field("tiebreak", fast=True)
     builder.add_integer_field("seq", stored=True)
     builder.add_integer_field("top_id", stored=True)
     return builder.build()
@@ -87,15 +86,6 @@ def upvotes_key(upvotes: int | None, published: datetime | None) -> int:
     return ((votes + 1) << _MINUTE_BITS) | min(minutes, (1 << _MINUTE_BITS) - 1)
 
 
-def tiebreak(published: datetime | None) -> float:
-    """A weight that orders equal scores newest first: tantivy multiplies a score by
-    log2(2 + w), and w < 1e-5 moves it by under 7.3e-6 of itself, so only scores equal to five
-    significant digits change order (ties are common: one mention in an abstract of usual
-    length scores the same in every paper)."""
-    seconds = _seconds(published) or 0
-    return min(max(seconds, 0), 1 << 32) / (1 << 32) * 1e-5
-
-
 def document(row: Any) -> tantivy.Document:
     """A paper row (id, title, title_key, abstract, authors_text, categories_text, published,
     upvotes)."""
@@ -112,7 +102,6 @@ def document(row: Any) -> tantivy.Document:
         doc.add_integer("published", seconds)
     doc.add_integer("recent", recent_key(row.id, row.published))
     doc.add_integer("upvotes", upvotes_key(row.upvotes, row.published))
-    doc.add_float("tiebreak", tiebreak(row.published))
     return doc
 
 
