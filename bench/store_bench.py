@@ -56,6 +56,7 @@ CLASSES = {  # name -> target share of papers containing the term(s)
 }
 SINCE = date(2025, 11, 1)  # about the newest year of the corpus
 CATEGORY = "cs.CV"  # in ~20% of papers
+SINCE_SECONDS = datetime.combine(SINCE, datetime.min.time(), UTC).timestamp()
 K1, B = 1.2, 0.75
 FIELDS = ("title", "authors", "abstract")
 
@@ -78,6 +79,14 @@ def query_sets(corpus: Path) -> dict[str, list[str]]:
     return sets
 
 
+_SPLIT = analyzer()
+
+
+def query_tokens(text: str) -> list[str]:
+    """A query's words as the index reads them (quotes dropped)."""
+    return [t for w in text.strip('"').split() for t in _SPLIT.analyze(w)]
+
+
 def author_names(corpus: Path, count: int = 10) -> list[str]:
     with corpus.open() as handle:
         return [json.loads(next(handle))["authors"].split(", ")[0] for _ in range(count)]
@@ -98,6 +107,7 @@ class Reference:
     postings: dict[tuple[str, str], dict[int, int]] = field(
         default_factory=lambda: defaultdict(dict)
     )
+    rows: dict[str, int] = field(default_factory=dict)  # arXiv id -> its place in the corpus
 
     def score(self, tokens: list[str], since: float | None, category: bool) -> dict[int, float]:
         """Every paper holding all `tokens` (in any field), scored; filters applied."""
@@ -142,25 +152,19 @@ class Reference:
         if not best:
             return float(not found)
         floor = best[-1] * (1 - 1e-5)  # as equal as the engine's float32 scores can tell
-        position = self.positions()
-        good = sum(1 for aid in found[:k] if scored.get(position.get(aid, -1), -1.0) >= floor)
+        good = sum(1 for aid in found[:k] if scored.get(self.rows.get(aid, -1), -1.0) >= floor)
         return good / len(best)
-
-    def positions(self) -> dict[str, int]:
-        if not hasattr(self, "_positions"):
-            self._positions = {aid: n for n, aid in enumerate(self.ids)}
-        return self._positions
 
 
 def build_reference(corpus: Path, words: set[str]) -> Reference:
     from bot.sources.arxiv_snapshot import paper_from_snapshot  # as the importer reads them
 
-    split = analyzer()
-    wanted = {t for w in words for t in split.analyze(w)}
+    wanted = {t for w in words for t in _SPLIT.analyze(w)}
     reference = Reference()
     with corpus.open() as handle:
         for number, line in enumerate(handle):
             paper = paper_from_snapshot(json.loads(line))
+            reference.rows[paper.arxiv_id] = len(reference.ids)
             reference.ids.append(paper.arxiv_id)
             reference.published.append(paper.published.timestamp() if paper.published else 0)
             reference.has_category.append(CATEGORY in paper.categories)
@@ -170,7 +174,7 @@ def build_reference(corpus: Path, words: set[str]) -> Reference:
                 "abstract": paper.abstract or "",
             }
             for name, text in texts.items():
-                tokens = split.analyze(text)
+                tokens = _SPLIT.analyze(text)
                 reference.lengths[name].append(len(tokens))
                 for token in tokens:
                     if token in wanted:
@@ -295,11 +299,11 @@ async def bench_engine(
                     elapsed, ids = await timed_search(store, word, **chosen)
                     times.append(elapsed)
                     if reference is not None and i < len(words) and label != "phrase":
-                        tokens = [t for w in word.split() for t in analyzer().analyze(w)]
+                        tokens = query_tokens(word)
                         if not options:
                             overlaps["plain"].append(reference.agreement(ids, tokens))
                         elif "since" in options:
-                            since = datetime.combine(SINCE, datetime.min.time(), UTC).timestamp()
+                            since = SINCE_SECONDS
                             overlaps["since"].append(reference.agreement(ids, tokens, since=since))
                         elif "category" in options:
                             agreed = reference.agreement(ids, tokens, category=True)
@@ -315,23 +319,15 @@ async def bench_engine(
             like = [
                 await naive_like(store, words[i % len(words)]) for i in range(args.baseline_runs)
             ]
-            hits = (
-                len(
-                    reference.score(
-                        [t for w in words[0].split() for t in analyzer().analyze(w.strip('"'))],
-                        None,
-                        False,
-                    )
-                )
-                if reference and label != "phrase"
-                else "-"
-            )
+            hits = "-"
+            if reference is not None and label != "phrase":
+                hits = f"{len(reference.score(query_tokens(words[0]), None, False)):,}"
             exactness = " / ".join(
                 f"{statistics.mean(overlaps[k]):.2f}" if overlaps[k] else "-"
                 for k in ("plain", "since", "category", "recent")
             )
             print(
-                f"| {label} | {hits if isinstance(hits, str) else f'{hits:,}'} | "
+                f"| {label} | {hits} | "
                 f"{' | '.join(cells)} | "
                 f"{percentile(bare, 50):.1f} / {percentile(bare, 95):.1f} | "
                 f"{statistics.median(like):,.0f} / {percentile(like, 95):,.0f} | {exactness} |"

@@ -75,14 +75,14 @@ class Finder:
                 live = await self.hf.search(text, limit=limit)
         except (SourceError, TimeoutError) as exc:
             log.warning("live search failed: %s", exc or "timed out")
-            return SearchPage(
-                tuple(hits), query, note="Hugging Face search is unreachable; stored results only."
-            )
+            unreachable = "Hugging Face search is unreachable; stored results only."
+            return SearchPage(tuple(hits), query, note=" ".join(filter(None, [said, unreachable])))
         known = {h.paper.arxiv_id for h in hits}
         extra = [p for p in live if p.arxiv_id not in known][: limit - len(hits)]
         if extra:
             await self.store.upsert(extra)
-        return SearchPage(tuple(hits) + tuple(Hit(p, None, live=True) for p in extra), query)
+        found = tuple(hits) + tuple(Hit(p, None, live=True) for p in extra)
+        return SearchPage(found, query, note=said)
 
     async def _by_ids(self, ids: list[str], query: SearchQuery) -> SearchPage:
         stored = {i: await self.store.get(i) for i in ids}

@@ -48,7 +48,7 @@ async def search_papers(
     if not ranked(query):
         return await _filtered(conn, query, columns)
     if index is not None:
-        return await _by_ids(conn, index.search(query).ids, columns)
+        return await _by_ids(conn, index.search(query), columns)
     key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
     exact = await _exact_titles(conn, query, columns, key) if key else []
     if not exact:
@@ -143,19 +143,18 @@ def _holding(terms: Terms, author: str | None, dialect: str) -> tuple[list[str],
     like = _like(dialect)
     params: dict[str, Any] = {}
 
-    def anywhere(text: str) -> str:
-        name = f"w{len(params)}"
+    def within(text: str, fields: tuple[str, ...]) -> str:
+        name = f"p{len(params)}"
         params[name] = f"%{text}%"
-        fields = ("papers.title", "papers.abstract", "papers.authors_text")
         return "(" + " OR ".join(f"coalesce({f}, '') {like} :{name}" for f in fields) + ")"
 
-    held = [anywhere(w) for w in terms.words] + [anywhere(" ".join(p)) for p in terms.phrases]
+    everywhere = ("papers.title", "papers.abstract", "papers.authors_text")
+    held = [within(w, everywhere) for w in terms.words]
+    held += [within(" ".join(p), everywhere) for p in terms.phrases]
     if terms.any and held:
         held = ["(" + " OR ".join(held) + ")"]
-    for word in parse_terms(author).words if author else ():
-        params[f"a{len(params)}"] = f"%{word}%"
-        held.append(f"papers.authors_text {like} :a{len(params) - 1}")
-    held += [f"NOT {anywhere(w)}" for w in terms.excluded]
+    held += [within(w, ("papers.authors_text",)) for w in parse_terms(author or "").words]
+    held += [f"NOT {within(w, everywhere)}" for w in terms.excluded]
     return held, params
 
 

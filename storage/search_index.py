@@ -55,13 +55,6 @@ _MARKER = "marker"  # the document holding the index's `Mark` (no text: no query
 
 
 @dataclass(frozen=True, slots=True)
-class Ranked:
-    """A page of row ids in order, with their relevance (None when sorted by a field)."""
-
-    ids: list[tuple[int, float | None]]
-
-
-@dataclass(frozen=True, slots=True)
 class Mark:
     """A point in a database's changes: its epoch (its life) and a change counter value; for
     an index, also the highest row id in it."""
@@ -129,11 +122,12 @@ class SearchIndex:
         """Papers in the index."""
         return max(0, int(self._index.searcher().num_docs) - (self.mark() != NOTHING))
 
-    def search(self, query: SearchQuery) -> Ranked:
-        """Row ids of the page, every match ranked (or sorted) exactly."""
+    def search(self, query: SearchQuery) -> list[tuple[int, float | None]]:
+        """(row id, relevance) of the page, every match ranked exactly (relevance None when
+        sorted by date or upvotes)."""
         compiled = to_query(query)
         if compiled is None:
-            return Ranked([])
+            return []
         searcher = self._index.searcher()
         field = {Sort.RECENT: "recent", Sort.UPVOTES: "upvotes"}.get(query.sort)
         found = searcher.search(
@@ -148,7 +142,7 @@ class SearchIndex:
             [int(i or 0) for i in searcher.fast_field_values("id", addresses)] if addresses else []
         )
         scores = [None if field else float(key) for key, _ in found.hits]
-        return Ranked(list(zip(ids, scores, strict=True)))
+        return list(zip(ids, scores, strict=True))
 
     def known(self, word: str) -> bool:
         """Whether any paper holds `word` (as the index reads it) in any field."""

@@ -217,7 +217,7 @@ def test_any_query_text_searches_the_index_without_error(
     except SearchError:
         return
     ranked = SMALL.search(query)
-    assert {row_id for row_id, _ in ranked.ids} <= {1, 2, 3}
+    assert {row_id for row_id, _ in ranked} <= {1, 2, 3}
 
 
 def test_words_are_found_as_people_type_them() -> None:
@@ -231,10 +231,10 @@ def test_words_are_found_as_people_type_them() -> None:
         ("obrien", []),  # an apostrophe splits a name, as in the query
         ("o'brien", [1, 2, 3]),
     ]:
-        found = sorted(i for i, _ in SMALL.search(build_query(typed)).ids)
+        found = sorted(i for i, _ in SMALL.search(build_query(typed)))
         assert found == expected, typed
     typing = build_query("diffu", as_typed=True)
-    assert [i for i, _ in SMALL.search(typing).ids] == [3]
+    assert [i for i, _ in SMALL.search(typing)] == [3]
 
 
 async def test_a_word_nobody_wrote_is_searched_as_the_close_one_many_did(
