@@ -139,7 +139,9 @@ class App:
 
     @cached_property
     def commands(self) -> Commands:
+        from adapters.parts import embedder
         from bot.commands import Commands
+        from bot.related import RelatedPapers
         from bot.tastes import TeachingVotes
 
         storage = self.storage
@@ -152,6 +154,7 @@ class App:
             threads=self.threads,
             votes=TeachingVotes(storage.votes, self.tastes),
             tastes=self.tastes,
+            related_papers=RelatedPapers(storage.papers, embedder(self.settings)),
         )
 
     @cached_property

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from adapters.openai_chat import OpenAIChat
+    from adapters.openai_embed import OpenAIEmbedder
     from bot.commands import Commands
     from bot.qa.service import Answerer
     from bot.qa.tldr import TldrWriter
@@ -70,6 +71,23 @@ def chat_model(settings: Settings, on_tokens: Tokens | None = None) -> OpenAICha
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
         on_tokens=on_tokens,
+    )
+
+
+def embedder(settings: Settings) -> OpenAIEmbedder | None:
+    """The embedding model for related papers, when a model server is configured."""
+    if not (settings.openai_api_key or settings.openai_base_url):
+        return None
+    if settings.embedding_model.strip().lower() == "off":
+        return None
+    from adapters.openai_embed import OpenAIEmbedder
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIEmbedder(
+        settings.embedding_model.strip(),
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=min(settings.llm_timeout_seconds, 10.0),  # someone is waiting on a command
     )
 
 

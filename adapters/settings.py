@@ -113,6 +113,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL")
     )
     llm_model: str = "gpt-4o-mini"
+    # With a key or a server, `/papers related` orders papers by meaning with this embedding
+    # model (among those sharing the most words); "off": by words alone.
+    embedding_model: str = Field(default="text-embedding-3-small", min_length=1, max_length=200)
     llm_max_tokens: int = Field(default=400, ge=50, le=4000)
     # Seconds without a reply before the model counts as failed (the answer then quotes the paper).
     llm_timeout_seconds: float = Field(default=60.0, gt=0)

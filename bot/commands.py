@@ -37,7 +37,8 @@ from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
 from bot.ports import Ledger, PaperStore, SubscriptionStore, Votes
 from bot.reasons import why_line
-from bot.search import MAX_PAGE, SearchError, build_query, related_query
+from bot.related import RelatedPapers
+from bot.search import MAX_PAGE, SearchError, build_query
 from bot.subscriptions import NOT_LISTED, explain
 from bot.syntax import COMMANDS, SOURCES, Command, CommandError, help_text, parse
 from bot.taste import Taste
@@ -195,6 +196,7 @@ class Commands:
     threads: ThreadAnswers | None = None  # to answer questions, in a card's thread or not
     votes: Votes | None = None  # reactions on cards, for `top`
     tastes: Tastes | None = None  # each channel's taste, for `taste`, `why` and signals
+    related_papers: RelatedPapers | None = None  # by meaning where a model is set; else by words
     clock: Callable[[], datetime] = utc_now
 
     async def handle(self, text: str, ctx: Context) -> Reply:
@@ -472,16 +474,14 @@ class Commands:
             return Reply(f"No paper {aid.id} found.", error=True)
         paper = found.hits[0].paper
         page = command.number("page") or 1
-        query = related_query(paper, limit=min(page * PAGE + 1, MAX_PAGE))
-        hits = [h for h in await self.papers.search(query) if h.paper.arxiv_id != paper.arxiv_id]
-        hits = hits[(page - 1) * PAGE : page * PAGE]
+        related = self.related_papers or RelatedPapers(self.papers)
+        found_related = await related.of(paper, limit=min(page * PAGE, MAX_PAGE))
+        hits = found_related.hits[(page - 1) * PAGE : page * PAGE]
         title = paper.title or f"arXiv:{paper.arxiv_id}"
         if not hits:
             return Reply(f"No stored paper shares the telling words of “{title}”.")
         lines = [
-            f"Related to “{title}” (arXiv:{paper.arxiv_id}), page {page}, by the words their "
-            "titles and abstracts share with it (rarer words count more; not by meaning), ranked "
-            "among the newest stored papers that share any:"
+            f"Related to “{title}” (arXiv:{paper.arxiv_id}), page {page}, {found_related.how}:"
         ] + [
             f"{n}. {h.paper.title or h.paper.arxiv_id} (arXiv:{h.paper.arxiv_id})"
             for n, h in enumerate(hits, start=(page - 1) * PAGE + 1)

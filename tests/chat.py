@@ -115,10 +115,11 @@ def promoted_list(text: str) -> bool:
 
 
 @asynccontextmanager
-async def core(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[Core]:
+async def core(tmp_path: Path, database_url: str | None = None, **more: Any) -> AsyncIterator[Core]:
     """The core from the composition root, as `paperboy run` has it: extractive answers from
     the abstract (no full text, no model, until a test sets one), Hugging Face answering with
-    `feed`. SQLite in `tmp_path` unless `database_url` names another database."""
+    `feed`. SQLite in `tmp_path` unless `database_url` names another database; `more`: other
+    settings (OPENAI_BASE_URL=...)."""
     feed: list[dict[str, Any]] = []
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -130,8 +131,7 @@ async def core(tmp_path: Path, database_url: str | None = None) -> AsyncIterator
         hf_live_search=False,
         http_attempts=1,
         arxiv_request_interval_seconds=0,
-        OPENAI_API_KEY=None,
-        OPENAI_BASE_URL=None,
+        **{"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, **more},
     )
 
     def hugging_face(request: httpx.Request) -> httpx.Response:

@@ -16,7 +16,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord.commands import papers_group
+from adapters.discord.commands import papers_group, related_button
 from adapters.discord.publisher import (
     PLATFORM,
     ArchiveMinutes,
@@ -99,7 +99,9 @@ class DiscordBot:
             self.client = discord.Client(intents=wanted, allowed_mentions=quiet)
         self.tree = app_commands.CommandTree(self.client)
         self.tree.add_command(papers_group(self.commands))
-        self.publisher = DiscordPublisher(self.client, self.options.archive_minutes)
+        related = related_button(self.commands)
+        self.client.add_dynamic_items(related)
+        self.publisher = DiscordPublisher(self.client, self.options.archive_minutes, related)
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
         self.client.event(self.on_ready)
         self.client.event(self.on_message)

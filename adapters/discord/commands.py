@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any, Literal
 
 import discord
@@ -133,6 +135,46 @@ class Pages(discord.ui.View):
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pages]) -> None:
         await self._turn(interaction, self.page + 1)
+
+
+RELATED = r"paperboy:related:(?P<paper>[0-9A-Za-z./-]{1,40})"
+
+
+class RelatedButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=RELATED):
+    """A card's "Related papers" button. Its custom id carries the paper, so it works after a
+    restart: registered with the client (`Client.add_dynamic_items`), it is dispatched by its
+    id pattern, and no view is kept per card. `related_button` gives it something to do."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Related papers",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"paperboy:related:{arxiv_id}",
+            )
+        )
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RelatedButton:
+        return cls(match["paper"])
+
+
+def related_button(commands: Commands) -> type[RelatedButton]:
+    """The button, clicked: whoever clicked sees the papers closest to the card's
+    (`/papers related ID`), privately."""
+
+    async def private(work: Awaitable[Reply]) -> Reply:
+        return replace(await work, private=True)
+
+    class Related(RelatedButton, template=RELATED):
+        async def callback(self, interaction: discord.Interaction) -> None:
+            command = Command("related", {"paper": self.arxiv_id})
+            await answer(interaction, private(commands.run(command, context(interaction))))
+
+    return Related
 
 
 def _annotation(option: Option) -> Any:

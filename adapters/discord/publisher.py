@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -80,9 +80,15 @@ async def platform_errors(
 class DiscordPublisher:
     limits = LIMITS
 
-    def __init__(self, client: discord.Client, archive_minutes: ArchiveMinutes = 1440) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        archive_minutes: ArchiveMinutes = 1440,
+        related: Callable[[str], discord.ui.Item[Any]] | None = None,
+    ) -> None:
         self.client = client
         self.archive_minutes = archive_minutes
+        self.related = related  # a card's "Related papers" button, where commands are served
 
     async def _ready(self) -> None:
         try:
@@ -105,6 +111,8 @@ class DiscordPublisher:
     async def post(self, target: Target, card: Card, key: str) -> str:
         channel = await self._channel(target)
         embed, view = card_embed(card, f" · {key}"), link_buttons(card)
+        if self.related is not None:
+            view.add_item(self.related(card.arxiv_id))
         name = thread_name(card.title)
         what = f"the card of {card.arxiv_id}"
         if isinstance(channel, discord.ForumChannel):

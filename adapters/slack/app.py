@@ -16,7 +16,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -30,7 +30,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
-from adapters.slack.render import Block, card_blocks, escape, fallback_text, fit, text_blocks
+from adapters.slack.render import (
+    RELATED_ACTION,
+    Block,
+    card_blocks,
+    escape,
+    fallback_text,
+    fit,
+    text_blocks,
+)
 from bot.commands import Commands, Context, Reply
 from bot.domain import Signal, Target
 from bot.engine import utc_now
@@ -107,6 +115,7 @@ class SlackBot:
         self._closed = asyncio.Event()
         self.app.command("/papers")(self.on_command)
         self.app.action("papers_page")(self.on_page)
+        self.app.action(RELATED_ACTION)(self.on_related)
         self.app.action(re.compile(r"^link-\d+$"))(self.on_link)
         self.app.event("message")(self.on_message)
         self.app.event("app_mention")(self.on_mention)
@@ -210,6 +219,15 @@ class SlackBot:
         reply = await self._reply(body["channel"]["id"], body["user"]["id"], typed)
         message = self.rendered(reply, typed)
         await self._respond(respond, {**message, "replace_original": True})
+
+    async def on_related(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+        """A card's "Related papers": the closest stored papers, shown to whoever clicked."""
+        await ack()
+        paper = str(body["actions"][0].get("value") or "")
+        command = Command("related", {"paper": paper})
+        reply = await self._reply(body["channel"]["id"], body["user"]["id"], command)
+        message = self.rendered(replace(reply, private=True), command)
+        await self._respond(respond, {**message, "replace_original": False})
 
     async def on_link(self, ack: Any, body: dict[str, Any]) -> None:
         """A link button opens its URL; Slack still tells the app, which must ack. A click on

@@ -85,17 +85,28 @@ def card_blocks(card: Card, *, links: bool = True, image: bool = True) -> list[B
     return blocks
 
 
+RELATED_ACTION = "papers_related"
+
+
 def link_buttons(card: Card) -> list[Block]:
-    return [
+    """The card's links, then "Related papers" (the app answers its click: `papers_related`)."""
+    links: list[Block] = [
         {
             "type": "button",
             "action_id": f"link-{n}",  # Slack sends a click to the app; it is acknowledged
             "text": plain(link.label, BUTTON_TEXT),
             "url": url,
         }
-        for n, link in enumerate(card.links[:ACTIONS_ELEMENTS])
+        for n, link in enumerate(card.links[: ACTIONS_ELEMENTS - 1])
         if (url := web_url(link.url))
     ]
+    related = {
+        "type": "button",
+        "action_id": RELATED_ACTION,
+        "text": plain("Related papers", BUTTON_TEXT),
+        "value": card.arxiv_id,
+    }
+    return [*links, related]
 
 
 def fallback(card: Card) -> str:

@@ -239,6 +239,35 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     assert len(edited["embeds"]) == 2
 
 
+async def test_a_cards_related_button_shows_the_closest_papers_to_whoever_clicked(
+    paperboy: Paperboy,
+) -> None:
+    fake = paperboy.fake
+    await paperboy.storage.papers.upsert(studies(3))
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00042", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = fake.posts(TEXT_CHANNEL)
+    buttons = [b for row in card["components"] for b in row["components"]]
+    (related,) = [b for b in buttons if b.get("custom_id")]
+    assert related["label"] == "Related papers" and related["style"] == 2
+    assert related["custom_id"] == "paperboy:related:2611.00042"
+
+    clicked = await fake.click(related["custom_id"], card)
+    body = await reply_to(fake, clicked)
+    assert body["flags"] & 64  # only whoever clicked sees it: the channel is not filled
+    assert body["content"].startswith("Related to “Diffusion video models” (arXiv:2611.00042)")
+    titles = [embed["title"] for embed in body["embeds"]]
+    assert titles and all("Diffusion study number" in t for t in titles)
+    assert not any("video" in t for t in titles)  # the paper itself is left out
+
+    # The button of a card this process never posted (one from before a restart): answered
+    # by its id alone.
+    older = json.loads(json.dumps(card).replace("2611.00042", "2611.00001"))
+    again = await fake.click("paperboy:related:2611.00001", older)
+    reply = await reply_to(fake, again)
+    assert reply["content"].startswith("Related to “Diffusion study number 1”")
+
+
 async def subscribed(paperboy: Paperboy, channel: str, *papers: tuple[str, str]) -> None:
     await paperboy.core.subscribe(Target("discord", channel), *papers)
 

@@ -149,6 +149,10 @@ def test_a_person_uses_the_playground(bot: tuple[str, FakeSources]) -> None:
             "body"
         )
 
+        # A card's "Related papers" runs `/papers related` for it, as if typed.
+        cards.nth(0).locator("button.related").click()
+        page.wait_for_selector("text=telling words of “Sparse attention for long documents”")
+
         page.click("text=Open thread · ask about this paper >> nth=0")
         page.wait_for_selector("text=Thread in")
         page.fill("#text", "How much memory does sparse attention save?")

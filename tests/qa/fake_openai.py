@@ -3,13 +3,16 @@ keeps every request, so the real `openai` client is tested over real HTTP on loo
 
 Each scripted answer is text (as JSON, or as a server-sent event stream when the request asks
 `stream: true`), an HTTP status to fail with (429 with `retry-after-ms`), or `Broken(text)`: a
-stream that sends `text` and then an error event midway. `delay` makes every answer slow."""
+stream that sends `text` and then an error event midway. `delay` makes every answer slow.
+`POST /v1/embeddings` answers each input with `embed(text)`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -35,11 +38,21 @@ def _chunk(model: str, content: str | None, finish: str | None = None) -> bytes:
     return f"data: {json.dumps(data)}\n\n".encode()
 
 
+def _words_vector(text: str) -> list[float]:
+    """A stand-in embedding: the text's words hashed into 64 dimensions."""
+    vector = [0.0] * 64
+    for word in text.lower().split():
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % 64] += 1.0
+    return vector
+
+
 @dataclass
 class FakeOpenAI:
     answers: list[str | int | Broken]  # text to answer, an HTTP status to fail with, or Broken
     requests: list[dict[str, Any]] = field(default_factory=list)
     delay: float = 0.0  # seconds before each answer
+    # `POST /v1/embeddings`: each input's vector; an int: the HTTP status to fail with.
+    embed: Callable[[str], list[float]] | int = _words_vector
 
     def __enter__(self) -> FakeOpenAI:
         outer = self
@@ -50,6 +63,9 @@ class FakeOpenAI:
                 outer.requests.append(
                     {"path": self.path, "auth": self.headers.get("Authorization"), **body}
                 )
+                if self.path.endswith("/embeddings"):
+                    self._embeddings(body)
+                    return
                 answer = outer.answers.pop(0) if outer.answers else 500
                 time.sleep(outer.delay)
                 if body.get("stream") and not isinstance(answer, int):
@@ -89,6 +105,28 @@ class FakeOpenAI:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _embeddings(self, body: dict[str, Any]) -> None:
+                texts = [body["input"]] if isinstance(body["input"], str) else body["input"]
+                if isinstance(outer.embed, int):
+                    status, payload = outer.embed, {"error": {"message": "no such model"}}
+                else:
+                    if body.get("encoding_format") != "float":
+                        raise ValueError("base64 embeddings: Paperboy asks for floats")
+                    data = [
+                        {"object": "embedding", "index": n, "embedding": outer.embed(text)}
+                        for n, text in enumerate(texts)
+                    ]
+                    usage = {"prompt_tokens": len(texts), "total_tokens": len(texts)}
+                    status = 200
+                    payload = {"object": "list", "data": data, "model": body["model"]}
+                    payload["usage"] = usage
+                encoded = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(encoded)))
+                self.end_headers()
+                self.wfile.write(encoded)
 
             def _stream(self, model: str, answer: str | Broken, usage: bool = False) -> None:
                 self.send_response(200)

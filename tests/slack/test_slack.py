@@ -320,6 +320,27 @@ async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:
     assert old["text"] == second["text"]
 
 
+async def test_a_cards_related_button_answers_whoever_clicked(paperboy: Paperboy) -> None:
+    await paperboy.storage.papers.upsert(studies(3))
+    await subscribed(paperboy, CHANNEL, ("2611.00042", "Diffusion video models"))
+    await paperboy.engine.run_once()
+    (card,) = paperboy.fake.posts(CHANNEL)
+    actions = next(b for b in card["blocks"] if b["type"] == "actions")
+    related = actions["elements"][-1]
+    assert related["text"]["text"] == "Related papers" and "url" not in related
+    assert related["value"] == "2611.00042"
+
+    await click(paperboy, {**related, "block_id": actions.get("block_id", "")}, "related")
+    shown = await until(
+        lambda: next((r for r in paperboy.fake.responses if r["_url"] == "related"), None)
+    )
+    assert shown["response_type"] == "ephemeral" and shown["replace_original"] is False
+    assert shown["_problems"] == []
+    assert shown["text"].startswith("Related to “Diffusion video models” (arXiv:2611.00042)")
+    headers = [b["text"]["text"] for b in shown["blocks"] if b["type"] == "header"]
+    assert headers and all(h.startswith("Diffusion study number") for h in headers)
+
+
 @pytest.mark.parametrize("streaming", [True, False])
 async def test_a_thread_question_is_answered_in_the_thread(
     paperboy: Paperboy, streaming: bool
