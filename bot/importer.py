@@ -8,8 +8,12 @@ counted and reported with their line or position; they never stop the import.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
-from collections.abc import Callable
+import pickle
+import struct
+import sys
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +25,8 @@ from bot.saved import parse_saved
 from bot.sources.arxiv_snapshot import BadLine, looks_like_snapshot, parse_snapshot_lines
 
 BATCH = 2000
+PARSER_PROCESS_FROM = 32_000_000  # bytes: a smaller file is parsed in a thread (no process start)
+_FRAME = struct.Struct("<Q")  # a parsed batch's size, before it
 MAX_SAMPLES = 10  # bad records quoted in the report; the rest are counted
 
 
@@ -60,24 +66,77 @@ def _read_batch(handle: BinaryIO, size: int) -> tuple[list[bytes], int]:
     return lines, consumed
 
 
-def _next_batch(handle: BinaryIO) -> tuple[list[Paper | BadLine], int, int]:
+Batch = tuple[list[Paper | BadLine], int, int]  # parsed records, lines read, bytes read
+
+
+def _next_batch(handle: BinaryIO) -> Batch:
     lines, consumed = _read_batch(handle, BATCH)
     return list(parse_snapshot_lines(lines)), len(lines), consumed
+
+
+async def _parsed_here(path: Path) -> AsyncIterator[Batch]:
+    """The file's batches, each read and parsed in a thread while the one before is stored."""
+    with _open(path) as handle:
+        while True:
+            batch = await asyncio.to_thread(_next_batch, handle)
+            yield batch
+            if not batch[1]:
+                return
+
+
+async def _parsed_elsewhere(path: Path) -> AsyncIterator[Batch]:
+    """The file's batches, read and parsed by a second Python process (`python -m
+    bot.importer PATH`). Parsing is Python work: in a thread it holds the interpreter lock
+    the storing needs, so only a process puts a second core to it. (A process of our own, not
+    `multiprocessing`'s spawn, which would run the caller's main module again.)"""
+    parser = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.importer", str(path), stdout=asyncio.subprocess.PIPE
+    )
+    assert parser.stdout is not None
+    try:
+        while True:
+            try:
+                (size,) = _FRAME.unpack(await parser.stdout.readexactly(_FRAME.size))
+                frame = await parser.stdout.readexactly(size)
+            except asyncio.IncompleteReadError:
+                code = await parser.wait()
+                raise OSError(f"the parser process stopped (exit status {code})") from None
+            batch: Batch = await asyncio.to_thread(pickle.loads, frame)  # from our own process
+            yield batch
+            if not batch[1]:
+                return
+    finally:
+        if parser.returncode is None:
+            parser.kill()
+        await parser.wait()
+
+
+def _serve(path: Path, out: BinaryIO) -> None:
+    """The parser process: `path`'s batches, pickled, as length-prefixed frames on `out`."""
+    with _open(path) as handle:
+        while True:
+            batch = _next_batch(handle)
+            frame = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_FRAME.pack(len(frame)) + frame)
+            out.flush()
+            if not batch[1]:
+                return
 
 
 async def _import_snapshot(
     path: Path, store: PaperStore, report: ImportReport, progress: Progress
 ) -> None:
     first_line = 1
-    with _open(path) as handle:
-        # Pipelined: the next batch is read and parsed in a thread while this one is stored
-        # (the database driver releases the GIL, so both cores work).
-        pending = asyncio.create_task(asyncio.to_thread(_next_batch, handle))
+    large = (await asyncio.to_thread(path.stat)).st_size >= PARSER_PROCESS_FROM
+    batches = _parsed_elsewhere(path) if large else _parsed_here(path)
+    async with contextlib.aclosing(batches):
+        # Pipelined: the next batch is read and parsed while this one is stored.
+        pending = asyncio.ensure_future(anext(batches))
         while True:
             items, line_count, consumed = await pending
             if not line_count:
                 return
-            pending = asyncio.create_task(asyncio.to_thread(_next_batch, handle))
+            pending = asyncio.ensure_future(anext(batches))
             papers: list[Paper] = []
             for item in items:
                 if isinstance(item, BadLine):
@@ -115,3 +174,7 @@ async def import_files(
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             report.failed_files.append(f"{path}: {reason}")
     return report
+
+
+if __name__ == "__main__":  # the parser process of `_parsed_elsewhere`
+    _serve(Path(sys.argv[1]), sys.stdout.buffer)

@@ -13,6 +13,7 @@ no input can be read as query syntax.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -188,6 +189,12 @@ async def _by_ids(
     """The papers of `ids` (row id, score), in that order."""
     if not ids:
         return []
-    rows = await conn.execute(sa.select(*columns).where(_papers.c.id.in_([i for i, _ in ids])))
+    rows = await conn.execute(_select_by_ids(tuple(columns)), {"ids": [i for i, _ in ids]})
     by_id = {row.id: row for row in rows.all()}
     return [Hit(paper_from_row(by_id[i]), score) for i, score in ids if i in by_id]
+
+
+@functools.cache
+def _select_by_ids(columns: tuple[Any, ...]) -> sa.Select[Any]:
+    """Built once: building a statement costs more than the 10-row read it makes."""
+    return sa.select(*columns).where(_papers.c.id.in_(sa.bindparam("ids", expanding=True)))

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
+import sys
 from pathlib import Path
 
+import pytest
+
+import bot.importer
 from bot.domain import UpsertResult
 from bot.importer import import_files
 from bot.sources.arxiv_snapshot import BadLine, parse_snapshot_lines
@@ -86,5 +91,54 @@ async def test_gzip_and_failed_files_do_not_stop_the_rest(tmp_path: Path) -> Non
         assert len(report.failed_files) == 2
         assert "No such file or directory" in report.failed_files[0]
         assert "not JSON" in report.failed_files[1]
+    finally:
+        await store.close()
+
+
+def _many_records(path: Path, count: int, bad_at: int) -> None:
+    """`count` snapshot records (several import batches) with an unreadable line at `bad_at`."""
+    with path.open("w") as out:
+        for n in range(1, count + 1):
+            if n == bad_at:
+                out.write("{not json\n")
+                continue
+            record = {"id": f"2501.{n:05d}", "title": f"Paper {n}", "abstract": "Words."}
+            record["versions"] = [{"version": "v1", "created": "Mon, 6 Jan 2025 10:00:00 GMT"}]
+            out.write(json.dumps(record) + "\n")
+
+
+async def test_a_large_file_is_parsed_by_a_second_process_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "many.jsonl"
+    _many_records(source, 4_500, bad_at=2_501)  # in the second batch of 2,000 lines
+    reports = []
+    for parser_process_from in (10**12, 0):  # in a thread, then in a second process
+        monkeypatch.setattr(bot.importer, "PARSER_PROCESS_FROM", parser_process_from)
+        store = await open_store(f"sqlite:///{tmp_path / f'{parser_process_from}.db'}")
+        try:
+            consumed: list[int] = []
+            reports.append(await import_files([source], store, consumed.append))
+            assert await store.count() == 4_499
+            assert sum(consumed) == source.stat().st_size
+            assert (await store.get("2501.04500")) is not None
+        finally:
+            await store.close()
+    here, elsewhere = reports
+    assert elsewhere == here
+    assert elsewhere.stored == UpsertResult(new=4_499) and elsewhere.bad == 1
+    assert elsewhere.bad_samples[0].startswith(f"{source}:2501: ")
+
+
+async def test_a_parser_process_that_dies_fails_its_file_not_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.importer, "PARSER_PROCESS_FROM", 0)
+    monkeypatch.setattr(sys, "executable", shutil.which("false") or "/bin/false")
+    store = await _store(tmp_path)
+    try:
+        report = await import_files([SNAPSHOT], store)
+        assert report.failed_files == [f"{SNAPSHOT}: the parser process stopped (exit status 1)"]
+        assert await store.count() == 0
     finally:
         await store.close()
