@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -17,6 +18,9 @@ from adapters.settings import Settings
 from bot.domain import FeedKind, FeedSpec, Target
 from bot.errors import PaperboyError, SourceError
 from bot.feeds import fetch_feed, parse_feed_spec
+
+if TYPE_CHECKING:
+    from adapters.openai_embed import OpenAIEmbedder
 
 DISCORD_API = "https://discord.com/api/v10"
 SLACK_API = "https://slack.com/api/"
@@ -145,7 +149,7 @@ async def slack(settings: Settings, targets: list[Target]) -> list[Check]:
 
 
 async def language_model(settings: Settings) -> list[Check]:
-    from adapters.parts import chat_model
+    from adapters.parts import chat_model, embedder
 
     chat = chat_model(settings)
     if chat is None:
@@ -154,8 +158,22 @@ async def language_model(settings: Settings) -> list[Check]:
         await chat.complete([{"role": "user", "content": "Say OK."}], 1)
     except PaperboyError as exc:
         fix = "check OPENAI_API_KEY, OPENAI_BASE_URL and PAPERBOY_LLM_MODEL"
-        return [Check("language model", False, f"no answer: {exc}", fix)]
-    return [Check("language model", True, f"{settings.llm_model} answers")]
+        checks = [Check("language model", False, f"no answer: {exc}", fix)]
+    else:
+        checks = [Check("language model", True, f"{settings.llm_model} answers")]
+    return checks + await _embedding_model(embedder(settings))
+
+
+async def _embedding_model(model: OpenAIEmbedder | None) -> list[Check]:
+    if model is None:
+        return []
+    try:
+        await model.embed(["OK"])
+    except PaperboyError as exc:
+        said = f"no answer ({exc}): related papers are found by words alone"
+        fix = "set PAPERBOY_EMBEDDING_MODEL to an embedding model the server has, or to off"
+        return [Check("embedding model", False, said, fix)]
+    return [Check("embedding model", True, f"{model.model} answers: related papers by meaning")]
 
 
 async def _within(name: str, work: Awaitable[list[Check]]) -> list[Check]:

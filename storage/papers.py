@@ -13,7 +13,7 @@ from bot.domain import Hits, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
 from storage.dialect import insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
-from storage.search import corrected, ranked, search_papers
+from storage.search import corrected, indexed, ranked, search_papers
 from storage.search_index import SearchIndex
 from storage.tables import PaperRow, PaperVersionRow
 
@@ -180,15 +180,19 @@ class SqlPaperStore:
     async def search(self, query: SearchQuery) -> Hits:
         async with self.engine.connect() as conn:
             index, note = None, None
-            if ranked(query):
-                if await self.index.ready(conn, self.engine):
-                    index = self.index
-                else:
-                    note = (
-                        f"The search index is catching up ({self.index.behind:,} papers to go): "
-                        "these are the newest papers holding your words, not ranked."
-                    )
-            hits = await search_papers(conn, query, _PAPER_COLUMNS, index)
+            hits = await indexed(conn, query, _PAPER_COLUMNS, self.index) if ranked(query) else None
+            if hits is not None:
+                index = self.index
+            else:
+                if ranked(query):
+                    if await self.index.ready(conn, self.engine):
+                        index = self.index
+                    else:
+                        note = (
+                            f"The search index is catching up ({self.index.behind:,} papers to "
+                            "go): these are the newest papers holding your words, not ranked."
+                        )
+                hits = await search_papers(conn, query, _PAPER_COLUMNS, index)
             if hits or index is None or query.offset:
                 return Hits(hits, note)
             # Nothing: a word nobody wrote may be a typo of one many did.

@@ -85,6 +85,7 @@ class SearchIndex:
         self.behind = 0  # rows known to be missing while a background catch-up runs
         self._checked = NOTHING  # the database's counter as last found fully indexed
         self._merging: asyncio.Task[None] | None = None
+        self._closing = False  # a background catch-up stops at its next batch
 
     def _open(self) -> tantivy.Index:
         if self.path is None:
@@ -118,6 +119,10 @@ class SearchIndex:
         stored = searcher.doc(hits[0][1])
         return Mark(str(stored["epoch"][0]), int(stored["seq"][0]), int(stored["top_id"][0]))
 
+    def current(self, clock: Mark) -> bool:
+        """Whether every paper committed as of `clock` was in the index when it last looked."""
+        return self._checked.covers(clock)
+
     def count(self) -> int:
         """Papers in the index."""
         return max(0, int(self._index.searcher().num_docs) - (self.mark() != NOTHING))
@@ -125,10 +130,10 @@ class SearchIndex:
     def search(self, query: SearchQuery) -> list[tuple[int, float | None]]:
         """(row id, relevance) of the page, every match ranked exactly (relevance None when
         sorted by date or upvotes)."""
-        compiled = to_query(query)
+        searcher = self._index.searcher()
+        compiled = to_query(query, lambda key: bool(searcher.doc_freq("title_key", key)))
         if compiled is None:
             return []
-        searcher = self._index.searcher()
         field = {Sort.RECENT: "recent", Sort.UPVOTES: "upvotes"}.get(query.sort)
         found = searcher.search(
             compiled,
@@ -195,6 +200,8 @@ class SearchIndex:
         try:
             if not await self._catch_up(engine, background=True, wait=LONG_WAIT):
                 log.warning("search index: another process kept the writer; caught up later")
+        except _Closing:
+            pass
         except Exception:
             log.exception("search index catch-up failed; searches answer from the database")
         finally:
@@ -240,6 +247,8 @@ class SearchIndex:
             try:
                 return self._index.writer(WRITER_HEAP, 0)  # a thread per core
             except ValueError:  # LockBusy: another process is writing
+                if self._closing:
+                    raise _Closing from None
                 if time.monotonic() > deadline:
                     return None
                 await asyncio.sleep(0.02)
@@ -266,6 +275,8 @@ class SearchIndex:
                 top = since = mark.since(clock)
                 top_id = mark.top_id if since >= 0 else 0
                 async for rows in _changed(conn, since):
+                    if self._closing:  # not cancelled mid-batch: a thread may hold the writer
+                        raise _Closing
                     if background:
                         await asyncio.to_thread(_write, writer, rows, top_id)
                     else:
@@ -292,13 +303,18 @@ class SearchIndex:
         return True
 
     async def close(self) -> None:
-        """Wait for segment merges still going on (the writer's lock is then released)."""
+        """Stop a background catch-up at its next batch (what it committed stays), and wait
+        for segment merges still going on (the writer's lock is then released)."""
+        self._closing = True
         if self._background is not None:
-            self._background.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._background
         if self._merging is not None:
             await self._merging
+
+
+class _Closing(Exception):
+    """The process is closing the index: a background catch-up stops where it is."""
 
 
 def location(url: str, setting: str = "") -> Path | None:

@@ -10,6 +10,7 @@ Query words are built into query objects, never parsed: no input is query syntax
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as day_time
 from typing import Any
@@ -110,17 +111,19 @@ def index_tokens(word: str) -> list[str]:
     return list(_ANALYZER.analyze(word))
 
 
+def _fields(token: str) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    """One token in any field, each field's BM25 weighted: the clauses of a union."""
+    return [
+        (
+            tantivy.Occur.Should,
+            tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, token), weight),
+        )
+        for field, weight in WEIGHTS.items()
+    ]
+
+
 def _any_field(token: str) -> tantivy.Query:
-    """One token in any field, each field's BM25 weighted."""
-    return tantivy.Query.boolean_query(
-        [
-            (
-                tantivy.Occur.Should,
-                tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, token), weight),
-            )
-            for field, weight in WEIGHTS.items()
-        ]
-    )
+    return tantivy.Query.boolean_query(_fields(token))
 
 
 def _phrase(tokens: list[str]) -> tantivy.Query:
@@ -164,9 +167,20 @@ def _day_start(day: Any) -> int:
     return int(datetime.combine(day, day_time(), UTC).timestamp())
 
 
-def to_query(query: SearchQuery) -> tantivy.Query | None:
-    """The tantivy query for `query`; None when nothing can match (a word too long to index)."""
+def to_query(
+    query: SearchQuery, titled: Callable[[str], bool] = lambda key: True
+) -> tantivy.Query | None:
+    """The tantivy query for `query`; None when nothing can match (a word too long to index).
+    `titled(key)`: whether some paper has the title the words make (then it comes first)."""
     terms: Terms = query.terms
+    key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
+    key = key if key and titled(key) else ""
+    lone = _lone_token(query)
+    if lone is not None and not key:
+        # One word and nothing else: a plain union of its fields, which tantivy answers by
+        # skipping the postings that cannot reach the top (block-max WAND), not by scoring
+        # every match: the same ranking, several times faster for a frequent word.
+        return tantivy.Query.boolean_query(_fields(lone))
     clauses: list[tantivy.Query] = []
     for position, word in enumerate(terms.words):
         if terms.prefix and position == len(terms.words) - 1:
@@ -203,11 +217,21 @@ def to_query(query: SearchQuery) -> tantivy.Query | None:
     if query.category:
         category = tantivy.Query.term_query(SCHEMA, "category", query.category.lower())
         parts.append(_filter(category))
-    key = title_key(query.text) if query.sort is Sort.RELEVANCE and not query.author else ""
     if key:  # a paper whose exact title was typed comes first, however old
         exact = tantivy.Query.term_query(SCHEMA, "title_key", key)
         parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_TITLE)))
     return tantivy.Query.boolean_query(parts)
+
+
+def _lone_token(query: SearchQuery) -> str | None:
+    """The one indexed token of a query of one whole word with no filter, else None."""
+    terms = query.terms
+    if terms.phrases or terms.excluded or terms.prefix or len(terms.words) != 1:
+        return None
+    if query.author or query.since or query.until or query.category:
+        return None
+    tokens = index_tokens(terms.words[0])
+    return tokens[0] if len(tokens) == 1 else None
 
 
 def _author_words(author: str | None) -> list[str]:

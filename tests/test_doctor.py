@@ -184,6 +184,21 @@ async def test_the_language_model_answers_or_is_said_not_to(tmp_path: Path) -> N
     assert not silent.ok and "OPENAI_BASE_URL" in silent.fix
 
 
+async def test_the_embedding_model_answers_or_is_said_not_to(tmp_path: Path) -> None:
+    for embed, ok in ((lambda text: [1.0, 0.0], True), (404, False)):
+        with FakeSources(BODIES) as fake, FakeOpenAI(["OK"], embed=embed) as model:
+            settings = settings_for(tmp_path, fake).model_copy(
+                update={"openai_base_url": model.base_url, "llm_timeout_seconds": 5}
+            )
+            check = by_name(await diagnose(settings))["embedding model"]
+        assert check.ok is ok
+        if ok:
+            assert check.said == "text-embedding-3-small answers: related papers by meaning"
+        else:
+            assert "found by words alone" in check.said
+            assert "PAPERBOY_EMBEDDING_MODEL" in check.fix
+
+
 async def test_a_database_driver_that_is_not_installed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ and never answering silently from a stale state. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -161,6 +162,33 @@ async def test_a_lost_index_is_rebuilt_and_says_so_meanwhile(
         assert lost.index.count() == 2
     finally:
         await lost.close()
+
+
+async def test_closing_during_a_background_catch_up_stops_it_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Closed while the index is being built in the background (a bot stopping during a long
+    catch-up): it stops between batches, nothing is logged as failed, and the next process
+    finishes the job."""
+    url = f"sqlite:///{tmp_path / 'papers.db'}"
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    store = await open_store(url, "memory")
+    await store.upsert([_paper(n, f"Paper {n} on retrieval", "Retrieval.", day) for n in range(40)])
+    await store.close()
+    monkeypatch.setattr("storage.search_index.INLINE", 1)
+    monkeypatch.setattr("storage.search_index.BATCH", 2)
+    closing = await open_store(url)
+    assert (await closing.search(build_query("retrieval"))).note  # catching up, in the background
+    await asyncio.sleep(0)
+    await closing.close()
+    assert closing.index.count() < 40  # stopped before the end
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    reopened = await open_store(url)
+    try:
+        assert await reopened.catch_up_index() > 0
+        assert len(await reopened.search(build_query("retrieval", limit=50))) == 40
+    finally:
+        await reopened.close()
 
 
 def test_the_index_lives_beside_sqlite_or_in_the_cache_or_in_memory(tmp_path: Path) -> None:
