@@ -14,7 +14,9 @@ Beside it, in the same run on the same data:
 - the naive baseline: `LIKE '%word%'` over title and abstract, newest first,
 - exactness: overlap@10 of Paperboy's results with an exact BM25 top 10 computed here in
   Python from the corpus file (every matching paper scored by the formula the README
-  documents, independently of tantivy), with and without filters, and for the recency sort.
+  documents, independently of tantivy), with and without filters, and for the recency sort,
+- with `--import-baseline`, on SQLite: the store step as the previous importer ran it (records
+  parsed in a thread of the importing process instead of a second process).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from corpus import query_words  # noqa: E402
 
+import bot.importer  # noqa: E402
 from bot.domain import Sort  # noqa: E402
 from bot.importer import import_files  # noqa: E402
 from bot.search import build_query  # noqa: E402
@@ -54,6 +57,7 @@ CLASSES = {  # name -> target share of papers containing the term(s)
     "mid term (~0.45%)": 0.0045,
     "rare term (~0.012%)": 0.000117,
 }
+TYPING = "being typed (3 letters)"  # no exact reference or bare-engine anchor for prefixes
 SINCE = date(2025, 11, 1)  # about the newest year of the corpus
 CATEGORY = "cs.CV"  # in ~20% of papers
 SINCE_SECONDS = datetime.combine(SINCE, datetime.min.time(), UTC).timestamp()
@@ -76,6 +80,9 @@ def query_sets(corpus: Path) -> dict[str, list[str]]:
         titles = [json.loads(next(handle))["title"] for _ in range(10)]
     sets["phrase"] = ['"' + " ".join(t.lower().split()[:2]) + '"' for t in titles]
     sets["zero hits"] = [f"zzq{n}x" for n in range(10)]
+    # Autocomplete: the first letters of frequent and mid words, read as the start of words.
+    starts = query_words(0.075, count=5) + query_words(0.0045, count=5)
+    sets[TYPING] = [w[:3] for w in starts]
     return sets
 
 
@@ -236,9 +243,32 @@ def overlap(a: list[str], b: list[str]) -> float:
     return len(set(a) & set(b)) / max(1, len(b)) if b else float(not a)
 
 
+async def import_baseline(args: argparse.Namespace) -> None:
+    """The store step as the previous importer ran it (records parsed in a thread of the
+    importing process), into a database of its own, for comparison in the same run."""
+    path = args.sqlite_path.with_name("paperboy-bench-baseline.db")
+    path.unlink(missing_ok=True)
+    store = await open_store(f"sqlite:///{path}", "memory")
+    saved, bot.importer.PARSER_PROCESS_FROM = bot.importer.PARSER_PROCESS_FROM, 2**62
+    try:
+        began = time.perf_counter()
+        report = await import_files([args.corpus], store)
+        took = time.perf_counter() - began
+    finally:
+        bot.importer.PARSER_PROCESS_FROM = saved
+        await store.close()
+        path.unlink(missing_ok=True)
+    print(
+        f"\nimport baseline (sqlite, records parsed in a thread): {report.stored.new:,} papers "
+        f"stored in {took:,.0f} s ({report.stored.new / took:,.0f} papers/s), not indexed"
+    )
+
+
 async def bench_engine(
     name: str, url: str, index_dir: Path, args: argparse.Namespace, reference: Reference | None
 ) -> None:
+    if name == "sqlite" and not args.reuse and args.import_baseline:
+        await import_baseline(args)
     store = await open_store(url, str(index_dir))
     try:
         if not args.reuse:
@@ -278,7 +308,9 @@ async def bench_engine(
         )
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for label, words in query_sets(args.corpus).items():
-            await timed_search(store, words[0])  # warm the cache like a running bot
+            typing = {"as_typed": True} if label == TYPING else {}
+            exact = reference is not None and label not in ("phrase", TYPING)
+            await timed_search(store, words[0], **typing)  # warm the cache like a running bot
             cells: list[str] = []
             variants: list[dict[str, Any]] = [
                 {},
@@ -293,12 +325,12 @@ async def bench_engine(
                 times: list[float] = []
                 for i in range(args.runs):
                     word = words[i % len(words)]
-                    chosen = {**options}
+                    chosen = {**options, **typing}
                     if "author" in chosen:
                         chosen["author"] = authors[i % len(authors)]
                     elapsed, ids = await timed_search(store, word, **chosen)
                     times.append(elapsed)
-                    if reference is not None and i < len(words) and label != "phrase":
+                    if exact and reference is not None and i < len(words):
                         tokens = query_tokens(word)
                         if not options:
                             overlaps["plain"].append(reference.agreement(ids, tokens))
@@ -315,12 +347,15 @@ async def bench_engine(
                     cells.append(f"{percentile(times, 50):.1f} / {percentile(times, 95):.1f}")
                 else:
                     cells.append(f"{percentile(times, 95):.1f}")
-            bare = [anchor_search(anchor, words[i % len(words)]) for i in range(args.runs)]
+            bare = [
+                anchor_search(anchor, words[i % len(words)])
+                for i in ([] if typing else range(args.runs))
+            ]
             like = [
                 await naive_like(store, words[i % len(words)]) for i in range(args.baseline_runs)
             ]
             hits = "-"
-            if reference is not None and label != "phrase":
+            if exact and reference is not None:
                 hits = f"{len(reference.score(query_tokens(words[0]), None, False)):,}"
             exactness = " / ".join(
                 f"{statistics.mean(overlaps[k]):.2f}" if overlaps[k] else "-"
@@ -329,7 +364,7 @@ async def bench_engine(
             print(
                 f"| {label} | {hits} | "
                 f"{' | '.join(cells)} | "
-                f"{percentile(bare, 50):.1f} / {percentile(bare, 95):.1f} | "
+                f"{f'{percentile(bare, 50):.1f} / {percentile(bare, 95):.1f}' if bare else '-'} | "
                 f"{statistics.median(like):,.0f} / {percentile(like, 95):,.0f} | {exactness} |"
             )
     finally:
@@ -352,6 +387,11 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--baseline-runs", type=int, default=5)
     parser.add_argument("--no-reference", action="store_true", help="skip the exactness check")
+    parser.add_argument(
+        "--import-baseline",
+        action="store_true",
+        help="on SQLite, also store the corpus as the previous importer did (parsing in a thread)",
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="time queries on the databases of the last run"
     )

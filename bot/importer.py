@@ -13,7 +13,7 @@ import gzip
 import pickle
 import struct
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -74,7 +74,7 @@ def _next_batch(handle: BinaryIO) -> Batch:
     return list(parse_snapshot_lines(lines)), len(lines), consumed
 
 
-async def _parsed_here(path: Path) -> AsyncIterator[Batch]:
+async def _parsed_here(path: Path) -> AsyncGenerator[Batch]:
     """The file's batches, each read and parsed in a thread while the one before is stored."""
     with _open(path) as handle:
         while True:
@@ -84,7 +84,7 @@ async def _parsed_here(path: Path) -> AsyncIterator[Batch]:
                 return
 
 
-async def _parsed_elsewhere(path: Path) -> AsyncIterator[Batch]:
+async def _parsed_elsewhere(path: Path) -> AsyncGenerator[Batch]:
     """The file's batches, read and parsed by a second Python process (`python -m
     bot.importer PATH`). Parsing is Python work: in a thread it holds the interpreter lock
     the storing needs, so only a process puts a second core to it. (A process of our own, not

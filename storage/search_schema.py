@@ -141,6 +141,9 @@ def _phrase(tokens: list[str]) -> tantivy.Query:
     )
 
 
+MIN_PREFIX = 3  # letters typed before a word being typed is read as the start of words
+
+
 def _prefix(word: str) -> tantivy.Query:
     """A word still being typed: any indexed word that begins with it, or whose stem the typed
     part begins with ("diffusi" finds the stem "diffus" of "diffusion")."""
@@ -148,6 +151,9 @@ def _prefix(word: str) -> tantivy.Query:
     if not folded:
         return tantivy.Query.empty_query()
     typed = folded[0]
+    if len(typed) < MIN_PREFIX:  # "a" begins a good share of all words: read as a whole word
+        tokens = index_tokens(word)
+        return _phrase(tokens) if tokens else tantivy.Query.empty_query()
     stems = {typed[:k] for k in range(max(3, len(typed) - 4), len(typed) + 1)}
     parts: list[tuple[tantivy.Occur, tantivy.Query]] = [
         (tantivy.Occur.Should, _any_field(stem)) for stem in sorted(stems)

@@ -136,8 +136,9 @@ class DiscordPublisher:
                 name=name,
                 auto_archive_duration=self.archive_minutes,
             )
-        except discord.HTTPException as exc:  # the card stands; a reply creates the thread later
-            log.warning("no thread for %s in %s: %s", card.arxiv_id, target, exc)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            # The card stands (posted: it must not be posted again); a reply makes the thread.
+            log.warning("no thread for %s in %s: %r", card.arxiv_id, target, exc)
         return str(message.id)
 
     async def post_text(self, target: Target, text: str, key: str) -> str:

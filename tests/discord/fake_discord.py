@@ -116,6 +116,9 @@ def message_problems(body: dict[str, Any]) -> list[str]:
     return problems
 
 
+DROPPED = 0  # a "status" for `FakeDiscord.fail`: the connection closes, nothing is answered
+
+
 @dataclass
 class Failure:
     method: str
@@ -176,7 +179,8 @@ class FakeDiscord(LoopbackServer):
     def fail(
         self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.2
     ) -> None:
-        """The next `times` requests `method path` (a regex) answer `status`."""
+        """The next `times` requests `method path` (a regex) answer `status` (`DROPPED`: the
+        connection is closed instead of answered)."""
         self.failures.append(Failure(method, re.compile(path), status, times, retry_after))
 
     def forget_nonces(self) -> None:
@@ -198,6 +202,9 @@ class FakeDiscord(LoopbackServer):
                 and failure.path.search(request.path)
             ):
                 failure.times -= 1
+                if failure.status == DROPPED and request.transport is not None:
+                    request.transport.close()  # no answer at all: the connection drops
+                    return web.Response()
                 return self._failure(failure)
         if GONE_CHANNEL in request.path:
             return _json({"code": 50001, "message": "Missing Access"}, 403)

@@ -41,6 +41,7 @@ from tests.chat import (
 )
 from tests.discord.fake_discord import (
     BOT_ID,
+    DROPPED,
     EVERYONE,
     FORUM_CHANNEL,
     GONE_CHANNEL,
@@ -206,6 +207,22 @@ async def test_subscribe_needs_manage_channels_then_cards_are_posted_with_thread
     # Running again posts nothing twice.
     assert (await paperboy.engine.run_once()).posted == 0
     assert len(fake.posts(TEXT_CHANNEL)) == 2
+
+
+async def test_a_dropped_connection_while_opening_a_cards_thread_keeps_the_card(
+    paperboy: Paperboy,
+) -> None:
+    """The card is posted, then the connection drops as its thread is being made: the card
+    counts as posted (never posted twice); its thread is made when a reply needs it."""
+    fake = paperboy.fake
+    await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+    fake.fail("POST", rf"/channels/{TEXT_CHANNEL}/messages/\d+/threads$", DROPPED)
+    report = await paperboy.engine.run_once()
+    assert report.posted == 1 and report.deferred == 0
+    (card,) = fake.posts(TEXT_CHANNEL)
+    assert card["id"] not in fake.threads
+    assert (await paperboy.engine.run_once()).posted == 0
+    assert len(fake.posts(TEXT_CHANNEL)) == 1
 
 
 async def test_search_with_hostile_input_and_paging(paperboy: Paperboy) -> None:

@@ -18,7 +18,7 @@ from bot.domain import Origin, Paper, Sort
 from bot.search import SearchError, build_query, title_key
 from storage import SqlPaperStore, create_engine, open_store
 from storage.search_index import SearchIndex, location
-from storage.search_schema import document
+from storage.search_schema import document, to_query
 
 
 def _paper(n: int, title: str, abstract: str, day: datetime) -> Paper:
@@ -263,6 +263,52 @@ def test_words_are_found_as_people_type_them() -> None:
         assert found == expected, typed
     typing = build_query("diffu", as_typed=True)
     assert [i for i, _ in SMALL.search(typing)] == [3]
+
+
+def _indexed(titles_and_abstracts: list[tuple[str, str]]) -> SearchIndex:
+    index = SearchIndex()
+    writer = index._index.writer(15_000_000, 1)
+    for n, (title, abstract) in enumerate(titles_and_abstracts, start=1):
+        row = SimpleNamespace(
+            id=n,
+            title=title,
+            title_key=title_key(title),
+            abstract=abstract,
+            authors_text="",
+            categories_text="cs.LG",
+            published=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n),
+            upvotes=n,
+        )
+        writer.add_document(document(row))
+    writer.commit()
+    writer.wait_merging_threads()
+    index._index.reload()
+    return index
+
+
+def test_a_lone_word_ranks_as_every_word_does_and_its_exact_title_first() -> None:
+    """One word with no filter is asked as a plain union of its fields (fast for frequent
+    words): the scores are those of the general form; a paper titled by that very word still
+    comes first."""
+    papers = [
+        ("Transformers transformers transformers", "Transformers, transformers and more."),
+        ("Attention for transformers", "We revisit attention."),
+        ("Graph networks", "Transformers are mentioned once."),
+    ]
+    index = _indexed(papers)
+    searcher = index._index.searcher()
+    for word in ("transformers", "attention", "graph"):
+        query = build_query(word)
+        lone = to_query(query, lambda key: False)
+        general = to_query(query, lambda key: True)  # the exact-title clause, matching nothing
+        assert lone is not None and general is not None
+        assert "Must" not in repr(lone) and "Must" in repr(general)  # a union; an intersection
+        got = [(a.doc, round(s, 5)) for s, a in searcher.search(lone, 10).hits]
+        want = [(a.doc, round(s, 5)) for s, a in searcher.search(general, 10).hits]
+        assert got == want and got, word
+    titled = _indexed([*papers, ("Transformers", "A survey.")])
+    assert titled.search(build_query("transformers"))[0][0] == 4  # the paper so titled
+    assert index.search(build_query("transformers"))[0][0] == 1  # without it: by BM25
 
 
 async def test_a_word_nobody_wrote_is_searched_as_the_close_one_many_did(
