@@ -309,7 +309,7 @@ async def bench_engine(
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for label, words in query_sets(args.corpus).items():
             typing = {"as_typed": True} if label == TYPING else {}
-            exact = reference is not None and label not in ("phrase", TYPING)
+            checked = reference is not None and label not in ("phrase", TYPING)
             await timed_search(store, words[0], **typing)  # warm the cache like a running bot
             cells: list[str] = []
             variants: list[dict[str, Any]] = [
@@ -330,7 +330,7 @@ async def bench_engine(
                         chosen["author"] = authors[i % len(authors)]
                     elapsed, ids = await timed_search(store, word, **chosen)
                     times.append(elapsed)
-                    if exact and reference is not None and i < len(words):
+                    if checked and reference is not None and i < len(words):
                         tokens = query_tokens(word)
                         if not options:
                             overlaps["plain"].append(reference.agreement(ids, tokens))
@@ -355,7 +355,7 @@ async def bench_engine(
                 await naive_like(store, words[i % len(words)]) for i in range(args.baseline_runs)
             ]
             hits = "-"
-            if exact and reference is not None:
+            if checked and reference is not None:
                 hits = f"{len(reference.score(query_tokens(words[0]), None, False)):,}"
             exactness = " / ".join(
                 f"{statistics.mean(overlaps[k]):.2f}" if overlaps[k] else "-"

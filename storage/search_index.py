@@ -377,12 +377,11 @@ async def _pending(conn: AsyncConnection, seen: int) -> int:
 
 async def _changed(conn: AsyncConnection, seen: int) -> AsyncIterator[Sequence[Any]]:
     """Rows written after `seen`, in batches, in (change_seq, id) order."""
-    after = (seen, 0)
-    key = sa.tuple_(_papers.c.change_seq, _papers.c.id)
+    newer: sa.ColumnElement[bool] = _papers.c.change_seq > seen
     while True:
         query = (
             sa.select(*_INDEXED)
-            .where(key > sa.tuple_(*after))
+            .where(newer)
             .order_by(_papers.c.change_seq, _papers.c.id)
             .limit(BATCH)
         )
@@ -391,4 +390,5 @@ async def _changed(conn: AsyncConnection, seen: int) -> AsyncIterator[Sequence[A
             yield rows
         if len(rows) < BATCH:
             return
-        after = (rows[-1].change_seq, rows[-1].id)
+        last = sa.tuple_(rows[-1].change_seq, rows[-1].id)
+        newer = sa.tuple_(_papers.c.change_seq, _papers.c.id) > last

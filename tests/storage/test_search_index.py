@@ -72,6 +72,19 @@ async def test_an_older_paper_about_a_common_word_outranks_recent_passing_mentio
     assert [h.paper.arxiv_id for h in newest] == ["2601.01201", "2601.01200", "2601.01199"]
 
 
+async def test_a_catch_up_reads_only_what_was_written_since_the_last(
+    store: SqlPaperStore,
+) -> None:
+    """Each catch-up indexes the rows of the transactions after the last it saw, not that
+    last transaction's rows again (an import's last batch was indexed at every catch-up)."""
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    await store.upsert([_paper(n, f"Paper {n}", "Words.", day) for n in (1, 2, 3)])
+    assert await store.catch_up_index() == 3
+    await store.upsert([_paper(4, "Paper 4", "Words.", day)])
+    assert await store.catch_up_index() == 1
+    assert await store.catch_up_index() == 0
+
+
 async def test_another_process_sees_a_paper_at_its_next_search(db_url: str) -> None:
     """Two processes on one database, each with its own index: a paper one of them stores is
     found by the other's next search, and an update to it is searched by its new words."""
@@ -263,6 +276,11 @@ def test_words_are_found_as_people_type_them() -> None:
         assert found == expected, typed
     typing = build_query("diffu", as_typed=True)
     assert [i for i, _ in SMALL.search(typing)] == [3]
+    # From the third letter a word being typed is the start of words; before, a whole word
+    # (one or two letters begin a good share of all words: too many to rank at each key).
+    assert [i for i, _ in SMALL.search(build_query("dif", as_typed=True))] == [3]
+    assert SMALL.search(build_query("di", as_typed=True)) == []
+    assert [i for i, _ in SMALL.search(build_query("vu", as_typed=True))] == [1]  # "déjà vu"
 
 
 def _indexed(titles_and_abstracts: list[tuple[str, str]]) -> SearchIndex:
