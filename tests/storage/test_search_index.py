@@ -215,23 +215,17 @@ def test_the_index_lives_beside_sqlite_or_in_the_cache_or_in_memory(tmp_path: Pa
     assert "secret" not in str(one)
 
 
-def _small_index() -> SearchIndex:
+def _indexed(papers: list[tuple[str, str]], authors: str = "") -> SearchIndex:
+    """An index in memory of (title, abstract) papers, row ids from 1, a day apart."""
     index = SearchIndex()
     writer = index._index.writer(15_000_000, 1)
-    for n, (title, abstract) in enumerate(
-        [
-            ("Naïve Bayes déjà vu", "An O'Brien-style study of naïve classifiers."),
-            ("CCI3.0-HQ: a Chinese dataset", "x² and ² and 3.1 and NUL-free text."),
-            ("Diffusion models", "We diffuse; diffusion is all you need (really)."),
-        ],
-        start=1,
-    ):
+    for n, (title, abstract) in enumerate(papers, start=1):
         row = SimpleNamespace(
             id=n,
             title=title,
             title_key=title_key(title),
             abstract=abstract,
-            authors_text="Seán O'Brien",
+            authors_text=authors,
             categories_text="cs.LG",
             published=datetime(2026, 1, n, tzinfo=UTC),
             upvotes=n,
@@ -243,7 +237,14 @@ def _small_index() -> SearchIndex:
     return index
 
 
-SMALL = _small_index()
+SMALL = _indexed(
+    [
+        ("Naïve Bayes déjà vu", "An O'Brien-style study of naïve classifiers."),
+        ("CCI3.0-HQ: a Chinese dataset", "x² and ² and 3.1 and NUL-free text."),
+        ("Diffusion models", "We diffuse; diffusion is all you need (really)."),
+    ],
+    authors="Seán O'Brien",
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -281,27 +282,6 @@ def test_words_are_found_as_people_type_them() -> None:
     assert [i for i, _ in SMALL.search(build_query("dif", as_typed=True))] == [3]
     assert SMALL.search(build_query("di", as_typed=True)) == []
     assert [i for i, _ in SMALL.search(build_query("vu", as_typed=True))] == [1]  # "déjà vu"
-
-
-def _indexed(titles_and_abstracts: list[tuple[str, str]]) -> SearchIndex:
-    index = SearchIndex()
-    writer = index._index.writer(15_000_000, 1)
-    for n, (title, abstract) in enumerate(titles_and_abstracts, start=1):
-        row = SimpleNamespace(
-            id=n,
-            title=title,
-            title_key=title_key(title),
-            abstract=abstract,
-            authors_text="",
-            categories_text="cs.LG",
-            published=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n),
-            upvotes=n,
-        )
-        writer.add_document(document(row))
-    writer.commit()
-    writer.wait_merging_threads()
-    index._index.reload()
-    return index
 
 
 def test_a_lone_word_ranks_as_every_word_does_and_its_exact_title_first() -> None:
