@@ -9,7 +9,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain import Hits, Paper, PaperVersion, SearchQuery, UpsertResult
+from bot.domain import Hit, Hits, Paper, PaperVersion, SearchQuery, UpsertResult
 from bot.merge import merge, merge_all
 from storage.dialect import insert_ignoring_conflicts
 from storage.mapping import PAPER_FIELDS, paper_from_row, row_values
@@ -179,20 +179,7 @@ class SqlPaperStore:
 
     async def search(self, query: SearchQuery) -> Hits:
         async with self.engine.connect() as conn:
-            index, note = None, None
-            hits = await indexed(conn, query, _PAPER_COLUMNS, self.index) if ranked(query) else None
-            if hits is not None:
-                index = self.index
-            else:
-                if ranked(query):
-                    if await self.index.ready(conn, self.engine):
-                        index = self.index
-                    else:
-                        note = (
-                            f"The search index is catching up ({self.index.behind:,} papers to "
-                            "go): these are the newest papers holding your words, not ranked."
-                        )
-                hits = await search_papers(conn, query, _PAPER_COLUMNS, index)
+            hits, index, note = await self._page(conn, query)
             if hits or index is None or query.offset:
                 return Hits(hits, note)
             # Nothing: a word nobody wrote may be a typo of one many did.
@@ -204,6 +191,23 @@ class SqlPaperStore:
             return Hits(hits)
         typed, shown = query.text.strip(), better.text.strip()
         return Hits(hits, f"Nothing matched “{typed}”; showing “{shown}”.")
+
+    async def _page(
+        self, conn: AsyncConnection, query: SearchQuery
+    ) -> tuple[list[Hit], SearchIndex | None, str | None]:
+        """The page, the index that ranked it (None: the database answered), and a note."""
+        if not ranked(query):
+            return await search_papers(conn, query, _PAPER_COLUMNS), None, None
+        hits = await indexed(conn, query, _PAPER_COLUMNS, self.index)
+        if hits is not None:
+            return hits, self.index, None
+        if await self.index.ready(conn, self.engine):  # caught up: asked again
+            return await search_papers(conn, query, _PAPER_COLUMNS, self.index), self.index, None
+        note = (
+            f"The search index is catching up ({self.index.behind:,} papers to go): these are "
+            "the newest papers holding your words, not ranked."
+        )
+        return await search_papers(conn, query, _PAPER_COLUMNS), None, note
 
     async def catch_up_index(self, progress: Callable[[int], None] = lambda n: None) -> int:
         """Index every paper written since the search index last looked (`paperboy import`
