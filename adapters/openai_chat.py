@@ -11,6 +11,16 @@ from openai import APIError, AsyncOpenAI
 from bot.errors import ModelUnavailable
 
 
+def openai_client(
+    api_key: str | None, base_url: str | None, timeout: float, max_retries: int
+) -> AsyncOpenAI:
+    """The `openai` client for a server: local ones (Ollama, vLLM) take any key, and the client
+    insists on one."""
+    return AsyncOpenAI(
+        api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=max_retries
+    )
+
+
 class OpenAIChat:
     def __init__(
         self,
@@ -22,13 +32,7 @@ class OpenAIChat:
         max_retries: int = 2,
         on_tokens: Callable[[int], None] | None = None,
     ) -> None:
-        # Local servers (Ollama, vLLM) take any key; the client insists on one.
-        self._client = AsyncOpenAI(
-            api_key=api_key or "not-needed",
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        self._client = openai_client(api_key, base_url, timeout, max_retries)
         self.model = model
         self.on_tokens = on_tokens  # told the tokens each request spent (the metrics)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openai import APIError, AsyncOpenAI
+from openai import APIError
 
+from adapters.openai_chat import openai_client
 from bot.errors import ModelUnavailable
 
 
@@ -20,12 +21,7 @@ class OpenAIEmbedder:
         timeout: float = 10.0,
         max_retries: int = 1,
     ) -> None:
-        self._client = AsyncOpenAI(
-            api_key=api_key or "not-needed",  # local servers take any key; the client wants one
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        self._client = openai_client(api_key, base_url, timeout, max_retries)
         self.model = model
 
     async def embed(self, texts: Sequence[str]) -> list[Sequence[float]]:

@@ -58,17 +58,25 @@ async def open_sources(
         )
 
 
-def chat_model(settings: Settings, on_tokens: Tokens | None = None) -> OpenAIChat | None:
-    """The language model, when one is configured (a key and/or an OpenAI-compatible server)."""
+def _model_server(settings: Settings) -> tuple[str | None, str | None] | None:
+    """(key, base URL) of the model server, when one is configured (a key and/or a URL)."""
     if not (settings.openai_api_key or settings.openai_base_url):
+        return None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return key, settings.openai_base_url
+
+
+def chat_model(settings: Settings, on_tokens: Tokens | None = None) -> OpenAIChat | None:
+    """The language model, when a model server is configured."""
+    if (server := _model_server(settings)) is None:
         return None
     from adapters.openai_chat import OpenAIChat  # the client takes a second to import: only if used
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    key, base_url = server
     return OpenAIChat(
         settings.llm_model,
         api_key=key,
-        base_url=settings.openai_base_url,
+        base_url=base_url,
         timeout=settings.llm_timeout_seconds,
         on_tokens=on_tokens,
     )
@@ -76,17 +84,16 @@ def chat_model(settings: Settings, on_tokens: Tokens | None = None) -> OpenAICha
 
 def embedder(settings: Settings) -> OpenAIEmbedder | None:
     """The embedding model for related papers, when a model server is configured."""
-    if not (settings.openai_api_key or settings.openai_base_url):
-        return None
-    if settings.embedding_model.strip().lower() == "off":
+    server = _model_server(settings)
+    if server is None or settings.embedding_model.strip().lower() == "off":
         return None
     from adapters.openai_embed import OpenAIEmbedder
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    key, base_url = server
     return OpenAIEmbedder(
         settings.embedding_model.strip(),
         api_key=key,
-        base_url=settings.openai_base_url,
+        base_url=base_url,
         timeout=min(settings.llm_timeout_seconds, 10.0),  # someone is waiting on a command
     )
 

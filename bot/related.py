@@ -33,7 +33,7 @@ REMEMBERED = 5_000  # embeddings kept (about 6 KB each at 1,536 dimensions)
 
 
 class Embedder(Protocol):
-    """An embedding model (`adapters.openai_embed`); raises `ModelUnavailable` when it fails."""
+    """An embedding model (an adapter implements it); raises `ModelUnavailable` when it fails."""
 
     model: str
 

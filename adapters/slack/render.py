@@ -80,8 +80,8 @@ def card_blocks(card: Card, *, links: bool = True, image: bool = True) -> list[B
         if image and (url := web_url(card.image_url)):
             tldr["accessory"] = {"type": "image", "image_url": url, "alt_text": "thumbnail"}
         blocks.append(tldr)
-    if links and (buttons := link_buttons(card)):
-        blocks.append({"type": "actions", "elements": buttons})
+    if links:  # never empty: "Related papers" is always there
+        blocks.append({"type": "actions", "elements": link_buttons(card)})
     return blocks
 
 
