@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bot.domain import Paper  # noqa: E402
-from bot.qa.answer import answering_sentences, extractive_answer, retriever  # noqa: E402
+from bot.qa.answer import answering_sentences, extractive_answer, lead, retriever  # noqa: E402
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource  # noqa: E402
 from bot.qa.llm import build_messages, evidence  # noqa: E402
 from bot.qa.passages import from_latexml, from_sections  # noqa: E402
@@ -82,14 +82,32 @@ def sentence_answer(question: str, text: FullText) -> str:
     return " ".join(s.sentence for s in chosen) if chosen else "Unanswerable"
 
 
+def lead_answer(question: str, text: FullText) -> str:
+    """What the answer leads with: that the paper does not say, the short answer, or the first
+    quoted sentence."""
+    chosen = answering_sentences(question, text)
+    first = lead(question, text, chosen)
+    if first.not_said or not chosen:
+        return "Unanswerable"
+    return first.short or chosen[0].sentence
+
+
 def paragraph_answer(question: str, text: FullText) -> str:
     """The previous answerer's lead: its best passage, cut at 600 characters."""
     found = retriever(text).top(question, 1)
     return found[0].passage.text[:600] if found else "Unanswerable"
 
 
+LEAD = "lead: not said, short answer or first sentence (now)"
+ANSWERS = {
+    LEAD: lead_answer,
+    "quoted sentences (now)": sentence_answer,
+    "best paragraph (before)": paragraph_answer,
+}
+
+
 def answer_f1(papers: list[dict]) -> None:  # type: ignore[type-arg]
-    scores: dict[str, list[float]] = {"sentences (now)": [], "best paragraph (before)": []}
+    scores: dict[str, list[float]] = {name: [] for name in ANSWERS}
     for paper in papers:
         passages = from_sections(
             zip(paper["full_text"]["section_name"], paper["full_text"]["paragraphs"], strict=True)
@@ -99,15 +117,13 @@ def answer_f1(papers: list[dict]) -> None:  # type: ignore[type-arg]
             paper["qas"]["question"], paper["qas"]["answers"], strict=True
         ):
             refs = references(answers["answer"])
-            for name, answer in (
-                ("sentences (now)", sentence_answer(question, text)),
-                ("best paragraph (before)", paragraph_answer(question, text)),
-            ):
+            for name, answerer in ANSWERS.items():
+                answer = answerer(question, text)
                 scores[name].append(max(token_f1(answer, ref) for ref in refs))
-    count = len(scores["sentences (now)"])
+    count = len(scores[LEAD])
     print(f"QASPER answer F1 over {count} questions of {len(papers)} papers (sample dev):")
     for name, values in scores.items():
-        print(f"  {name:<26} {100 * statistics.mean(values):5.1f}")
+        print(f"  {name:<52} {100 * statistics.mean(values):5.1f}")
     print("  anchors (QASPER paper, test set): LED-base full text 33.6, humans 60.9")
 
 

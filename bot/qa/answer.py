@@ -1,7 +1,8 @@
 """The answer without a model: what the record says when the question asks for one of its facts
 (code, authors, dates, ...); else the sentence(s) that answer, found inside the best passages
-and quoted with their section in at most ~600 characters, the link to read more after; or
-plainly that the paper does not seem to say, and what was searched.
+and quoted with their section in at most ~600 characters, the link to read more after (led by
+the number or names they give when the question asks for those); or plainly that the paper does
+not seem to say, and what was searched.
 
     > We propose MaskAlign, which aligns masks across views.
     > (Abstract)
@@ -11,13 +12,15 @@ plainly that the paper does not seem to say, and what was searched.
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from bot.cards import ARXIV, cut_at_word
 from bot.domain import Paper
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
-from bot.qa.sentences import Scored, best_sentences, kinds_of
+from bot.qa.sentences import YES_NO, Scored, best_sentences, kinds_of
+from bot.qa.short import short_answer
 
 PASSAGES = 5  # where the answering sentences are looked for
 QUOTES = 2  # sentences quoted
@@ -44,7 +47,9 @@ def retriever(text: FullText) -> Retriever:
 
 def answering_sentences(question: str, text: FullText) -> list[Scored]:
     """The sentences that answer best, best first (at most QUOTES)."""
-    found = [(f.passage, f.score) for f in retriever(text).top(question, PASSAGES)]
+    index = retriever(text)
+    question = index.vocabulary.spelled(question)
+    found = [(f.passage, f.score) for f in index.top(question, PASSAGES)]
     if kinds_of(question):
         # "What is the main contribution?" shares no word with its answer ("We propose ..."):
         # the paper's first passages are read too, for the words such answers are written in.
@@ -68,6 +73,34 @@ def _quoted(chosen: list[Scored]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """What an answer from the text leads with, before its quotes."""
+
+    short: str | None  # the number(s) or name(s) the first sentence gives
+    unmentioned: tuple[str, ...]  # question words the paper never uses
+    # A yes-or-no question mostly about what the paper never mentions (half its words or
+    # more: "Are there privacy concerns with clinical data?"): the paper does not say. One
+    # word in three may just be the question's verb where the paper uses another.
+    not_said: bool
+
+
+def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
+    vocabulary = retriever(text).vocabulary
+    unmentioned = vocabulary.unmentioned(question)
+    content = len(vocabulary.content(question))
+    return Lead(
+        short_answer(question, chosen[0].sentence) if chosen else None,
+        tuple(unmentioned),
+        bool(YES_NO.match(question)) and bool(unmentioned) and 2 * len(unmentioned) >= content,
+    )
+
+
+def _words(words: tuple[str, ...]) -> str:
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
 def extractive_answer(
     question: str, text: FullText, paper: Paper | None = None, arxiv: str = ARXIV
 ) -> str:
@@ -76,14 +109,25 @@ def extractive_answer(
         return f"{said} {link}"
     lines = [note] if paper is not None and (note := preface(question, paper)) else []
     chosen = answering_sentences(question, text)
+    first = lead(question, text, chosen)
     only = " (its full text could not be read)" if text.missing else ""
-    if not chosen:
-        searched = f"{len(text.passages)} passage{'s' if len(text.passages) != 1 else ''}"
+    searched = f"{len(text.passages)} passage{'s' if len(text.passages) != 1 else ''}"
+    if first.not_said:
+        closest = "; the closest it comes:" if chosen else f". {link}"
+        lines.append(
+            f"The paper does not say: it never uses the word {_words(first.unmentioned)} "
+            f"(I searched its {text.source}, {searched}{only}){closest}"
+        )
+        if not chosen:
+            return "\n".join(lines)
+    elif not chosen:
         lines.append(
             f"The paper does not seem to say: I searched its {text.source} ({searched}){only}. "
             f"{link}"
         )
         return "\n".join(lines)
+    elif first.short:
+        lines.append(f"In short: {first.short} (as the paper says below)")
     lines += _quoted(chosen)
     lines.append(f"From the paper's {text.source}{only}; more: {link}")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from bot.qa.passages import Passage
+from bot.qa.vocabulary import Vocabulary
 
 
 @cache
@@ -75,8 +76,10 @@ class Retriever:
         stopwords: str = "en_plus",
         expand: float = 0.5,
         peripheral: float = 0.5,
+        spell: bool = True,
     ) -> None:
         self.passages = passages
+        self.spell = spell  # read misspelled question words as the paper's closest words
         self.neighbours = neighbours
         self.expand = expand  # weight of the question-kind words (_CUES); 0 for none
         # score factor for passages of peripheral sections (_PERIPHERAL); 1 for none
@@ -87,6 +90,7 @@ class Retriever:
         texts = [
             f"{p.section}. {p.text}" if with_sections and p.section else p.text for p in passages
         ]
+        self.vocabulary = Vocabulary(texts)
         import bm25s  # see _english_stemmer
 
         self._index = bm25s.BM25()
@@ -109,6 +113,8 @@ class Retriever:
     def scores(self, question: str) -> list[float]:
         if not self.passages:
             return []
+        if self.spell:
+            question = self.vocabulary.spelled(question)
         query = self._terms(question)
         if not query:  # only stop words: nothing to score
             return [0.0] * len(self.passages)

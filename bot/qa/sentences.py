@@ -23,6 +23,11 @@ _ABBREVIATIONS = re.compile(
     r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d)\.$",
     re.IGNORECASE,
 )
+# "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.
+YES_NO = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE
+)
+_REFERS_BACK = re.compile(r"(it|its|this|these|they|their|such)\b", re.IGNORECASE)
 _BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
 
 
@@ -43,7 +48,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 @cache
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
     return frozenset(STOPWORDS_EN_PLUS) | {"paper", "authors", "author", "work", "use", "used"}
@@ -58,8 +63,10 @@ def _stemmer() -> Any:
 
 def stems(text: str) -> list[str]:
     """The content words of `text`, stemmed (stop words and question words dropped)."""
-    stop = _stopwords()
+    stop = stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    # "question-answer pairs" is about questions too: a hyphenated word counts as its parts.
+    words += [part for w in words if "-" in w for part in w.split("-") if part not in stop]
     return list(_stemmer().stemWords(words)) if words else []
 
 
@@ -71,6 +78,9 @@ class Kind:
     asks: re.Pattern[str]
     says: re.Pattern[str]
     weight: float = 1.0
+    # A sentence without what `says` finds cannot answer ("how many?" needs a number): such
+    # sentences come after every one that has it.
+    required: bool = False
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -99,7 +109,14 @@ KINDS = (
             r"\bhow (many|much|big|large|long|small|fast)\b|\b(size|number|amount|percentage|"
             r"proportion) of\b|\bwhat (size|percentage)\b"
         ),
-        _re(r"\d"),
+        # A count or a measure ("17,833 sentences", "2.1 points", "30%"), not a citation mark
+        # or a label ("BIBREF13", "[12]", "Table 2").
+        _re(
+            r"(?<![\w.,\[])(?<!table )(?<!figure )(?<!section )(\d{1,3}(,\d{3})+|\d+(\.\d+)?)"
+            r"\s*(%|percent\b|million\b|billion\b|thousand\b|[kKMB]\b|[a-z]{3,})"
+        ),
+        1.5,
+        required=True,
     ),
     Kind(
         "result",
@@ -125,10 +142,12 @@ KINDS = (
     Kind(
         "metric",
         _re(r"\bmetrics?\b|\bevaluat\w*\b|\bmeasured?\b|\bhow (do|did) they (evaluate|measure)"),
+        # The measures themselves: "we evaluate" is said of everything evaluated.
         _re(
-            r"\b(accuracy|f1|f-score|bleu|rouge|meteor|precision|recall|perplexity|auc|"
-            r"exact match|em|wer|mse|mae|metrics?|evaluat\w*|measured)\b"
+            r"\b(accuracy|f1|f-score|f-measure|bleu|rouge|meteor|precision|recall|perplexity|"
+            r"auc|exact match|em|wer|cer|mse|mae|rmse|correlation|agreement|kappa)\b"
         ),
+        1.5,
     ),
     Kind(
         "limitation",
@@ -149,7 +168,7 @@ KINDS = (
     ),
     Kind(
         "language",
-        _re(r"\blanguages?\b"),
+        _re(r"\blanguages?\b(?! model)"),
         _re(
             r"\b(english|chinese|german|french|spanish|arabic|japanese|hindi|russian|"
             r"multilingual|languages?)\b"
@@ -197,9 +216,15 @@ def best_sentences(
     best = max((score for _, score in found), default=0.0) or 1.0
     scored: list[Scored] = []
     for rank, (passage, score) in enumerate(found):
+        before: set[str] = set()
         for position, sentence in enumerate(split_sentences(passage.text)):
+            if len(sentence.split()) < 4:  # a heading or a stray fragment, not an answer
+                continue
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
+            if _REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
+                overlap += 0.5 * sum(weight[w] for w in (asked & before) - words)
+            before = words
             cue = sum(kind.weight for kind in kinds if kind.says.search(sentence))
             if overlap == 0 and cue == 0:
                 continue
@@ -207,5 +232,6 @@ def best_sentences(
             if position == 0 and any(kind.name == "contribution" for kind in kinds):
                 value += 0.2  # a paragraph's first sentence says what it is about
             scored.append(Scored(sentence, passage, value))
-    scored.sort(key=lambda s: s.score, reverse=True)
+    required = [kind.says for kind in kinds if kind.required]
+    scored.sort(key=lambda s: (all(r.search(s.sentence) for r in required), s.score), reverse=True)
     return scored[:limit]

@@ -17,6 +17,8 @@ from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only
 from bot.qa.passages import from_sections
 from bot.qa.sentences import split_sentences
 from bot.qa.service import LATE, Answerer
+from bot.qa.short import short_answer
+from bot.qa.vocabulary import Vocabulary
 from bot.sources.http import Http, RetryPolicy
 from bot.text import readable
 from tests.fakes import FakeTime
@@ -85,8 +87,14 @@ def test_the_sentence_that_answers_leads() -> None:
     assert len(answer) < 700  # the sentence, not the abstract's first 700 characters
 
     contaminated = extractive_answer("Which benchmarks are contaminated?", BODY, MASKALIGN)
-    assert contaminated.startswith("> We find that COCO-val and Objects365 are contaminated")
+    # The names lead, read off the quoted sentence; "while LVIS is not" does not answer.
+    assert contaminated.splitlines()[:2] == [
+        "In short: COCO-val, Objects365 (as the paper says below)",
+        "> We find that COCO-val and Objects365 are contaminated, while LVIS is not.",
+    ]
     assert "(4 Contamination)" in contaminated
+    misspelled = extractive_answer("Which benchmarks are contaminatd?", BODY, MASKALIGN)
+    assert misspelled.splitlines()[:2] == contaminated.splitlines()[:2]
 
     called = extractive_answer("What do they call the failure?", BODY, MASKALIGN)
     assert called.startswith("> We call this failure view drift")
@@ -95,7 +103,50 @@ def test_the_sentence_that_answers_leads() -> None:
     assert limits.startswith(("> MaskAlign needs instance masks", "> It does not help when"))
 
     better = extractive_answer("How much better is it?", BODY, MASKALIGN)
-    assert "2.1 points" in better.splitlines()[0]
+    assert better.splitlines()[0] == "In short: 2.1 points (as the paper says below)"
+
+
+def test_a_count_is_answered_by_a_sentence_that_counts() -> None:
+    body = FullText(
+        "2606.00050",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    ("1 Introduction", ["We release a dataset of clinical questions [12]."]),
+                    (
+                        "3 Data",
+                        [
+                            "The dataset was annotated by four clinicians, as Table 2 shows. It "
+                            "contains 17,833 sentences and 2,714 question-answer pairs."
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("How many questions are in the dataset?", body)
+    # Not the sentence that names the dataset best, nor "[12]" or "Table 2": the one that
+    # counts, though it calls the dataset "it".
+    assert answer.splitlines()[:2] == [
+        "In short: 17,833 sentences, 2,714 question-answer pairs (as the paper says below)",
+        "> It contains 17,833 sentences and 2,714 question-answer pairs.",
+    ]
+
+
+def test_a_yes_or_no_question_about_what_the_paper_never_mentions() -> None:
+    answer = extractive_answer("Are there privacy concerns with the masks?", BODY, MASKALIGN)
+    assert answer.splitlines()[0] == (
+        "The paper does not say: it never uses the word “privacy” or “concerns” (I searched "
+        "its arXiv HTML, 4 passages); the closest it comes:"
+    )
+    assert answer.splitlines()[1].startswith("> ")  # then what it says about masks
+    # A word it uses, or one it misspells, is not "never mentioned"; nor is no short answer
+    # given to a yes-or-no question.
+    for question in ("Is MaskAlign evaluated on COCO?", "Is MaskAlgin evaluated on COCO?"):
+        said = extractive_answer(question, BODY, MASKALIGN)
+        assert said.startswith("> "), question
 
 
 def test_what_the_record_knows_is_answered_from_it_exactly() -> None:
@@ -124,6 +175,11 @@ def test_a_fact_the_record_lacks_is_said_then_looked_for_in_the_text() -> None:
 
 def test_when_the_paper_does_not_say_it_says_so_and_what_it_searched() -> None:
     answer = extractive_answer("Do zebras migrate?", BODY, MASKALIGN)
+    assert answer == (
+        "The paper does not say: it never uses the word “zebras” or “migrate” (I searched its "
+        "arXiv HTML, 4 passages). https://arxiv.org/abs/2606.00042"
+    )
+    answer = extractive_answer("Where do zebras migrate?", BODY, MASKALIGN)
     assert answer == (
         "The paper does not seem to say: I searched its arXiv HTML (4 passages). "
         "https://arxiv.org/abs/2606.00042"
@@ -157,6 +213,53 @@ def test_tex_accents_are_readable() -> None:
 def test_any_markdown_gives_clean_passages(markdown: str) -> None:
     for passage in from_markdown(markdown):
         assert passage.text and passage.text == " ".join(passage.text.split())
+
+
+_PIECES = st.sampled_from(
+    [
+        "17,833",
+        "2.1",
+        "30%",
+        "points",
+        "BERT-Base",
+        "QANet",
+        "and",
+        "while",
+        "LVIS",
+        "Table 2",
+        "[12]",
+        "2019",
+        "million",
+        "of",
+        "Penn Treebank",
+        "BIBREF3",
+        " ",
+        ", ",
+        "\n",
+        "é",
+        "²",
+        "٣",
+    ]
+)
+_TEXT = st.one_of(st.text(max_size=300), st.lists(_PIECES, max_size=30).map(" ".join))
+
+
+@given(st.sampled_from(["How many?", "Which baselines?", "What metric?", "Is it?", "Why?"]), _TEXT)
+def test_a_short_answer_is_read_off_its_sentence(question: str, sentence: str) -> None:
+    short = short_answer(question, sentence)
+    if short is not None:
+        assert question in ("How many?", "Which baselines?", "What metric?")
+        for span in short.split(", "):
+            assert span and span in " ".join(sentence.split())
+
+
+@given(_TEXT)
+def test_a_question_is_read_word_for_word(question: str) -> None:
+    vocabulary = Vocabulary(["We compare supervised models on unrelated questions."])
+    spelled = vocabulary.spelled(question)
+    assert len(spelled.split()) == len(question.split())
+    assert vocabulary.spelled("supervisd models") == "supervised models"
+    assert vocabulary.spelled("related questions") == "related questions"  # not a typo
 
 
 @given(st.text(max_size=400))

@@ -1,0 +1,113 @@
+"""The short answer inside the answering sentence, for questions that ask for a number ("how
+many questions?" -> "2,714 question-answer pairs") or for names ("which baselines?" -> "QANet,
+BERT-Base"). It is read off the quoted sentence, which follows it, so a reader can check it;
+questions of other kinds get the sentence alone.
+
+General signals only: what numbers and names look like, that the answer is what the question
+does not already say, and that a clause of contrast ("while LVIS is not") does not answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import takewhile
+
+from bot.qa.sentences import YES_NO, kinds_of, stopwords
+
+MOST = 6  # spans in a short answer
+_LISTS = {"baseline", "name", "language"}
+# "Which datasets?" asks for names; "what data is it trained on?" for a description.
+_DATASETS = re.compile(r"\b(data ?sets|benchmarks|corpora)\b", re.IGNORECASE)
+
+# "Which models/tasks/tools ..." asks for names even without one of the kinds' words.
+_ENTITIES = re.compile(
+    r"^\s*(which|what)\s+([\w-]+\s+){0,2}(models?|methods?|systems?|approaches|architectures?|"
+    r"tools?|algorithms?|encoders?|classifiers?|networks?)\b",
+    re.IGNORECASE,
+)
+# Where the sentence turns to what is *not* the answer: "..., while LVIS is not".
+_CONTRAST = re.compile(
+    r"[,;]?\s+\b(?:while|whereas|but|unlike|except|although|however)\b", re.IGNORECASE
+)
+_UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
+_SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)" + _UNIT + r"(?:\s+[A-Za-z][\w'-]*){0,3}"
+)
+# A number that labels something rather than counts it: "Table 2", "Section 3", "[12]".
+_LABEL = re.compile(
+    r"\b(table|tab|figure|fig|section|sec|eq|equation|chapter|appendix|step|layer|version|v)"
+    r"\.?\s*$|[\[(]\s*$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
+# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-2, F1), Kneser–Ney, or
+# two or more capitalised words in a row that do not start the sentence (Penn Treebank).
+_NAME = re.compile(
+    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
+    r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b"
+)
+# Citation and cross-reference placeholders some converters leave in the text (BIBREF12).
+_PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
+_METRICS = re.compile(
+    r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|precision|recall|perplexity|"
+    r"auc|exact match|wer|cer|mse|mae|rmse|correlation|agreement|latency|throughput)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked(question: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[\w-]+", question)}
+
+
+def _numbers(sentence: str, asked: set[str]) -> list[str]:
+    stop = stopwords()
+    spans: list[str] = []
+    for match in _NUMBER.finditer(sentence):
+        # What is counted is named by the words after the number, up to a stop word ("2.1
+        # points over the baseline").
+        number, *after = match[0].split()
+        if after and after[0].lower() in _SCALES:
+            number, after = f"{number} {after[0]}", after[1:]
+        named = list(takewhile(lambda w: w.lower() not in stop, after))[:2]
+        span = " ".join([number, *named])
+        if _LABEL.search(sentence[: match.start()]) or number.split()[0].lower() in asked:
+            continue
+        if _YEAR.match(span):  # a bare year dates something; it does not count it
+            continue
+        spans.append(span)
+    return spans
+
+
+def _unique(spans: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for span in spans:
+        seen.setdefault(span.lower(), span)
+    return list(seen.values())
+
+
+def _names(sentence: str, asked: set[str]) -> list[str]:
+    return _unique(
+        m[0]
+        for m in _NAME.finditer(sentence)
+        if not _PLACEHOLDER.match(m[0]) and m[0].lower() not in asked
+    )
+
+
+def short_answer(question: str, sentence: str) -> str | None:
+    """The number(s) or name(s) that answer `question` in `sentence`, or None."""
+    kinds = {kind.name for kind in kinds_of(question)}
+    head = _CONTRAST.split(sentence, maxsplit=1)[0]
+    asked = _asked(question)
+    if YES_NO.match(question):  # yes or no: a number or a name does not answer it
+        return None
+    if "number" in kinds:
+        spans = _numbers(head, asked)
+    elif "metric" in kinds:
+        spans = _unique(m[0] for m in _METRICS.finditer(head))
+    elif kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
+        spans = _names(head, asked)
+    else:
+        return None
+    return ", ".join(spans[:MOST]) if spans else None

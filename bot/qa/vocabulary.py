@@ -1,0 +1,101 @@
+"""The words one paper uses: to read a misspelled question ("supervszed" -> "supervised") and to
+say plainly when a question asks about something the paper never mentions ("privacy").
+
+A question word counts as the paper's when the paper has the word, a word of the same stem, or a
+word one edit away (two for words of 8 letters or more) with the same first letter, so typos and
+plurals are forgiven.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.qa.sentences import stems
+
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+SHORTEST = 4  # shorter words are too easily one edit from another word to be corrected
+# Words about what a paper does rather than what it is about: "Do they *report* results on
+# English data?" asks about English, whatever verb the paper uses.
+_META = frozenset(
+    [
+        "report",
+        "reports",
+        "reported",
+        "mention",
+        "mentions",
+        "mentioned",
+        "discuss",
+        "discussed",
+        "describe",
+        "described",
+        "present",
+        "presented",
+        "show",
+        "shown",
+        "provide",
+        "provided",
+        "include",
+        "included",
+        "consider",
+        "considered",
+        "main",
+        "contribution",
+        "contributions",
+        "address",
+        "addressed",
+        "study",
+        "studied",
+    ]
+)
+
+
+def _edits(word: str) -> int:
+    return 1 if len(word) < 8 else 2
+
+
+class Vocabulary:
+    def __init__(self, texts: Iterable[str]) -> None:
+        words = {w.lower() for text in texts for w in _WORD.findall(text)}
+        self._words = sorted(words)
+        self._stems = set(stems(" ".join(self._words)))
+
+    def content(self, question: str) -> list[str]:
+        """The question's words that say what it is about."""
+        return [
+            w
+            for w in _WORD.findall(question)
+            if stems(w) and len(w) >= SHORTEST and w.lower() not in _META
+        ]
+
+    def _known(self, word: str) -> bool:
+        return all(s in self._stems for s in stems(word))
+
+    def _closest(self, word: str) -> str | None:
+        word = word.lower()
+        # Typos seldom touch a word's first letter, while a prefix changes its meaning:
+        # "unrelated" is not a misspelled "related".
+        same_start = [w for w in self._words if w[0] == word[0]]
+        found = process.extractOne(
+            word, same_start, scorer=Levenshtein.distance, score_cutoff=_edits(word)
+        )
+        return str(found[0]) if found else None
+
+    def spelled(self, question: str) -> str:
+        """The question with each word the paper lacks replaced by the paper's word closest to
+        it, within an edit or two."""
+
+        def mend(match: re.Match[str]) -> str:
+            word = match[0]
+            if len(word) < SHORTEST or not stems(word) or self._known(word):
+                return word
+            return self._closest(word) or word
+
+        return _WORD.sub(mend, question)
+
+    def unmentioned(self, question: str) -> list[str]:
+        """The question's content words that the paper never uses, nor anything close."""
+        return [w for w in self.content(question) if not self._known(w) and not self._closest(w)]
