@@ -20,10 +20,11 @@ from bot.qa.fulltext import FullText, TextSource
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import YES_NO, Scored, best_sentences, kinds_of
-from bot.qa.short import short_answer
+from bot.qa.short import gives, short_answer
 
 PASSAGES = 5  # where the answering sentences are looked for
 QUOTES = 2  # sentences quoted
+CANDIDATES = 6  # best-scored sentences, among which those giving what is asked come first
 SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a kind's words
 QUOTE_CHARS = 600  # the quotes in all
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
@@ -57,7 +58,11 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         found += [(p, 0.0) for p in text.passages[:SKIMMED] if p.index not in seen]
     if not found:
         return []
-    return best_sentences(question, found, text.passages, QUOTES)
+    chosen = best_sentences(question, found, text.passages, CANDIDATES)
+    # A sentence that gives what is asked for (the count of what the question asks about, the
+    # names of the baselines) comes before better-scored ones that only talk about it.
+    chosen.sort(key=lambda s: gives(question, s.sentence), reverse=True)
+    return chosen[:QUOTES]
 
 
 def _quoted(chosen: list[Scored]) -> list[str]:

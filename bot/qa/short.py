@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from itertools import takewhile
 
-from bot.qa.sentences import YES_NO, kinds_of, stopwords
+from bot.qa.sentences import YES_NO, kinds_of, stems, stopwords
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
@@ -48,6 +48,12 @@ _NAME = re.compile(
     r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
     r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b"
 )
+_CALLS = re.compile(
+    r"\b(?:call(?:ed|s)?|dub(?:bed|s)?|term(?:ed|s)?|refer(?:red)? to)\s+([\w'“”\"-]+"
+    r"(?:\s+[\w'“”\"-]+){0,6})",
+    re.IGNORECASE,
+)
+_POINTERS = {"this", "that", "it", "them", "these", "those", "the", "our", "a", "an", "as", "such"}
 # Citation and cross-reference placeholders some converters leave in the text (BIBREF12).
 _PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
 _METRICS = re.compile(
@@ -95,19 +101,51 @@ def _names(sentence: str, asked: set[str]) -> list[str]:
     )
 
 
-def short_answer(question: str, sentence: str) -> str | None:
-    """The number(s) or name(s) that answer `question` in `sentence`, or None."""
+def _called(sentence: str, asked: set[str]) -> str | None:
+    """What the sentence calls something: "We call this failure view drift" -> "view drift"."""
+    match = _CALLS.search(sentence)
+    if not match:
+        return None
+    words = match[1].split()
+    while words and (words[0].lower() in _POINTERS or words[0].lower() in asked):
+        words = words[1:]
+    stop = stopwords()
+    named = list(takewhile(lambda w: w.lower() not in stop, words))[:4]
+    return " ".join(named).strip("\"'“”‘’") or None
+
+
+def _spans(question: str, sentence: str) -> list[str]:
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
     asked = _asked(question)
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
-        return None
+        return []
     if "number" in kinds:
         spans = _numbers(head, asked)
-    elif "metric" in kinds:
-        spans = _unique(m[0] for m in _METRICS.finditer(head))
-    elif kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
-        spans = _names(head, asked)
-    else:
-        return None
+        # "How many questions?": the count of questions, not of the sentences beside it.
+        about = set(stems(question))
+        return [s for s in spans if about & set(stems(s))] or spans
+    if "name" in kinds and (called := _called(head, asked)):
+        return [called]
+    if "metric" in kinds:
+        return _unique(m[0] for m in _METRICS.finditer(head))
+    if kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
+        return _names(head, asked)
+    return []
+
+
+def short_answer(question: str, sentence: str) -> str | None:
+    """The number(s) or name(s) that answer `question` in `sentence`, or None."""
+    spans = _spans(question, sentence)
     return ", ".join(spans[:MOST]) if spans else None
+
+
+def gives(question: str, sentence: str) -> int:
+    """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts or
+    names what the question asks about, 1 when it has a number or a name of the kind, 0 when
+    it has none or the question asks for neither."""
+    spans = _spans(question, sentence)
+    if not spans:
+        return 0
+    about = set(stems(question))
+    return 2 if any(about & set(stems(s)) for s in spans) else 1
