@@ -167,6 +167,18 @@ KINDS = (
         1.5,
     ),
     Kind(
+        "definition",
+        _re(
+            r"^\s*what (is|are) (an? |the )?(?!(main|key|results?|contributions?)\b)\w+[^?]*\??\s*$"
+            r"|\bdefin\w*\b|\bhow (do|does|did|is|are)\b[^?]*\b(measured?|defined?|formali[sz]ed?|"
+            r"computed?|calculated?|quantif\w+)\b"
+        ),
+        _re(
+            r"\b(defined?|computed?|measured?|calculated?|quantified|formali[sz]ed?) (it )?as\b|"
+            r"\bwe define\b|\bconsists? of\b|\brefers? to\b|\bformally\b|\bis the\b"
+        ),
+    ),
+    Kind(
         "language",
         _re(r"\blanguages?\b(?! model)"),
         _re(

@@ -138,6 +138,31 @@ def test_a_count_is_answered_by_a_sentence_that_counts() -> None:
     ]
 
 
+def test_what_something_is_is_answered_by_its_definition() -> None:
+    body = FullText(
+        "2606.00051",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    (
+                        "2 Method",
+                        [
+                            "The alignment loss matters most for small objects in crowded "
+                            "scenes. Formally, the alignment loss is defined as the distance "
+                            "between the masks of two views. Its weight grows during training."
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    definition = "> Formally, the alignment loss is defined as the distance between the masks"
+    for question in ("What is the alignment loss?", "How is the alignment loss computed?"):
+        assert extractive_answer(question, body).startswith(definition), question
+
+
 def test_a_yes_or_no_question_about_what_the_paper_never_mentions() -> None:
     answer = extractive_answer("Are there privacy concerns with the masks?", BODY, MASKALIGN)
     assert answer.splitlines()[0] == (
