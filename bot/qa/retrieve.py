@@ -1,11 +1,12 @@
 """Finding the passages that answer a question: BM25 (bm25s) over paragraphs, English stop words
 (question words included) dropped and words stemmed (Snowball, PyStemmer), each paragraph
 indexed with its section title. Questions of a few common kinds ("how big", "which baselines",
-"what metric", "what dataset") are expanded with the words their answers are written in, at a
-lower weight; passages of peripheral sections (related work, acknowledgements, appendices) have
-their score lowered. Optionally a passage's neighbours lend it some of their score. What each
-choice is worth on QASPER is measured in bench/qa_retrieval.py (neighbours did not help there,
-so they are off).
+"what metric", "what dataset", "how were they selected") are expanded with the words their
+answers are written in, at a lower weight; passages of peripheral sections (related work,
+acknowledgements, appendices) have their score lowered; a question word the paper lacks is read
+as the paper's word closest in spelling. Optionally a passage's neighbours lend it some of their
+score. What each choice is worth on QASPER is measured in bench/qa_retrieval.py (neighbours did
+not help there, so they are off).
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ _CUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             " agreement",
         ),
         (r"\bdata(sets?)?\b|\bcorp(us|ora)\b", "dataset data corpus collected annotated"),
+        (
+            r"\b(select|chose|choose|pick)\w*\b|\bcriteri",
+            "selected chosen criteria least only filtered removed excluded consists",
+        ),
     )
 )
 # Sections that seldom hold the answer about the paper's own work.

@@ -230,8 +230,6 @@ def best_sentences(
     for rank, (passage, score) in enumerate(found):
         before: set[str] = set()
         for position, sentence in enumerate(split_sentences(passage.text)):
-            if len(sentence.split()) < 4:  # a heading or a stray fragment, not an answer
-                continue
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
             if _REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
