@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import takewhile
 
 from bot.qa.sentences import YES_NO, kinds_of, stems, stopwords
@@ -63,13 +64,19 @@ _METRICS = re.compile(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Span:
+    text: str
+    about: bool = False  # counts what the question asks about ("how many questions?")
+
+
 def _asked(question: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[\w-]+", question)}
 
 
-def _numbers(sentence: str, asked: set[str]) -> list[str]:
+def _numbers(sentence: str, asked: set[str], about: set[str]) -> list[_Span]:
     stop = stopwords()
-    spans: list[str] = []
+    spans: list[_Span] = []
     for match in _NUMBER.finditer(sentence):
         # What is counted is named by the words after the number, up to a stop word ("2.1
         # points over the baseline").
@@ -78,11 +85,12 @@ def _numbers(sentence: str, asked: set[str]) -> list[str]:
             number, after = f"{number} {after[0]}", after[1:]
         named = list(takewhile(lambda w: w.lower() not in stop, after))[:2]
         span = " ".join([number, *named])
-        if _LABEL.search(sentence[: match.start()]) or number.split()[0].lower() in asked:
+        before = sentence[: match.start()]
+        if _LABEL.search(before) or number.split()[0].lower() in asked:
             continue
         if _YEAR.match(span):  # a bare year dates something; it does not count it
             continue
-        spans.append(span)
+        spans.append(_Span(span, bool(about & set(stems(span)))))
     return spans
 
 
@@ -114,38 +122,34 @@ def _called(sentence: str, asked: set[str]) -> str | None:
     return " ".join(named).strip("\"'“”‘’") or None
 
 
-def _spans(question: str, sentence: str) -> list[str]:
+def _spans(question: str, sentence: str) -> list[_Span]:
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
     asked = _asked(question)
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
     if "number" in kinds:
-        spans = _numbers(head, asked)
-        # "How many questions?": the count of questions, not of the sentences beside it.
-        about = set(stems(question))
-        return [s for s in spans if about & set(stems(s))] or spans
+        return _numbers(head, asked, set(stems(question)))
     if "name" in kinds and (called := _called(head, asked)):
-        return [called]
+        return [_Span(called)]
     if "metric" in kinds:
-        return _unique(m[0] for m in _METRICS.finditer(head))
+        return [_Span(m) for m in _unique(m[0] for m in _METRICS.finditer(head))]
     if kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
-        return _names(head, asked)
+        return [_Span(name) for name in _names(head, asked)]
     return []
 
 
 def short_answer(question: str, sentence: str) -> str | None:
-    """The number(s) or name(s) that answer `question` in `sentence`, or None."""
+    """The number(s) or name(s) that answer `question` in `sentence`, or None. "How many
+    questions?" is answered by the count of questions, not of the sentences beside it."""
     spans = _spans(question, sentence)
-    return ", ".join(spans[:MOST]) if spans else None
+    chosen = [s for s in spans if s.about] or spans
+    return ", ".join(s.text for s in chosen[:MOST]) if chosen else None
 
 
 def gives(question: str, sentence: str) -> int:
-    """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts or
-    names what the question asks about, 1 when it has a number or a name of the kind, 0 when
-    it has none or the question asks for neither."""
+    """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts what
+    the question asks about, 1 when it has a number or a name of the kind, 0 when it has none
+    or the question asks for neither."""
     spans = _spans(question, sentence)
-    if not spans:
-        return 0
-    about = set(stems(question))
-    return 2 if any(about & set(stems(s)) for s in spans) else 1
+    return 2 if any(s.about for s in spans) else int(bool(spans))
