@@ -129,7 +129,7 @@ def build_answerer(
         settings.llm_per_day,
         usage=SqlUsage(engine),
     )
-    return Answerer(fetcher, llm, budget)
+    return Answerer(fetcher, llm, budget, deadline=settings.answer_wait_seconds)
 
 
 def build_tldrs(

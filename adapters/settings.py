@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     # model (among those sharing the most words); "off": by words alone.
     embedding_model: str = Field(default="text-embedding-3-small", min_length=1, max_length=200)
     llm_max_tokens: int = Field(default=400, ge=50, le=4000)
+    # Seconds a question in a thread waits for the paper's full text; then it is answered from
+    # the abstract (saying so) while the text is still fetched for the next question.
+    answer_wait_seconds: float = Field(default=6.0, gt=0, le=60)
     # Seconds without a reply before the model counts as failed (the answer then quotes the paper).
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
     # Model answers per person and per thread each day, and in all; beyond, answers quote the paper.

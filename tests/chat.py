@@ -114,12 +114,18 @@ def promoted_list(text: str) -> bool:
     )
 
 
+FULL_TEXT_PATHS = ("/html/", "/pdf/", "/papers/")
+
+
 @asynccontextmanager
-async def core(tmp_path: Path, database_url: str | None = None, **more: Any) -> AsyncIterator[Core]:
+async def core(
+    tmp_path: Path, database_url: str | None = None, *, full_text_hangs: bool = False, **more: Any
+) -> AsyncIterator[Core]:
     """The core from the composition root, as `paperboy run` has it: extractive answers from
     the abstract (no full text, no model, until a test sets one), Hugging Face answering with
-    `feed`. SQLite in `tmp_path` unless `database_url` names another database; `more`: other
-    settings (OPENAI_BASE_URL=...)."""
+    `feed`. SQLite in `tmp_path` unless `database_url` names another database; with
+    `full_text_hangs`, every full-text source (arXiv HTML and PDF, Hugging Face's markdown)
+    accepts the request and never answers; `more`: other settings (OPENAI_BASE_URL=...)."""
     feed: list[dict[str, Any]] = []
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -134,10 +140,12 @@ async def core(tmp_path: Path, database_url: str | None = None, **more: Any) -> 
         **{"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, **more},
     )
 
-    def hugging_face(request: httpx.Request) -> httpx.Response:
+    async def hugging_face(request: httpx.Request) -> httpx.Response:
         """The daily list answers with `feed`; nothing else is there (no full text)."""
         if request.url.host == "hf" and request.url.path.startswith("/api/daily_papers"):
             return httpx.Response(200, json=feed)
+        if full_text_hangs and request.url.path.startswith(FULL_TEXT_PATHS):
+            await asyncio.sleep(3600)  # cancelled when the app closes
         return httpx.Response(404)
 
     transport = httpx.MockTransport(hugging_face)

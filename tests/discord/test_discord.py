@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
 from bot.domain import Claim, DeliveryKind, Origin, Outcome, Outgoing, Paper, Target
 from bot.engine import Engine, build_engine, utc_now
+from bot.qa.service import LATE
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -71,11 +73,12 @@ class Paperboy:
 
 @asynccontextmanager
 async def running(
-    tmp_path: Path, options: dict[str, Any], database_url: str | None = None
+    tmp_path: Path, options: dict[str, Any], database_url: str | None = None, **more: Any
 ) -> AsyncIterator[Paperboy]:
+    """The bot against the fake Discord; `more`: the core's options (see `tests.chat.core`)."""
     fake = FakeDiscord()
     await fake.start()
-    async with core(tmp_path, database_url) as wired:
+    async with core(tmp_path, database_url, **more) as wired:
         bot = DiscordBot(
             wired.commands,
             wired.threads,
@@ -315,6 +318,23 @@ async def test_a_question_in_a_cards_thread_is_answered_there_with_history(
     assert "3 points" in (await reply_to(fake, asked))["content"]
     turns = await paperboy.storage.threads.turns(HERE, thread, 10)
     assert [t.text for t in turns[::2]] == ["which dataset do they use?", "what accuracy gain?"]
+
+
+async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _restore_endpoints(monkeypatch)
+    async with running(tmp_path, {}, full_text_hangs=True, answer_wait_seconds=0.5) as paperboy:
+        fake = paperboy.fake
+        await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+        await paperboy.engine.run_once()  # the card's full text is being fetched: it hangs
+        (card,) = fake.posts(TEXT_CHANNEL)
+        asked = time.monotonic()
+        await fake.say(card["id"], f"<@{BOT_ID}> which dataset do they use?")
+        (answer,) = await until(lambda: fake.posts(card["id"]))
+        assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
+        assert answer["content"].startswith(LATE.strip())
+        assert "ImageNet dataset" in answer["content"]  # from the abstract, quoted
 
 
 async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.cards import card_for
 from bot.commands import Commands
 from bot.domain import Origin, Paper, Target
 from bot.finder import Finder
-from bot.qa.service import Answerer
+from bot.qa.service import LATE, Answerer
 from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
@@ -236,6 +237,24 @@ async def test_threads_use_the_language_model_and_fall_back_when_it_fails(storag
     )
     # The second question carried the thread so far.
     assert "Reader: do attention heads prune?" in fake.requests[1]["messages"][1]["content"]
+
+
+async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs(
+    tmp_path: Path,
+) -> None:
+    async with core(tmp_path, full_text_hangs=True, answer_wait_seconds=0.5) as wired:
+        await wired.subscribe(Target("playground", "general"), ("2611.00001", "Video models"))
+        await wired.engine.run_once()  # the card's full text is being fetched: it hangs
+        pg = Playground(SqlChannelLog(wired.storage.engine), wired.commands, wired.threads)
+        async with client_for(pg) as client:
+            (card,) = (await client.get("/api/channels/general/messages")).json()["messages"]
+            asked = time.monotonic()
+            reply = await client.post(
+                f"/api/messages/{card['id']}/replies", json={"text": "which dataset?"}
+            )
+            assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
+            answer = reply.json()["reply"]["text"]
+            assert answer.startswith(LATE.strip()) and "ImageNet dataset" in answer
 
 
 async def test_taste_on_the_playground_reasons_reactions_and_the_command(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from adapters.slack.app import SlackBot, SlackOptions
 from bot.domain import Claim, DeliveryKind, Outcome, Outgoing, Paper, Target
 from bot.engine import Engine, build_engine, utc_now
+from bot.qa.service import LATE
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -120,13 +122,14 @@ class Paperboy:
 
 @asynccontextmanager
 async def running(
-    mode: str, tmp_path: Path, database_url: str | None = None
+    mode: str, tmp_path: Path, database_url: str | None = None, **more: Any
 ) -> AsyncIterator[Paperboy]:
+    """The bot against the fake Slack; `more`: the core's options (see `tests.chat.core`)."""
     fake = FakeSlack()
     await fake.start()
     port = free_port()
     socket_mode = mode == "socket"
-    async with core(tmp_path, database_url) as wired:
+    async with core(tmp_path, database_url, **more) as wired:
         bot = SlackBot(
             wired.commands,
             wired.threads,
@@ -372,6 +375,25 @@ async def test_a_thread_question_is_answered_in_the_thread(
     assert turns[0].text == "which dataset do they use? <!channel>"
     assert "ImageNet" in turns[1].text
     assert not fake.called("conversations.replies")  # context comes from our store
+
+
+async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs(
+    tmp_path: Path,
+) -> None:
+    async with running(
+        "socket", tmp_path, full_text_hangs=True, answer_wait_seconds=0.5
+    ) as paperboy:
+        fake = paperboy.fake
+        await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+        await paperboy.engine.run_once()  # the card's full text is being fetched: it hangs
+        (card,) = fake.posts(CHANNEL)
+        asked = time.monotonic()
+        await paperboy.event(fake.reply_in_thread(card["ts"], "which dataset do they use?"))
+        (answer,) = await until(
+            lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if "ImageNet" in m["text"]]
+        )
+        assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
+        assert answer["text"].startswith(LATE.strip())
 
 
 async def test_a_removed_bot_pauses_the_subscription_and_429_is_retried(paperboy: Paperboy) -> None:
