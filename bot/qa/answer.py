@@ -58,7 +58,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         found += [(p, 0.0) for p in text.passages[:SKIMMED] if p.index not in seen]
     if not found:
         return []
-    chosen = best_sentences(question, found, text.passages, CANDIDATES)
+    chosen = best_sentences(question, found, index.words, CANDIDATES)
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it.
     chosen.sort(key=lambda s: gives(question, s.sentence), reverse=True)

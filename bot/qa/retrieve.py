@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from bot.qa.passages import Passage
+from bot.qa.sentences import PassageWords
 from bot.qa.vocabulary import Vocabulary
 
 
@@ -96,6 +97,7 @@ class Retriever:
             f"{p.section}. {p.text}" if with_sections and p.section else p.text for p in passages
         ]
         self.vocabulary = Vocabulary(texts)
+        self.words = PassageWords(passages)
         import bm25s  # see _english_stemmer
 
         self._index = bm25s.BM25()

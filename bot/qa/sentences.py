@@ -200,10 +200,20 @@ class Scored:
     score: float
 
 
+class PassageWords:
+    """How many of a paper's passages use each (stemmed) word, counted once per paper."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = max(1, len(passages))
+        self.using: Counter[str] = Counter()
+        for passage in passages:
+            self.using.update(set(stems(passage.text)))
+
+
 def best_sentences(
     question: str,
     found: Sequence[tuple[Passage, float]],
-    paper_passages: Sequence[Passage],
+    paper: PassageWords,
     limit: int = 3,
 ) -> list[Scored]:
     """The sentences of the `found` passages (with their retrieval scores) that best answer,
@@ -220,11 +230,7 @@ def best_sentences(
     if not found or (not asked and not kinds):
         return []
     # Rarer words of the paper count more: "dataset" is in many of its sentences, "PubMed" not.
-    frequency: Counter[str] = Counter()
-    for passage in paper_passages:
-        frequency.update(set(stems(passage.text)))
-    total = max(1, len(paper_passages))
-    weight = {w: math.log(1 + total / (1 + frequency[w])) for w in asked}
+    weight = {w: math.log(1 + paper.passages / (1 + paper.using[w])) for w in asked}
     best = max((score for _, score in found), default=0.0) or 1.0
     scored: list[Scored] = []
     for rank, (passage, score) in enumerate(found):
