@@ -28,6 +28,7 @@ CANDIDATES = 6  # best-scored sentences, among which those giving what is asked 
 SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a kind's words
 QUOTE_CHARS = 600  # the quotes in all
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
+EVERYDAY = 0.1  # a word in this share of a paper's passages or more is one of its everyday words
 
 _indexes: OrderedDict[tuple[str, int, TextSource, int], Retriever] = OrderedDict()
 
@@ -84,20 +85,27 @@ class Lead:
 
     short: str | None  # the number(s) or name(s) the first sentence gives
     unmentioned: tuple[str, ...]  # question words the paper never uses
-    # A yes-or-no question mostly about what the paper never mentions (half its words or
-    # more: "Are there privacy concerns with clinical data?"): the paper does not say. One
-    # word in three may just be the question's verb where the paper uses another.
-    not_said: bool
+    not_said: bool  # see `lead`
 
 
 def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
-    vocabulary = retriever(text).vocabulary
-    unmentioned = vocabulary.unmentioned(question)
-    content = len(vocabulary.content(question))
+    """A yes-or-no question is not answered by the paper when it is mostly about what the
+    paper never mentions: half its words or more are not the paper's (one word in three may
+    just be the question's verb where the paper uses another), and the words that are the
+    paper's are its everyday words ("Are there privacy concerns with clinical data?" of a
+    clinical paper), not something it discusses in a few places ("Is it resistant to
+    spoilers?" of a paper that has a passage on spoilers)."""
+    index = retriever(text)
+    content = index.vocabulary.content(question)
+    unmentioned = index.vocabulary.unmentioned(question)
+    everyday = all(index.words.share(w) >= EVERYDAY for w in content if w not in unmentioned)
     return Lead(
         short_answer(question, chosen[0].sentence) if chosen else None,
         tuple(unmentioned),
-        bool(YES_NO.match(question)) and bool(unmentioned) and 2 * len(unmentioned) >= content,
+        bool(YES_NO.match(question))
+        and bool(unmentioned)
+        and 2 * len(unmentioned) >= len(content)
+        and everyday,
     )
 
 

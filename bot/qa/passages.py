@@ -37,15 +37,44 @@ def _text(element: lxml_html.HtmlElement) -> str:
     return squash(element.text_content()) or ""
 
 
+def _footnotes(element: lxml_html.HtmlElement) -> list[str]:
+    """Takes the footnotes out of `element` (LaTeXML writes them inline, where their mark and
+    text would run into the sentence: "rule33 3 Technically, ..."), and returns their texts."""
+    notes: list[str] = []
+    for note in element.xpath(".//*[contains(@class,'ltx_note ')]"):
+        if note.getparent() is None:  # inside a note already taken out
+            continue
+        for mark in note.xpath(
+            ".//*[contains(@class,'ltx_note_mark') or contains(@class,'ltx_tag_note')]"
+        ):
+            mark.drop_tree()
+        content = note.xpath(".//*[contains(@class,'ltx_note_content')]")
+        text = _text(content[0]) if content else ""
+        if text:
+            notes.append(text)
+        note.drop_tree()  # keeps the text after it
+    return notes
+
+
+def _paragraphs(elements: list[lxml_html.HtmlElement]) -> list[str]:
+    """Each paragraph's text, its footnotes as paragraphs of their own after it."""
+    out: list[str] = []
+    for element in elements:
+        notes = _footnotes(element)
+        out += [_text(element), *notes]
+    return out
+
+
 def from_latexml(body: bytes) -> list[Passage]:
-    """Passages of an arXiv HTML (LaTeXML) page: abstract, section paragraphs, figure and table
-    captions; the bibliography is left out. Selects on `ltx_*` classes only (arXiv's wrappers
+    """Passages of an arXiv HTML (LaTeXML) page: abstract, section paragraphs (each footnote a
+    paragraph of its own after the one that marks it), figure and table captions; the
+    bibliography is left out. Selects on `ltx_*` classes only (arXiv's wrappers
     around them change)."""
     root = lxml_html.fromstring(body)
     sections: list[tuple[str, list[str]]] = []
     abstract = root.xpath("//div[contains(@class,'ltx_abstract')]//p")
     if abstract:
-        sections.append(("Abstract", [_text(p) for p in abstract]))
+        sections.append(("Abstract", _paragraphs(abstract)))
     for section in root.xpath(
         "//section[contains(@class,'ltx_section') or contains(@class,'ltx_appendix')]"
     ):
@@ -57,7 +86,7 @@ def from_latexml(body: bytes) -> list[Passage]:
             own = sub.xpath(
                 "./div[contains(@class,'ltx_para')]|./div/div[contains(@class,'ltx_para')]"
             )
-            sections.append((name, [_text(p) for p in own]))
+            sections.append((name, _paragraphs(own)))
     captions = root.xpath("//figcaption[contains(@class,'ltx_caption')]")
     if captions:
         sections.append(("Figures and tables", [_text(c) for c in captions]))

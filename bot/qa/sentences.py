@@ -23,10 +23,18 @@ _ABBREVIATIONS = re.compile(
     r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d)\.$",
     re.IGNORECASE,
 )
+# Counts written in words ("six axioms"); "one" is left out, mostly a pronoun ("one of them").
+NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundreds?|dozens?"
+)
 # "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.
 YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE
 )
+# TeX left in the text (LaTeXML keeps a formula's source): commands, braces, sub/superscripts.
+_TEX = re.compile(r"\\[A-Za-z]+|[{}^_]")
+FORMULA = 6  # more TeX marks than this: a sentence that is mostly a formula
 _REFERS_BACK = re.compile(r"(it|its|this|these|they|their|such)\b", re.IGNORECASE)
 _BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
 
@@ -109,11 +117,13 @@ KINDS = (
             r"\bhow (many|much|big|large|long|small|fast)\b|\b(size|number|amount|percentage|"
             r"proportion) of\b|\bwhat (size|percentage)\b"
         ),
-        # A count or a measure ("17,833 sentences", "2.1 points", "30%"), not a citation mark
-        # or a label ("BIBREF13", "[12]", "Table 2").
+        # A count or a measure ("17,833 sentences", "2.1 points", "30%"), not a citation mark,
+        # a label or part of a formula ("BIBREF13", "[12]", "Table 2", "(2n-1)m").
         _re(
-            r"(?<![\w.,\[])(?<!table )(?<!figure )(?<!section )(\d{1,3}(,\d{3})+|\d+(\.\d+)?)"
+            r"(?<![\w.,\[=+\-^_/\\{])(?<!table )(?<!figure )(?<!section )"
+            r"(\d{1,3}(,\d{3})+|\d+(\.\d+)?)"
             r"\s*(%|percent\b|million\b|billion\b|thousand\b|[kKMB]\b|[a-z]{3,})"
+            rf"|\b({NUMBER_WORDS})\s+(?!of\b)[a-z]{{3,}}"
         ),
         1.5,
         required=True,
@@ -209,6 +219,11 @@ class PassageWords:
         for passage in passages:
             self.using.update(set(stems(passage.text)))
 
+    def share(self, word: str) -> float:
+        """The share of the passages that use `word` (0 for a word the paper lacks)."""
+        found = stems(word)
+        return self.using[found[0]] / self.passages if found else 0.0
+
 
 def best_sentences(
     question: str,
@@ -247,6 +262,8 @@ def best_sentences(
             value = overlap + cue + 0.5 * score / best - 0.05 * rank
             if position == 0 and any(kind.name == "contribution" for kind in kinds):
                 value += 0.2  # a paragraph's first sentence says what it is about
+            if len(_TEX.findall(sentence)) > FORMULA:  # mostly a formula: hard to read as a quote
+                value *= 0.5
             scored.append(Scored(sentence, passage, value))
     required = [kind.says for kind in kinds if kind.required]
     scored.sort(key=lambda s: (all(r.search(s.sentence) for r in required), s.score), reverse=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import takewhile
 
-from bot.qa.sentences import YES_NO, kinds_of, stems, stopwords
+from bot.qa.sentences import NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
@@ -33,8 +33,14 @@ _CONTRAST = re.compile(
 )
 _UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
+# A number standing alone: not part of a formula ("(2n-1)m", "x^2", "\\max(3m,0)") or a word;
+# or written in words ("six axioms").
 _NUMBER = re.compile(
-    r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)" + _UNIT + r"(?:\s+[A-Za-z][\w'-]*){0,3}"
+    r"(?:(?<![\w.,=+\-^_/\\{])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    + _UNIT
+    + r"(?![\w)}\]^_/\\-])|\b(?i:"
+    + NUMBER_WORDS
+    + r")\b)(?:\s+[A-Za-z][\w'-]*){0,3}"
 )
 # A number that labels something rather than counts it: "Table 2", "Section 3", "[12]".
 _LABEL = re.compile(
@@ -54,7 +60,8 @@ _CALLS = re.compile(
     r"(?:\s+[\w'“”\"-]+){0,6})",
     re.IGNORECASE,
 )
-_POINTERS = {"this", "that", "it", "them", "these", "those", "the", "our", "a", "an", "as", "such"}
+_POINTERS = {"this", "that", "it", "them", "these", "those", "the", "a", "an", "as", "such"}
+_POINTERS |= {"our", "their", "its", "his", "her", "my", "your"}
 # Citation and cross-reference placeholders some converters leave in the text (BIBREF12).
 _PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
 _METRICS = re.compile(
@@ -90,6 +97,11 @@ def _numbers(sentence: str, asked: set[str], about: set[str]) -> list[_Span]:
             continue
         if _YEAR.match(span):  # a bare year dates something; it does not count it
             continue
+        # A lone digit with nothing counted after it is a list item, a footnote mark or an
+        # equation's number: prose writes counts under ten in words ("three axioms"); and a
+        # number word is a count only of something ("one of them" is not).
+        if (span.isdigit() and len(span) == 1) or (span.isalpha() and " " not in span):
+            continue
         spans.append(_Span(span, bool(about & set(stems(span)))))
     return spans
 
@@ -119,7 +131,9 @@ def _called(sentence: str, asked: set[str]) -> str | None:
         words = words[1:]
     stop = stopwords()
     named = list(takewhile(lambda w: w.lower() not in stop, words))[:4]
-    return " ".join(named).strip("\"'“”‘’") or None
+    # "their new axiom Coherent IIA": a name in the phrase is what it is called.
+    capital = next((i for i, w in enumerate(named) if w[:1].isupper()), 0)
+    return " ".join(named[capital:]).strip("\"'“”‘’.,;:") or None
 
 
 def _spans(question: str, sentence: str) -> list[_Span]:

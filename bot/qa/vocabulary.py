@@ -1,9 +1,10 @@
 """The words one paper uses: to read a misspelled question ("supervszed" -> "supervised") and to
 say plainly when a question asks about something the paper never mentions ("privacy").
 
-A question word counts as the paper's when the paper has the word, a word of the same stem, or a
-word one edit away (two for words of 8 letters or more) with the same first letter, so typos and
-plurals are forgiven.
+A question word counts as the paper's when the paper has the word, a word of the same stem, or,
+for a word of 7 letters or more, a word with the same first letter one edit away (a swap of two
+letters is one edit; two edits from 10 letters), so typos and plurals are forgiven. Shorter words
+are not corrected: one edit turns too many real words into others ("neural", "neutral").
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import re
 from collections.abc import Iterable
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.qa.sentences import stems
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
-SHORTEST = 4  # shorter words are too easily one edit from another word to be corrected
+SHORTEST = 4  # a content word has at least this many letters
 # Words about what a paper does rather than what it is about: "Do they *report* results on
 # English data?" asks about English, whatever verb the paper uses.
 _META = frozenset(
@@ -54,14 +55,17 @@ _META = frozenset(
 
 
 def _edits(word: str) -> int:
-    return 1 if len(word) < 8 else 2
+    """Edits forgiven in `word`: none under 7 letters, one under 10, else two."""
+    return 0 if len(word) < 7 else 1 if len(word) < 10 else 2
 
 
 class Vocabulary:
     def __init__(self, texts: Iterable[str]) -> None:
         words = {w.lower() for text in texts for w in _WORD.findall(text)}
-        self._words = sorted(words)
-        self._stems = set(stems(" ".join(self._words)))
+        self._starting: dict[str, list[str]] = {}
+        for word in sorted(words):
+            self._starting.setdefault(word[0], []).append(word)
+        self._stems = set(stems(" ".join(words)))
 
     def content(self, question: str) -> list[str]:
         """The question's words that say what it is about."""
@@ -76,12 +80,12 @@ class Vocabulary:
 
     def _closest(self, word: str) -> str | None:
         word = word.lower()
+        if not _edits(word):
+            return None
         # Typos seldom touch a word's first letter, while a prefix changes its meaning:
         # "unrelated" is not a misspelled "related".
-        same_start = [w for w in self._words if w[0] == word[0]]
-        found = process.extractOne(
-            word, same_start, scorer=Levenshtein.distance, score_cutoff=_edits(word)
-        )
+        same_start = self._starting.get(word[0], [])
+        found = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=_edits(word))
         return str(found[0]) if found else None
 
     def spelled(self, question: str) -> str:

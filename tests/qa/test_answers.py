@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -136,6 +137,28 @@ def test_a_count_is_answered_by_a_sentence_that_counts() -> None:
         "In short: 2,714 question-answer pairs (as the paper says below)",
         "> It contains 17,833 sentences and 2,714 question-answer pairs.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        ("How many axioms?", "They use six axioms, five of which are standard.", "six axioms"),
+        ("How many voters?", r"Add \max((2n-1)m-N,0) many voters as follows: 1.", None),
+        ("How many voters?", "One of the voters (see Table 2) left in 2019.", None),
+        ("How big is it?", "It has 100 million sentences [12].", "100 million sentences"),
+        ("What is it called?", "They call their new axiom Coherent IIA.", "Coherent IIA"),
+        (
+            "Which baselines?",
+            "We beat QANet BIBREF3 and BERT-Base but not GPT-4.",
+            "QANet, BERT-Base",
+        ),
+        ("Is it better than BERT?", "It beats BERT by 3 points.", None),
+    ],
+)
+def test_short_answers(question: str, sentence: str, short: str | None) -> None:
+    # Counts in words too; not a formula's digits, a list item, a label, a year or a citation
+    # placeholder; a name in what something is called; nothing for a yes-or-no question.
+    assert short_answer(question, sentence) == short
 
 
 def test_what_something_is_is_answered_by_its_definition() -> None:
