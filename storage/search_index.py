@@ -158,11 +158,15 @@ class SearchIndex:
         )
 
     def near(self, word: str, limit: int = 20) -> list[int]:
-        """Row ids of papers whose titles hold a word within two edits of `word`."""
+        """Row ids of papers whose titles hold a word close to `word`: one edit away for a
+        word of up to 5 letters, two for a longer one (Elasticsearch's "AUTO" fuzziness; a
+        swap of two letters is one edit). Two edits from a short word reach too many words,
+        and searching for them is what made a query that finds nothing slow."""
         tokens = index_tokens(word)
         if len(tokens) != 1 or len(tokens[0]) < 4:
             return []
-        fuzzy = tantivy.Query.fuzzy_term_query(SCHEMA, "title", tokens[0], 2, True)
+        edits = 1 if len(tokens[0]) <= 5 else 2
+        fuzzy = tantivy.Query.fuzzy_term_query(SCHEMA, "title", tokens[0], edits, True)
         searcher = self._index.searcher()
         hits = searcher.search(fuzzy, limit, count=False).hits
         if not hits:

@@ -329,3 +329,12 @@ async def test_a_word_nobody_wrote_is_searched_as_the_close_one_many_did(
     assert len(exact) == 2 and exact.note is None
     assert not await store.search(build_query("qqqqzzzz"))
     assert (await store.search(build_query("qqqqzzzz"))).note is None
+    # A short word is forgiven one edit ("grahp": two letters swapped).
+    assert [h.paper.arxiv_id for h in await store.search(build_query("grahp"))] == ["2601.00003"]
+
+
+def test_close_words_are_one_edit_from_a_short_word_two_from_a_longer_one() -> None:
+    index = _indexed([("Fast samplers", "Few steps."), ("Graph transformers", "Graphs.")])
+    assert index.near("grahp") == [2]  # two letters swapped: one edit
+    assert index.near("sampl") == []  # two letters short of "sampler": two edits
+    assert index.near("smplers") == [1]  # seven letters: two edits are forgiven
