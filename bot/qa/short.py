@@ -21,7 +21,7 @@ _LISTS = {"baseline", "name", "language"}
 # "Which datasets?" asks for names; "what data is it trained on?" for a description.
 _DATASETS = re.compile(r"\b(data ?sets|benchmarks|corpora)\b", re.IGNORECASE)
 
-# "Which models/tasks/tools ..." asks for names even without one of the kinds' words.
+# "Which models/tools ..." asks for names even without one of the kinds' words.
 _ENTITIES = re.compile(
     r"^\s*(which|what)\s+([\w-]+\s+){0,2}(models?|methods?|systems?|approaches|architectures?|"
     r"tools?|algorithms?|encoders?|classifiers?|networks?)\b",
