@@ -84,7 +84,8 @@ async def corrected(
     conn: AsyncConnection, query: SearchQuery, index: SearchIndex
 ) -> SearchQuery | None:
     """The query with each word no paper holds replaced by the closest word of the titles
-    that hold one within two edits ("difusion" -> "diffusion"); None when a word has none."""
+    that hold one close to it (`SearchIndex.near`: "difusion" -> "diffusion"); None when a
+    word has none."""
     terms = query.terms
     if terms.any or terms.prefix or not terms.words:
         return None
