@@ -9,7 +9,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-INSERT_ROWS_PER_STATEMENT = 10  # on PostgreSQL; see `create_engine`
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite+pysqlite", "postgresql": "postgresql+psycopg"}
 
@@ -59,10 +58,4 @@ def create_engine(url: str | URL) -> AsyncEngine:
         engine = create_async_engine(target)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # SQLAlchemy sends a many-row INSERT as multi-row VALUES statements of 1,000 rows by
-    # default; psycopg parses each such statement's placeholders in Python, and at 1,000 rows
-    # of 33 columns that parsing took half of an import's time. Ten rows a statement: an
-    # import of 30,000 papers took 6.1 s instead of 13.3 (50 rows: 6.3 s; one row: 7.7 s).
-    return create_async_engine(
-        target, pool_pre_ping=True, insertmanyvalues_page_size=INSERT_ROWS_PER_STATEMENT
-    )
+    return create_async_engine(target, pool_pre_ping=True)

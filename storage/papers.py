@@ -101,12 +101,21 @@ class SqlPaperStore:
         ids: dict[str, int] = {aid: row_id for aid, (row_id, _) in stored.items()}
         late = UpsertResult()
         if fresh:
-            stamp = {"first_seen": now, "last_changed": now, "change_seq": await change()}
+            seq = await change()
+            stamp = {"first_seen": now, "last_changed": now, "change_seq": seq}
             rows = [{**row_values(p), **stamp} for p in fresh]
-            statement = insert_ignoring_conflicts(conn, papers, ["arxiv_id"])
-            result = await conn.execute(statement.returning(papers.c.id, papers.c.arxiv_id), rows)
-            ids.update({aid: row_id for row_id, aid in result.all()})
-            # Another process stored some of these since we looked: merge into theirs instead.
+            # No RETURNING: the driver then sends the rows as one prepared statement (psycopg's
+            # pipeline), where RETURNING made SQLAlchemy write multi-row statements that
+            # psycopg parsed anew in Python, the larger part of a PostgreSQL import's time.
+            await conn.execute(insert_ignoring_conflicts(conn, papers, ["arxiv_id"]), rows)
+            # Read back: our rows carry this transaction's change number; a row with another
+            # was stored by another process since we looked: merge into it instead.
+            ours = await conn.execute(
+                sa.select(papers.c.id, papers.c.arxiv_id).where(
+                    papers.c.arxiv_id.in_([p.arxiv_id for p in fresh]), papers.c.change_seq == seq
+                )
+            )
+            ids.update({aid: row_id for row_id, aid in ours.all()})
             raced = [p for p in fresh if p.arxiv_id not in ids]
             if raced:
                 fresh = [p for p in fresh if p.arxiv_id in ids]
