@@ -6,10 +6,11 @@ full-text source is down, and the prompt size with a model.
 - Answer F1 (QASPER's official measure): the answer's tokens against each annotator's reference
   (extractive spans joined, the free-form answer, "Yes"/"No", or "Unanswerable"), lower-cased,
   punctuation and articles dropped; the best over annotators, averaged over questions. Our
-  answer is the quoted sentence(s) (the extractive answerer), or "Unanswerable" when it says the
-  paper does not say. Baseline in the same run: the previous answerer's first quoted passage
-  (BM25's best paragraph, cut at 600 characters). Anchors from the QASPER paper (test set):
-  LED-base with full text 33.6, humans 60.9.
+  answer, scored two ways: its first line as the reader sees it (the "In short:" number(s) or
+  name(s), "Unanswerable" when it says the paper does not say, else the first quoted sentence),
+  and the quoted sentences together. Baseline in the same run: the previous answerer's first
+  quoted passage (BM25's best paragraph, cut at 600 characters). Anchors from the QASPER paper
+  (test set): LED-base with full text 33.6, humans 60.9.
 - Latency: on the LaTeXML sample paper of ../shared/fixtures/sources (text cached).
 - Sources down: `Answerer` with a fetcher whose every source times out (a transport that never
   answers), timed from question to answer.
