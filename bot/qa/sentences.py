@@ -36,7 +36,8 @@ YES_NO = re.compile(
 _TEX = re.compile(r"\\[A-Za-z]+|[{}^_]")
 FORMULA = 6  # more TeX marks than this: a sentence that is mostly a formula
 _REFERS_BACK = re.compile(r"(it|its|this|these|they|their|such)\b", re.IGNORECASE)
-_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
+# A sentence ends at . ! or ?, also inside a closing bracket or quote ("(... improve it.) Our").
+_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\]\"”]))\s+(?=[\"“(\[]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -251,6 +252,8 @@ def best_sentences(
     for rank, (passage, score) in enumerate(found):
         before: set[str] = set()
         for position, sentence in enumerate(split_sentences(passage.text)):
+            if sentence.startswith(("(", "[")) and sentence.endswith((")", "]", ").", "].")):
+                continue  # an aside or an example in brackets, not a statement that answers
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
             if _REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before

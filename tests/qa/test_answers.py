@@ -161,6 +161,31 @@ def test_short_answers(question: str, sentence: str, short: str | None) -> None:
     assert short_answer(question, sentence) == short
 
 
+def test_an_example_in_brackets_is_not_quoted_as_the_answer() -> None:
+    body = FullText(
+        "2606.00052",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    (
+                        "5 Results",
+                        [
+                            "Some events read as negative results at first sight. (There is a "
+                            "bad result, I try to improve it.) Our results show supervised "
+                            "models outperform semi-supervised ones."
+                        ],
+                    )
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("What are the results?", body)
+    assert "> (There is" not in answer
+    assert "> Our results show supervised models outperform semi-supervised ones." in answer
+
+
 def test_what_something_is_is_answered_by_its_definition() -> None:
     body = FullText(
         "2606.00051",
