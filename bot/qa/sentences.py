@@ -28,6 +28,11 @@ NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundreds?|dozens?"
 )
+# Names of measures, which answer "what metric?" ("perplexity", "ROUGE-L").
+METRICS = (
+    r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|precision|recall|perplexity|"
+    r"auc|exact match|em|wer|cer|mse|mae|rmse|correlation|agreement|kappa|latency|throughput)\b"
+)
 # "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.
 YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE
@@ -154,10 +159,7 @@ KINDS = (
         "metric",
         _re(r"\bmetrics?\b|\bevaluat\w*\b|\bmeasured?\b|\bhow (do|did) they (evaluate|measure)"),
         # The measures themselves: "we evaluate" is said of everything evaluated.
-        _re(
-            r"\b(accuracy|f1|f-score|f-measure|bleu|rouge|meteor|precision|recall|perplexity|"
-            r"auc|exact match|em|wer|cer|mse|mae|rmse|correlation|agreement|kappa)\b"
-        ),
+        _re(METRICS),
         1.5,
     ),
     Kind(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import takewhile
 
-from bot.qa.sentences import NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
+from bot.qa.sentences import METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
@@ -64,11 +64,7 @@ _POINTERS = {"this", "that", "it", "them", "these", "those", "the", "a", "an", "
 _POINTERS |= {"our", "their", "its", "his", "her", "my", "your"}
 # Citation and cross-reference placeholders some converters leave in the text (BIBREF12).
 _PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
-_METRICS = re.compile(
-    r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|precision|recall|perplexity|"
-    r"auc|exact match|wer|cer|mse|mae|rmse|correlation|agreement|latency|throughput)\b",
-    re.IGNORECASE,
-)
+_METRICS = re.compile(METRICS, re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
