@@ -329,6 +329,26 @@ def test_a_short_answer_is_read_off_its_sentence(question: str, sentence: str) -
             assert span and span in " ".join(sentence.split())
 
 
+@given(st.one_of(st.text(max_size=200), _TEXT))
+def test_any_question_gets_an_answer_with_its_link(question: str) -> None:
+    answer = extractive_answer(question, BODY, MASKALIGN)
+    assert answer.rstrip().endswith("https://arxiv.org/abs/2606.00042")
+
+
+def test_a_huge_token_in_the_paper_does_not_stall_the_answer() -> None:
+    blob = "ACGT" * 5_000 + "x" + "Ab1" * 3_000  # a sequence or encoded data pasted in a paper
+    body = FullText(
+        "2606.00053",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(from_sections([("3 Data", [f"The data is {blob} and 2,000 more rows. {blob}"])])),
+    )
+    began = time.monotonic()
+    for question in ("How many rows?", "Which datasets?", "What is it called?", "Is it big?"):
+        extractive_answer(question, body)
+    assert time.monotonic() - began < 2
+
+
 @given(_TEXT)
 def test_a_question_is_read_word_for_word(question: str) -> None:
     vocabulary = Vocabulary(["We compare supervised models on unrelated questions."])
