@@ -3,10 +3,10 @@
 indexed with its section title. Questions of a few common kinds ("how big", "which baselines",
 "what metric", "what dataset", "how were they selected") are expanded with the words their
 answers are written in, at a lower weight; passages of peripheral sections (related work,
-acknowledgements, appendices) have their score lowered; a question word the paper lacks is read
-as the paper's word closest in spelling. Optionally a passage's neighbours lend it some of their
-score. What each choice is worth on QASPER is measured in bench/qa_retrieval.py (neighbours did
-not help there, so they are off).
+acknowledgements, appendices) have their score lowered (bm25s's weight mask); a question word the
+paper lacks is read as the paper's word closest in spelling. Optionally a passage's neighbours
+lend it some of their score. What each choice is worth on QASPER is measured in
+bench/qa_retrieval.py (neighbours did not help there, so they are off).
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.qa.passages import Passage
 from bot.qa.sentences import PassageWords
 from bot.qa.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # numpy is loaded with the first question (see _english_stemmer)
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @cache
@@ -88,8 +92,15 @@ class Retriever:
         self.spell = spell  # read misspelled question words as the paper's closest words
         self.neighbours = neighbours
         self.expand = expand  # weight of the question-kind words (_CUES); 0 for none
-        # score factor for passages of peripheral sections (_PERIPHERAL); 1 for none
-        self._factors = [peripheral if _PERIPHERAL.search(p.section) else 1.0 for p in passages]
+        import bm25s  # see _english_stemmer
+        import numpy as np
+
+        # score factor for passages of peripheral sections (_PERIPHERAL), 1 for the others:
+        # bm25s's weight mask
+        self._mask = np.array(
+            [peripheral if _PERIPHERAL.search(p.section) else 1.0 for p in passages],
+            dtype=np.float32,
+        )
         self._stemmer = _english_stemmer() if stem else None
         # bm25s's "en" list misses question words (what, which, how): "en_plus" drops them too.
         self._stopwords = stopwords
@@ -98,8 +109,6 @@ class Retriever:
         ]
         self.vocabulary = Vocabulary(texts)
         self.words = PassageWords(passages)
-        import bm25s  # see _english_stemmer
-
         self._index = bm25s.BM25()
         if texts:
             tokens = bm25s.tokenize(
@@ -117,28 +126,34 @@ class Retriever:
         # bm25s keeps an empty-string token in its vocabularies; it must not match anything.
         return [words[i] for i in tokens.ids[0] if words[i]] if words else []
 
-    def scores(self, question: str) -> list[float]:
+    def scores(self, question: str) -> NDArray[np.float32]:
+        """One score per passage: BM25 of the question's words, plus the question-kind words
+        at their weight, each passage's scaled by its section's factor (bm25s's weight mask)."""
+        import numpy as np
+
         if not self.passages:
-            return []
+            return np.zeros(0, dtype=np.float32)
         if self.spell:
             question = self.vocabulary.spelled(question)
         query = self._terms(question)
         if not query:  # only stop words: nothing to score
-            return [0.0] * len(self.passages)
-        raw = [float(s) for s in self._index.get_scores(query)]
+            return np.zeros(len(self.passages), dtype=np.float32)
+        scores: NDArray[np.float32] = self._index.get_scores(query, weight_mask=self._mask)
         extra = " ".join(words for cue, words in _CUES if cue.search(question))
         if self.expand and extra:
-            more = self._index.get_scores(self._terms(extra))
-            raw = [s + self.expand * float(m) for s, m in zip(raw, more, strict=True)]
-        raw = [s * f for s, f in zip(raw, self._factors, strict=True)]
+            more = self._index.get_scores(self._terms(extra), weight_mask=self._mask)
+            scores = scores + np.float32(self.expand) * more
         if not self.neighbours:
-            return raw
-        last = len(raw) - 1
-        return [
-            s + self.neighbours * max(raw[i - 1] if i else 0.0, raw[i + 1] if i < last else 0.0)
-            for i, s in enumerate(raw)
-        ]
+            return scores
+        before = np.concatenate(([0.0], scores[:-1]))
+        after = np.concatenate((scores[1:], [0.0]))
+        return (scores + self.neighbours * np.maximum(before, after)).astype(np.float32)
 
     def top(self, question: str, k: int = 5) -> list[Found]:
-        scored = sorted(enumerate(self.scores(question)), key=lambda pair: pair[1], reverse=True)
-        return [Found(self.passages[i], s) for i, s in scored[:k] if s > 0]
+        """The `k` best passages, best first; none that score 0. Of passages scoring the same,
+        the earlier comes first (bm25s's own top-k selection orders ties arbitrarily)."""
+        import numpy as np
+
+        scores = self.scores(question)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [Found(self.passages[int(i)], float(scores[i])) for i in best if scores[i] > 0]
