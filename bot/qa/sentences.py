@@ -92,9 +92,6 @@ class Kind:
     asks: re.Pattern[str]
     says: re.Pattern[str]
     weight: float = 1.0
-    # A sentence without what `says` finds cannot answer ("how many?" needs a number): such
-    # sentences come after every one that has it.
-    required: bool = False
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -132,7 +129,6 @@ KINDS = (
             rf"|\b({NUMBER_WORDS})\s+(?!of\b)[a-z]{{3,}}"
         ),
         1.5,
-        required=True,
     ),
     Kind(
         "result",
@@ -270,6 +266,5 @@ def best_sentences(
             if len(_TEX.findall(sentence)) > FORMULA:  # mostly a formula: hard to read as a quote
                 value *= 0.5
             scored.append(Scored(sentence, passage, value))
-    required = [kind.says for kind in kinds if kind.required]
-    scored.sort(key=lambda s: (all(r.search(s.sentence) for r in required), s.score), reverse=True)
+    scored.sort(key=lambda s: s.score, reverse=True)
     return scored[:limit]

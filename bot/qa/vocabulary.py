@@ -19,6 +19,7 @@ from bot.qa.sentences import stems
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 SHORTEST = 4  # a content word has at least this many letters
+LOOKED_UP = 10_000  # question words whose closest word is remembered, per paper
 # Words about what a paper does rather than what it is about: "Do they *report* results on
 # English data?" asks about English, whatever verb the paper uses.
 _META = frozenset(
@@ -66,6 +67,7 @@ class Vocabulary:
         for word in sorted(words):
             self._starting.setdefault(word[0], []).append(word)
         self._stems = set(stems(" ".join(words)))
+        self._looked_up: dict[str, str | None] = {}  # question word -> the paper's closest
 
     def content(self, question: str) -> list[str]:
         """The question's words that say what it is about."""
@@ -82,11 +84,19 @@ class Vocabulary:
         word = word.lower()
         if not _edits(word):
             return None
-        # Typos seldom touch a word's first letter, while a prefix changes its meaning:
-        # "unrelated" is not a misspelled "related".
-        same_start = self._starting.get(word[0], [])
-        found = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=_edits(word))
-        return str(found[0]) if found else None
+        # A question is read for retrieval, for its sentences and for what the paper never
+        # says: each word is looked up once.
+        if word not in self._looked_up:
+            if len(self._looked_up) >= LOOKED_UP:
+                self._looked_up.clear()
+            # Typos seldom touch a word's first letter, while a prefix changes its meaning:
+            # "unrelated" is not a misspelled "related".
+            same_start = self._starting.get(word[0], [])
+            found = process.extractOne(
+                word, same_start, scorer=OSA.distance, score_cutoff=_edits(word)
+            )
+            self._looked_up[word] = str(found[0]) if found else None
+        return self._looked_up[word]
 
     def spelled(self, question: str) -> str:
         """The question with each word the paper lacks replaced by the paper's word closest to
