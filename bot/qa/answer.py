@@ -25,6 +25,7 @@ from bot.qa.short import gives, short_answer
 PASSAGES = 5  # where the answering sentences are looked for
 QUOTES = 2  # sentences quoted
 CANDIDATES = 6  # best-scored sentences, among which those giving what is asked come first
+READ = 20  # best-scored sentences, among which one counting what is asked is a candidate too
 SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a kind's words
 QUOTE_CHARS = 600  # the quotes in all
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
@@ -59,10 +60,13 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         found += [(p, 0.0) for p in text.passages[:SKIMMED] if p.index not in seen]
     if not found:
         return []
-    chosen = best_sentences(question, found, index.words, CANDIDATES)
+    scored = best_sentences(question, found, index.words, READ)
     # A sentence that gives what is asked for (the count of what the question asks about, the
-    # names of the baselines) comes before better-scored ones that only talk about it.
-    chosen.sort(key=lambda s: gives(question, s.sentence), reverse=True)
+    # names of the baselines) comes before better-scored ones that only talk about it; one that
+    # counts exactly what is asked is worth it even from further down.
+    given = {id(s): gives(question, s.sentence, s.before) for s in scored}
+    chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)] == 2]
+    chosen.sort(key=lambda s: given[id(s)], reverse=True)
     return chosen[:QUOTES]
 
 
@@ -100,7 +104,7 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     unmentioned = index.vocabulary.unmentioned(question)
     everyday = all(index.words.share(w) >= EVERYDAY for w in content if w not in unmentioned)
     return Lead(
-        short_answer(question, chosen[0].sentence) if chosen else None,
+        short_answer(question, chosen[0].sentence, chosen[0].before) if chosen else None,
         tuple(unmentioned),
         bool(YES_NO.match(question))
         and bool(unmentioned)

@@ -40,7 +40,7 @@ YES_NO = re.compile(
 # TeX left in the text (LaTeXML keeps a formula's source): commands, braces, sub/superscripts.
 _TEX = re.compile(r"\\[A-Za-z]+|[{}^_]")
 FORMULA = 6  # more TeX marks than this: a sentence that is mostly a formula
-_REFERS_BACK = re.compile(r"(it|its|this|these|they|their|such)\b", re.IGNORECASE)
+REFERS_BACK = re.compile(r"(it|its|this|these|they|their|such)\b", re.IGNORECASE)
 # A sentence ends at . ! or ?, also inside a closing bracket or quote ("(... improve it.) Our").
 _BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\]\"”]))\s+(?=[\"“(\[]?[A-Z0-9])")
 
@@ -207,6 +207,7 @@ class Scored:
     sentence: str
     passage: Passage
     score: float
+    before: str = ""  # the sentence before it in its passage, which "It ..." refers back to
 
 
 class PassageWords:
@@ -249,14 +250,15 @@ def best_sentences(
     scored: list[Scored] = []
     for rank, (passage, score) in enumerate(found):
         before: set[str] = set()
+        previous = ""
         for position, sentence in enumerate(split_sentences(passage.text)):
             if sentence.startswith(("(", "[")) and sentence.endswith((")", "]", ").", "].")):
                 continue  # an aside or an example in brackets, not a statement that answers
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
-            if _REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
+            if REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
                 overlap += 0.5 * sum(weight[w] for w in (asked & before) - words)
-            before = words
+            before, said_before, previous = words, previous, sentence
             cue = sum(kind.weight for kind in kinds if kind.says.search(sentence))
             if overlap == 0 and cue == 0:
                 continue
@@ -265,6 +267,6 @@ def best_sentences(
                 value += 0.2  # a paragraph's first sentence says what it is about
             if len(_TEX.findall(sentence)) > FORMULA:  # mostly a formula: hard to read as a quote
                 value *= 0.5
-            scored.append(Scored(sentence, passage, value))
+            scored.append(Scored(sentence, passage, value, said_before))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored[:limit]

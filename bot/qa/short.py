@@ -14,7 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import takewhile
 
-from bot.qa.sentences import METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
+from bot.qa.sentences import (
+    METRICS,
+    NUMBER_WORDS,
+    REFERS_BACK,
+    YES_NO,
+    kinds_of,
+    stems,
+    stopwords,
+)
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
@@ -65,6 +73,12 @@ _POINTERS |= {"our", "their", "its", "his", "her", "my", "your"}
 # Citation and cross-reference placeholders some converters leave in the text (BIBREF12).
 _PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
 _METRICS = re.compile(METRICS, re.IGNORECASE)
+_MEASURED = re.compile(
+    r"\bhow (?:big|large|long|small) (?:is|are|was|were) (?:the |their |this |its )?([\w -]+)",
+    re.IGNORECASE,
+)
+_NEAR = 5  # words before a number where what it measures is named
+_AND = re.compile(r"\s*(,|,? and|,? or)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +91,47 @@ def _asked(question: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[\w-]+", question)}
 
 
-def _numbers(sentence: str, asked: set[str], about: set[str]) -> list[_Span]:
+def measured(question: str) -> str | None:
+    """The stem of what a "how big is X?" question measures: X's last word before a verb or a
+    preposition ("How large is the raw corpus used for training?" -> "corpus")."""
+    match = _MEASURED.search(question)
+    if not match:
+        return None
     stop = stopwords()
+    # A participle ends the name ("collected", "annotated"); "seed" or "speed" do not.
+    words = list(
+        takewhile(
+            lambda w: w.lower() not in stop and not (w.endswith("ed") and len(w) > 5),
+            match[1].split(),
+        )
+    )
+    found = stems(words[-1]) if words else []
+    return found[0] if found else None
+
+
+def _about(span: str, before: str, subject: str | None, words: set[str], said: str) -> bool:
+    """Whether the number `span` (with the sentence's text `before` it) counts what is asked:
+    what it counts is named after it ("2,714 questions"), or the measured subject just before
+    it in its clause ("the corpus of about 100 million sentences"), or, in a sentence that
+    starts "It ...", in the sentence before (`said`). Without a measured subject: any of the
+    question's (stemmed) `words` named after it."""
+    if subject is None:
+        return bool(words & set(stems(span)))
+    if subject in stems(span):
+        return True
+    clause = re.split(r"[,;:()]", before)[-1]
+    if subject in stems(" ".join(clause.split()[-_NEAR:])):
+        return True
+    # "It contains 17,833 sentences, 826,987 characters and ...": all of its first statement
+    referring = REFERS_BACK.match(before) and not re.search(r"[;:()]", before)
+    return bool(referring) and subject in stems(said)
+
+
+def _numbers(question: str, sentence: str, said: str) -> list[_Span]:
+    stop = stopwords()
+    asked, words, subject = _asked(question), set(stems(question)), measured(question)
     spans: list[_Span] = []
+    end = 0
     for match in _NUMBER.finditer(sentence):
         # What is counted is named by the words after the number, up to a stop word ("2.1
         # points over the baseline").
@@ -98,7 +150,10 @@ def _numbers(sentence: str, asked: set[str], about: set[str]) -> list[_Span]:
         # number word is a count only of something ("one of them" is not).
         if (span.isdigit() and len(span) == 1) or (span.isalpha() and " " not in span):
             continue
-        spans.append(_Span(span, bool(about & set(stems(span)))))
+        # "of 100 million sentences and 1.4 million pairs": a list's counts are about the same
+        listed = bool(spans) and spans[-1].about and _AND.match(sentence, end, match.start())
+        spans.append(_Span(span, bool(listed) or _about(span, before, subject, words, said)))
+        end = match.start() + len(span)  # the text is squashed: single spaces
     return spans
 
 
@@ -132,14 +187,14 @@ def _called(sentence: str, asked: set[str]) -> str | None:
     return " ".join(named[capital:]).strip("\"'“”‘’.,;:") or None
 
 
-def _spans(question: str, sentence: str) -> list[_Span]:
+def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
     asked = _asked(question)
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
     if "number" in kinds:
-        return _numbers(head, asked, set(stems(question)))
+        return _numbers(question, head, said)
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     if "metric" in kinds:
@@ -149,17 +204,18 @@ def _spans(question: str, sentence: str) -> list[_Span]:
     return []
 
 
-def short_answer(question: str, sentence: str) -> str | None:
-    """The number(s) or name(s) that answer `question` in `sentence`, or None. "How many
-    questions?" is answered by the count of questions, not of the sentences beside it."""
-    spans = _spans(question, sentence)
+def short_answer(question: str, sentence: str, said: str = "") -> str | None:
+    """The number(s) or name(s) that answer `question` in `sentence` (`said` is the sentence
+    before it), or None. "How many questions?" is answered by the count of questions, not of
+    the sentences beside it."""
+    spans = _spans(question, sentence, said)
     chosen = [s for s in spans if s.about] or spans
     return ", ".join(s.text for s in chosen[:MOST]) if chosen else None
 
 
-def gives(question: str, sentence: str) -> int:
+def gives(question: str, sentence: str, said: str = "") -> int:
     """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts what
     the question asks about, 1 when it has a number or a name of the kind, 0 when it has none
     or the question asks for neither."""
-    spans = _spans(question, sentence)
+    spans = _spans(question, sentence, said)
     return 2 if any(s.about for s in spans) else int(bool(spans))

@@ -139,6 +139,78 @@ def test_a_count_is_answered_by_a_sentence_that_counts() -> None:
     ]
 
 
+def test_the_size_of_what_is_asked_is_found_below_sentences_that_only_talk_about_it() -> None:
+    talk = [
+        "Our method needs only a small seed lexicon and a large raw web corpus.",
+        "Raw web corpus text is noisy, so the raw corpus is filtered before training.",
+        "Training on a raw web corpus is cheap: the raw corpus needs no labels.",
+        "We argue that a raw corpus is enough for training when discourse relations are used.",
+        "Raw corpus training is described in Section 3; the raw corpus itself in Section 4.",
+        "The raw web corpus is the only source of training signal besides the lexicon.",
+        "Further raw corpus statistics for training are given in the appendix.",
+    ]
+    body = FullText(
+        "2606.00053",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    ("1 Introduction", [" ".join(talk[:4])]),
+                    ("2 Method", [" ".join(talk[4:])]),
+                    (
+                        "4 Data",
+                        [
+                            "We crawled Japanese news and blogs. From the corpus of about 100 "
+                            "million sentences, we obtained 1.4 million event pairs.",
+                            "The training set of 0.6 million events is large enough for training.",
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("How large is the raw corpus used for training?", body)
+    # Seven sentences say "raw corpus" and "training" more often; the one that gives the
+    # corpus's size leads, with the size of the corpus, not of what was obtained from it or of
+    # the training set.
+    assert answer.splitlines()[:2] == [
+        "In short: 100 million sentences (as the paper says below)",
+        "> From the corpus of about 100 million sentences, we obtained 1.4 million event pairs.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "sentence", "short"),
+    [
+        (
+            "How big is the QA-CTS task dataset?",
+            "Our dataset is annotated by four clinicians.",
+            "It contains 17,833 sentences, 826,987 characters and 2,714 question-answer pairs.",
+            "17,833 sentences, 826,987 characters, 2,714 question-answer pairs",
+        ),
+        (  # "It" is something else: the lexicon is not the dataset
+            "How big is the dataset?",
+            "Our lexicon is small.",
+            "It has 30 words, while the dataset has 2 million sentences.",
+            "30 words",
+        ),
+        (
+            "How big is the seed lexicon used for training?",
+            "",
+            "We train for 3 epochs on a seed lexicon of 30 words and 2 million sentences.",
+            "30 words, 2 million sentences",
+        ),
+    ],
+)
+def test_a_size_is_the_size_of_what_is_asked(
+    question: str, said: str, sentence: str, short: str
+) -> None:
+    # The measured thing named just before the count, or before the sentence that says "It";
+    # a list of counts after it goes with it.
+    assert short_answer(question, sentence, said) == short
+
+
 @pytest.mark.parametrize(
     ("question", "sentence", "short"),
     [
