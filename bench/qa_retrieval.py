@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/qa_retrieval.py [--qasper ../shared/fixtures/qasper/qasper_sample_dev.jsonl]
 
-For each question with text evidence (table/figure-only evidence, `FLOAT SELECTED`, left out),
-per annotator: recall@k = the share of that annotator's evidence paragraphs among the top k
+For each question with text evidence (table/figure-only evidence, `FLOAT SELECTED`, left out,
+and evidence that is none of the paper's paragraphs: a section heading, once), per annotator: recall@k = the share of that annotator's evidence paragraphs among the top k
 retrieved, averaged over (question, annotator) pairs. Plain BM25 over bare paragraphs is the
 baseline, measured in the same run.
 """
@@ -44,6 +44,7 @@ def cases(path: Path, papers: set[int] | None = None) -> list[tuple[list, str, s
         passages = from_sections(
             zip(paper["full_text"]["section_name"], paper["full_text"]["paragraphs"], strict=True)
         )
+        paragraphs = {p.text for p in passages}
         for question, answers in zip(
             paper["qas"]["question"], paper["qas"]["answers"], strict=True
         ):
@@ -52,7 +53,7 @@ def cases(path: Path, papers: set[int] | None = None) -> list[tuple[list, str, s
                     squash(e)
                     for e in answer["evidence"]
                     if e and not e.startswith("FLOAT SELECTED")
-                }
+                } & paragraphs
                 if gold:
                     out.append((passages, question, {g for g in gold if g}))
     return out
