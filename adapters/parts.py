@@ -129,7 +129,13 @@ def build_answerer(
         settings.llm_per_day,
         usage=SqlUsage(engine),
     )
-    return Answerer(fetcher, llm, budget, deadline=settings.answer_wait_seconds)
+    return Answerer(
+        fetcher,
+        llm,
+        budget,
+        deadline=settings.answer_wait_seconds,
+        improve_within=settings.answer_improve_seconds,
+    )
 
 
 def build_tldrs(

@@ -51,16 +51,24 @@ class ThreadAnswers:
 
     async def answer(self, target: Target, thread: str, user: str, question: str) -> str | None:
         """The whole answer (see `stream`); None when the thread is not under a card."""
-        return (
-            "".join([piece async for piece in self.stream(target, thread, user, question)]) or None
-        )
+        pieces = self.stream(target, thread, user, question, improve=False)
+        return "".join([piece async for piece in pieces]) or None
 
     async def stream(
-        self, target: Target, thread: str, user: str, question: str, arxiv_id: str | None = None
+        self,
+        target: Target,
+        thread: str,
+        user: str,
+        question: str,
+        arxiv_id: str | None = None,
+        *,
+        improve: bool = True,
     ) -> AsyncIterator[str]:
         """The answer in pieces as it is written (see `Answerer.stream`); nothing when the
         thread is not under a card (`arxiv_id`: its paper, when the caller has looked it up
-        already). `user` is whom the model's budget counts. The turns are kept once complete."""
+        already). `user` is whom the model's budget counts. An answer from the abstract for
+        want of time is followed by the full text's when it arrives (`improve`: the caller
+        shows pieces as they come, so it can). The turns are kept once complete."""
         arxiv_id = arxiv_id or await self.threads.paper_of(target, thread)
         paper = await self.papers.get(arxiv_id) if arxiv_id else None
         if paper is None:
@@ -69,7 +77,7 @@ class ThreadAnswers:
         history = await self.threads.turns(target, thread, HISTORY_TURNS)
         pieces = []
         async for piece in self.answerer.stream(
-            paper, question, history, user=user, thread=f"{target}:{thread}"
+            paper, question, history, user=user, thread=f"{target}:{thread}", improve=improve
         ):
             pieces.append(piece)
             yield piece

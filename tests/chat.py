@@ -115,17 +115,35 @@ def promoted_list(text: str) -> bool:
 
 
 FULL_TEXT_PATHS = ("/html/", "/pdf/", "/papers/")
+# What Hugging Face's markdown says of every paper when a test has it arrive late.
+LATE_FULL_TEXT = """# 1 Introduction
+
+Video diffusion models are slow to train. We make them faster.
+
+# 4 Experiments
+
+We fine-tune on the Kinetics-700 dataset of 650,000 clips.
+
+Training takes two days.
+"""
 
 
 @asynccontextmanager
 async def core(
-    tmp_path: Path, database_url: str | None = None, *, full_text_hangs: bool = False, **more: Any
+    tmp_path: Path,
+    database_url: str | None = None,
+    *,
+    full_text_hangs: bool = False,
+    full_text_after: float | None = None,
+    **more: Any,
 ) -> AsyncIterator[Core]:
     """The core from the composition root, as `paperboy run` has it: extractive answers from
     the abstract (no full text, no model, until a test sets one), Hugging Face answering with
     `feed`. SQLite in `tmp_path` unless `database_url` names another database; with
     `full_text_hangs`, every full-text source (arXiv HTML and PDF, Hugging Face's markdown)
-    accepts the request and never answers; `more`: other settings (OPENAI_BASE_URL=...)."""
+    accepts the request and never answers; with `full_text_after`, each answers after that
+    many seconds (Hugging Face's markdown with LATE_FULL_TEXT, the others with 404); `more`:
+    other settings (OPENAI_BASE_URL=...)."""
     feed: list[dict[str, Any]] = []
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -146,6 +164,10 @@ async def core(
             return httpx.Response(200, json=feed)
         if full_text_hangs and request.url.path.startswith(FULL_TEXT_PATHS):
             await asyncio.sleep(3600)  # cancelled when the app closes
+        if full_text_after is not None and request.url.path.startswith(FULL_TEXT_PATHS):
+            await asyncio.sleep(full_text_after)
+            if request.url.path.endswith(".md"):
+                return httpx.Response(200, text=LATE_FULL_TEXT)
         return httpx.Response(404)
 
     transport = httpx.MockTransport(hugging_face)

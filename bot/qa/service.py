@@ -34,10 +34,18 @@ class Answered:
 
 
 ANSWER_WITHIN = 6.0  # seconds a question waits for the full text; then the abstract answers
+IMPROVE_WITHIN = 120.0  # seconds a streamed answer from the abstract waits for the full text
 LATE = (
     "(The full text did not arrive in time, so this is from the abstract; it is being fetched: "
     "ask again in a minute for more.)\n"
 )
+# A streamed answer (a thread on a chat platform) is improved where it stands instead.
+LATE_FOLLOWS = (
+    "(The full text did not arrive in time, so this is from the abstract; the answer from the "
+    "full text follows here when it arrives.)\n"
+)
+ARRIVED = "\n\nFrom the full text, which has now arrived:\n"
+NEVER_ARRIVED = "\n\n(The full text could not be read; the answer above stays from the abstract.)"
 PREFETCHES_AT_ONCE = 2  # full texts fetched at once ahead of questions
 
 
@@ -47,6 +55,7 @@ class Answerer:
     llm: LlmAnswerer | None = None  # None: extractive answers
     budget: Budget = field(default_factory=Budget)
     deadline: float = ANSWER_WITHIN
+    improve_within: float = IMPROVE_WITHIN
     # The full-text fetches going on, by paper version, with when each began: a question and
     # a prefetch of the same paper share one.
     _inflight: dict[tuple[str, int], tuple[asyncio.Task[FullText], float]] = field(
@@ -89,39 +98,50 @@ class Answerer:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _text(self, paper: Paper) -> tuple[FullText, str]:
-        """The paper's text within the deadline (one try per source, failures remembered), and
-        a note when it is the abstract for want of time. The fetch goes on for the next
-        question, which waits only for what is left of the deadline (nothing, once it passed)."""
+    async def _text(self, paper: Paper) -> tuple[FullText, asyncio.Task[FullText] | None]:
+        """The paper's text within the deadline (one try per source, failures remembered); when
+        it is the abstract for want of time, the fetch still going too. The fetch goes on for
+        the next question, which waits only for what is left of the deadline (nothing, once it
+        passed)."""
         fetcher = self.fetcher
         if fetcher is None:
-            return abstract_only(paper), ""
+            return abstract_only(paper), None
         task, started = self._fetching(
             paper, lambda: fetcher.get(paper, utc_now(), interactive=True)
         )
         left = max(0.0, self.deadline - (time.monotonic() - started))
         try:
-            return await asyncio.wait_for(asyncio.shield(task), left), ""
+            return await asyncio.wait_for(asyncio.shield(task), left), None
         except TimeoutError:
-            return abstract_only(paper), LATE
+            return abstract_only(paper), task
 
     async def _prepare(
-        self, paper: Paper, question: str, user: str, thread: str
-    ) -> tuple[FullText, str | None]:
-        """The paper's text, and the answer to give without the model (None: ask the model).
-        What the record says (code, authors, dates, ...) is answered from it, exactly."""
+        self, paper: Paper, question: str, user: str, thread: str, *, improve: bool = False
+    ) -> tuple[FullText, str | None, asyncio.Task[FullText] | None]:
+        """The paper's text, the answer to give without the model (None: ask the model), and
+        the full text's fetch when the answer is from the abstract for want of time (`improve`:
+        the answer will be improved when it arrives, and says so). What the record says (code,
+        authors, dates, ...) is answered from it, exactly."""
         if about_the_record(question, paper) is not None:
             abstract = abstract_only(paper)
-            return abstract, extractive_answer(question, abstract, paper)
-        text, late = await self._text(paper)
+            return abstract, extractive_answer(question, abstract, paper), None
+        text, pending = await self._text(paper)
+        late = "" if pending is None else LATE_FOLLOWS if improve else LATE
+        return text, await self._without_model(text, question, paper, user, thread, late), pending
+
+    async def _without_model(
+        self, text: FullText, question: str, paper: Paper, user: str, thread: str, note: str = ""
+    ) -> str | None:
+        """The answer quoting `text` when there is no model or its budget is spent, after
+        `note`; None when the model is to answer."""
         if self.llm is None:
-            return text, late + extractive_answer(question, text, paper)
+            return note + extractive_answer(question, text, paper)
         refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
         if refused:
-            return text, f"({refused}; quoting the paper instead.)\n" + extractive_answer(
+            return f"{note}({refused}; quoting the paper instead.)\n" + extractive_answer(
                 question, text, paper
             )
-        return text, None
+        return None
 
     async def answer(
         self,
@@ -133,7 +153,7 @@ class Answerer:
         thread: str = "",
     ) -> Answered:
         began = time.perf_counter()
-        text, without_model = await self._prepare(paper, question, user, thread)
+        text, without_model, _ = await self._prepare(paper, question, user, thread)
         if without_model is not None or self.llm is None:
             return Answered(without_model or "", text.source, False, time.perf_counter() - began)
         try:
@@ -157,10 +177,45 @@ class Answerer:
         *,
         user: str = "someone",
         thread: str = "",
+        improve: bool = False,
     ) -> AsyncIterator[str]:
         """The answer in pieces as the model writes it (one piece when quoting the paper). If
-        the model fails midway, what was shown stays and the quoted passages follow."""
-        text, without_model = await self._prepare(paper, question, user, thread)
+        the model fails midway, what was shown stays and the quoted passages follow. With
+        `improve`, an answer from the abstract for want of time is followed by the answer from
+        the full text when it arrives (within IMPROVE_WITHIN seconds), or by a word that it
+        could not be read."""
+        improve = improve and self.improve_within > 0
+        text, without_model, pending = await self._prepare(
+            paper, question, user, thread, improve=improve
+        )
+        async for piece in self._written(text, without_model, paper, question, history):
+            yield piece
+        if not improve or pending is None:
+            return
+        try:
+            arrived = await asyncio.wait_for(asyncio.shield(pending), self.improve_within)
+        except asyncio.CancelledError:
+            if (me := asyncio.current_task()) is not None and me.cancelling():
+                raise
+            arrived = None  # the fetch was stopped (the process is stopping), not this answer
+        except Exception:  # too late, or failed (logged where it ran: _finished)
+            arrived = None
+        if arrived is None or arrived.source is TextSource.ABSTRACT:
+            yield NEVER_ARRIVED
+            return
+        yield ARRIVED
+        without_model = await self._without_model(arrived, question, paper, user, thread)
+        async for piece in self._written(arrived, without_model, paper, question, history):
+            yield piece
+
+    async def _written(
+        self,
+        text: FullText,
+        without_model: str | None,
+        paper: Paper,
+        question: str,
+        history: Sequence[Turn],
+    ) -> AsyncIterator[str]:
         if without_model is not None or self.llm is None:
             yield without_model or ""
             return

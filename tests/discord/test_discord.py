@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from adapters.discord.client import DiscordBot, DiscordOptions, client_id_of, invite_url
 from bot.domain import Claim, DeliveryKind, Origin, Outcome, Outgoing, Paper, Target
 from bot.engine import Engine, build_engine, utc_now
-from bot.qa.service import LATE
+from bot.qa.service import ARRIVED, LATE_FOLLOWS, NEVER_ARRIVED
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -324,7 +324,9 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _restore_endpoints(monkeypatch)
-    async with running(tmp_path, {}, full_text_hangs=True, answer_wait_seconds=0.5) as paperboy:
+    async with running(
+        tmp_path, {}, full_text_hangs=True, answer_wait_seconds=0.5, answer_improve_seconds=0.5
+    ) as paperboy:
         fake = paperboy.fake
         await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
         await paperboy.engine.run_once()  # the card's full text is being fetched: it hangs
@@ -333,8 +335,34 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
         await fake.say(card["id"], f"<@{BOT_ID}> which dataset do they use?")
         (answer,) = await until(lambda: fake.posts(card["id"]))
         assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
-        assert answer["content"].startswith(LATE.strip())
+        assert answer["content"].startswith(LATE_FOLLOWS.strip())
         assert "ImageNet dataset" in answer["content"]  # from the abstract, quoted
+        # The full text does not come within the improvement's wait: the answer says so.
+        await until(lambda: NEVER_ARRIVED.strip() in fake.posts(card["id"])[0]["content"])
+        assert len(fake.posts(card["id"])) == 1
+
+
+async def test_an_answer_from_the_abstract_grows_with_the_full_texts_when_it_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _restore_endpoints(monkeypatch)
+    async with running(tmp_path, {}, full_text_after=1.0, answer_wait_seconds=0.3) as paperboy:
+        fake = paperboy.fake
+        await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
+        await paperboy.engine.run_once()  # the card's full text is fetched: it takes 2 s
+        (card,) = fake.posts(TEXT_CHANNEL)
+        await fake.say(card["id"], f"<@{BOT_ID}> which dataset do they use?")
+        (answer,) = await until(lambda: fake.posts(card["id"]))
+        assert answer["content"].startswith(LATE_FOLLOWS.strip())
+        assert "Kinetics" not in answer["content"]  # the abstract's answer first, at once
+        # Then the same message is edited: the full text's answer follows the abstract's.
+        (grown,) = await until(
+            lambda: [m for m in fake.posts(card["id"]) if "Kinetics-700" in m["content"]]
+        )
+        assert grown["id"] == answer["id"] and grown["edited_timestamp"] is not None
+        assert "ImageNet dataset" in grown["content"] and ARRIVED.strip() in grown["content"]
+        turns = await paperboy.storage.threads.turns(HERE, card["id"], 10)
+        assert "Kinetics-700" in turns[-1].text  # the thread's memory has the whole answer
 
 
 async def test_a_promoted_card_says_why_the_rest_are_one_list_and_taste_answers(

@@ -17,7 +17,7 @@ from bot.qa.answer import extractive_answer
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only, from_markdown
 from bot.qa.passages import from_sections
 from bot.qa.sentences import split_sentences
-from bot.qa.service import LATE, Answerer
+from bot.qa.service import ARRIVED, LATE, LATE_FOLLOWS, NEVER_ARRIVED, Answerer
 from bot.qa.short import short_answer
 from bot.qa.vocabulary import Vocabulary
 from bot.sources.http import Http, RetryPolicy
@@ -469,6 +469,68 @@ async def test_every_source_down_still_answers_within_the_deadline() -> None:
     assert "> We propose MaskAlign" in first.text
     assert second.text.startswith(LATE)
     assert asked == ["/html/2606.00042v3"]  # one fetch, still going, shared by both
+    await answerer.close()
+    await client.aclose()
+
+
+LATE_MARKDOWN = """# 1 Introduction
+
+Detection has improved steadily. Small objects are still lost when views change.
+
+# 4 Experiments
+
+We train MaskAlign on the PubMed-Vision corpus of 48,000 annotated images.
+
+Training takes two days on eight GPUs.
+"""
+
+
+async def _streamed(answerer: Answerer, question: str) -> list[tuple[float, str]]:
+    """The pieces of a streamed answer, each with the seconds it came after the question."""
+    began = time.monotonic()
+    pieces = answerer.stream(MASKALIGN, question, improve=True)
+    return [(time.monotonic() - began, piece) async for piece in pieces]
+
+
+async def test_an_answer_from_the_abstract_is_followed_by_the_full_texts_when_it_arrives() -> None:
+    async def slow_markdown(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(".md"):
+            await asyncio.sleep(0.6)  # after the question's wait, well before the improvement's
+            return httpx.Response(200, text=LATE_MARKDOWN)
+        return httpx.Response(404)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(slow_markdown))
+    http = Http(client, RetryPolicy(attempts=4), FakeTime().sleep)
+    answerer = Answerer(FullTextFetcher(_NoCache(), http, http, "http://a", "http://h"))
+    answerer.deadline = 0.2
+    (at_once, first), (later, arrived), (_, improved) = await _streamed(
+        answerer, "which corpus do they train on?"
+    )
+    assert at_once < 0.5 and first.startswith(LATE_FOLLOWS)  # the abstract's answer, at once
+    assert "> We propose MaskAlign" in first
+    assert later >= 0.5 and arrived == ARRIVED  # then, in the same answer, the full text's
+    assert "> We train MaskAlign on the PubMed-Vision corpus" in improved
+    assert "From the paper's Hugging Face" in improved
+    await answerer.close()
+    await client.aclose()
+
+
+async def test_an_answer_from_the_abstract_says_so_when_the_full_text_never_arrives() -> None:
+    async def hangs_or_fails(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(".md"):
+            await asyncio.sleep(60)
+        raise httpx.ConnectError("down", request=request)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(hangs_or_fails))
+    http = Http(client, RetryPolicy(attempts=4), FakeTime().sleep)
+    answerer = Answerer(FullTextFetcher(_NoCache(), http, http, "http://a", "http://h"))
+    answerer.deadline, answerer.improve_within = 0.2, 0.4
+    pieces = await _streamed(answerer, "which corpus do they train on?")
+    assert [p for _, p in pieces][1:] == [NEVER_ARRIVED]  # waited for no longer than allowed
+    assert pieces[-1][0] < 1.0
+    # Not streamed (a command's one reply, the playground): it says to ask again instead.
+    said = await answerer.answer(MASKALIGN, "which corpus do they train on?")
+    assert said.text.startswith(LATE)
     await answerer.close()
     await client.aclose()
 

@@ -20,10 +20,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.slack import app as slack_app
 from adapters.slack.app import SlackBot, SlackOptions
 from bot.domain import Claim, DeliveryKind, Outcome, Outgoing, Paper, Target
 from bot.engine import Engine, build_engine, utc_now
-from bot.qa.service import LATE
+from bot.qa.service import ARRIVED, LATE_FOLLOWS, NEVER_ARRIVED
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -378,10 +379,11 @@ async def test_a_thread_question_is_answered_in_the_thread(
 
 
 async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(slack_app, "STREAM_PAUSE", 0.2)
     async with running(
-        "socket", tmp_path, full_text_hangs=True, answer_wait_seconds=0.5
+        "socket", tmp_path, full_text_hangs=True, answer_wait_seconds=0.5, answer_improve_seconds=1
     ) as paperboy:
         fake = paperboy.fake
         await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
@@ -392,8 +394,41 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
         (answer,) = await until(
             lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if "ImageNet" in m["text"]]
         )
-        assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
-        assert answer["text"].startswith(LATE.strip())
+        # The wait (0.5 s here, 6 s by default), not 30; and the streamed message is ended
+        # while the answer waits for the full text (not held back in the stream's buffer).
+        assert time.monotonic() - asked < 3
+        assert answer["text"].startswith(LATE_FOLLOWS.strip())
+        # The full text does not come within the improvement's wait: a message says so.
+        (_, never) = await until(lambda: (posts := fake.posts(CHANNEL, card["ts"]))[1:] and posts)
+        assert never["text"] == NEVER_ARRIVED.strip()
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+async def test_the_full_texts_answer_follows_the_abstracts_when_it_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streaming: bool
+) -> None:
+    monkeypatch.setattr(slack_app, "STREAM_PAUSE", 0.2)
+    async with running(
+        "socket", tmp_path, full_text_after=1.0, answer_wait_seconds=0.3
+    ) as paperboy:
+        fake = paperboy.fake
+        fake.streaming = streaming
+        await subscribed(paperboy, CHANNEL, ("2611.00001", "Diffusion video models"))
+        await paperboy.engine.run_once()  # the card's full text is fetched: it takes 2 s
+        (card,) = fake.posts(CHANNEL)
+        asked = time.monotonic()
+        await paperboy.event(fake.reply_in_thread(card["ts"], "which dataset do they use?"))
+        (answer,) = await until(
+            lambda: [m for m in fake.posts(CHANNEL, card["ts"]) if m["text"].endswith("2611.00001")]
+        )
+        assert time.monotonic() - asked < 1.5  # shown whole, to its link, at once
+        assert "ImageNet dataset" in answer["text"]
+        assert answer["text"].startswith(LATE_FOLLOWS.strip()) and "Kinetics" not in answer["text"]
+        (_, improved) = await until(
+            lambda: (posts := fake.posts(CHANNEL, card["ts"]))[1:] and posts
+        )
+        await until(lambda: "Kinetics-700" in improved["text"])
+        assert improved["text"].startswith(ARRIVED.strip())
 
 
 async def test_a_removed_bot_pauses_the_subscription_and_429_is_retried(paperboy: Paperboy) -> None:
