@@ -140,6 +140,7 @@ async def run_bot(settings: Settings, *, once: bool = False, out: TextIO = sys.s
                     server.should_exit = True
                 for chat in chats.values():
                     await chat.close()
+                await playground.close()
 
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(engine_loop())

@@ -120,8 +120,8 @@ class Settings(BaseSettings):
     # Seconds a question in a thread waits for the paper's full text; then it is answered from
     # the abstract (saying so) while the text is still fetched for the next question.
     answer_wait_seconds: float = Field(default=6.0, gt=0, le=60)
-    # Seconds an answer from the abstract (on Discord and Slack) waits for the full text, to
-    # follow with the full text's answer in the same thread; 0: never waits.
+    # Seconds an answer in a thread from the abstract waits for the full text, to follow with
+    # the full text's answer; 0: never waits (the reader asks again).
     answer_improve_seconds: float = Field(default=120.0, ge=0, le=900)
     # Seconds without a reply before the model counts as failed (the answer then quotes the paper).
     llm_timeout_seconds: float = Field(default=60.0, gt=0)

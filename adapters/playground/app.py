@@ -23,9 +23,10 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -48,6 +49,7 @@ from bot.commands import Commands, Context, Reply
 from bot.cycle import utc_now
 from bot.domain import FeedSpec, Target
 from bot.feeds import SourceHealth
+from bot.pauses import Runs
 from bot.text import whole_number
 from bot.threads import NOT_UNDER_A_CARD, ThreadAnswers
 
@@ -108,6 +110,19 @@ class Playground:
     # A live stream ends after this long and the browser reconnects at once (EventSource does):
     # no connection is held forever through proxies, and a stopping server is not kept waiting.
     live_seconds: float = 25.0
+    _later: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the reply (the rest of an answer), kept until it ends or `close`."""
+        task = asyncio.create_task(work)
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def close(self) -> None:
+        """Stop the work still going after replies (the process is stopping)."""
+        for task in list(self._later):
+            task.cancel()
+        await asyncio.gather(*self._later, return_exceptions=True)
 
 
 class BadInput(ValueError):
@@ -232,9 +247,21 @@ def build_app(pg: Playground, extra: Sequence[BaseRoute] = ()) -> Starlette:
             reply = await pg.commands.handle(text[len("/papers") :], ctx)
             return await post_reply(channel, reply, thread_of)
         if thread is not None:
-            answer = await pg.threads.answer(target, thread, reader, text)
-            return await pg.log.add(channel, BOT, answer or NOT_UNDER_A_CARD, thread_of=thread_of)
+            # The answer up to a pause is the reply; what follows (the full text's answer,
+            # when it arrives after the abstract's: bot.pauses) is the thread's next message.
+            runs = Runs(pg.threads.stream(target, thread, reader, text))
+            answer = "".join([piece async for piece in runs.run()])
+            posted = await pg.log.add(channel, BOT, answer or NOT_UNDER_A_CARD, thread_of=thread_of)
+            if not runs.ended:
+                pg.later(post_the_rest(channel, runs, thread_of))
+            return posted
         return None
+
+    async def post_the_rest(channel: str, runs: Runs, thread_of: int | None) -> None:
+        while not runs.ended:
+            rest = "".join([piece async for piece in runs.run()])
+            if rest.strip():
+                await pg.log.add(channel, BOT, rest, thread_of=thread_of)
 
     async def channel_page(request: Request) -> Response:
         channel = _channel(request)

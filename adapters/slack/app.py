@@ -29,7 +29,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.pauses import Runs
 from adapters.slack.publisher import PLATFORM, SlackPublisher, platform_errors
 from adapters.slack.render import (
     RELATED_ACTION,
@@ -44,6 +43,7 @@ from bot.commands import Commands, Context, Reply
 from bot.domain import Signal, Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
+from bot.pauses import Runs
 from bot.ports import PublishError, Votes
 from bot.syntax import COMMANDS, Command, CommandError, parse, parse_words
 from bot.threads import ThreadAnswers
@@ -55,7 +55,6 @@ FAILED = Reply("Something went wrong on our side; please try again.", private=Tr
 NO_STREAMING = frozenset({"unknown_method", "not_allowed_token_type", "method_not_supported"})
 UPDATE_EVERY = 1.0  # seconds between chat.update calls while an answer grows (Tier 3)
 STREAM_BUFFER = 256  # characters of an answer sent in one stream call (slack_sdk's default)
-STREAM_PAUSE = 3.0  # seconds without a piece that end an answer's message (see Runs)
 HOW_TO_ASK = (
     "Ask about a paper in the thread under its card, or anywhere with "
     "`/papers ask ARXIV_ID your question`."
@@ -324,13 +323,10 @@ class SlackBot:
         self, channel: str, thread: str, user: str, team: str, pieces: AsyncIterator[str]
     ) -> None:
         """The answer in the thread, a message for each run of it between pauses (the answer
-        from the abstract now, the full text's when it arrives)."""
-        runs = Runs(pieces, STREAM_PAUSE)
-        try:
-            while not runs.ended:
-                await self._write_run(channel, thread, user, team, runs.run())
-        finally:
-            runs.close()
+        from the abstract now, the full text's when it arrives: bot.pauses)."""
+        runs = Runs(pieces)
+        while not runs.ended:
+            await self._write_run(channel, thread, user, team, runs.run())
 
     async def _write_run(
         self, channel: str, thread: str, user: str, team: str, pieces: AsyncIterator[str]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.cycle import utc_now
 from bot.domain import Paper, Turn
 from bot.errors import ModelUnavailable
+from bot.pauses import PAUSE
 from bot.qa.answer import extractive_answer
 from bot.qa.budget import Budget
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only
@@ -34,12 +35,12 @@ class Answered:
 
 
 ANSWER_WITHIN = 6.0  # seconds a question waits for the full text; then the abstract answers
-IMPROVE_WITHIN = 120.0  # seconds a streamed answer from the abstract waits for the full text
+IMPROVE_WITHIN = 120.0  # seconds a thread's answer from the abstract waits for the full text
 LATE = (
     "(The full text did not arrive in time, so this is from the abstract; it is being fetched: "
     "ask again in a minute for more.)\n"
 )
-# A streamed answer (a thread on a chat platform) is improved where it stands instead.
+# A thread's answer, streamed, is followed by the full text's instead (bot.pauses).
 LATE_FOLLOWS = (
     "(The full text did not arrive in time, so this is from the abstract; the answer from the "
     "full text follows here when it arrives.)\n"
@@ -192,6 +193,7 @@ class Answerer:
             yield piece
         if not improve or pending is None:
             return
+        yield PAUSE  # the answer so far is complete: shown whole while the full text comes
         try:
             arrived = await asyncio.wait_for(asyncio.shield(pending), self.improve_within)
         except asyncio.CancelledError:

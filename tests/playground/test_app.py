@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +18,7 @@ from bot.cards import card_for
 from bot.commands import Commands
 from bot.domain import Origin, Paper, Target
 from bot.finder import Finder
-from bot.qa.service import LATE, Answerer
+from bot.qa.service import ARRIVED, LATE_FOLLOWS, NEVER_ARRIVED, Answerer
 from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
@@ -44,6 +46,18 @@ def playground(storage: Storage, answerer: Answerer | None = None, **options: ob
         votes=storage.votes,
     )
     return Playground(SqlChannelLog(storage.engine), commands, threads, **options)  # type: ignore[arg-type]
+
+
+async def until_json(
+    client: httpx.AsyncClient, url: str, check: Callable[[Any], bool], seconds: float = 10.0
+) -> Any:
+    """What `url` answers once `check` holds of it."""
+    deadline = time.monotonic() + seconds
+    while not check(got := (await client.get(url)).json()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting: {got}")
+        await asyncio.sleep(0.05)
+    return got
 
 
 def client_for(pg: Playground) -> httpx.AsyncClient:
@@ -242,7 +256,9 @@ async def test_threads_use_the_language_model_and_fall_back_when_it_fails(storag
 async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs(
     tmp_path: Path,
 ) -> None:
-    async with core(tmp_path, full_text_hangs=True, answer_wait_seconds=0.5) as wired:
+    async with core(
+        tmp_path, full_text_hangs=True, answer_wait_seconds=0.5, answer_improve_seconds=0.5
+    ) as wired:
         await wired.subscribe(Target("playground", "general"), ("2611.00001", "Video models"))
         await wired.engine.run_once()  # the card's full text is being fetched: it hangs
         pg = Playground(SqlChannelLog(wired.storage.engine), wired.commands, wired.threads)
@@ -254,7 +270,31 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
             )
             assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
             answer = reply.json()["reply"]["text"]
-            assert answer.startswith(LATE.strip()) and "ImageNet dataset" in answer
+            assert answer.startswith(LATE_FOLLOWS.strip()) and "ImageNet dataset" in answer
+            # The full text does not come within the improvement's wait: a message says so.
+            replies = f"/api/messages/{card['id']}/replies"
+            said = await until_json(client, replies, lambda r: len(r["replies"]) == 3)
+            assert said["replies"][-1]["text"] == NEVER_ARRIVED.strip()
+        await pg.close()
+
+
+async def test_the_full_texts_answer_follows_in_the_thread_when_it_arrives(tmp_path: Path) -> None:
+    async with core(tmp_path, full_text_after=1.0, answer_wait_seconds=0.3) as wired:
+        await wired.subscribe(Target("playground", "general"), ("2611.00001", "Video models"))
+        await wired.engine.run_once()  # the card's full text is fetched: it takes 2 s
+        pg = Playground(SqlChannelLog(wired.storage.engine), wired.commands, wired.threads)
+        async with client_for(pg) as client:
+            (card,) = (await client.get("/api/channels/general/messages")).json()["messages"]
+            asked = time.monotonic()
+            replies = f"/api/messages/{card['id']}/replies"
+            reply = (await client.post(replies, json={"text": "which dataset?"})).json()
+            assert time.monotonic() - asked < 1.5  # the abstract's answer, at once
+            assert reply["reply"]["text"].startswith(LATE_FOLLOWS.strip())
+            assert "Kinetics" not in reply["reply"]["text"]
+            said = await until_json(client, replies, lambda r: len(r["replies"]) == 3)
+            improved = said["replies"][-1]["text"]
+            assert improved.startswith(ARRIVED.strip()) and "Kinetics-700 dataset" in improved
+        await pg.close()
 
 
 async def test_taste_on_the_playground_reasons_reactions_and_the_command(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.slack import app as slack_app
 from adapters.slack.app import SlackBot, SlackOptions
 from bot.domain import Claim, DeliveryKind, Outcome, Outgoing, Paper, Target
 from bot.engine import Engine, build_engine, utc_now
@@ -379,9 +378,8 @@ async def test_a_thread_question_is_answered_in_the_thread(
 
 
 async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(slack_app, "STREAM_PAUSE", 0.2)
     async with running(
         "socket", tmp_path, full_text_hangs=True, answer_wait_seconds=0.5, answer_improve_seconds=1
     ) as paperboy:
@@ -405,9 +403,8 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
 
 @pytest.mark.parametrize("streaming", [True, False])
 async def test_the_full_texts_answer_follows_the_abstracts_when_it_arrives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streaming: bool
+    tmp_path: Path, streaming: bool
 ) -> None:
-    monkeypatch.setattr(slack_app, "STREAM_PAUSE", 0.2)
     async with running(
         "socket", tmp_path, full_text_after=1.0, answer_wait_seconds=0.3
     ) as paperboy:
