@@ -19,7 +19,7 @@ from bot.domain import Paper
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
-from bot.qa.sentences import YES_NO, Scored, best_sentences, kinds_of
+from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of
 from bot.qa.short import gives, short_answer
 
 PASSAGES = 5  # where the answering sentences are looked for
@@ -73,10 +73,20 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
 def _quoted(chosen: list[Scored]) -> list[str]:
     lines: list[str] = []
     room = QUOTE_CHARS
+    shown: set[str] = set()
     for item in chosen:
         if room < 80:
             break
-        sentence = cut_at_word(item.sentence, room)
+        if item.sentence in shown:  # quoted already, before the sentence that refers to it
+            continue
+        said = item.sentence
+        # "It contains 17,833 sentences" is read after the sentence that says what "it" is.
+        before = item.before
+        if REFERS_BACK.match(said) and before and before not in shown and len(before) < room:
+            said = f"{before} {said}"
+            shown.add(before)
+        shown.add(item.sentence)
+        sentence = cut_at_word(said, room)
         room -= len(sentence)
         section = item.passage.section or "untitled section"
         lines += [f"> {sentence}", f"> ({section})"]
