@@ -82,7 +82,8 @@ def _quoted(chosen: list[Scored]) -> list[str]:
         said = item.sentence
         # "It contains 17,833 sentences" is read after the sentence that says what "it" is.
         before = item.before
-        if REFERS_BACK.match(said) and before and before not in shown and len(before) < room:
+        fits = len(before) + len(said) < room  # the answering sentence itself is never cut
+        if REFERS_BACK.match(said) and before and before not in shown and fits:
             said = f"{before} {said}"
             shown.add(before)
         shown.add(item.sentence)
