@@ -28,6 +28,7 @@ from bot.commands import Commands
 from bot.domain import Target
 from bot.engine import utc_now
 from bot.errors import PlatformRefused
+from bot.pauses import Pause
 from bot.ports import PublishError, Votes
 from bot.threads import ThreadAnswers
 
@@ -183,7 +184,8 @@ class DiscordBot:
 
         async for piece in pieces:
             shown += piece
-            if not sent or loop.time() - last_edit >= EDIT_EVERY:
+            # At a pause the answer so far is complete: shown now, not at the next edit.
+            if not sent or isinstance(piece, Pause) or loop.time() - last_edit >= EDIT_EVERY:
                 await show()
                 last_edit = loop.time()
         if shown.strip():

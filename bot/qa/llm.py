@@ -99,6 +99,12 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
+def _key(question: str, text: FullText) -> str:
+    """An answer is kept for the question and what it read: one from the abstract (the full
+    text was late) is not given again once the full text is there."""
+    return f"{text.source}: {_normal(question)}"
+
+
 def verify_quotes(answer: str, sources: str) -> str:
     """Quotes not found in the passages are replaced by a marker, never shown as the paper's."""
     haystack = _normal(sources)
@@ -205,13 +211,13 @@ class LlmAnswerer:
     async def _cached(self, question: str, text: FullText, history: Sequence[Turn]) -> str | None:
         if history:  # with earlier turns, the answer is the thread's own
             return None
-        return await self.cache.get(text.arxiv_id, text.version, _normal(question))
+        return await self.cache.get(text.arxiv_id, text.version, _key(question, text))
 
     async def _remember(
         self, question: str, text: FullText, history: Sequence[Turn], answer: str
     ) -> None:
         if not history:
-            await self.cache.put(text.arxiv_id, text.version, _normal(question), answer)
+            await self.cache.put(text.arxiv_id, text.version, _key(question, text), answer)
 
     async def answer(
         self,

@@ -50,6 +50,16 @@ NEVER_ARRIVED = "\n\n(The full text could not be read; the answer above stays fr
 PREFETCHES_AT_ONCE = 2  # full texts fetched at once ahead of questions
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a question is answered from."""
+
+    text: FullText
+    note: str  # said before the answer: that it is from the abstract for want of time
+    quoted: str | None  # the answer quoting the paper; None: the model writes it
+    pending: asyncio.Task[FullText] | None  # the full text's fetch still going, when late
+
+
 @dataclass
 class Answerer:
     fetcher: FullTextFetcher | None = None  # None: abstracts only
@@ -118,28 +128,28 @@ class Answerer:
 
     async def _prepare(
         self, paper: Paper, question: str, user: str, thread: str, *, improve: bool = False
-    ) -> tuple[FullText, str | None, asyncio.Task[FullText] | None]:
-        """The paper's text, the answer to give without the model (None: ask the model), and
-        the full text's fetch when the answer is from the abstract for want of time (`improve`:
-        the answer will be improved when it arrives, and says so). What the record says (code,
+    ) -> _Prepared:
+        """What to answer from (`improve`: an answer from the abstract for want of time will be
+        improved when the full text arrives, and says so). What the record says (code,
         authors, dates, ...) is answered from it, exactly."""
         if about_the_record(question, paper) is not None:
             abstract = abstract_only(paper)
-            return abstract, extractive_answer(question, abstract, paper), None
+            return _Prepared(abstract, "", extractive_answer(question, abstract, paper), None)
         text, pending = await self._text(paper)
         late = "" if pending is None else LATE_FOLLOWS if improve else LATE
-        return text, await self._without_model(text, question, paper, user, thread, late), pending
+        quoted = await self._without_model(text, question, paper, user, thread)
+        return _Prepared(text, late, quoted, pending)
 
     async def _without_model(
-        self, text: FullText, question: str, paper: Paper, user: str, thread: str, note: str = ""
+        self, text: FullText, question: str, paper: Paper, user: str, thread: str
     ) -> str | None:
-        """The answer quoting `text` when there is no model or its budget is spent, after
-        `note`; None when the model is to answer."""
+        """The answer quoting `text` when there is no model or its budget is spent; None when
+        the model is to answer."""
         if self.llm is None:
-            return note + extractive_answer(question, text, paper)
+            return extractive_answer(question, text, paper)
         refused = await self.budget.spend(utc_now().date(), user, thread or paper.arxiv_id)
         if refused:
-            return f"{note}({refused}; quoting the paper instead.)\n" + extractive_answer(
+            return f"({refused}; quoting the paper instead.)\n" + extractive_answer(
                 question, text, paper
             )
         return None
@@ -154,9 +164,10 @@ class Answerer:
         thread: str = "",
     ) -> Answered:
         began = time.perf_counter()
-        text, without_model, _ = await self._prepare(paper, question, user, thread)
-        if without_model is not None or self.llm is None:
-            return Answered(without_model or "", text.source, False, time.perf_counter() - began)
+        ready = await self._prepare(paper, question, user, thread)
+        text, note = ready.text, ready.note
+        if ready.quoted is not None or self.llm is None:
+            return Answered(note + (ready.quoted or ""), text.source, False, self._since(began))
         try:
             written = await self.llm.answer(
                 question,
@@ -166,9 +177,13 @@ class Answerer:
                 project_url=paper.project_url,
             )
         except ModelUnavailable:
-            fallback = f"{DID_NOT_ANSWER}\n{extractive_answer(question, text, paper)}"
-            return Answered(fallback, text.source, False, time.perf_counter() - began)
-        return Answered(written, text.source, True, time.perf_counter() - began)
+            fallback = f"{note}{DID_NOT_ANSWER}\n{extractive_answer(question, text, paper)}"
+            return Answered(fallback, text.source, False, self._since(began))
+        return Answered(note + written, text.source, True, self._since(began))
+
+    @staticmethod
+    def _since(began: float) -> float:
+        return time.perf_counter() - began
 
     async def stream(
         self,
@@ -186,11 +201,12 @@ class Answerer:
         the full text when it arrives (within IMPROVE_WITHIN seconds), or by a word that it
         could not be read."""
         improve = improve and self.improve_within > 0
-        text, without_model, pending = await self._prepare(
-            paper, question, user, thread, improve=improve
-        )
-        async for piece in self._written(text, without_model, paper, question, history):
+        ready = await self._prepare(paper, question, user, thread, improve=improve)
+        if ready.note:
+            yield ready.note
+        async for piece in self._written(ready.text, ready.quoted, paper, question, history):
             yield piece
+        pending = ready.pending
         if not improve or pending is None:
             return
         yield PAUSE  # the answer so far is complete: shown whole while the full text comes
@@ -206,20 +222,21 @@ class Answerer:
             yield NEVER_ARRIVED
             return
         yield ARRIVED
-        without_model = await self._without_model(arrived, question, paper, user, thread)
-        async for piece in self._written(arrived, without_model, paper, question, history):
+        quoted = await self._without_model(arrived, question, paper, user, thread)
+        async for piece in self._written(arrived, quoted, paper, question, history):
             yield piece
 
     async def _written(
         self,
         text: FullText,
-        without_model: str | None,
+        quoted: str | None,
         paper: Paper,
         question: str,
         history: Sequence[Turn],
     ) -> AsyncIterator[str]:
-        if without_model is not None or self.llm is None:
-            yield without_model or ""
+        """The answer from `text`: `quoted` when it is given, else the model's as it writes."""
+        if quoted is not None or self.llm is None:
+            yield quoted or ""
             return
         shown = False
         try:

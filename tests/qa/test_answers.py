@@ -508,11 +508,11 @@ async def test_an_answer_from_the_abstract_is_followed_by_the_full_texts_when_it
     http = Http(client, RetryPolicy(attempts=4), FakeTime().sleep)
     answerer = Answerer(FullTextFetcher(_NoCache(), http, http, "http://a", "http://h"))
     answerer.deadline = 0.2
-    (at_once, first), (_, pause), (later, arrived), (_, improved) = await _streamed(
+    (_, note), (at_once, first), (_, pause), (later, arrived), (_, improved) = await _streamed(
         answerer, "which corpus do they train on?"
     )
     assert isinstance(pause, Pause)  # the abstract's answer is complete: shown whole
-    assert at_once < 0.5 and first.startswith(LATE_FOLLOWS)  # the abstract's answer, at once
+    assert at_once < 0.5 and note == LATE_FOLLOWS  # the abstract's answer, at once
     assert "> We propose MaskAlign" in first
     assert later >= 0.5 and arrived == ARRIVED  # then, in the same answer, the full text's
     assert "> We train MaskAlign on the PubMed-Vision corpus" in improved
@@ -532,7 +532,7 @@ async def test_an_answer_from_the_abstract_says_so_when_the_full_text_never_arri
     answerer = Answerer(FullTextFetcher(_NoCache(), http, http, "http://a", "http://h"))
     answerer.deadline, answerer.improve_within = 0.2, 0.4
     pieces = await _streamed(answerer, "which corpus do they train on?")
-    assert [p for _, p in pieces][1:] == [PAUSE, NEVER_ARRIVED]  # waited no longer than allowed
+    assert [p for _, p in pieces][2:] == [PAUSE, NEVER_ARRIVED]  # waited no longer than allowed
     assert pieces[-1][0] < 1.0
     # Not streamed (a command's one reply, the playground): it says to ask again instead.
     said = await answerer.answer(MASKALIGN, "which corpus do they train on?")

@@ -217,3 +217,50 @@ async def test_the_tokens_each_request_spent_are_told() -> None:
         pieces = [p async for p in chat.stream([{"role": "user", "content": "q"}], 5)]
     assert "".join(pieces).strip() == "PubMed."
     assert spent == [15, 15]  # the answer, and the stream's last chunk
+
+
+async def test_with_a_model_the_full_texts_answer_follows_the_abstracts_when_it_arrives() -> None:
+    import asyncio
+
+    import httpx
+
+    from bot.domain import Paper
+    from bot.pauses import PAUSE
+    from bot.qa.fulltext import FullTextFetcher
+    from bot.qa.service import ARRIVED, LATE_FOLLOWS, Answerer
+    from bot.sources.http import Http, RetryPolicy
+    from tests.qa.test_answers import _NoCache
+
+    paper = Paper(
+        arxiv_id="2606.00001",
+        version=2,
+        abstract="We prune attention heads of models trained on a large corpus.",
+    )
+
+    async def slow_markdown(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(".md"):
+            await asyncio.sleep(0.5)
+            return httpx.Response(
+                200,
+                text="# 1 Intro\n\nHeads are many.\n\n# 2 Data\n\nWe train on the PubMed corpus."
+                "\n\n# 3 Results\n\nPruning costs little.\n",
+            )
+        return httpx.Response(404)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(slow_markdown))
+    http = Http(client, RetryPolicy(attempts=1))
+    with FakeOpenAI(["Not said in the abstract.", "PubMed [1]."]) as fake:
+        answerer = Answerer(
+            FullTextFetcher(_NoCache(), http, http, "http://a", "http://h"), _answerer(fake)
+        )
+        answerer.deadline = 0.1
+        pieces = [p async for p in answerer.stream(paper, "Which corpus?", improve=True)]
+        await answerer.close()
+    await client.aclose()
+    text = "".join(pieces)
+    assert pieces[0] == LATE_FOLLOWS and PAUSE in pieces and ARRIVED in pieces
+    assert text.index("Not said in the abstract.") < text.index(ARRIVED) < text.index("PubMed [1]")
+    # The model read the abstract first, then the full text.
+    first, second = (r["messages"][1]["content"] for r in fake.requests)
+    assert "We prune attention heads" in first and "PubMed" not in first
+    assert "We train on the PubMed corpus." in second
