@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.cycle import utc_now
 from bot.domain import Paper, Signal, Target, Turn
+from bot.pauses import Pause
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
 from bot.qa.service import Answered, Answerer
@@ -75,19 +76,33 @@ class ThreadAnswers:
             return
         began = time.monotonic()
         history = await self.threads.turns(target, thread, HISTORY_TURNS)
-        pieces = []
+        pieces: list[str] = []
+        turns = [Turn(user, question)]
         async for piece in self.answerer.stream(
             paper, question, history, user=user, thread=f"{target}:{thread}", improve=improve
         ):
+            if isinstance(piece, Pause) and turns:
+                # The answer so far is complete (the full text's may follow much later): it is
+                # the thread's turn now, for a follow-up asked meanwhile, and its time is told.
+                await self._said(target, thread, [*turns, Turn(BOT, "".join(pieces).strip())])
+                self._timed(began)
+                turns, pieces = [], []
             pieces.append(piece)
             yield piece
-        answer = "".join(pieces).strip()
+        if not turns:  # what followed the pause is the thread's next turn
+            if rest := "".join(pieces).strip():
+                await self._said(target, thread, [Turn(BOT, rest)])
+        else:
+            await self._said(target, thread, [*turns, Turn(BOT, "".join(pieces).strip())])
+            self._timed(began)
+        await self.noted(target, paper.arxiv_id, Signal.ASKED)
+
+    async def _said(self, target: Target, thread: str, turns: list[Turn]) -> None:
+        await self.threads.add_turns(target, thread, turns, self.clock())
+
+    def _timed(self, began: float) -> None:
         if self.on_answer is not None:
             self.on_answer(time.monotonic() - began)
-        await self.threads.add_turns(
-            target, thread, [Turn(user, question), Turn(BOT, answer)], self.clock()
-        )
-        await self.noted(target, paper.arxiv_id, Signal.ASKED)
 
     async def noted(self, target: Target, arxiv_id: str, signal: Signal) -> None:
         """Tell the channel's taste; a failure to is logged, never the person's problem."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
@@ -65,6 +66,7 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 TEMPLATES.filters["rich"] = rich_text
+log = logging.getLogger(__name__)
 LIVE_POLL = 0.5  # seconds between looks for new messages (any process may have posted them)
 
 
@@ -116,7 +118,12 @@ class Playground:
         """Run `work` after the reply (the rest of an answer), kept until it ends or `close`."""
         task = asyncio.create_task(work)
         self._later.add(task)
-        task.add_done_callback(self._later.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._later.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("the rest of an answer was not posted", exc_info=exc)
 
     async def close(self) -> None:
         """Stop the work still going after replies (the process is stopping)."""

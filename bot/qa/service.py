@@ -47,6 +47,10 @@ LATE_FOLLOWS = (
 )
 ARRIVED = "\n\nFrom the full text, which has now arrived:\n"
 NEVER_ARRIVED = "\n\n(The full text could not be read; the answer above stays from the abstract.)"
+STILL_LATE = (
+    "\n\n(The full text has not arrived yet; it is still being fetched: ask again later for an "
+    "answer from it.)"
+)
 PREFETCHES_AT_ONCE = 2  # full texts fetched at once ahead of questions
 
 
@@ -215,14 +219,19 @@ class Answerer:
         except asyncio.CancelledError:
             if (me := asyncio.current_task()) is not None and me.cancelling():
                 raise
-            arrived = None  # the fetch was stopped (the process is stopping), not this answer
-        except Exception:  # too late, or failed (logged where it ran: _finished)
+            return  # the fetch was stopped (the process is stopping): nothing more to say
+        except TimeoutError:
+            yield STILL_LATE
+            return
+        except Exception:  # failed (logged where it ran: _finished)
             arrived = None
         if arrived is None or arrived.source is TextSource.ABSTRACT:
             yield NEVER_ARRIVED
             return
         yield ARRIVED
-        quoted = await self._without_model(arrived, question, paper, user, thread)
+        # The same question, answered the same way: the model's budget was counted once.
+        by_model = ready.quoted is None and self.llm is not None
+        quoted = None if by_model else extractive_answer(question, arrived, paper)
         async for piece in self._written(arrived, quoted, paper, question, history):
             yield piece
 

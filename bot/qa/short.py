@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import takewhile
+from itertools import dropwhile, takewhile
 
 from bot.qa.sentences import (
     METRICS,
     NUMBER_WORDS,
-    REFERS_BACK,
     YES_NO,
     kinds_of,
     stems,
@@ -74,11 +73,22 @@ _POINTERS |= {"our", "their", "its", "his", "her", "my", "your"}
 _PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
 _METRICS = re.compile(METRICS, re.IGNORECASE)
 _MEASURED = re.compile(
-    r"\bhow (?:big|large|long|small) (?:is|are|was|were) (?:the |their |this |its )?([\w -]+)",
-    re.IGNORECASE,
+    r"\bhow (?:big|large|long|small) (?:is|are|was|were) ([\w' -]+)", re.IGNORECASE
 )
+# Words that say what kind of measure, not what is measured ("the vocabulary size").
+_MEASURES = {"size", "sizes", "set", "sets", "length", "number", "amount", "scale"}
 _NEAR = 5  # words before a number where what it measures is named
 _AND = re.compile(r"\s*(,|,? and|,? or)\s*$")
+_ASIDE = re.compile(r"\([^()]*\)")
+# A clause ends at punctuation, not at the comma inside a number ("1,200"); an aside not yet
+# closed is a clause of its own.
+_CLAUSE = re.compile(r"[;:(]|,(?!\d{3})")
+# "It contains 17,833 sentences": a sentence that gives the size of what the one before names.
+_HAS = re.compile(
+    r"(it|they|these|this)\s+(\w+\s+)?(contains?|has|have|consists?|comprises?|includes?|"
+    r"covers?|holds?|spans?|totals?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +108,17 @@ def measured(question: str) -> str | None:
     if not match:
         return None
     stop = stopwords()
+
     # A participle ends the name ("collected", "annotated"); "seed" or "speed" do not.
-    words = list(
-        takewhile(
-            lambda w: w.lower() not in stop and not (w.endswith("ed") and len(w) > 5),
-            match[1].split(),
-        )
-    )
+    def naming(word: str) -> bool:
+        return word.lower() not in stop and not (word.endswith("ed") and len(word) > 5)
+
+    # "these pre-trained datasets", "GPT-3's training set": the name starts after its
+    # determiners and participles, and a possessive is part of it.
+    words = [re.sub(r"'s$", "", w) for w in match[1].split()]
+    words = list(takewhile(naming, dropwhile(lambda w: not naming(w), words)))
+    while len(words) > 1 and words[-1].lower() in _MEASURES:
+        words.pop()  # "the vocabulary size" measures the vocabulary
     found = stems(words[-1]) if words else []
     return found[0] if found else None
 
@@ -119,11 +133,12 @@ def _about(span: str, before: str, subject: str | None, words: set[str], said: s
         return bool(words & set(stems(span)))
     if subject in stems(span):
         return True
-    clause = re.split(r"[,;:()]", before)[-1]
+    plain = _ASIDE.sub(" ", before)  # "The dataset (collected in 2019) contains 10,000 ..."
+    clause = _CLAUSE.split(plain)[-1]
     if subject in stems(" ".join(clause.split()[-_NEAR:])):
         return True
     # "It contains 17,833 sentences, 826,987 characters and ...": all of its first statement
-    referring = REFERS_BACK.match(before) and not re.search(r"[;:()]", before)
+    referring = _HAS.match(plain) and not re.search(r"[;:]", plain)
     return bool(referring) and subject in stems(said)
 
 

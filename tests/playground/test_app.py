@@ -18,7 +18,7 @@ from bot.cards import card_for
 from bot.commands import Commands
 from bot.domain import Origin, Paper, Target
 from bot.finder import Finder
-from bot.qa.service import ARRIVED, LATE_FOLLOWS, NEVER_ARRIVED, Answerer
+from bot.qa.service import ARRIVED, LATE_FOLLOWS, STILL_LATE, Answerer
 from bot.threads import ThreadAnswers
 from storage import Storage, open_storage
 from storage.playground import SqlChannelLog
@@ -274,7 +274,7 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
             # The full text does not come within the improvement's wait: a message says so.
             replies = f"/api/messages/{card['id']}/replies"
             said = await until_json(client, replies, lambda r: len(r["replies"]) == 3)
-            assert said["replies"][-1]["text"] == NEVER_ARRIVED.strip()
+            assert said["replies"][-1]["text"] == STILL_LATE.strip()
         await pg.close()
 
 

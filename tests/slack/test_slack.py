@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from adapters.slack.app import SlackBot, SlackOptions
 from bot.domain import Claim, DeliveryKind, Outcome, Outgoing, Paper, Target
 from bot.engine import Engine, build_engine, utc_now
-from bot.qa.service import ARRIVED, LATE_FOLLOWS, NEVER_ARRIVED
+from bot.qa.service import ARRIVED, LATE_FOLLOWS, STILL_LATE
 from storage import Storage
 from tests.chat import (
     ODD_INPUTS,
@@ -398,7 +398,7 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
         assert answer["text"].startswith(LATE_FOLLOWS.strip())
         # The full text does not come within the improvement's wait: a message says so.
         (_, never) = await until(lambda: (posts := fake.posts(CHANNEL, card["ts"]))[1:] and posts)
-        assert never["text"] == NEVER_ARRIVED.strip()
+        assert never["text"] == STILL_LATE.strip()
 
 
 @pytest.mark.parametrize("streaming", [True, False])
