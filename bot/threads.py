@@ -19,7 +19,7 @@ from bot.domain import Paper, Signal, Target, Turn
 from bot.pauses import Pause
 from bot.ports import PaperStore, Threads
 from bot.qa.llm import BOT_NAME as BOT
-from bot.qa.service import Answered, Answerer
+from bot.qa.service import ARRIVED, LATE_FOLLOWS, Answered, Answerer
 from bot.tastes import Tastes
 
 log = logging.getLogger(__name__)
@@ -84,25 +84,29 @@ class ThreadAnswers:
             if isinstance(piece, Pause) and turns:
                 # The answer so far is complete (the full text's may follow much later): it is
                 # the thread's turn now, for a follow-up asked meanwhile, and its time is told.
-                await self._said(target, thread, [*turns, Turn(BOT, "".join(pieces).strip())])
-                self._timed(began)
+                said = "".join(pieces).removeprefix(LATE_FOLLOWS).strip()
+                await self._answered(target, thread, paper, [*turns, Turn(BOT, said)], began)
                 turns, pieces = [], []
             pieces.append(piece)
             yield piece
-        if not turns:  # what followed the pause is the thread's next turn
-            if rest := "".join(pieces).strip():
-                await self._said(target, thread, [Turn(BOT, rest)])
-        else:
-            await self._said(target, thread, [*turns, Turn(BOT, "".join(pieces).strip())])
-            self._timed(began)
-        await self.noted(target, paper.arxiv_id, Signal.ASKED)
+        if turns:
+            answer = "".join(pieces).strip()
+            await self._answered(target, thread, paper, [*turns, Turn(BOT, answer)], began)
+        elif (rest := "".join(pieces)).startswith(ARRIVED) and rest.removeprefix(ARRIVED).strip():
+            # The full text's answer is a turn of its own, which says what it answers (other
+            # questions may have been asked meanwhile); a word that it did not come is not.
+            improved = f"From the full text, on “{question}”: {rest.removeprefix(ARRIVED).strip()}"
+            await self.threads.add_turns(target, thread, [Turn(BOT, improved)], self.clock())
 
-    async def _said(self, target: Target, thread: str, turns: list[Turn]) -> None:
+    async def _answered(
+        self, target: Target, thread: str, paper: Paper, turns: list[Turn], began: float
+    ) -> None:
+        """The question and its answer kept as the thread's turns, its time told, and the
+        question told to the channel's taste."""
         await self.threads.add_turns(target, thread, turns, self.clock())
-
-    def _timed(self, began: float) -> None:
         if self.on_answer is not None:
             self.on_answer(time.monotonic() - began)
+        await self.noted(target, paper.arxiv_id, Signal.ASKED)
 
     async def noted(self, target: Target, arxiv_id: str, signal: Signal) -> None:
         """Tell the channel's taste; a failure to is logged, never the person's problem."""

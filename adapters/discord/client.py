@@ -9,6 +9,7 @@ import base64
 import binascii
 import logging
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 import discord
@@ -155,13 +156,17 @@ class DiscordBot:
             target, str(channel.id), str(message.author.id), question, arxiv_id
         )
         try:
-            async with channel.typing():
-                await self._write(channel, pieces, message)
+            await self._write(channel, pieces, message, typing=True)
         except PublishError as exc:
             log.warning("no answer posted in thread %s: %s", channel.id, exc)
 
     async def _write(
-        self, channel: discord.Thread, pieces: AsyncIterator[str], asked: discord.Message
+        self,
+        channel: discord.Thread,
+        pieces: AsyncIterator[str],
+        asked: discord.Message,
+        *,
+        typing: bool = False,
     ) -> None:
         """Post the answer as it is written, editing it at most once a second (Discord has no
         streaming; edits share the channel's rate limit); past 2,000 characters it continues in
@@ -182,12 +187,17 @@ class DiscordBot:
                             await channel.send(part, reference=reference, suppress_embeds=True)
                         )
 
-        async for piece in pieces:
-            shown += piece
-            # At a pause the answer so far is complete: shown now, not at the next edit.
-            if not sent or isinstance(piece, Pause) or loop.time() - last_edit >= EDIT_EVERY:
-                await show()
-                last_edit = loop.time()
+        async with AsyncExitStack() as typist:
+            if typing:  # "Paperboy is typing…" while the answer is written
+                await typist.enter_async_context(channel.typing())
+            async for piece in pieces:
+                shown += piece
+                pause = isinstance(piece, Pause)
+                if pause:  # the answer so far is complete: no longer typing, and shown now
+                    await typist.aclose()
+                if not sent or pause or loop.time() - last_edit >= EDIT_EVERY:
+                    await show()
+                    last_edit = loop.time()
         if shown.strip():
             await show()
 

@@ -85,7 +85,8 @@ _ASIDE = re.compile(r"\([^()]*\)")
 _CLAUSE = re.compile(r"[;:(]|,(?!\d{3})")
 # "It contains 17,833 sentences": a sentence that gives the size of what the one before names.
 _HAS = re.compile(
-    r"(it|they|these|this)\s+(\w+\s+)?(contains?|has|have|consists?|comprises?|includes?|"
+    r"(it|they|these|this)\s+((also|only|now|then|thus|therefore)\s+)?(contains?|has|have|"
+    r"consists?|comprises?|includes?|"
     r"covers?|holds?|spans?|totals?)\b",
     re.IGNORECASE,
 )

@@ -325,7 +325,7 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
 ) -> None:
     _restore_endpoints(monkeypatch)
     async with running(
-        tmp_path, {}, full_text_hangs=True, answer_wait_seconds=0.5, answer_improve_seconds=0.5
+        tmp_path, {}, full_text_hangs=True, answer_wait_seconds=0.5, answer_improve_seconds=6
     ) as paperboy:
         fake = paperboy.fake
         await subscribed(paperboy, TEXT_CHANNEL, ("2611.00001", "Diffusion video models"))
@@ -337,9 +337,11 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
         assert time.monotonic() - asked < 3  # the wait (0.5 s here, 6 s by default), not 30
         assert answer["content"].startswith(LATE_FOLLOWS.strip())
         assert "ImageNet dataset" in answer["content"]  # from the abstract, quoted
-        # The full text does not come within the improvement's wait: the answer says so.
-        await until(lambda: STILL_LATE.strip() in fake.posts(card["id"])[0]["content"])
+        # The full text does not come within the improvement's wait: the answer says so. While
+        # it waits, the bot is not "typing" (discord.py would repeat it every 5 s).
+        await until(lambda: STILL_LATE.strip() in fake.posts(card["id"])[0]["content"], 15)
         assert len(fake.posts(card["id"])) == 1
+        assert len(fake.requests("POST", rf"/channels/{card['id']}/typing$")) == 1
 
 
 async def test_an_answer_from_the_abstract_grows_with_the_full_texts_when_it_arrives(
@@ -371,6 +373,7 @@ async def test_an_answer_from_the_abstract_grows_with_the_full_texts_when_it_arr
         question, first, then = turns
         assert question.text == "which dataset do they use?"
         assert "ImageNet dataset" in first.text and "Kinetics" not in first.text
+        assert then.text.startswith("From the full text, on “which dataset do they use?”: ")
         assert "Kinetics-700" in then.text and "ImageNet" not in then.text
 
 

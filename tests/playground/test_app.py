@@ -276,6 +276,11 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
             said = await until_json(client, replies, lambda r: len(r["replies"]) == 3)
             assert said["replies"][-1]["text"] == STILL_LATE.strip()
         await pg.close()
+        # The thread's memory: the question and the abstract's answer, without the notes.
+        here = Target("playground", "general")
+        question, answered = await wired.storage.threads.turns(here, str(card["id"]), 10)
+        assert question.text == "which dataset?"
+        assert answered.text.startswith("> Our method uses the ImageNet dataset")
 
 
 async def test_the_full_texts_answer_follows_in_the_thread_when_it_arrives(tmp_path: Path) -> None:
