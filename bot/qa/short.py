@@ -182,7 +182,7 @@ def _unique(spans: Iterable[str]) -> list[str]:
 
 def _names(sentence: str, asked: set[str]) -> list[str]:
     return _unique(
-        m[0]
+        " ".join(m[0].split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
         for m in _NAME.finditer(sentence)
         if not _PLACEHOLDER.match(m[0]) and m[0].lower() not in asked
     )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.domain import Paper
@@ -455,6 +455,7 @@ _TEXT = st.one_of(st.text(max_size=300), st.lists(_PIECES, max_size=30).map(" ".
 
 
 @given(st.sampled_from(["How many?", "Which baselines?", "What metric?", "Is it?", "Why?"]), _TEXT)
+@example("Which baselines?", "a Aa  Aa")  # a name across two spaces (a line break) found once
 def test_a_short_answer_is_read_off_its_sentence(question: str, sentence: str) -> None:
     short = short_answer(question, sentence)
     if short is not None:
