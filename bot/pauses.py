@@ -1,8 +1,8 @@
 """A pause in an answer's pieces: what came before it is complete for now, and more follows
 later (the full text's answer, after the abstract's, when the text arrives). A surface that
-cannot show the end of a message before the message is complete (a Slack stream holds back a
-buffer's worth; a playground reply is one response) ends the message at the pause, and what
-follows is a message of its own; one that edits a message as it grows reads it as nothing."""
+cannot show the end of a message before the message is complete (a chat stream that holds back
+a buffer's worth; a reply that is one response) ends the message at the pause, and what follows
+is a message of its own; one that edits a message as it grows shows it at once."""
 
 from __future__ import annotations
 
