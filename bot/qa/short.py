@@ -14,14 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import dropwhile, takewhile
 
-from bot.qa.sentences import (
-    METRICS,
-    NUMBER_WORDS,
-    YES_NO,
-    kinds_of,
-    stems,
-    stopwords,
-)
+from bot.qa.sentences import METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
@@ -85,9 +78,8 @@ _ASIDE = re.compile(r"\([^()]*\)")
 _CLAUSE = re.compile(r"[;:(]|,(?!\d{3})")
 # "It contains 17,833 sentences": a sentence that gives the size of what the one before names.
 _HAS = re.compile(
-    r"(it|they|these|this)\s+((also|only|now|then|thus|therefore)\s+)?(contains?|has|have|"
-    r"consists?|comprises?|includes?|"
-    r"covers?|holds?|spans?|totals?)\b",
+    r"(it|they|these|this)\s+((also|only|now|then|thus|therefore)\s+)?"
+    r"(contains?|has|have|consists?|comprises?|includes?|covers?|holds?|spans?|totals?)\b",
     re.IGNORECASE,
 )
 
