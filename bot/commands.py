@@ -128,7 +128,9 @@ def _cadence(command: Command) -> Cadence:
 def _why_line(record: DeliveryRecord) -> str:
     head = f"#{record.subscription_id}:"
     if record.kind is DeliveryKind.CARD:
-        return f"{head} {record.outcome} ({record.reason}), {record.decided:%Y-%m-%d %H:%M} UTC"
+        # "posted", not "posted (posted)": the reason is shown when it says more
+        reason = f" ({record.reason})" if record.reason != str(record.outcome) else ""
+        return f"{head} {record.outcome}{reason}, {record.decided:%Y-%m-%d %H:%M} UTC"
     return f"{head} {record.kind} in the card's thread ({record.topic}): {record.outcome}"
 
 

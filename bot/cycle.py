@@ -27,3 +27,6 @@ class CycleReport:
     deferred: int = 0
     rate_limited: int = 0  # of the deferred: the platform asked us to wait (HTTP 429)
     failed: int = 0
+    # The subscription whose subscribe-time poll this is (`Engine.start`): that poll is its
+    # baseline. A first poll that comes later takes the feed's log up to the subscription.
+    opening: int | None = None

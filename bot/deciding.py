@@ -123,15 +123,17 @@ class Decider:
         # A new subscription's baseline is read afresh: another process may have set it.
         unset = [s.id for s in subs if s.baseline is None]
         baselines = await self.subscriptions.baselines(unset) if unset else {}
+        first = {s.id for s in subs if s.baseline is None and s.id not in baselines}
+        listed_since = await self.ledger.first_listed(str(feed)) if first else None
         waits: dict[int, list[str]] = defaultdict(list)
         for pair in waiting:
             waits[pair.subscription_id].append(pair.arxiv_id)
         todo: list[Todo] = []
-        starting: list[int] = []
+        starting: dict[int, datetime] = {}
         for sub in subs:
-            if sub.baseline is None and sub.id not in baselines:  # this poll is its first
-                starting.append(sub.id)
-                news = [f for i, f in facts.items() if is_news(sub, f, seen.get(i, now), now)]
+            if sub.id in first:  # this poll is its first
+                base = starting[sub.id] = _baseline(sub, report, listed_since, now)
+                news = [f for i, f in facts.items() if is_news(sub, f, seen.get(i, now), base)]
                 report.news[sub.id] = len(news)
                 top = {p.arxiv_id for p in ranked[: sub.rules.catch_up]}
                 news += [facts[i] for i in top if facts[i] not in news]
@@ -325,3 +327,17 @@ class Decider:
         self._upkept = now
         await self.ledger.settle_waiting(now)
         await self.ledger.prune(now - self.retention)
+
+
+def _baseline(
+    sub: Subscription, report: CycleReport, listed_since: datetime | None, now: datetime
+) -> datetime:
+    """What a subscription's first poll takes as "there before it". The poll made as it was
+    subscribed reads the feed as it was then: `now`. A first poll that comes later (the feed
+    was down, or another process polls it) would take papers listed meanwhile for old ones;
+    when the feed's log reaches back before the subscription, that log says what was listed by
+    then, and the subscription's own moment is its baseline (what was first listed after it is
+    news). A feed never read before has only this poll to go by."""
+    if report.opening == sub.id or listed_since is None or listed_since >= sub.created:
+        return now
+    return sub.created

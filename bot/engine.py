@@ -74,7 +74,7 @@ class Engine:
     async def start(self, sub: Subscription) -> int | None:
         """A new subscription's first poll of its feed, now: returns how many papers the feed
         already listed (left out, bar a catch-up), or None if the feed could not be read."""
-        report = CycleReport()
+        report = CycleReport(opening=sub.id)
         subs = [s for s in await self.decider.cache.all() if s.feed == sub.feed]
         await self.intake.poll_safely(sub.feed, [*subs, sub] if sub not in subs else subs, report)
         if str(sub.feed) not in report.fetched:

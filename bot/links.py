@@ -26,6 +26,10 @@ _LINKISH = re.compile(r"[.:@/\\]")
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^()\s<>]*[.:/][^()\s<>]*)>?\s*\)")
 
 
+# The hosts an answer may link to (the paper's own project page is allowed where it is known).
+ALLOWED_HOSTS = ("arxiv.org", "huggingface.co", "doi.org", "github.com")
+
+
 def web_url(value: object) -> str | None:
     """`value` as a browser would read it (the WHATWG serialisation) if it is an http(s) URL
     with a host and no user name, within MAX_URL; else None (javascript:, blanks, disguises)."""

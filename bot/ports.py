@@ -154,6 +154,10 @@ class FeedLog(Protocol):
         """When `feed` first listed each of these papers, for those it listed before."""
         ...
 
+    async def first_listed(self, feed: str) -> datetime | None:
+        """When `feed` first listed any paper; None if it never did."""
+        ...
+
     async def mark_seen(self, feed: str, arxiv_ids: Sequence[str], now: datetime) -> None:
         """Remember that `feed` lists these papers (a paper already known keeps its time)."""
         ...
@@ -167,13 +171,13 @@ class FeedLog(Protocol):
         feed: str,
         fresh: Sequence[str],
         decisions: Sequence[Decided],
-        starting: Sequence[int],
+        starting: Mapping[int, datetime],
         now: datetime,
     ) -> None:
         """What one poll of `feed` decided, in one transaction: the decisions (as `record`),
         its `fresh` papers logged in this order as first seen `now`, and for the `starting`
-        subscriptions (those without a baseline) `now` as their baseline and the log's end as
-        their cursor, so a crash leaves all of it or none."""
+        subscriptions (those without a baseline) their baseline and the log's end as their
+        cursor, so a crash leaves all of it or none."""
         ...
 
     async def backlog(self, papers: int, cursors: int) -> Backlog:

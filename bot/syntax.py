@@ -342,7 +342,8 @@ def parse_words(words: list[str]) -> Command:
     spec = COMMANDS.get(words[0].lower())
     if spec is None:
         raise CommandError(f"Unknown command {words[0][:40]!r}.\n{help_text()}")
-    named = {o.name for o in spec.options if not o.positional}
+    # A positional option may be named too (`taste action=reset`, as the usage line shows it).
+    named = {o.name for o in spec.options}
     values: dict[str, Value] = {}
     bare: list[str] = []
     for word in words[1:]:
@@ -355,7 +356,7 @@ def parse_words(words: list[str]) -> Command:
             raise CommandError(f"unknown option {key!r}; options: {', '.join(sorted(named))}")
         else:
             bare.append(word)
-    for option in [o for o in spec.options if o.positional]:
+    for option in [o for o in spec.options if o.positional and o.name not in values]:
         if option.rest:
             if bare:
                 values[option.name] = " ".join(bare)

@@ -108,8 +108,14 @@ class SqlLedger:
             rows = (await conn.execute(query)).all()
         return {r.arxiv_id: r.first_seen for r in rows}
 
+    async def first_listed(self, feed: str) -> datetime | None:
+        query = sa.select(sa.func.min(feed_items.c.first_seen)).where(feed_items.c.feed == feed)
+        async with self.engine.connect() as conn:
+            first: datetime | None = (await conn.execute(query)).scalar()
+        return first
+
     async def mark_seen(self, feed: str, arxiv_ids: Sequence[str], now: datetime) -> None:
-        await self.record_poll(feed, arxiv_ids, [], [], now)
+        await self.record_poll(feed, arxiv_ids, [], {}, now)
 
     async def feeds_listing(self, arxiv_id: str) -> dict[str, datetime]:
         query = sa.select(feed_items.c.feed, feed_items.c.first_seen).where(
@@ -128,7 +134,7 @@ class SqlLedger:
         feed: str,
         fresh: Sequence[str],
         decisions: Sequence[Decided],
-        starting: Sequence[int],
+        starting: Mapping[int, datetime],
         now: datetime,
     ) -> None:
         async with self.engine.begin() as conn:
@@ -152,9 +158,11 @@ class SqlLedger:
                 await conn.execute(
                     sa.update(subscriptions)
                     .where(
-                        subscriptions.c.id.in_(list(starting)), subscriptions.c.baseline.is_(None)
+                        subscriptions.c.id == sa.bindparam("sub"),
+                        subscriptions.c.baseline.is_(None),
                     )
-                    .values(baseline=now, decided_to=end)
+                    .values(baseline=sa.bindparam("base"), decided_to=end),
+                    [{"sub": sub, "base": base} for sub, base in starting.items()],
                 )
                 await counters.bump(conn, counters.SUBSCRIPTIONS)
 

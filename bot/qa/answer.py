@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.cards import ARXIV, cut_at_word
 from bot.domain import Paper
+from bot.links import ALLOWED_HOSTS, defuse_links
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
@@ -87,7 +88,8 @@ def _quoted(chosen: list[Scored]) -> list[str]:
             said = f"{before} {said}"
             shown.add(before)
         shown.add(item.sentence)
-        sentence = cut_at_word(said, room)
+        # The paper's text is untrusted: "[Verify here](http://evil.example)" is read as its words
+        sentence = cut_at_word(defuse_links(said, ALLOWED_HOSTS), room)
         room -= len(sentence)
         section = item.passage.section or "untitled section"
         lines += [f"> {sentence}", f"> ({section})"]

@@ -18,7 +18,7 @@ import ada_url
 
 from bot.cards import ARXIV, cut_at_word
 from bot.domain import Turn
-from bot.links import defuse_links, web_url
+from bot.links import ALLOWED_HOSTS, defuse_links, web_url
 from bot.qa.answer import answering_sentences, retriever
 from bot.qa.fulltext import FullText
 from bot.qa.retrieve import Found
@@ -27,7 +27,6 @@ PASSAGES = 6
 PASSAGE_CHARS = 900
 NOT_SAID = "The paper does not say."
 BOT_NAME = "Paperboy"  # the author of the bot's own turns in a thread
-ALLOWED_HOSTS = ("arxiv.org", "huggingface.co", "doi.org", "github.com")
 
 SYSTEM = (
     "You answer questions about one research paper, using only the numbered passages from it "

@@ -21,7 +21,9 @@ NAMES_SHOWN = 12
 # ("code-switching", "which authors' dataset").
 _CODE = re.compile(
     r"\b(github|repo(sitory)?|open[- ]sourced?)\b"
-    r"|\b(code|implementation|source code|weights|checkpoints?)\b[^?]*\b(available|released?|"
+    # "the code of QANet" is another work's code, not this paper's
+    r"|\b(code|implementation|source code|weights|checkpoints?)\b(?!\s+(of|for)\s+(?-i:[A-Z]))"
+    r"[^?]*\b(available|released?|"
     r"public|open|link|url|find|get|download|share[ds]?|provided?)\b"
     r"|\b(where|is there|do they (release|share|provide|publish)|did they (release|share))\b"
     r"[^?]*\b(code|implementation)\b",
@@ -29,27 +31,40 @@ _CODE = re.compile(
 )
 _PROJECT = re.compile(r"\bproject (page|site|website)\b|\bhome ?page\b|\bdemo\b", re.IGNORECASE)
 _AUTHORS = re.compile(
-    r"\bwho (wrote|authored|are the authors|is the author|made|did)\b|\bhow many authors\b"
+    r"\bwho (wrote|authored|are the authors|is the author)\b|\bhow many authors\b"
+    r"|\bwho (made|did) (it|this|the paper|this paper)\b"
     r"|\b(list|name|names) (of )?(all )?the authors\b|\bwho are (they|the writers)\b"
     r"|^\s*(the )?authors\s*\??\s*$",
     re.IGNORECASE,
 )
 _DATE = re.compile(
-    r"\bwhen (was|were|did|is)\b[^?]*\b(publish|release|submit|post|appear|out|come)"
+    r"\bwhen (was|did|is) (it|this|(the|this) (paper|preprint|article|work))\b[^?]*"
+    r"\b(publish|release|submit|post|appear|out|come)"
     r"|\b(publication|submission|release) date\b|\bhow (old|recent|new) is\b",
     re.IGNORECASE,
 )
-_VERSION = re.compile(r"\b(which|what|latest|how many|newest) versions?\b", re.IGNORECASE)
+# "which version of BERT" asks about another thing's version
+_VERSION = re.compile(
+    r"\b(which|what|latest|how many|newest) versions?\b"
+    r"(?!\s+of\s+(?!(the |this )?(paper|preprint|article)\b))",
+    re.IGNORECASE,
+)
 _VENUE = re.compile(
     r"\b(venue|journal|conference|proceedings)\b|\bpublished (in|at)\b"
     r"|\baccepted (at|to|by|in)\b|\bpeer[- ]reviewed\b",
     re.IGNORECASE,
 )
+# "what categories of questions" asks about the paper's data, not its arXiv category
 _CATEGORY = re.compile(
-    r"\b(arxiv )?(categor(y|ies)|subject areas?|subfield|primary class)\b", re.IGNORECASE
+    r"\barxiv categor(y|ies)\b|\b(subject areas?|subfield|primary class)\b"
+    r"|\bcategor(y|ies)\b(?!\s+of\b)[^?]*\b(it|this paper|the paper)\b"
+    r"|\b(its|the paper's|this paper's) categor(y|ies)\b",
+    re.IGNORECASE,
 )
 _POPULAR = re.compile(
-    r"\b(upvotes?|likes?|popular|how many (votes|comments))\b|\bcomments? on hugging",
+    # not "what does the loss look like", nor "a popular approach"
+    r"\bupvotes?\b|\bhow many (votes|likes|comments)\b|\bcomments? on hugging"
+    r"|\bhow popular\b|\bis (it|this|this paper|the paper) popular\b",
     re.IGNORECASE,
 )
 

@@ -670,7 +670,7 @@ async def test_a_feed_that_lists_nothing_new_does_not_hold_the_backlog_back(
     quiet = await storage.subscriptions.add(
         TWO, FeedSpec(FeedKind.ARXIV_RSS, "cs.LG"), Rules(), START - timedelta(hours=1)
     )
-    await storage.ledger.record_poll("arxiv-rss:cs.LG", [], [], [quiet.id], START)
+    await storage.ledger.record_poll("arxiv-rss:cs.LG", [], [], {quiet.id: START}, START)
     engine = engine_for(storage, feed, platform, clock)
     await engine.run_once()
     for day in range(3):

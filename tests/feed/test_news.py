@@ -129,6 +129,15 @@ class Clock:
         return self.now
 
 
+@dataclass
+class Ticking(Clock):
+    """A clock that moves a millisecond each time it is read."""
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
 @pytest.fixture
 async def boot(db_url: str) -> AsyncIterator[object]:
     opened: list[Storage] = []
@@ -190,6 +199,69 @@ async def test_a_mid_day_subscription_gets_every_paper_hf_lists_after_it(boot) -
     assert platform.papers_in(TWO) == [morning, afternoon, evening]
     assert "#1: listed before this subscription began" in await bot.why(ONE, morning)
     assert "posted" in await bot.why(ONE, afternoon)
+
+
+async def test_a_subscription_made_while_its_feed_is_down_gets_what_it_lists_after(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    morning = world.list_on_hf("2606.00501", "Listed this morning", TUESDAY)
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")  # its feed is read as it subscribes
+    await bot.engine.run_once()
+
+    clock.now += timedelta(hours=1)  # 10:00: Hugging Face answers 500 all day
+    world.broken.add("hf")
+    reply = await bot.subscribe(TWO, "hf-daily")
+    assert "Papers hf-daily lists already are not posted" in reply  # it could not say how many
+    await bot.engine.run_once()
+    clock.now += timedelta(hours=1)  # 11:00: a paper is listed while the feed is still down
+    noon = world.list_on_hf("2606.00502", "Listed while it was down", TUESDAY)
+    await bot.engine.run_once()
+    clock.now += timedelta(hours=1)  # 12:00: back
+    world.broken.clear()
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [noon]
+    assert platform.papers_in(TWO) == [noon]  # not taken for one listed before TWO subscribed
+    assert "listed before this subscription began" in await bot.why(TWO, morning)
+    assert "#2: posted, 2026-06-09 12:00 UTC" in await bot.why(TWO, noon)
+
+
+async def test_a_subscription_another_process_polls_first_gets_what_it_lists_after(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    morning = world.list_on_hf("2606.00601", "Listed this morning", TUESDAY)
+    first = await boot(world, platform, clock)
+    await first.subscribe(ONE, "hf-daily")
+    second = await boot(world, platform, clock)
+    second.engine.start = _unread  # type: ignore[method-assign]  # the other process polls it
+    clock.now += timedelta(minutes=1)
+    await second.subscribe(TWO, "hf-daily")
+    clock.now += timedelta(minutes=1)
+    later = world.list_on_hf("2606.00602", "Listed a minute later", TUESDAY)
+    await first.engine.run_once()  # the first poll of TWO's feed since it subscribed
+    assert platform.papers_in(TWO) == [later]
+    assert platform.papers_in(ONE) == [later]
+    assert "listed before this subscription began" in await first.why(TWO, morning)
+
+
+async def test_what_the_subscribe_time_poll_lists_first_is_not_posted_to_the_new_one(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Ticking(TUESDAY + timedelta(hours=9))  # the poll reads the feed after the subscribing
+    world.list_on_hf("2606.00701", "Listed this morning", TUESDAY)
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    clock.now += timedelta(minutes=20)
+    second = world.list_on_hf("2606.00702", "Listed before TWO subscribed", TUESDAY)
+    reply = await bot.subscribe(TWO, "hf-daily")  # this poll is the first to see `second`
+    assert "hf-daily lists 2 papers already, not posted" in reply
+    await bot.engine.run_once()
+    await bot.engine.run_once()  # the subscribe's own delivery may have held the outbox
+    assert platform.papers_in(ONE) == [second]
+    assert platform.papers_in(TWO) == []  # as the reply said
+
+
+async def _unread(sub: object) -> None:
+    return None  # what `Engine.start` says when it could not read the feed
 
 
 async def test_hf_papers_wait_for_upvotes_and_are_decided_when_they_reach_them(boot) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from bot.pauses import PAUSE, Pause
 from bot.qa.answer import extractive_answer
 from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, abstract_only, from_markdown
 from bot.qa.passages import from_sections
+from bot.qa.record import about_the_record
 from bot.qa.sentences import split_sentences
 from bot.qa.service import (
     ARRIVED,
@@ -372,6 +373,55 @@ def test_what_the_record_knows_is_answered_from_it_exactly() -> None:
     }
     for question, said in cases.items():
         assert extractive_answer(question, BODY, MASKALIGN) == f"{said} {link}", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the loss look like?",
+        "Is MaskAlign a popular approach compared to SAM?",
+        "Which version of BERT do they use?",
+        "Who did the annotation of the views?",
+        "When were the views collected and released?",
+        "What categories of views are in the dataset?",
+        "Is the code of SAM available?",
+        "When was the dataset released?",
+    ],
+)
+def test_a_question_about_the_papers_content_is_not_taken_for_a_record_fact(
+    question: str,
+) -> None:
+    # Each once matched a record pattern by one word ("like", "version", "who did", "when
+    # were ... released", "categories", "code"), and got upvotes, dates or the paper's own code
+    # instead of a search of its text (found by an outside check).
+    assert about_the_record(question, MASKALIGN) is None
+
+
+def test_a_link_in_the_papers_text_is_quoted_as_words() -> None:
+    body = FullText(
+        MASKALIGN.arxiv_id,
+        3,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    (
+                        "5 Release",
+                        [
+                            "The weights are released at [the model hub](http://evil.com/x)"
+                            " and at www.evil.com, mirrored on https://github.com/ada/w."
+                        ],
+                    )
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("Which model hub hosts the weights?", body, MASKALIGN)
+    quote = answer.splitlines()[0]
+    assert quote.startswith("> The weights are released at the model hub and at ")
+    assert quote.endswith(", mirrored on https://github.com/ada/w.")
+    assert "http://evil.com" not in quote and "www.evil.com" not in quote
+    assert "](" not in quote
 
 
 def test_a_fact_the_record_lacks_is_said_then_looked_for_in_the_text() -> None:

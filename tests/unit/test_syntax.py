@@ -36,6 +36,12 @@ def test_text_becomes_typed_values() -> None:
     assert parse("search a=b") == Command("search", {"query": "a=b"})
     with pytest.raises(CommandError, match="unknown option 'colour'"):
         parse("subscribe hf-daily colour=red")
+    # A positional option may be named, as the usage line shows it (`taste [action=show|reset]`).
+    assert (
+        parse("taste action=reset") == parse("taste reset") == Command("taste", {"action": "reset"})
+    )
+    with pytest.raises(CommandError, match="unknown option 'colour'; options: action"):
+        parse("taste colour=red")
 
 
 @pytest.mark.parametrize(
