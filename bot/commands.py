@@ -22,6 +22,7 @@ from bot.domain import (
     DeliveryKind,
     DeliveryRecord,
     Every,
+    FeedKind,
     FeedSpec,
     Outcome,
     Paper,
@@ -31,7 +32,7 @@ from bot.domain import (
     Subscription,
     Target,
 )
-from bot.feeds import SourceHealth, parse_feed_spec
+from bot.feeds import SourceHealth, arxiv_categories, parse_feed_spec
 from bot.finder import Finder
 from bot.ids import parse_arxiv_id
 from bot.keywords import KeywordError, parse_keywords
@@ -132,6 +133,22 @@ def _why_line(record: DeliveryRecord) -> str:
         reason = f" ({record.reason})" if record.reason != str(record.outcome) else ""
         return f"{head} {record.outcome}{reason}, {record.decided:%Y-%m-%d %H:%M} UTC"
     return f"{head} {record.kind} in the card's thread ({record.topic}): {record.outcome}"
+
+
+def _categories(text: str | None, feed: FeedSpec) -> list[str]:
+    """A subscription's `categories=` rule, checked: arXiv categories, on a feed whose records
+    carry them (Hugging Face's lists give none: the rule would turn every paper away)."""
+    if text is None:
+        return []
+    if feed.kind is FeedKind.HF_DAILY:
+        raise CommandError(
+            "hf-daily's papers come without arXiv categories, so categories= would turn every "
+            "one away; use keywords=, or subscribe to arxiv-rss:CATEGORIES"
+        )
+    try:
+        return arxiv_categories(text)
+    except ValueError as exc:
+        raise CommandError(f"categories: {exc}") from None
 
 
 def describe(sub: Subscription) -> str:
@@ -247,11 +264,11 @@ class Commands:
         if feed.kind.value == "hf-daily" and feed.arg:
             raise CommandError("subscribe to hf-daily without a date: it follows the newest day")
         keywords = command.text("keywords")
-        categories = (command.text("categories") or "").replace("+", ",").split(",")
+        categories = _categories(command.text("categories"), feed)
         authors = (command.text("authors") or "").split(";")
         rules = Rules(
             keywords=parse_keywords(keywords) if keywords else None,
-            categories=frozenset(c for c in categories if c),
+            categories=frozenset(categories),
             authors=tuple(a.strip() for a in authors if a.strip()),
             min_upvotes=command.number("min-upvotes"),
             upvote_window_days=min(command.number("upvote-window") or 3, 14),

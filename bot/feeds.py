@@ -27,6 +27,17 @@ _CATEGORY = re.compile(r"[A-Za-z-]+(?:\.[A-Za-z-]+)?")
 MAX_ARG = 300  # arXiv's own search box takes less; every column holding a spec takes more
 
 
+def arxiv_categories(text: str) -> list[str]:
+    """arXiv categories written `cs.LG+cs.CL`, `cs.LG,cs.CL` or `cs.LG cs.CL`; ValueError if
+    any is not shaped like one (or there are none)."""
+    if len(text) > MAX_ARG:
+        raise ValueError(f"categories are at most {MAX_ARG} characters")
+    categories = [c for c in re.split(r"[+,\s]+", text) if c]
+    if not categories or not all(_CATEGORY.fullmatch(c) for c in categories):
+        raise ValueError(f"name arXiv categories such as cs.LG+cs.CL, not {text[:60]!r}")
+    return categories
+
+
 def parse_feed_spec(text: str) -> FeedSpec:
     """`hf-daily[:YYYY-MM-DD|YYYY-Www|YYYY-MM]`, `arxiv-rss:CATS`, `arxiv-query:QUERY`.
 
@@ -49,10 +60,12 @@ def parse_feed_spec(text: str) -> FeedSpec:
         if _DAY.fullmatch(arg):
             date.fromisoformat(arg)  # rejects 2026-02-30 with a clear ValueError
     elif kind is FeedKind.ARXIV_RSS:
-        categories = [c for c in re.split(r"[+,\s]+", arg) if c]
-        if not categories or not all(_CATEGORY.fullmatch(c) for c in categories):
-            raise ValueError(f"arxiv-rss needs categories such as cs.LG+cs.CL, not {arg!r}")
-        arg = "+".join(categories)
+        try:
+            arg = "+".join(arxiv_categories(arg))
+        except ValueError:
+            raise ValueError(
+                f"arxiv-rss needs categories such as cs.LG+cs.CL, not {arg!r}"
+            ) from None
     elif not arg:
         raise ValueError("arxiv-query needs a query, e.g. arxiv-query:cat:cs.LG AND all:diffusion")
     return FeedSpec(kind, arg)

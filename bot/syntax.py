@@ -152,7 +152,7 @@ COMMANDS: dict[str, Spec] = {
                 ),
                 Option(
                     "categories",
-                    "Only these arXiv categories, comma-separated",
+                    "Only these arXiv categories, comma-separated (arXiv sources only)",
                     syntax="categories=cs.LG,cs.CL",
                 ),
                 Option(

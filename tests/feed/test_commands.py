@@ -50,7 +50,7 @@ async def commands(db_url: str) -> AsyncIterator[tuple[Commands, Storage]]:
 async def test_subscribe_list_and_unsubscribe(commands: tuple[Commands, Storage]) -> None:
     cmd, storage = commands
     reply = await cmd.handle(
-        'subscribe hf-daily keywords="diffusion AND video" min-upvotes=10 '
+        'subscribe arxiv-rss:cs.CV keywords="diffusion AND video" min-upvotes=10 '
         'categories=cs.CV,cs.LG cap=5 authors="Ada Lovelace; Alan Turing"',
         ADMIN,
     )
@@ -67,7 +67,7 @@ async def test_subscribe_list_and_unsubscribe(commands: tuple[Commands, Storage]
     )
     listed = await cmd.handle("subscriptions", MEMBER)
     assert listed.text == (
-        f'#{sub.id} hf-daily keywords="diffusion AND video" categories=cs.CV,cs.LG '
+        f'#{sub.id} arxiv-rss:cs.CV keywords="diffusion AND video" categories=cs.CV,cs.LG '
         f'authors="Ada Lovelace;Alan Turing" min-upvotes=10 cap=5'
     )
     elsewhere = Context(Target("fake", "other"), "ada", can_manage=True)
@@ -141,6 +141,10 @@ async def test_search_phrases_and_unbalanced_quotes(commands: tuple[Commands, St
         ("subscribe hf-daily min-upvotes=lots", "min-upvotes must be a whole number"),
         ("subscribe hf-daily keywords='(diffusion'", "not closed"),
         ("subscribe hf-daily colour=red", "unknown option 'colour'"),
+        # Hugging Face's records carry no arXiv categories: the rule would turn all away.
+        ("subscribe hf-daily categories=cs.CL", "come without arXiv categories"),
+        ("subscribe arxiv-rss:cs.LG categories=cs.LG;DROP", "categories: name arXiv categories"),
+        ("subscribe arxiv-rss:cs.LG categories=" + "x" * 400, "at most 300 characters"),
         ('subscribe hf-daily keywords="(diffusion"', "not closed"),
         ("search x" + "y" * 2000, "please keep it under 1,000"),
         ("search diffusion sort=best", "sort must be relevance, recent or upvotes"),

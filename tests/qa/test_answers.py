@@ -288,6 +288,8 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "QANet, BERT-Base",
         ),
         ("Is it better than BERT?", "It beats BERT by 3 points.", None),
+        ("What metrics are used?", "Recall that IIA states that the ranking holds.", None),
+        ("What metrics are used?", "We report recall and precision.", "recall, precision"),
     ],
 )
 def test_short_answers(question: str, sentence: str, short: str | None) -> None:
