@@ -65,7 +65,7 @@ _POINTERS |= {"our", "their", "its", "his", "her", "my", "your"}
 # Citation and cross-reference placeholders some converters leave in the text (BIBREF12).
 _PLACEHOLDER = re.compile(r"^[A-Z]+REF\d+$|^INLINEFORM\d+$|^DISPLAYFORM\d+$")
 _METRICS = re.compile(METRICS, re.IGNORECASE)
-_VERB = re.compile(r"\s+that\b", re.IGNORECASE)
+_THAT_FOLLOWS = re.compile(r"\s+that\b", re.IGNORECASE)
 _MEASURED = re.compile(
     r"\bhow (?:big|large|long|small) (?:is|are|was|were) ([\w' -]+)", re.IGNORECASE
 )
@@ -208,7 +208,7 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
         return [_Span(called)]
     if "metric" in kinds:
         # "Recall that IIA states ..." is the verb, not the measure
-        measures = (m[0] for m in _METRICS.finditer(head) if not _VERB.match(head, m.end()))
+        measures = (m[0] for m in _METRICS.finditer(head) if not _THAT_FOLLOWS.match(head, m.end()))
         return [_Span(m) for m in _unique(measures)]
     if kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
         return [_Span(name) for name in _names(head, asked)]
