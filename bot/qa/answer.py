@@ -56,9 +56,12 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     found = [(f.passage, f.score) for f in index.top(question, PASSAGES)]
     if kinds_of(question):
         # "What is the main contribution?" shares no word with its answer ("We propose ..."):
-        # the paper's first passages are read too, for the words such answers are written in.
+        # the paper's first passages are read too, for the words such answers are written in;
+        # all of them when none has the question's words ("What datasets do they use?" of a
+        # paper that says "We evaluate on ScanNet and Replica" in its experiments).
         seen = {passage.index for passage, _ in found}
-        found += [(p, 0.0) for p in text.passages[:SKIMMED] if p.index not in seen]
+        skimmed = text.passages[:SKIMMED] if found else text.passages
+        found += [(p, 0.0) for p in skimmed if p.index not in seen]
     if not found:
         return []
     scored = best_sentences(question, found, index.words, READ)

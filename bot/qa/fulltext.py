@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import zip_longest
 from typing import Any, Protocol
 
 import pypdf
@@ -50,22 +51,37 @@ def from_markdown(markdown: str) -> list[Passage]:
     """Passages of markdown, read by a real markdown parser (markdown-it-py): headings name
     sections; paragraphs, list items and table rows are passages of plain text (emphasis,
     links and images reduced to their words); code blocks are left out, so a `# comment` in
-    one never becomes a section."""
+    one never becomes a section. TeX between dollars is kept as written (`$\\mathcal{L}_{a}$`
+    is not emphasis), and a table row is read with its header ("model: MaskAlign | AP: 41.2")."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+    # "costs $5 and $6" is not a formula: no space inside the dollars, no digit outside them
+    parser = MarkdownIt("commonmark").enable("table")
+    parser.use(dollarmath_plugin, allow_space=False, allow_digits=False)
     sections: list[tuple[str, list[str]]] = [("", [])]
-    heading = in_cell = False
+    heading = in_cell = in_head = False
     row: list[str] = []
-    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+    header: list[str] = []
+    for token in parser.parse(markdown):
         kind = token.type
         if kind in ("heading_open", "heading_close"):
             heading = kind == "heading_open"
         elif kind in ("td_open", "th_open", "td_close", "th_close"):
             in_cell = kind.endswith("_open")
+        elif kind in ("thead_open", "thead_close"):
+            in_head = kind == "thead_open"
+        elif kind == "table_open":
+            header = []
         elif kind == "tr_open":
             row = []
+        elif kind == "tr_close" and in_head:
+            header = row
         elif kind == "tr_close" and any(row):
-            sections[-1][1].append(" | ".join(row))
+            cells = zip_longest(header, row, fillvalue="")
+            sections[-1][1].append(" | ".join(f"{h}: {c}" if h else c for h, c in cells if c))
+        elif kind == "math_block" and (formula := " ".join(token.content.split())):
+            sections[-1][1].append(f"$${formula}$$")
         elif kind == "inline":
             words = readable_tex(_inline_text(token.children or []))
             if heading:
@@ -83,6 +99,8 @@ def _inline_text(children: list[Any]) -> str:
     for child in children:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
+        elif child.type == "math_inline":
+            parts.append(f"${child.content}$")
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return " ".join("".join(parts).split())

@@ -29,9 +29,12 @@ NUMBER_WORDS = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundreds?|dozens?"
 )
 # Names of measures, which answer "what metric?" ("perplexity", "ROUGE-L").
+# Acronyms that are also words ("map", "ap") count only as written: mAP, AP50, mIoU.
 METRICS = (
-    r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|precision|recall|perplexity|"
-    r"auc|exact match|em|wer|cer|mse|mae|rmse|correlation|agreement|kappa|latency|throughput)\b"
+    r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|cider|precision|recall(@\d+)?|"
+    r"perplexity|auc|exact match|em|wer|cer|mse|mae|rmse|psnr|ssim|lpips|fid|ndcg(@\d+)?|mrr|"
+    r"pass@\d+|hits@\d+|bertscore|chrf|correlation|agreement|kappa|latency|throughput|"
+    r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
 )
 # "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.
 YES_NO = re.compile(
@@ -144,7 +147,12 @@ KINDS = (
     Kind(
         "dataset",
         _re(r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bwhat data\b|\btrain(ed)? on\b"),
-        _re(r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bcollected\b|\bannotated\b"),
+        # "We evaluate on ScanNet and Replica" names datasets without the word
+        _re(
+            r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bcollected\b|\bannotated\b|"
+            r"\b(evaluat|experiment|test|train|fine-tun|pre-?train)\w* (on|with|using) "
+            r"(the )?(?-i:[A-Z])"
+        ),
     ),
     Kind(
         "baseline",

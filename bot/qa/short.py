@@ -33,6 +33,8 @@ _CONTRAST = re.compile(
 )
 _UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
+# Words that join counts, not name what is counted: "six axioms plus the six of May".
+_JOINS = {"plus", "minus", "times", "per", "each", "versus", "vs"}
 # A number standing alone: not part of a formula ("(2n-1)m", "x^2", "\\max(3m,0)") or a word;
 # or written in words ("six axioms").
 _NUMBER = re.compile(
@@ -55,6 +57,9 @@ _NAME = re.compile(
     r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
     r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b"
 )
+# A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
+_CAPITAL = r"[A-Z][\w-]*"
+_SERIES = re.compile(rf"\b{_CAPITAL}(?:(?:,\s+|,?\s+(?:and|or)\s+){_CAPITAL})+")
 _CALLS = re.compile(
     r"\b(?:call(?:ed|s)?|dub(?:bed|s)?|term(?:ed|s)?|refer(?:red)? to)\s+([\w'“”\"-]+"
     r"(?:\s+[\w'“”\"-]+){0,6})",
@@ -89,10 +94,23 @@ _HAS = re.compile(
 class _Span:
     text: str
     about: bool = False  # counts what the question asks about ("how many questions?")
+    owner: str = ""  # the name it is said of: "ScanNet contains 1,513 scenes" -> "scannet"
 
 
 def _asked(question: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[\w-]+", question)}
+
+
+def _capitals(text: str) -> list[re.Match[str]]:
+    """Capitalised words that may name something (not "The", "We", "It")."""
+    stop = stopwords()
+    return [m for m in re.finditer(rf"\b{_CAPITAL}", text) if m[0].lower() not in stop]
+
+
+def _named(question: str) -> set[str]:
+    """What the question names, in lower case: "How many scenes does ScanNet have?" ->
+    {"scannet"} (its first word is capitalised as every first word is)."""
+    return {m[0].lower() for m in _capitals(question) if m.start() > 0}
 
 
 def measured(question: str) -> str | None:
@@ -137,7 +155,8 @@ def _about(span: str, before: str, subject: str | None, words: set[str], said: s
 
 
 def _numbers(question: str, sentence: str, said: str) -> list[_Span]:
-    stop = stopwords()
+    stop = stopwords() | _JOINS
+    capitals = _capitals(sentence)
     asked, words, subject = _asked(question), set(stems(question)), measured(question)
     spans: list[_Span] = []
     end = 0
@@ -161,8 +180,15 @@ def _numbers(question: str, sentence: str, said: str) -> list[_Span]:
             continue
         # "of 100 million sentences and 1.4 million pairs": a list's counts are about the same
         listed = bool(spans) and spans[-1].about and _AND.match(sentence, end, match.start())
-        spans.append(_Span(span, bool(listed) or _about(span, before, subject, words, said)))
+        about = bool(listed) or _about(span, before, subject, words, said)
+        owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
+        spans.append(_Span(span, about, owner))
         end = match.start() + len(span)  # the text is squashed: single spaces
+    # "How many scenes does Replica have?" of "ScanNet contains 1,513 scenes, while Replica has
+    # 18 scenes": a number is said of the name last named before it.
+    asked_of = _named(question)
+    if any(s.about and s.owner in asked_of for s in spans):
+        spans = [_Span(s.text, s.about and s.owner in asked_of, s.owner) for s in spans]
     return spans
 
 
@@ -173,11 +199,31 @@ def _unique(spans: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def _names(sentence: str, asked: set[str]) -> list[str]:
+# The word before a name says what it is: "against QANet" a model, "on SQuAD" a dataset.
+_SETTING = re.compile(r"\b(?:on|in|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
+_RIVAL = re.compile(r"\b(?:against|than|over|outperforms?|beats?)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
+    found = [(m.start(), m.end(), m[0]) for m in _NAME.finditer(sentence)]
+    # "ScanNet and Replica": a capitalised word listed with a name is one too
+    stop = stopwords()
+    for series in _SERIES.finditer(sentence):
+        items = [(series.start() + i.start(), i[0]) for i in re.finditer(_CAPITAL, series[0])]
+        named = [at for at, _ in items if any(s <= at < e for s, e, _ in found)]
+        if not named:
+            continue
+        found += [(at, at + len(item), item) for at, item in items if at not in named]
+        found = [(s, e, n) for s, e, n in found if n.lower() not in stop]
+    # "Which baselines?" is not answered by the benchmark they are run on, nor "which datasets?"
+    # by the model beaten on them.
+    other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
     return _unique(
-        " ".join(m[0].split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
-        for m in _NAME.finditer(sentence)
-        if not _PLACEHOLDER.match(m[0]) and m[0].lower() not in asked
+        " ".join(name.split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
+        for start, _, name in sorted(found)
+        if not _PLACEHOLDER.match(name)
+        and name.lower() not in asked
+        and not (other and other.search(sentence, 0, start))
     )
 
 
@@ -203,7 +249,9 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
     if "number" in kinds:
-        return _numbers(question, head, said)
+        # the clause of contrast may say what is asked about: "..., while Replica has 18 scenes"
+        named = _named(question) & {m[0].lower() for m in _capitals(sentence)}
+        return _numbers(question, sentence if named else head, said)
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     if "metric" in kinds:
@@ -211,7 +259,7 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
         measures = (m[0] for m in _METRICS.finditer(head) if not _THAT_FOLLOWS.match(head, m.end()))
         return [_Span(m) for m in _unique(measures)]
     if kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
-        return [_Span(name) for name in _names(head, asked)]
+        return [_Span(name) for name in _names(head, asked, kinds)]
     return []
 
 
@@ -220,8 +268,8 @@ def short_answer(question: str, sentence: str, said: str = "") -> str | None:
     before it), or None. "How many questions?" is answered by the count of questions, not of
     the sentences beside it."""
     spans = _spans(question, sentence, said)
-    chosen = [s for s in spans if s.about] or spans
-    return ", ".join(s.text for s in chosen[:MOST]) if chosen else None
+    chosen = _unique(s.text for s in ([s for s in spans if s.about] or spans))
+    return ", ".join(chosen[:MOST]) if chosen else None
 
 
 def gives(question: str, sentence: str, said: str = "") -> int:

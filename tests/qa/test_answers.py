@@ -290,12 +290,54 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
         ("Is it better than BERT?", "It beats BERT by 3 points.", None),
         ("What metrics are used?", "Recall that IIA states that the ranking holds.", None),
         ("What metrics are used?", "We report recall and precision.", "recall, precision"),
+        ("What metrics are used?", "We report mIoU and F1 on the feature map.", "mIoU, F1"),
+        ("How many axioms?", "It satisfies six axioms plus the six axioms of May.", "six axioms"),
+        # a number is said of the name last named before it, in a clause of contrast too
+        (
+            "How many scenes does Replica have?",
+            "ScanNet contains 1,513 indoor scenes, while Replica has 18 scenes.",
+            "18 scenes",
+        ),
+        (
+            "How many scenes does ScanNet contain?",
+            "ScanNet contains 1,513 indoor scenes and Replica 18 scenes.",
+            "1,513 indoor scenes",
+        ),
+        # names listed with a name are names; a baseline is not the dataset it is run on
+        (
+            "Which baselines do they compare to?",
+            "We compare against QANet, BiDAF and Transformer on SQuAD.",
+            "QANet, BiDAF, Transformer",
+        ),
+        (
+            "Which datasets do they use?",
+            "Our model outperforms BERT on SQuAD and NewsQA.",
+            "SQuAD, NewsQA",
+        ),
     ],
 )
 def test_short_answers(question: str, sentence: str, short: str | None) -> None:
     # Counts in words too; not a formula's digits, a list item, a label, a year or a citation
     # placeholder; a name in what something is called; nothing for a yes-or-no question.
     assert short_answer(question, sentence) == short
+
+
+def test_datasets_named_without_the_word_are_found_anywhere_in_the_paper() -> None:
+    # Hugging Face's rendering of a short paper: "What datasets?" shares no content word with
+    # any passage, and the sentence that answers is past the first passages read for a kind.
+    filler = [
+        (f"{n} Part", [f"Splat number {n} is stored with its own colour."]) for n in range(2, 14)
+    ]
+    markdown = "\n\n".join(f"## {title}\n\n{text[0]}" for title, text in filler)
+    markdown += "\n\n## 14 Experiments\n\nWe evaluate on ScanNet and Replica. We report mIoU."
+    text = FullText("2612.00001", 1, TextSource.HF_MARKDOWN, tuple(from_markdown(markdown)))
+    assert len(text.passages) == 13
+    answer = extractive_answer("What datasets do they use?", text)
+    assert answer.splitlines()[:3] == [
+        "In short: ScanNet, Replica (as the paper says below)",
+        "> We evaluate on ScanNet and Replica.",
+        "> (14 Experiments)",
+    ]
 
 
 def test_an_example_in_brackets_is_not_quoted_as_the_answer() -> None:
@@ -454,15 +496,22 @@ def test_markdown_is_read_by_a_markdown_parser() -> None:
         "![figure](fig.png) for views.\n\n"
         "```python\n# not a heading\nprint(1)\n```\n\n"
         "## 2 Method\n\n- first item\n- second item\n\n"
-        "| model | AP |\n|---|---|\n| MaskAlign | 41.2 |\n"
+        "| model | AP |\n|---|---|\n| MaskAlign | 41.2 |\n| | 39.0 |\n\n"
+        r"We minimise $\mathcal{L}_{align} + \mathcal{L}_{cls}$ at a cost of $5 or $6."
     )
     passages = from_markdown(markdown)
     assert [(p.section, p.text) for p in passages] == [
         ("MaskAlign", "We propose MaskAlign for views."),
         ("2 Method", "first item"),
         ("2 Method", "second item"),
-        ("2 Method", "model | AP"),
-        ("2 Method", "MaskAlign | 41.2"),
+        # a row is read with its header; the header is not a passage of its own
+        ("2 Method", "model: MaskAlign | AP: 41.2"),
+        ("2 Method", "AP: 39.0"),
+        # TeX is not markdown: "}_{align} + ...}_" is not emphasis; dollars of money not TeX
+        (
+            "2 Method",
+            r"We minimise $\mathcal{L}_{align} + \mathcal{L}_{cls}$ at a cost of $5 or $6.",
+        ),
     ]
 
 
