@@ -9,14 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from itertools import zip_longest
 from typing import Any, Protocol
 
 import pypdf
 
 from bot.domain import Paper
 from bot.errors import SourceError
-from bot.qa.passages import Passage, from_latexml, from_sections
+from bot.qa.passages import Passage, from_latexml, from_sections, labelled_row
 from bot.sources.http import Http, MiB
 from bot.text import readable_tex
 
@@ -78,8 +77,7 @@ def from_markdown(markdown: str) -> list[Passage]:
         elif kind == "tr_close" and in_head:
             header = row
         elif kind == "tr_close" and any(row):
-            cells = zip_longest(header, row, fillvalue="")
-            sections[-1][1].append(" | ".join(f"{h}: {c}" if h else c for h, c in cells if c))
+            sections[-1][1].append(labelled_row(header, row))
         elif kind == "math_block" and (formula := " ".join(token.content.split())):
             sections[-1][1].append(f"$${formula}$$")
         elif kind == "inline":

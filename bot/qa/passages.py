@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from lxml import html as lxml_html
 
@@ -28,12 +29,41 @@ def from_sections(sections: Iterable[tuple[str, Iterable[str]]]) -> list[Passage
     return out
 
 
+def labelled_row(header: Sequence[str], row: Sequence[str]) -> str:
+    """A table row as text a reader can quote: each cell after its column's header
+    ("model: MaskAlign | AP: 41.2"); empty cells left out."""
+    cells = zip_longest(header, row, fillvalue="")
+    return " | ".join(f"{h}: {c}" if h else c for h, c in cells if c)
+
+
+def _replace(element: lxml_html.HtmlElement, text: str) -> None:
+    parent = element.getparent()
+    if parent is None:  # inside something already replaced
+        return
+    span = lxml_html.Element("span")
+    span.text, span.tail = text, element.tail
+    parent.replace(element, span)
+
+
+def _table(table: lxml_html.HtmlElement) -> str:
+    def cells(row: lxml_html.HtmlElement) -> list[str]:
+        return [squash(cell.text_content()) or "" for cell in row.xpath("./td|./th")]
+
+    header = [cells(r) for r in table.xpath("./thead/tr")][-1:] or [[]]
+    rows = [labelled_row(header[0], cells(r)) for r in table.xpath("./tbody/tr|./tr")]
+    return f" {'; '.join(r for r in rows if r)} "
+
+
 def _text(element: lxml_html.HtmlElement) -> str:
+    # A drawing's labels are not sentences: the node names and edge weights of a graph would
+    # read "acbd957531".
+    for picture in element.xpath(".//*[local-name()='svg']"):
+        _replace(picture, " ")
     # Math keeps its TeX source (alttext) rather than the MathML soup around it.
     for math in element.xpath(".//math"):
-        span = lxml_html.Element("span")
-        span.text, span.tail = math.get("alttext") or "", math.tail
-        math.getparent().replace(math, span)
+        _replace(math, math.get("alttext") or "")
+    for table in element.xpath(".//table[contains(@class,'ltx_tabular')]"):
+        _replace(table, _table(table))
     return squash(element.text_content()) or ""
 
 

@@ -111,8 +111,9 @@ KINDS = (
             r"approach|model)\b"
         ),
         _re(
-            r"\b(we|this (paper|work)) (propose|introduce|present|develop|design|show|"
-            r"demonstrate|contribute)|\bour (method|approach|model|framework|contributions?)\b"
+            # "we propose", "we go further and show", "this paper introduces"
+            r"\b(we|this (paper|work)) (\w+ ){0,3}?(propose|introduce|present|develop|design|"
+            r"show|demonstrate|contribute)|\bour (method|approach|model|framework|contributions?)\b"
             r"|\bnovel\b"
         ),
         1.5,
@@ -206,6 +207,9 @@ KINDS = (
 )
 
 
+_IMPORTANCE = "main key primary major central principal"
+
+
 def kinds_of(question: str) -> list[Kind]:
     return [kind for kind in KINDS if kind.asks.search(question)]
 
@@ -246,6 +250,8 @@ def best_sentences(
     # The words that name the kind ("which *benchmarks*", "what *metrics*") are the kind's
     # cue to score, not content: the content is what is asked about them ("contaminated").
     asked = set(stems(question))
+    if kinds:  # "the *main* contribution" asks for what matters most, not for the word "main"
+        asked -= set(stems(_IMPORTANCE))
     for kind in kinds:
         for named in kind.asks.finditer(question):
             if " " not in named[0].strip():  # a noun ("benchmarks"), not a phrase ("train on")

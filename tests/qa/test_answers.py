@@ -340,6 +340,31 @@ def test_datasets_named_without_the_word_are_found_anywhere_in_the_paper() -> No
     ]
 
 
+def test_the_main_contribution_is_what_they_show_not_a_sentence_saying_main() -> None:
+    text = FullText(
+        "2612.00002",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    (
+                        "Abstract",
+                        [
+                            "Majority cycles need a rule. In this paper, we go further and show "
+                            "that Split Cycle is the only rule satisfying two new axioms."
+                        ],
+                    ),
+                    ("4 Proofs", ["Combining both lemmas, the main theorem follows."]),
+                    ("5 Results", ["Our first main result is a characterization."]),
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("What is the main contribution?", text)
+    assert answer.startswith("> In this paper, we go further and show that Split Cycle")
+
+
 def test_an_example_in_brackets_is_not_quoted_as_the_answer() -> None:
     body = FullText(
         "2606.00052",

@@ -87,6 +87,22 @@ def test_latexml_page_becomes_passages(sources_dir: Path) -> None:
     assert sum(p.section == "Figures and tables" for p in passages) == 6
     # Math keeps its TeX source instead of MathML fragments.
     assert any("\\" in p.text for p in passages)
+    # A drawing's node labels are not text; a table's cells are read under their header.
+    assert not any("acbd957531" in p.text for p in passages)
+    (profile,) = [p.text for p in passages if p.text.startswith("Consider the following anon")]
+    assert "1: a | 6: a | 6: c | 4: b | 4: b; 1: d" in profile
+
+
+def test_latexml_tables_and_drawings_read_as_words() -> None:
+    html = b"""<html><body><section class="ltx_section"><h2>5 Results</h2>
+    <div class="ltx_para"><p class="ltx_p">MaskAlign wins.
+    <svg class="ltx_picture"><g><text>acbd</text><text>957531</text></g></svg>
+    <table class="ltx_tabular"><thead><tr><th>model</th><th>AP</th></tr></thead>
+    <tbody><tr><td>MaskAlign</td><td>41.2</td></tr><tr><td>DINO</td><td></td></tr></tbody>
+    </table> It is the best.</p></div></section></body></html>"""
+    assert [p.text for p in from_latexml(html)] == [
+        "MaskAlign wins. model: MaskAlign | AP: 41.2; model: DINO It is the best."
+    ]
 
 
 @pytest.mark.parametrize(
