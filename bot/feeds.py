@@ -86,6 +86,18 @@ class Sources:
 
 async def fetch_feed(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> list[Paper]:
     """The papers a feed offers now: new items only (RSS replacements are left out)."""
+    return (await fetch_news(spec, sources, limit=limit)).papers
+
+
+@dataclass(frozen=True, slots=True)
+class News:
+    papers: list[Paper]  # what the feed lists as new
+    updates: list[Paper]  # new versions of papers announced before (arXiv RSS `replace`)
+
+
+async def fetch_news(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> News:
+    """What a feed offers now: its new papers, and the new versions it announces."""
+    updates: list[Paper] = []
     if spec.kind is FeedKind.HF_DAILY:
         arg = spec.arg
         if _DAY.fullmatch(arg):
@@ -97,10 +109,11 @@ async def fetch_feed(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> l
         else:
             papers = await sources.hf.daily()
     elif spec.kind is FeedKind.ARXIV_RSS:
-        papers = list((await sources.arxiv_rss.fetch(spec.arg.split("+"))).new)
+        announced = await sources.arxiv_rss.fetch(spec.arg.split("+"))
+        papers, updates = list(announced.new), merge_all(list(announced.updates))
     else:
         papers = await sources.arxiv_api.query_all(spec.arg, limit=limit)
-    return merge_all(papers)
+    return News(merge_all(papers), updates)
 
 
 SUMMARY_EVERY = timedelta(hours=1)
@@ -151,6 +164,7 @@ class FeedResult:
     spec: FeedSpec
     papers: tuple[Paper, ...] = ()
     error: SourceError | None = None
+    updates: tuple[Paper, ...] = ()  # new versions announced, of papers that may be known
 
 
 @dataclass(slots=True)
@@ -166,7 +180,7 @@ class Poller:
         now = now or datetime.now(UTC)
         health = self.health.setdefault(spec, SourceHealth())
         try:
-            papers = await fetch_feed(spec, self.sources)
+            news = await fetch_news(spec, self.sources)
         except SourceError as exc:
             first = health.failing_since is None
             health.failed(exc, now)
@@ -184,7 +198,7 @@ class Poller:
         if health.failing_since is not None:
             log.warning("%s is back after %d failed polls", spec, health.failures_in_a_row)
         health.succeeded(now)
-        return FeedResult(spec, tuple(papers))
+        return FeedResult(spec, tuple(news.papers), updates=tuple(news.updates))
 
     async def look_up(self, ids: list[str]) -> list[Paper]:
         """Whole records from arXiv for papers a feed listed in part (arXiv has every paper's

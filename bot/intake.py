@@ -83,6 +83,20 @@ class Intake:
         stored = (await self.papers.upsert(papers, records=True)).records
         await self.decider.at_poll(feed, subs, [stored.get(p.arxiv_id, p) for p in papers], report)
         report.updates += await queue_updates(self.outbox, before, stored, self.clock())
+        await self._new_versions(result.updates, report)
+
+    async def _new_versions(self, updates: tuple[Paper, ...], report: CycleReport) -> None:
+        """A new version announced of a paper the bot has: the record takes it, and the
+        threads of its cards are told. One it does not have is no news to anyone here (and an
+        old paper revised is not a new card)."""
+        if not updates:
+            return
+        before = await self.papers.get_many([p.arxiv_id for p in updates])
+        known = [p for p in updates if p.arxiv_id in before]
+        if not known:
+            return
+        stored = (await self.papers.upsert(known, records=True)).records
+        report.updates += await queue_updates(self.outbox, before, stored, self.clock())
 
     async def _complete(self, papers: tuple[Paper, ...], before: dict[str, Paper]) -> list[Paper]:
         """The papers with a title, from the feed, the store or arXiv. A record without one

@@ -35,6 +35,7 @@ class World:
 
     hf: list[dict[str, object]] = field(default_factory=list)
     rss: list[tuple[str, str]] = field(default_factory=list)  # (arXiv id, title)
+    revised: list[tuple[str, int]] = field(default_factory=list)  # RSS `replace`: id, version
     rss_day: datetime = TUESDAY
     api: list[tuple[str, str, datetime]] = field(default_factory=list)  # id, title, published
     broken: set[str] = field(default_factory=set)  # hosts answering 500
@@ -69,14 +70,16 @@ class World:
 
     def _rss(self) -> bytes:
         day = self.rss_day.strftime("%a, %d %b %Y 00:00:00 -0400")
+        announced = [(aid, title, 1, "new") for aid, title in self.rss]
+        announced += [(aid, f"Revised {aid}", v, "replace") for aid, v in self.revised]
         items = "".join(
             f"<item><title>{escape(title)}</title><link>https://arxiv.org/abs/{aid}</link>"
-            f"<description>arXiv:{aid}v1 Announce Type: new Abstract: About {escape(title)}."
-            f"</description><guid isPermaLink='false'>oai:arXiv.org:{aid}v1</guid>"
+            f"<description>arXiv:{aid}v{v} Announce Type: {kind} Abstract: About it."
+            f"</description><guid isPermaLink='false'>oai:arXiv.org:{aid}v{v}</guid>"
             f"<category>cs.LG</category><pubDate>{day}</pubDate>"
-            "<arxiv:announce_type>new</arxiv:announce_type>"
+            f"<arxiv:announce_type>{kind}</arxiv:announce_type>"
             "<dc:creator>Ada Lovelace</dc:creator></item>"
-            for aid, title in self.rss
+            for aid, title, v, kind in announced
         )
         return (
             '<?xml version="1.0" encoding="UTF-8"?><rss xmlns:arxiv="http://arxiv.org/schemas/'
@@ -304,6 +307,32 @@ async def test_arxiv_rss_posts_the_next_announcement_not_todays(boot) -> None:  
     await bot.engine.run_once()
     assert platform.papers_in(ONE) == ["2606.00201"]
     assert platform.papers_in(TWO) == ["2606.00101", "2606.00201"]
+
+
+async def test_a_new_version_announced_in_rss_is_a_reply_in_the_cards_thread(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=15))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "arxiv-rss:cs.LG")
+    await bot.engine.run_once()
+    clock.now = TUESDAY + timedelta(days=1, hours=5)
+    world.rss, world.rss_day = [("2606.00401", "Announced Wednesday")], TUESDAY + timedelta(1)
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == ["2606.00401"]
+
+    # Thursday: arXiv announces its v2 (and a v3 of an old paper the bot never had)
+    clock.now = TUESDAY + timedelta(days=2, hours=5)
+    world.rss, world.rss_day = [], TUESDAY + timedelta(2)
+    world.revised = [("2606.00401", 2), ("2301.00001", 3)]
+    await bot.engine.run_once()
+    await bot.engine.run_once()  # read again the same day: not said twice
+    assert platform.papers_in(ONE) == ["2606.00401"]  # an old paper revised is not a new card
+    assert platform.replies_in(ONE) == [
+        "reply to m1: New version v2 on arXiv: https://arxiv.org/abs/2606.00401v2"
+    ]
+    paper = await bot.storage.papers.get("2606.00401")
+    assert paper is not None and paper.version == 2
+    assert await bot.storage.papers.get("2301.00001") is None
 
 
 async def test_an_arxiv_query_posts_what_it_returns_after_the_subscription(boot) -> None:  # type: ignore[no-untyped-def]
