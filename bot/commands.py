@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
@@ -27,6 +27,7 @@ from bot.domain import (
     Outcome,
     Paper,
     Rules,
+    SearchQuery,
     Signal,
     Sort,
     Subscription,
@@ -507,6 +508,11 @@ class Commands:
         ]
         return Reply("\n".join(lines), cards=tuple(card_for(h.paper) for h in hits))
 
+    async def _before(self, query: SearchQuery) -> int:
+        """How many stored papers match `query` before its page (at most MAX_PAGE)."""
+        head = replace(query, offset=0, limit=min(query.offset, MAX_PAGE))
+        return len(await self.papers.search(head))
+
     async def search(self, command: Command, ctx: Context) -> Reply:
         page = max(1, command.number("page") or 1)
         query = build_query(
@@ -520,6 +526,14 @@ class Commands:
             offset=(page - 1) * PAGE,
         )
         found = await self.finder.search(query)
+        if not found.hits and page > 1 and (before := await self._before(query)):
+            # "Next" pressed once too often, or page=9 typed: say where the results end
+            if before >= MAX_PAGE:
+                return Reply(f"Page {page} is past the end of the results.")
+            last = -(-before // PAGE)
+            pages = "page 1" if last == 1 else f"pages 1-{last}"
+            papers = f"{before} paper{'s' if before != 1 else ''}"
+            return Reply(f"Page {page} is past the end: {papers} on {pages}.")
         if not found.hits:
             return Reply("No papers found." + (f" ({found.note})" if found.note else ""))
         lines = [f"Page {page}:"] + [

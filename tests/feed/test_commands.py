@@ -165,6 +165,17 @@ async def test_bad_input_gets_a_clear_private_message(
     assert message in reply.text
 
 
+async def test_a_search_page_past_the_end_says_where_the_results_end(
+    commands: tuple[Commands, Storage],
+) -> None:
+    cmd, _ = commands
+    assert (await cmd.handle("search diffusion", MEMBER)).text.startswith("Page 1:")
+    past = await cmd.handle("search diffusion page=2", MEMBER)
+    assert past.text == "Page 2 is past the end: 1 paper on page 1."
+    nothing = await cmd.handle("search zebras page=2", MEMBER)
+    assert nothing.text == "No papers found."
+
+
 async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
     cmd, storage = commands
     assert (await cmd.handle("why 2606.00001", MEMBER)).text == "This channel has no subscriptions."
