@@ -132,7 +132,8 @@ def _why_line(record: DeliveryRecord) -> str:
     if record.kind is DeliveryKind.CARD:
         # "posted", not "posted (posted)": the reason is shown when it says more
         reason = f" ({record.reason})" if record.reason != str(record.outcome) else ""
-        return f"{head} {record.outcome}{reason}, {record.decided:%Y-%m-%d %H:%M} UTC"
+        when = record.changed or record.decided  # posted when it was posted, not decided
+        return f"{head} {record.outcome}{reason}, {when:%Y-%m-%d %H:%M} UTC"
     return f"{head} {record.kind} in the card's thread ({record.topic}): {record.outcome}"
 
 

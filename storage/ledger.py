@@ -534,6 +534,7 @@ class SqlLedger:
                 d.c.reason,
                 d.c.message_id,
                 d.c.decided,
+                d.c.updated,
             )
             .join(s, s.c.id == d.c.subscription_id)
             .where(d.c.arxiv_id == arxiv_id)
@@ -551,6 +552,7 @@ class SqlLedger:
                 r.decided,
                 DeliveryKind(r.kind),
                 r.topic,
+                r.updated,
             )
             for r in rows
         ]

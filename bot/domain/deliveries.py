@@ -136,6 +136,8 @@ class DeliveryRecord:
     decided: datetime
     kind: DeliveryKind = DeliveryKind.CARD
     topic: str = ""
+    # When it last changed: a digest's card is decided at the poll, posted at the digest's time
+    changed: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

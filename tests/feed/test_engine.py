@@ -321,6 +321,11 @@ async def test_daily_digest_posts_the_top_papers_at_its_time(storage: Storage) -
         Outcome.FILTERED,
         "not in the top of the daily digest of 2026-06-12",
     )
+    # `why` dates the card by its posting at the digest's time, not its decision at 08:00
+    why = await Commands(
+        storage.subscriptions, storage.ledger, storage.papers, Finder(storage.papers)
+    ).handle(f"why {high}", Context(ONE, "ada", can_manage=False))
+    assert "#1: posted, 2026-06-12 09:01 UTC" in why.text
     clock.now += timedelta(hours=2)
     assert (await engine.run_once()).digests == 0  # next one tomorrow at 09:00
 
