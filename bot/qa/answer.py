@@ -11,6 +11,7 @@ not seem to say, and what was searched.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from bot.links import ALLOWED_HOSTS, defuse_links
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
-from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of
+from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
 from bot.qa.short import gives, short_answer
 
 PASSAGES = 5  # where the answering sentences are looked for
@@ -99,6 +100,14 @@ def _quoted(chosen: list[Scored]) -> list[str]:
     return lines
 
 
+def english(question: str) -> bool:
+    """Whether the question may be English: it has a common English word ("what", "is", "the")
+    or no letter beyond English's ("zebra giraffe?"). "¿Cuál es la contribución?" and
+    "主要贡献是什么" are not."""
+    words = set(re.findall(r"\w+", question.lower()))
+    return bool(words & stopwords()) or all(w.isascii() for w in words)
+
+
 @dataclass(frozen=True, slots=True)
 class Lead:
     """What an answer from the text leads with, before its quotes."""
@@ -153,6 +162,14 @@ def extractive_answer(
         )
         if not chosen:
             return "\n".join(lines)
+    elif not chosen and not english(question):
+        # The paper may well say it: the question's words were not the paper's language
+        lines.append(
+            "I found none of this question's words in the paper: without a language model I "
+            f"match words, in English (I searched its {text.source}, {searched}{only}). Asked "
+            f"in English, it may find the answer. {link}"
+        )
+        return "\n".join(lines)
     elif not chosen:
         lines.append(
             f"The paper does not seem to say: I searched its {text.source} ({searched}){only}. "

@@ -322,6 +322,16 @@ def test_short_answers(question: str, sentence: str, short: str | None) -> None:
     assert short_answer(question, sentence) == short
 
 
+@pytest.mark.parametrize(
+    "question", ["¿Cuál es la contribución principal?", "主要贡献是什么？", "Welche Datensätze?"]
+)
+def test_a_question_not_in_english_is_not_told_the_paper_does_not_say(question: str) -> None:
+    answer = extractive_answer(question, BODY, MASKALIGN)
+    assert "does not" not in answer
+    assert answer.startswith("I found none of this question's words in the paper")
+    assert "Asked in English, it may find the answer. https://arxiv.org/abs/2606.00042" in answer
+
+
 def test_datasets_named_without_the_word_are_found_anywhere_in_the_paper() -> None:
     # Hugging Face's rendering of a short paper: "What datasets?" shares no content word with
     # any passage, and the sentence that answers is past the first passages read for a kind.
