@@ -211,10 +211,12 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     for series in _SERIES.finditer(sentence):
         items = [(series.start() + i.start(), i[0]) for i in re.finditer(_CAPITAL, series[0])]
         named = [at for at, _ in items if any(s <= at < e for s, e, _ in found)]
-        if not named:
-            continue
-        found += [(at, at + len(item), item) for at, item in items if at not in named]
-        found = [(s, e, n) for s, e, n in found if n.lower() not in stop]
+        if named:
+            found += [
+                (at, at + len(item), item)
+                for at, item in items
+                if at not in named and item.lower() not in stop
+            ]
     # "Which baselines?" is not answered by the benchmark they are run on, nor "which datasets?"
     # by the model beaten on them.
     other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
