@@ -220,13 +220,18 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     # "Which baselines?" is not answered by the benchmark they are run on, nor "which datasets?"
     # by the model beaten on them.
     other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
-    return _unique(
+    kept = [
         " ".join(name.split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
         for start, _, name in sorted(found)
         if not _PLACEHOLDER.match(name)
         and name.lower() not in asked
         and not (other and other.search(sentence, 0, start))
-    )
+    ]
+    # "the Skip- and AWD-LSTM results": the first name ends as the next one does
+    for i, name in enumerate(kept[:-1]):
+        if name.endswith("-") and "-" in kept[i + 1]:
+            kept[i] = name + kept[i + 1].split("-", 1)[1]
+    return _unique(name for name in kept if not name.endswith("-"))
 
 
 def _called(sentence: str, asked: set[str]) -> str | None:
@@ -253,7 +258,9 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     if "number" in kinds:
         # the clause of contrast may say what is asked about: "..., while Replica has 18 scenes"
         named = _named(question) & {m[0].lower() for m in _capitals(sentence)}
-        return _numbers(question, sentence if named else head, said)
+        subject = measured(question)
+        whole = named or (subject and subject in stems(sentence[len(head) :]))
+        return _numbers(question, sentence if whole else head, said)
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     if "metric" in kinds:
@@ -270,7 +277,10 @@ def short_answer(question: str, sentence: str, said: str = "") -> str | None:
     before it), or None. "How many questions?" is answered by the count of questions, not of
     the sentences beside it."""
     spans = _spans(question, sentence, said)
-    chosen = _unique(s.text for s in ([s for s in spans if s.about] or spans))
+    about = [s for s in spans if s.about]
+    if not about and measured(question):
+        return None  # "How big is the Japanese data?" is not answered by the lexicon's size
+    chosen = _unique(s.text for s in (about or spans))
     return ", ".join(chosen[:MOST]) if chosen else None
 
 
