@@ -20,7 +20,7 @@ from bot.qa.passages import Passage
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _ABBREVIATIONS = re.compile(
-    r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d)\.$",
+    r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d|p|pp)\.$",
     re.IGNORECASE,
 )
 # Counts written in words ("six axioms"); "one" is left out, mostly a pronoun ("one of them").
@@ -208,10 +208,16 @@ KINDS = (
 
 
 _IMPORTANCE = "main key primary major central principal"
+_DEFINED = re.compile(r"\bdefin\w*|\bhow (do|does|did|is|are)\b", re.IGNORECASE)
 
 
 def kinds_of(question: str) -> list[Kind]:
-    return [kind for kind in KINDS if kind.asks.search(question)]
+    """The kinds of answer asked for; "What are the limitations?" asks for limitations, not
+    for a definition (a kind's own noun is not a term to define)."""
+    found = [kind for kind in KINDS if kind.asks.search(question)]
+    if len(found) > 1 and not _DEFINED.search(question):
+        found = [kind for kind in found if kind.name != "definition"]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +260,9 @@ def best_sentences(
         asked -= set(stems(_IMPORTANCE))
     for kind in kinds:
         for named in kind.asks.finditer(question):
-            if " " not in named[0].strip():  # a noun ("benchmarks"), not a phrase ("train on")
-                asked -= set(stems(named[0]))
+            noun = [w for w in named[0].split() if w.lower() not in _IMPORTANCE.split()]
+            if len(noun) == 1:  # a noun ("benchmarks"), not a phrase ("train on")
+                asked -= set(stems(noun[0]))
     if not found or (not asked and not kinds):
         return []
     # Rarer words of the paper count more: "dataset" is in many of its sentences, "PubMed" not.
@@ -273,7 +280,13 @@ def best_sentences(
             if REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
                 overlap += 0.5 * sum(weight[w] for w in (asked & before) - words)
             before, said_before, previous = words, previous, sentence
-            cue = sum(kind.weight for kind in kinds if kind.says.search(sentence))
+            # A sentence of the "Limitations" section is about limitations, in whatever words
+            # (a weaker sign than the words such answers are written in)
+            cue = sum(
+                kind.weight if kind.says.search(sentence) else kind.weight / 2
+                for kind in kinds
+                if kind.says.search(sentence) or kind.asks.search(passage.section)
+            )
             if overlap == 0 and cue == 0:
                 continue
             value = overlap + cue + 0.5 * score / best - 0.05 * rank

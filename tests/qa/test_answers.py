@@ -359,6 +359,39 @@ def test_datasets_named_without_the_word_are_found_anywhere_in_the_paper() -> No
     ]
 
 
+def test_limitations_are_read_in_the_limitations_section_whatever_its_words() -> None:
+    text = FullText(
+        "2612.00003",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    (
+                        "Abstract",
+                        [
+                            "We present FooNet, a self-supervised depth estimator. Our "
+                            "contributions are threefold."
+                        ],
+                    ),
+                    ("3 Method", ["We define the consistency loss as the masked error."]),
+                    (
+                        "5 Limitations",
+                        ["FooNet assumes a static scene; moving objects cause holes."],
+                    ),
+                ]
+            )
+        ),
+    )
+    for question in ("What are the limitations?", "What are the drawbacks?"):
+        answer = extractive_answer(question, text)
+        assert answer.startswith("> FooNet assumes a static scene"), answer
+        assert "(5 Limitations)" in answer
+    # "the main contribution" is not a search for the word "contribution"
+    contribution = extractive_answer("What is the main contribution?", text)
+    assert contribution.startswith("> We present FooNet"), contribution
+
+
 def test_the_main_contribution_is_what_they_show_not_a_sentence_saying_main() -> None:
     text = FullText(
         "2612.00002",
@@ -641,6 +674,13 @@ def test_a_misspelled_word_is_read_as_the_papers() -> None:
     assert _VOCABULARY.spelled("supervisd models") == "supervised models"
     assert _VOCABULARY.spelled("related questions") == "related questions"  # a word, no typo
     assert _VOCABULARY.spelled("modls") == "modls"  # under 7 letters: not corrected
+
+
+def test_a_page_reference_does_not_end_a_sentence() -> None:
+    assert split_sentences("Voting is old (Wolff 1970, p. 59). Yet theorists disagree.") == [
+        "Voting is old (Wolff 1970, p. 59).",
+        "Yet theorists disagree.",
+    ]
 
 
 @given(st.text(max_size=400))
