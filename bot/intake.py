@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.cycle import CycleReport, utc_now
@@ -95,8 +95,14 @@ class Intake:
         known = [p for p in updates if p.arxiv_id in before]
         if not known:
             return
+        # A card posted from Hugging Face knew no version: a replacement's vN follows vN-1
+        was = {
+            p.arxiv_id: replace(before[p.arxiv_id], version=p.version - 1)
+            for p in known
+            if before[p.arxiv_id].version is None and p.version and p.version > 1
+        }
         stored = (await self.papers.upsert(known, records=True)).records
-        report.updates += await queue_updates(self.outbox, before, stored, self.clock())
+        report.updates += await queue_updates(self.outbox, before | was, stored, self.clock())
 
     async def _complete(self, papers: tuple[Paper, ...], before: dict[str, Paper]) -> list[Paper]:
         """The papers with a title, from the feed, the store or arXiv. A record without one

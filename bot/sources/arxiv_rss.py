@@ -50,6 +50,9 @@ def _item(item: etree._Element) -> Paper:
         )
     announced = rfc822_datetime(fields.get("pubDate"))
     announce_type = squash(fields.get(_ANNOUNCE))
+    # A replacement announces a version, not the paper: its date is the version's, and taking
+    # it for the paper's announcement would make an old paper look new.
+    replaced = bool(announce_type and announce_type.lower().startswith("replace"))
     return bounded(
         Paper(
             arxiv_id=arxiv_id.id,
@@ -58,8 +61,9 @@ def _item(item: etree._Element) -> Paper:
             authors=split_names(fields.get(_CREATOR)),
             abstract=_abstract(fields.get("description")),
             # A first version is published when it is announced; a replacement's v1 date is unknown.
-            published=announced if arxiv_id.version == 1 else None,
-            announced=announced,
+            published=announced if arxiv_id.version == 1 and not replaced else None,
+            updated=announced if replaced else None,
+            announced=None if replaced else announced,
             categories=arxiv_categories(categories),
             doi=squash(fields.get(_DOI)),
             journal_ref=squash(fields.get(_JOURNAL)),

@@ -335,6 +335,49 @@ async def test_a_new_version_announced_in_rss_is_a_reply_in_the_cards_thread(boo
     assert await bot.storage.papers.get("2301.00001") is None
 
 
+async def test_a_new_version_of_an_old_paper_does_not_make_it_news(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    april = datetime(2026, 4, 15, tzinfo=UTC)
+    clock = Clock(april + timedelta(hours=5))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(TWO, "arxiv-rss:cs.LG")
+    clock.now += timedelta(days=1)
+    world.rss, world.rss_day = [("2604.05001", "Old paper")], april + timedelta(days=1)
+    await bot.engine.run_once()
+    assert platform.papers_in(TWO) == ["2604.05001"]
+
+    clock.now = TUESDAY + timedelta(hours=9)  # June: another channel follows an arXiv query
+    await bot.subscribe(ONE, "arxiv-query:cat:cs.LG")
+    clock.now += timedelta(days=1)  # arXiv announces v2, and the query returns the paper
+    world.rss, world.rss_day = [], TUESDAY + timedelta(days=1)
+    world.revised = [("2604.05001", 2)]
+    world.api = [("2604.05001", "Old paper", april)]
+    await bot.engine.run_once()
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == []  # from April: stale, whatever its new version
+    assert "stale" in await bot.why(ONE, "2604.05001")
+    assert len(platform.replies_in(TWO)) == 1
+
+
+async def test_a_card_from_hugging_face_hears_of_a_new_version_in_rss(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    await bot.subscribe(TWO, "arxiv-rss:cs.LG")
+    clock.now += timedelta(hours=1)
+    paper = world.list_on_hf("2606.00801", "Listed on Hugging Face", TUESDAY)
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [paper]
+    clock.now += timedelta(days=2)  # Hugging Face gives no version; arXiv RSS announces v2
+    world.rss_day, world.revised = TUESDAY + timedelta(days=2), [(paper, 2)]
+    await bot.engine.run_once()
+    await bot.engine.run_once()
+    assert platform.replies_in(ONE) == [
+        "reply to m1: New version v2 on arXiv: https://arxiv.org/abs/2606.00801v2"
+    ]
+
+
 async def test_an_arxiv_query_posts_what_it_returns_after_the_subscription(boot) -> None:  # type: ignore[no-untyped-def]
     """arXiv's API lists a paper hours after its submission date: one submitted before the
     subscription but returned only after it is news, and posted."""

@@ -32,9 +32,11 @@ def test_item_fields(own: Path) -> None:
     assert new.announced == new.published == datetime(2026, 5, 5, 4, tzinfo=UTC)
     assert cross.abstract == "A one-line description, as some clients see it."
     assert (cross.doi, cross.journal_ref) == ("10.1000/xyz123", "J. Tok. 1 (2026) 1-10")
-    # A replacement is announced today but was first published long before.
+    # A replacement is announced today but was first published long before: the date is its
+    # version's, not the paper's announcement.
     assert replaced.published is None
-    assert replaced.announced is not None
+    assert replaced.announced is None
+    assert replaced.updated == datetime(2026, 5, 5, 4, tzinfo=UTC)
 
 
 def test_weekend_feed_is_empty_not_an_error(own: Path) -> None:
