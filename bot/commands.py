@@ -511,8 +511,7 @@ class Commands:
 
     async def _before(self, query: SearchQuery) -> int:
         """How many stored papers match `query` before its page (at most MAX_PAGE)."""
-        head = replace(query, offset=0, limit=min(query.offset, MAX_PAGE))
-        return len(await self.papers.search(head))
+        return await self.finder.stored(replace(query, offset=0, limit=min(query.offset, MAX_PAGE)))
 
     async def search(self, command: Command, ctx: Context) -> Reply:
         page = max(1, command.number("page") or 1)

@@ -94,4 +94,12 @@ class Finder:
             if not fetched and not note:
                 note = f"arXiv has no paper {', '.join(missing)}" if self.arxiv else None
         hits = tuple(Hit(p) for p in stored.values() if p is not None)
-        return SearchPage(hits, query, note=note)
+        return SearchPage(hits[query.offset : query.offset + query.limit], query, note=note)
+
+    async def stored(self, query: SearchQuery) -> int:
+        """How many stored papers `query` finds within its limit (ids it names, or the
+        store's search): nothing is fetched, no live search is made."""
+        ids = [aid.id for aid in find_arxiv_ids(query.text)]
+        if ids:
+            return len([i for i in dict.fromkeys(ids) if await self.store.get(i)][: query.limit])
+        return len(await self.store.search(query))

@@ -174,6 +174,8 @@ async def test_a_search_page_past_the_end_says_where_the_results_end(
     assert past.text == "Page 2 is past the end: 1 paper on page 1."
     nothing = await cmd.handle("search zebras page=2", MEMBER)
     assert nothing.text == "No papers found."
+    by_id = await cmd.handle("search 2606.00001 page=2", MEMBER)  # not the paper again
+    assert by_id.text == "Page 2 is past the end: 1 paper on page 1."
 
 
 async def test_search_show_and_why(commands: tuple[Commands, Storage]) -> None:
