@@ -301,8 +301,14 @@ class Commands:
             before = (
                 f"{sub.feed} lists {listed} paper{'s' if listed != 1 else ''} already, not posted"
             )
-        if sub.rules.catch_up:
-            before += f", except the top {sub.rules.catch_up}, coming now"
+        rules = sub.rules
+        picky = rules.keywords or rules.categories or rules.authors or rules.min_upvotes
+        # "the top 5" of 3 papers are 3, and only those its rules let through come
+        top = rules.catch_up if listed is None else min(rules.catch_up, listed)
+        if rules.catch_up and top:
+            before += f", except the top {top}{' that meet its rules' if picky else ''}, coming now"
+        elif rules.catch_up:
+            before += ", so nothing to catch up"
         else:
             before += " (subscribe with catch-up=N to have the top N posted now)"
         return f"{later}. {before}."

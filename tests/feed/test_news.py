@@ -181,7 +181,8 @@ async def test_a_mid_day_subscription_gets_every_paper_hf_lists_after_it(boot) -
     bot = await boot(world, platform, clock)
     reply = await bot.subscribe(ONE, "hf-daily")
     assert "hf-daily lists 1 paper already, not posted" in reply
-    await bot.subscribe(TWO, "hf-daily catch-up=3")
+    caught = await bot.subscribe(TWO, "hf-daily catch-up=3")
+    assert "lists 1 paper already, not posted, except the top 1, coming now" in caught
     await bot.engine.run_once()
     assert platform.papers_in(ONE) == []  # it was there before the subscription
     assert platform.papers_in(TWO) == [morning]  # caught up, as asked
