@@ -199,9 +199,28 @@ def _unique(spans: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+# Languages, which answer "which languages?" (not the dataset's or the licence's names)
+_LANGUAGES = re.compile(
+    r"\b(?:English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
+    r"Japanese|Korean|Arabic|Hindi|Bengali|Urdu|Punjabi|Turkish|Vietnamese|Thai|Indonesian|"
+    r"Malay|Swahili|Dutch|Polish|Czech|Slovak|Greek|Hebrew|Persian|Farsi|Finnish|Swedish|"
+    r"Norwegian|Danish|Icelandic|Hungarian|Romanian|Bulgarian|Serbian|Croatian|Ukrainian|"
+    r"Tamil|Telugu|Kannada|Malayalam|Marathi|Gujarati|Nepali|Sinhala|Burmese|Khmer|Lao|"
+    r"Yoruba|Hausa|Igbo|Zulu|Xhosa|Amharic|Somali|Catalan|Basque|Galician|Welsh|Irish|"
+    r"Estonian|Latvian|Lithuanian|Slovenian|Albanian|Armenian|Georgian|Kazakh|Uzbek|Mongolian|"
+    r"Tagalog|Filipino|Javanese|Latin|Esperanto)\b"
+)
 # The word before a name says what it is: "against QANet" a model, "on SQuAD" a dataset.
 _SETTING = re.compile(r"\b(?:on|in|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
 _RIVAL = re.compile(r"\b(?:against|than|over|outperforms?|beats?)\s+(?:the\s+)?$", re.IGNORECASE)
+# The paper's own method: "FooNet outperforms ...", "we compare QuietASR with ..."
+_WINS = re.compile(r"\s+(?:\w+ly\s+)?(?:outperform|beat|surpass|improves? (?:on|over))", re.I)
+_COMPARED = re.compile(r"\bcompare[sd]?\s+$", re.IGNORECASE)
+
+
+def _own(sentence: str, start: int, end: int) -> bool:
+    """Whether the name at `start:end` is the paper's own method rather than a baseline."""
+    return bool(_WINS.match(sentence, end) or _COMPARED.search(sentence, 0, start))
 
 
 def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
@@ -222,10 +241,11 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
     kept = [
         " ".join(name.split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
-        for start, _, name in sorted(found)
+        for start, end, name in sorted(found)
         if not _PLACEHOLDER.match(name)
         and name.lower() not in asked
         and not (other and other.search(sentence, 0, start))
+        and not ("baseline" in kinds and _own(sentence, start, end))
     ]
     # "the Skip- and AWD-LSTM results": the first name ends as the next one does
     for i, name in enumerate(kept[:-1]):
@@ -263,12 +283,18 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
         return _numbers(question, sentence if whole else head, said)
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
-    if "metric" in kinds:
+    # "Which datasets do they evaluate on?" asks for datasets, not for the measures
+    things = _DATASETS.search(question) or _ENTITIES.search(question) or "baseline" in kinds
+    if "metric" in kinds and not things:
         # "Recall that IIA states ..." is the verb, not the measure
         measures = (m[0] for m in _METRICS.finditer(head) if not _THAT_FOLLOWS.match(head, m.end()))
         return [_Span(m) for m in _unique(measures)]
-    if kinds & _LISTS or _DATASETS.search(question) or _ENTITIES.search(question):
-        return [_Span(name) for name in _names(head, asked, kinds)]
+    if "language" in kinds and not things:
+        return [_Span(m[0]) for m in _LANGUAGES.finditer(head)]
+    if things or kinds & _LISTS:
+        # a dataset, a model or a baseline is never a measure ("CIDEr", "RMSE")
+        names = _names(head, asked, kinds)
+        return [_Span(n) for n in names if not _METRICS.fullmatch(n)]
     return []
 
 

@@ -318,6 +318,28 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "Our model outperforms BERT on SQuAD and NewsQA.",
             "SQuAD, NewsQA",
         ),
+        # names of the kind asked: not the measures, the licence or the paper's own method
+        (
+            "Which datasets do they evaluate on?",
+            "We evaluate on COCO and Flickr30k with CIDEr and SPICE.",
+            "COCO, Flickr30k",
+        ),
+        ("Which models do they evaluate?", "We report F1 for BERT and RoBERTa.", "BERT, RoBERTa"),
+        (
+            "Which languages are in PolyCheck?",
+            "Its languages are English, Spanish and Hindi; PolyCheck is under a CC BY license.",
+            "English, Spanish, Hindi",
+        ),
+        (
+            "Which baselines do they compare against?",
+            "FooNet clearly outperforms Monodepth2 in AbsRel and RMSE.",
+            "Monodepth2",
+        ),
+        (
+            "Which baselines are used?",
+            "We compare QuietASR with Whisper, HuBERT and XLS-R.",
+            "Whisper, HuBERT, XLS-R",
+        ),
         (
             "Which language models are mentioned?",
             "We report the QRNN, Skip- and AWD-LSTM results.",
