@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
 from bot.qa.sentences import METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
@@ -35,14 +35,29 @@ _UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
 # Words that join counts, not name what is counted: "six axioms plus the six of May".
 _JOINS = {"plus", "minus", "times", "per", "each", "versus", "vs"}
-# A number standing alone: not part of a formula ("(2n-1)m", "x^2", "\\max(3m,0)") or a word;
-# or written in words ("six axioms").
+# A number standing alone: not part of a formula ("(2n-1)m", "x^2", "\\max(3m,0)") or a word,
+# maybe in a compound ("12-layer"); or written in words ("six axioms").
 _NUMBER = re.compile(
-    r"(?:(?<![\w.,=+\-^_/\\{])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?<![\w.,=+\-^_/\\{])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:-[a-z]+)?"
     + _UNIT
     + r"(?![\w)}\]^_/\\-])|\b(?i:"
     + NUMBER_WORDS
-    + r")\b)(?:\s+[A-Za-z][\w'-]*){0,3}"
+    + r")\b"
+)
+_AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
+_FORMULA = re.compile(r"\$[^$]*\$")
+_EQUALS = ("=", "<", ">", "≤", "≥", "≈")
+# "What percentage ...?" is answered by a share; "How long does training take?" by a time.
+_SHARE = re.compile(r"\b(percent\w*|proportion|share|fraction|rate)\b|%", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bpercent\b", re.IGNORECASE)
+_TIME_ASKED = re.compile(
+    r"\bhow long (does|did|do|will|would)\b[^?]*\b(take|train|run)|\bhow much time\b|"
+    r"\b(training|inference|running) time\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    r"\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms|secs?|mins?|hrs?|[0-9.]+h)\b",
+    re.IGNORECASE,
 )
 # A number that labels something rather than counts it: "Table 2", "Section 3", "[12]".
 _LABEL = re.compile(
@@ -94,6 +109,7 @@ _HAS = re.compile(
 class _Span:
     text: str
     about: bool = False  # counts what the question asks about ("how many questions?")
+    in_head: bool = True  # before a clause of contrast ("..., while LVIS is not")
     owner: str = ""  # the name it is said of: "ScanNet contains 1,513 scenes" -> "scannet"
 
 
@@ -105,12 +121,6 @@ def _capitals(text: str) -> list[re.Match[str]]:
     """Capitalised words that may name something (not "The", "We", "It")."""
     stop = stopwords()
     return [m for m in re.finditer(rf"\b{_CAPITAL}", text) if m[0].lower() not in stop]
-
-
-def _named(question: str) -> set[str]:
-    """What the question names, in lower case: "How many scenes does ScanNet have?" ->
-    {"scannet"} (its first word is capitalised as every first word is)."""
-    return {m[0].lower() for m in _capitals(question) if m.start() > 0}
 
 
 def measured(question: str) -> str | None:
@@ -154,21 +164,37 @@ def _about(span: str, before: str, subject: str | None, words: set[str], said: s
     return bool(referring) and subject in stems(said)
 
 
-def _numbers(question: str, sentence: str, said: str) -> list[_Span]:
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause around sentence[start:end]: between punctuation or a turn of contrast."""
+    marks = [m.start() for m in _CLAUSE.finditer(sentence)]
+    marks += [m.start() for m in _CONTRAST.finditer(sentence)]
+    begin = max((at for at in marks if at < start), default=0)
+    return sentence[begin : min((at for at in marks if at >= end), default=len(sentence))]
+
+
+def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
+    """The counts in `sentence`; without a clause that says more of what the question asks
+    about than the others, those before `head` (where a clause of contrast begins)."""
     stop = stopwords() | _JOINS
-    capitals = _capitals(sentence)
     asked, words, subject = _asked(question), set(stems(question)), measured(question)
+    formulas = [m.span() for m in _FORMULA.finditer(sentence)]
+    capitals = _capitals(sentence)
+    share, time = _SHARE.search(question), _TIME_ASKED.search(question)
     spans: list[_Span] = []
+    fits: list[int] = []
     end = 0
     for match in _NUMBER.finditer(sentence):
+        before = sentence[: match.start()]
+        if any(a <= match.start() < b for a, b in formulas) or before.rstrip().endswith(_EQUALS):
+            continue  # "$d_{model} = 512$" sets a symbol; it counts nothing
         # What is counted is named by the words after the number, up to a stop word ("2.1
         # points over the baseline").
-        number, *after = match[0].split()
+        following = _AFTER.match(sentence, match.end())
+        number, after = match[0], following[0].split() if following else []
         if after and after[0].lower() in _SCALES:
             number, after = f"{number} {after[0]}", after[1:]
         named = list(takewhile(lambda w: w.lower() not in stop, after))[:2]
         span = " ".join([number, *named])
-        before = sentence[: match.start()]
         if _LABEL.search(before) or number.split()[0].lower() in asked:
             continue
         if _YEAR.match(span):  # a bare year dates something; it does not count it
@@ -181,14 +207,24 @@ def _numbers(question: str, sentence: str, said: str) -> list[_Span]:
         # "of 100 million sentences and 1.4 million pairs": a list's counts are about the same
         listed = bool(spans) and spans[-1].about and _AND.match(sentence, end, match.start())
         about = bool(listed) or _about(span, before, subject, words, said)
+        if share or time:  # a share or a time, whatever it is of
+            about = bool((_PERCENT if share else _TIME).search(span))
         owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
-        spans.append(_Span(span, about, owner))
+        spans.append(_Span(span, about, match.start() < head, owner))
+        fits.append(len(words & set(stems(_clause(sentence, match.start(), match.end())))))
         end = match.start() + len(span)  # the text is squashed: single spaces
-    # "How many scenes does Replica have?" of "ScanNet contains 1,513 scenes, while Replica has
-    # 18 scenes": a number is said of the name last named before it.
-    asked_of = _named(question)
-    if any(s.about and s.owner in asked_of for s in spans):
-        spans = [_Span(s.text, s.about and s.owner in asked_of, s.owner) for s in spans]
+    # "How many parameters does the full network have?" of "The block has 1.2M parameters,
+    # while the full network has 14.8M parameters": the clause that names more of it
+    best = max(fits, default=0)
+    if best and fits.count(best) < len(fits):
+        spans = [s for s, fit in zip(spans, fits, strict=True) if fit == best]
+    else:
+        spans = [s for s in spans if s.in_head]
+    # "How many scenes does ScanNet contain?" of "ScanNet contains 1,513 scenes and Replica 18
+    # scenes": a number is said of the name last named before it
+    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
+    if any(s.about and s.owner in names for s in spans):
+        spans = [replace(s, about=s.about and s.owner in names) for s in spans]
     return spans
 
 
@@ -276,11 +312,7 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
     if "number" in kinds:
-        # the clause of contrast may say what is asked about: "..., while Replica has 18 scenes"
-        named = _named(question) & {m[0].lower() for m in _capitals(sentence)}
-        subject = measured(question)
-        whole = named or (subject and subject in stems(sentence[len(head) :]))
-        return _numbers(question, sentence if whole else head, said)
+        return _numbers(question, sentence, said, len(head))
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     # "Which datasets do they evaluate on?" asks for datasets, not for the measures
@@ -304,7 +336,9 @@ def short_answer(question: str, sentence: str, said: str = "") -> str | None:
     the sentences beside it."""
     spans = _spans(question, sentence, said)
     about = [s for s in spans if s.about]
-    if not about and measured(question):
+    if not about and (
+        measured(question) or _SHARE.search(question) or _TIME_ASKED.search(question)
+    ):
         return None  # "How big is the Japanese data?" is not answered by the lexicon's size
     chosen = _unique(s.text for s in (about or spans))
     return ", ".join(chosen[:MOST]) if chosen else None

@@ -307,6 +307,31 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "ScanNet contains 1,513 indoor scenes and Replica 18 scenes.",
             "1,513 indoor scenes",
         ),
+        # the clause that says more of what is asked; a count in words; no formula's numbers
+        (
+            "How many parameters does the full network have?",
+            "The block has 1.2M parameters, while the full network has 14.8M parameters.",
+            "14.8M parameters",
+        ),
+        (
+            "How many parameters does each adapter have?",
+            "The encoder has 96 million parameters, and each adapter has 0.4 million parameters.",
+            "0.4 million parameters",
+        ),
+        ("How many GPUs are used?", "We use a batch of 12 on four A100 GPUs.", "four A100 GPUs"),
+        (
+            "How many layers does the encoder have?",
+            "We use a 12-layer conformer encoder with $d_{model} = 512$.",
+            "12-layer conformer encoder",
+        ),
+        # a share for "what percentage", a time for "how long does it take", or nothing
+        ("What percentage of claims are political?", "Political claims are 64% of it.", "64%"),
+        ("What percentage of claims are political?", "It has 1,845 test claims.", None),
+        (
+            "How long does training take?",
+            "We train for 20 epochs on 39,810 frames, which takes about 9 hours.",
+            "9 hours",
+        ),
         # names listed with a name are names; a baseline is not the dataset it is run on
         (
             "Which baselines do they compare to?",
