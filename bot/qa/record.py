@@ -22,7 +22,9 @@ NAMES_SHOWN = 12
 _CODE = re.compile(
     r"\b(github|repo(sitory)?|open[- ]sourced?)\b"
     # "the code of QANet" is another work's code, not this paper's
-    r"|\b(code|implementation|source code|weights|checkpoints?)\b(?!\s+(of|for)\s+(?-i:[A-Z]))"
+    # nor are "implementation details" a repository
+    r"|\b(code|implementation|source code|weights|checkpoints?)\b"
+    r"(?!\s+(of|for)\s+(?-i:[A-Z])|\s+details)"
     r"[^?]*\b(available|released?|"
     r"public|open|link|url|find|get|download|share[ds]?|provided?)\b"
     r"|\b(where|is there|do they (release|share|provide|publish)|did they (release|share))\b"
@@ -31,7 +33,9 @@ _CODE = re.compile(
 )
 _PROJECT = re.compile(r"\bproject (page|site|website)\b|\bhome ?page\b|\bdemo\b", re.IGNORECASE)
 _AUTHORS = re.compile(
-    r"\bwho (wrote|authored|are the authors|is the author)\b|\bhow many authors\b"
+    # "How many authors annotated the data?" asks about the annotation
+    r"\bwho (wrote|authored|are the authors|is the author)\b"
+    r"|\bhow many authors\b(?!\s+(?!(does|do|did|are|is|has|have|wrote|there)\b)\w)"
     r"|\bwho (made|did) (it|this|the paper|this paper)\b"
     r"|\b(list|name|names) (of )?(all )?the authors\b|\bwho are (they|the writers)\b"
     r"|^\s*(the )?authors\s*\??\s*$",
@@ -50,7 +54,9 @@ _VERSION = re.compile(
     re.IGNORECASE,
 )
 _VENUE = re.compile(
-    r"\b(venue|journal|conference|proceedings)\b|\bpublished (in|at)\b"
+    # not "What journal articles were used as evidence?"
+    r"\bvenue\b|\b(journal|conference|proceedings)\b(?!\s+(articles?|papers?|data|texts?))"
+    r"|\bpublished (in|at)\b"
     r"|\baccepted (at|to|by|in)\b|\bpeer[- ]reviewed\b",
     re.IGNORECASE,
 )
@@ -63,8 +69,11 @@ _CATEGORY = re.compile(
 )
 _POPULAR = re.compile(
     # not "what does the loss look like", nor "a popular approach"
-    r"\bupvotes?\b|\bhow many (votes|likes|comments)\b|\bcomments? on hugging"
-    r"|\bhow popular\b|\bis (it|this|this paper|the paper) popular\b",
+    # not "How many comments does the dataset contain?", "How popular are its claims?"
+    r"\bupvotes?\b|\bcomments? on hugging"
+    r"|\bhow many (votes|likes|comments)\b(?![^?]*\b(data|dataset|corpus|contain|collect))"
+    r"|\bhow popular is (it|this|this paper|the paper)\b|\bis (it|this|this paper|the paper) "
+    r"popular\b",
     re.IGNORECASE,
 )
 

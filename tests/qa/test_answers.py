@@ -538,6 +538,9 @@ def test_what_the_record_knows_is_answered_from_it_exactly() -> None:
         "Which venue was it published in?": "Published in CVPR 2026.",
         "What arXiv category is it?": "Its arXiv category is cs.CV (also cs.LG).",
         "How many upvotes does it have?": "On Hugging Face: 41 upvotes and 3 comments.",
+        "How popular is this paper?": "On Hugging Face: 41 upvotes and 3 comments.",
+        "How many authors does it have?": "3 authors: Ada Lovelace, Alan Turing, Grace Hopper.",
+        "Which conference is it in?": "Published in CVPR 2026.",
     }
     for question, said in cases.items():
         assert extractive_answer(question, BODY, MASKALIGN) == f"{said} {link}", question
@@ -554,6 +557,11 @@ def test_what_the_record_knows_is_answered_from_it_exactly() -> None:
         "What categories of views are in the dataset?",
         "Is the code of SAM available?",
         "When was the dataset released?",
+        "How many authors annotated the views?",
+        "What journal articles were used as evidence?",
+        "Which implementation details are provided?",
+        "How many comments does the dataset contain?",
+        "How popular are masks in the views?",
     ],
 )
 def test_a_question_about_the_papers_content_is_not_taken_for_a_record_fact(
