@@ -97,9 +97,9 @@ def _paragraphs(elements: list[lxml_html.HtmlElement]) -> list[str]:
 
 def from_latexml(body: bytes) -> list[Passage]:
     """Passages of an arXiv HTML (LaTeXML) page: abstract, section paragraphs (each footnote a
-    paragraph of its own after the one that marks it), figure and table captions; the
-    bibliography is left out. Selects on `ltx_*` classes only (arXiv's wrappers
-    around them change)."""
+    paragraph of its own after the one that marks it), tables where they stand (caption and
+    rows), figure captions; the bibliography is left out. Selects on `ltx_*` classes only
+    (arXiv's wrappers around them change)."""
     root = lxml_html.fromstring(body)
     sections: list[tuple[str, list[str]]] = []
     abstract = root.xpath("//div[contains(@class,'ltx_abstract')]//p")
@@ -113,11 +113,16 @@ def from_latexml(body: bytes) -> list[Passage]:
         for sub in [section, *section.xpath(".//section[contains(@class,'ltx_subsection')]")]:
             sub_heading = sub.xpath("./h3|./h4") if sub is not section else []
             name = f"{title} › {_text(sub_heading[0])}" if sub_heading else title
+            # a results table is a passage where it stands, its caption and rows together
             own = sub.xpath(
                 "./div[contains(@class,'ltx_para')]|./div/div[contains(@class,'ltx_para')]"
+                "|./figure[contains(@class,'ltx_table')]|./div/figure[contains(@class,'ltx_table')]"
             )
             sections.append((name, _paragraphs(own)))
-    captions = root.xpath("//figcaption[contains(@class,'ltx_caption')]")
+    captions = root.xpath(
+        "//figcaption[contains(@class,'ltx_caption')]"
+        "[not(ancestor::figure[contains(@class,'ltx_table')])]"
+    )
     if captions:
         sections.append(("Figures and tables", [_text(c) for c in captions]))
     return from_sections(sections)

@@ -105,6 +105,19 @@ def test_latexml_tables_and_drawings_read_as_words() -> None:
     ]
 
 
+def test_latexml_results_tables_are_passages_where_they_stand() -> None:
+    html = b"""<html><body><section class="ltx_section"><h2>5 Results</h2>
+    <div class="ltx_para"><p class="ltx_p">Table 1 shows accuracy.</p></div>
+    <figure class="ltx_table"><figcaption class="ltx_caption">Table 1: Accuracy on XNLI.
+    </figcaption><table class="ltx_tabular"><thead><tr><th>model</th><th>acc</th></tr></thead>
+    <tbody><tr><td>mBERT</td><td>66.0</td></tr></tbody></table></figure>
+    </section></body></html>"""
+    assert [(p.section, p.text) for p in from_latexml(html)] == [
+        ("5 Results", "Table 1 shows accuracy."),
+        ("5 Results", "Table 1: Accuracy on XNLI. model: mBERT | acc: 66.0"),
+    ]
+
+
 @pytest.mark.parametrize(
     "html", [b"<html><body><p>No LaTeXML here.</p></body></html>", b"<html></html>"]
 )
