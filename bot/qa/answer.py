@@ -24,6 +24,8 @@ from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
 from bot.qa.short import gives, short_answer
 
+# A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
+_OPENS_LIST = re.compile(r"(:|\b(as follows|(two|three|four|five)fold)[.:]?)\s*$", re.IGNORECASE)
 PASSAGES = 5  # where the answering sentences are looked for
 QUOTES = 2  # sentences quoted
 CANDIDATES = 6  # best-scored sentences, among which those giving what is asked come first
@@ -91,6 +93,10 @@ def _quoted(chosen: list[Scored]) -> list[str]:
         if REFERS_BACK.match(said) and before and before not in shown and fits:
             said = f"{before} {said}"
             shown.add(before)
+        # "Our contributions are threefold." says nothing until the sentence after it
+        if _OPENS_LIST.search(item.sentence) and item.after and len(said) + len(item.after) < room:
+            said = f"{said} {item.after}"
+            shown.add(item.after)
         shown.add(item.sentence)
         # The paper's text is untrusted: "[Verify here](http://evil.example)" is read as its words
         sentence = cut_at_word(defuse_links(said, ALLOWED_HOSTS), room)

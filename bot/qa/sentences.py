@@ -226,6 +226,7 @@ class Scored:
     passage: Passage
     score: float
     before: str = ""  # the sentence before it in its passage, which "It ..." refers back to
+    after: str = ""  # the sentence after it: the list that "Our contributions are:" opens
 
 
 class PassageWords:
@@ -272,7 +273,8 @@ def best_sentences(
     for rank, (passage, score) in enumerate(found):
         before: set[str] = set()
         previous = ""
-        for position, sentence in enumerate(split_sentences(passage.text)):
+        sentences = split_sentences(passage.text)
+        for position, sentence in enumerate(sentences):
             if sentence.startswith(("(", "[")) and sentence.endswith((")", "]", ").", "].")):
                 continue  # an aside or an example in brackets, not a statement that answers
             words = set(stems(sentence))
@@ -294,6 +296,7 @@ def best_sentences(
                 value += 0.2  # a paragraph's first sentence says what it is about
             if len(_TEX.findall(sentence)) > FORMULA:  # mostly a formula: hard to read as a quote
                 value *= 0.5
-            scored.append(Scored(sentence, passage, value, said_before))
+            after = sentences[position + 1] if position + 1 < len(sentences) else ""
+            scored.append(Scored(sentence, passage, value, said_before, after))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored[:limit]

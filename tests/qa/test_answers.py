@@ -439,6 +439,23 @@ def test_limitations_are_read_in_the_limitations_section_whatever_its_words() ->
     assert contribution.startswith("> We present FooNet"), contribution
 
 
+def test_a_sentence_that_opens_a_list_is_quoted_with_what_follows() -> None:
+    intro = (
+        "Process reward models are costly to train. Our contributions are threefold. The "
+        "verifier learns without step labels, and a benchmark of hard problems is released."
+    )
+    text = FullText(
+        "2612.00006",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(from_sections([("Abstract", ["Reward models need labels."]), ("1 Intro", [intro])])),
+    )
+    answer = extractive_answer("What is the main contribution?", text)
+    assert answer.startswith(
+        "> Our contributions are threefold. The verifier learns without step labels"
+    )
+
+
 def test_the_main_contribution_is_what_they_show_not_a_sentence_saying_main() -> None:
     text = FullText(
         "2612.00002",
