@@ -3,13 +3,14 @@ markdown rendering, else the abstract alone; the answer says which one it read."
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pypdf
 
@@ -19,6 +20,7 @@ from bot.qa.passages import Passage, from_latexml, from_sections, labelled_row
 from bot.sources.http import Http, MiB
 from bot.text import readable_tex
 
+_T = TypeVar("_T")
 MAX_FULLTEXT = 64 * MiB  # a paper's PDF or HTML: large figures, still bounded
 
 MIN_PASSAGES = 3  # fewer than this from a page means the conversion failed
@@ -154,18 +156,31 @@ class FullTextFetcher:
     arxiv_base: str
     hf_base: str
     _down: dict[TextSource, tuple[datetime, timedelta]] = field(default_factory=dict)
+    _storing: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def get(self, paper: Paper, now: datetime, *, interactive: bool = False) -> FullText:
         """`interactive`: someone waits for it, so each source is tried once (not retried)."""
         version = paper.version or 0
-        cached = await self.store.get_fulltext(paper.arxiv_id, version)
+        cached = await self._unbroken(self.store.get_fulltext(paper.arxiv_id, version))
         if cached is not None:
             return cached
         text, definitive = await self._fetch(paper, now, 1 if interactive else None)
         # Only what is known for good is cached: a network failure is tried again next time.
         if definitive:
-            await self.store.put_fulltext(text, now)
+            await self._unbroken(self.store.put_fulltext(text, now))
         return text
+
+    async def _unbroken(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """A read or write of the store that a cancelled fetch (the bot stopping) does not cut
+        in the middle: a database call cancelled half-way leaves its connection unreturned."""
+        task = asyncio.ensure_future(work)
+        self._storing.add(task)
+        task.add_done_callback(self._storing.discard)
+        return await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Waits for the store's calls still going (before the store is closed)."""
+        await asyncio.gather(*self._storing, return_exceptions=True)
 
     def down(self, now: datetime) -> list[TextSource]:
         """The sources skipped now because they failed lately."""

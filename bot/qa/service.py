@@ -112,6 +112,8 @@ class Answerer:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.fetcher is not None:
+            await self.fetcher.settle()
 
     async def _text(self, paper: Paper) -> tuple[FullText, asyncio.Task[FullText] | None]:
         """The paper's text within the deadline (one try per source, failures remembered); when

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from bot.domain import Paper
 from bot.qa.answer import extractive_answer
-from bot.qa.fulltext import FullTextFetcher, TextSource, from_markdown
+from bot.qa.fulltext import FullText, FullTextFetcher, TextSource, from_markdown
 from bot.sources.http import Http, RetryPolicy
 from storage import open_storage
 from storage.fulltexts import SqlFullTextStore
@@ -172,3 +173,40 @@ def test_unreadable_pdf_gives_no_passages() -> None:
 
     assert from_pdf(b"%PDF-1.4 garbage") == []
     assert from_pdf(b"not a pdf at all") == []
+
+
+class _SlowStore:
+    """A store whose write takes a while: the bot may stop in the middle of it."""
+
+    def __init__(self) -> None:
+        self.writing, self.written = asyncio.Event(), asyncio.Event()
+
+    async def get_fulltext(self, arxiv_id: str, version: int) -> FullText | None:
+        return None
+
+    async def put_fulltext(self, text: FullText, now: datetime) -> None:
+        self.writing.set()
+        await asyncio.sleep(0.05)
+        self.written.set()
+
+
+async def test_a_fetch_cancelled_while_storing_lets_the_store_call_finish() -> None:
+    # A database call cut half-way leaves its connection unreturned (a traceback at shutdown):
+    # the fetch is cancelled, the store's call is not, and `settle` waits for it.
+    store = _SlowStore()
+    http = Http(
+        httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, content=LATEXML))
+        ),
+        RetryPolicy(attempts=1),
+        FakeTime().sleep,
+    )
+    fetcher = FullTextFetcher(store, http, http, "http://arxiv", "http://hf")
+    fetch = asyncio.ensure_future(fetcher.get(PAPER, NOW))
+    await store.writing.wait()
+    fetch.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await fetch
+    assert not store.written.is_set()
+    await fetcher.settle()
+    assert store.written.is_set()
