@@ -34,7 +34,7 @@ _CONTRAST = re.compile(
 _UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
 # Words that join counts, not name what is counted: "six axioms plus the six of May".
-_JOINS = {"plus", "minus", "times", "per", "each", "versus", "vs"}
+_JOINS = {"plus", "minus", "per", "each", "versus", "vs"}
 # A number standing alone: not part of a formula ("(2n-1)m", "x^2", "\\max(3m,0)") or a word,
 # maybe in a compound ("12-layer"); or written in words ("six axioms").
 _NUMBER = re.compile(
@@ -47,9 +47,14 @@ _NUMBER = re.compile(
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
 _FORMULA = re.compile(r"\$[^$]*\$")
 _EQUALS = ("=", "<", ">", "≤", "≥", "≈")
+# What "how many ...?" counts: the last word before its verb ("annotated *documents* are")
+_COUNTED = re.compile(
+    r"\bhow (?:many|much)\s+(?:[\w-]+\s+){0,3}?([\w-]+)\s+(?:are|is|was|were|do|does|did|"
+    r"have|has|had|can|will|would|in|of|per|for|on|there)\b",
+    re.IGNORECASE,
+)
 # "What percentage ...?" is answered by a share; "How long does training take?" by a time.
 _SHARE = re.compile(r"\b(percent\w*|proportion|share|fraction|rate)\b|%", re.IGNORECASE)
-_PERCENT = re.compile(r"%|\bpercent\b", re.IGNORECASE)
 _TIME_ASKED = re.compile(
     r"\bhow long (does|did|do|will|would)\b[^?]*\b(take|train|run)|\bhow much time\b|"
     r"\b(training|inference|running) time\b",
@@ -59,6 +64,26 @@ _TIME = re.compile(
     r"\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms|secs?|mins?|hrs?|[0-9.]+h)\b",
     re.IGNORECASE,
 )
+# Questions that ask for a measure of one kind, and what a number of that kind carries.
+_MEASURED_AS = (
+    (_SHARE, re.compile(r"%|\bpercent\b", re.IGNORECASE)),
+    (_TIME_ASKED, _TIME),
+    (
+        re.compile(r"\b(faster|slower|speed-?ups?)\b", re.IGNORECASE),
+        re.compile(r"\b(times|fold)\b|×|\d(\.\d+)?x\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"\bhow much (better|worse|higher|lower)\b", re.IGNORECASE),
+        re.compile(r"\b(points?|pp)\b|%|" + METRICS, re.IGNORECASE),
+    ),
+)
+
+
+def _measure(question: str) -> re.Pattern[str] | None:
+    """What a number answering `question` carries, when it asks for a kind of measure."""
+    return next((carries for asks, carries in _MEASURED_AS if asks.search(question)), None)
+
+
 # A number that labels something rather than counts it: "Table 2", "Section 3", "[12]".
 _LABEL = re.compile(
     r"\b(table|tab|figure|fig|section|sec|eq|equation|chapter|appendix|step|layer|version|v)"
@@ -179,9 +204,13 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     asked, words, subject = _asked(question), set(stems(question)), measured(question)
     formulas = [m.span() for m in _FORMULA.finditer(sentence)]
     capitals = _capitals(sentence)
-    share, time = _SHARE.search(question), _TIME_ASKED.search(question)
+    measure = _measure(question)
+    # What is counted ("parameters") is beside every number; the other words of the question
+    # ("the student") say which clause holds its count, then all of them
+    counted = _COUNTED.search(question)
+    telling = words - set(stems(counted[1])) if counted else words
     spans: list[_Span] = []
-    fits: list[int] = []
+    fits: list[tuple[int, int]] = []
     end = 0
     for match in _NUMBER.finditer(sentence):
         before = sentence[: match.start()]
@@ -207,16 +236,17 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         # "of 100 million sentences and 1.4 million pairs": a list's counts are about the same
         listed = bool(spans) and spans[-1].about and _AND.match(sentence, end, match.start())
         about = bool(listed) or _about(span, before, subject, words, said)
-        if share or time:  # a share or a time, whatever it is of
-            about = bool((_PERCENT if share else _TIME).search(span))
+        if measure:  # a share, a time, a speed-up or a gain, whatever it is of
+            about = bool(measure.search(span))
         owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
         spans.append(_Span(span, about, match.start() < head, owner))
-        fits.append(len(words & set(stems(_clause(sentence, match.start(), match.end())))))
+        clause = set(stems(_clause(sentence, match.start(), match.end())))
+        fits.append((len(telling & clause), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
     # "How many parameters does the full network have?" of "The block has 1.2M parameters,
     # while the full network has 14.8M parameters": the clause that names more of it
-    best = max(fits, default=0)
-    if best and fits.count(best) < len(fits):
+    best = max(fits, default=(0, 0))
+    if best > (0, 0) and fits.count(best) < len(fits):
         spans = [s for s, fit in zip(spans, fits, strict=True) if fit == best]
     else:
         spans = [s for s in spans if s.in_head]
@@ -336,9 +366,7 @@ def short_answer(question: str, sentence: str, said: str = "") -> str | None:
     the sentences beside it."""
     spans = _spans(question, sentence, said)
     about = [s for s in spans if s.about]
-    if not about and (
-        measured(question) or _SHARE.search(question) or _TIME_ASKED.search(question)
-    ):
+    if not about and (measured(question) or _measure(question)):
         return None  # "How big is the Japanese data?" is not answered by the lexicon's size
     chosen = _unique(s.text for s in (about or spans))
     return ", ".join(chosen[:MOST]) if chosen else None

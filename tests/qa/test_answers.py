@@ -324,6 +324,21 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "We use a 12-layer conformer encoder with $d_{model} = 512$.",
             "12-layer conformer encoder",
         ),
+        (
+            "How many parameters does the student have?",
+            "The teacher has 3.3 billion parameters, whereas the student has only 300 million.",
+            "300 million",
+        ),
+        (
+            "How many annotated documents are there?",
+            "The corpus has 10,000 documents, of which 2,000 are annotated by experts.",
+            "2,000",
+        ),
+        (
+            "How much faster is it than the teacher?",
+            "It keeps 94% of the quality while running 7 times faster.",
+            "7 times faster",
+        ),
         # a share for "what percentage", a time for "how long does it take", or nothing
         ("What percentage of claims are political?", "Political claims are 64% of it.", "64%"),
         ("What percentage of claims are political?", "It has 1,845 test claims.", None),
