@@ -33,7 +33,8 @@ NUMBER_WORDS = (
 METRICS = (
     r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|cider|precision|recall(@\d+)?|"
     r"perplexity|auc|exact match|em|wer|cer|mse|mae|rmse|psnr|ssim|lpips|fid|ndcg(@\d+)?|mrr|"
-    r"pass@\d+|hits@\d+|bertscore|chrf|correlation|agreement|kappa|latency|throughput|"
+    r"pass@\d+|hits@\d+|bertscore|bleurt|comet|factcc|chrf(\+\+)?|absrel|sqrel|correlation|"
+    r"agreement|kappa|latency|throughput|"
     r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
 )
 # "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.

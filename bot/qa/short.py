@@ -91,10 +91,12 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
-# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-2, F1), Kneser–Ney, or
+# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-2, F1), a word and a
+# number (Llama-2, Qwen2-7B-Instruct), Kneser–Ney, or
 # two or more capitalised words in a row that do not start the sentence (Penn Treebank).
 _NAME = re.compile(
-    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
+    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?"
+    r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
     r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b"
 )
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
@@ -265,6 +267,7 @@ def _unique(spans: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+_HARDWARE = re.compile(r"([AHVPTL]\d{2,3}|RTX\b.*|[GTC]PUs?|TPUv\d+)$")
 # Languages, which answer "which languages?" (not the dataset's or the licence's names)
 _LANGUAGES = re.compile(
     r"\b(?:English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
@@ -354,9 +357,9 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     if "language" in kinds and not things:
         return [_Span(m[0]) for m in _LANGUAGES.finditer(head)]
     if things or kinds & _LISTS:
-        # a dataset, a model or a baseline is never a measure ("CIDEr", "RMSE")
+        # a dataset, a model or a baseline is never a measure ("CIDEr", "RMSE") nor hardware
         names = _names(head, asked, kinds)
-        return [_Span(n) for n in names if not _METRICS.fullmatch(n)]
+        return [_Span(n) for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
     return []
 
 

@@ -366,6 +366,17 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
         ),
         ("Which models do they evaluate?", "We report F1 for BERT and RoBERTa.", "BERT, RoBERTa"),
         (
+            "Which datasets do they evaluate on?",
+            "We evaluate on FLORES-200 and NTREX-128 using chrF++, BLEU and COMET.",
+            "FLORES-200, NTREX-128",
+        ),
+        (
+            "Which models are compared?",
+            "We compare Llama-2 and Mistral on four A100 GPUs.",
+            "Llama-2, Mistral",
+        ),
+        ("What metrics are used?", "We report chrF++, BLEU and COMET.", "chrF++, BLEU, COMET"),
+        (
             "Which languages are in PolyCheck?",
             "Its languages are English, Spanish and Hindi; PolyCheck is under a CC BY license.",
             "English, Spanish, Hindi",
