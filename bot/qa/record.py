@@ -71,7 +71,8 @@ _POPULAR = re.compile(
     # not "what does the loss look like", nor "a popular approach"
     # not "How many comments does the dataset contain?", "How popular are its claims?"
     r"\bupvotes?\b|\bcomments? on hugging"
-    r"|\bhow many (votes|likes|comments)\b(?![^?]*\b(data|dataset|corpus|contain|collect))"
+    r"|\bhow many (votes|likes|comments)\b(?=\s*\??\s*$|\s+(does|did|do|has) (it|this|this "
+    r"paper|the paper) (have|get|got)\b)"
     r"|\bhow popular is (it|this|this paper|the paper)\b|\bis (it|this|this paper|the paper) "
     r"popular\b",
     re.IGNORECASE,

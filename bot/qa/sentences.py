@@ -275,11 +275,14 @@ def best_sentences(
         before: set[str] = set()
         previous = ""
         sentences = split_sentences(passage.text)
+        titled = set(stems(passage.section))
         for position, sentence in enumerate(sentences):
             if sentence.startswith(("(", "[")) and sentence.endswith((")", "]", ").", "].")):
                 continue  # an aside or an example in brackets, not a statement that answers
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
+            # "What implementation details are given?" of a section "3 Implementation details"
+            overlap += 0.5 * sum(weight[w] for w in (asked & titled) - words)
             if REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
                 overlap += 0.5 * sum(weight[w] for w in (asked & before) - words)
             before, said_before, previous = words, previous, sentence

@@ -482,6 +482,19 @@ def test_a_sentence_that_opens_a_list_is_quoted_with_what_follows() -> None:
     )
 
 
+def test_a_section_title_says_what_its_sentences_are_about() -> None:
+    sections = [
+        ("Abstract", ["We present FooNet for depth."]),
+        ("3 Implementation details", ["We train with Adam at a rate of 1e-4 for 20 epochs."]),
+        ("6 Ethics Statement", ["All drivers consented to being recorded."]),
+    ]
+    text = FullText("2612.00007", 1, TextSource.ARXIV_HTML, tuple(from_sections(sections)))
+    details = extractive_answer("What implementation details are given?", text)
+    assert details.startswith("> We train with Adam"), details
+    ethics = extractive_answer("Is there an ethics statement?", text)
+    assert ethics.startswith("> All drivers consented"), ethics
+
+
 def test_the_main_contribution_is_what_they_show_not_a_sentence_saying_main() -> None:
     text = FullText(
         "2612.00002",
@@ -604,6 +617,7 @@ def test_what_the_record_knows_is_answered_from_it_exactly() -> None:
         "What journal articles were used as evidence?",
         "Which implementation details are provided?",
         "How many comments does the dataset contain?",
+        "How many comments does each note have?",
         "How popular are masks in the views?",
     ],
 )
