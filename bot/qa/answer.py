@@ -19,6 +19,7 @@ from bot.cards import ARXIV, cut_at_word
 from bot.domain import Paper
 from bot.links import ALLOWED_HOSTS, defuse_links
 from bot.qa.fulltext import FullText, TextSource
+from bot.qa.passages import Passage
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
@@ -77,7 +78,18 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     return chosen[:QUOTES]
 
 
-def _quoted(chosen: list[Scored]) -> list[str]:
+def _following(item: Scored, passages: tuple[Passage, ...]) -> str:
+    """What follows the sentence in the paper: the next sentence of its passage, or the next
+    passage of its section (a list's first item, "- We train a verifier without labels")."""
+    if item.after:
+        return item.after
+    at = item.passage.index + 1
+    if at < len(passages) and passages[at].section == item.passage.section:
+        return passages[at].text
+    return ""
+
+
+def _quoted(chosen: list[Scored], passages: tuple[Passage, ...]) -> list[str]:
     lines: list[str] = []
     room = QUOTE_CHARS
     shown: set[str] = set()
@@ -93,10 +105,11 @@ def _quoted(chosen: list[Scored]) -> list[str]:
         if REFERS_BACK.match(said) and before and before not in shown and fits:
             said = f"{before} {said}"
             shown.add(before)
-        # "Our contributions are threefold." says nothing until the sentence after it
-        if _OPENS_LIST.search(item.sentence) and item.after and len(said) + len(item.after) < room:
-            said = f"{said} {item.after}"
-            shown.add(item.after)
+        # "Our contributions are threefold." says nothing until what comes after it
+        after = _following(item, passages) if _OPENS_LIST.search(item.sentence) else ""
+        if after and after not in shown:
+            said = f"{said} {after}"  # cut below to the room left, at a word
+            shown.add(after)
         shown.add(item.sentence)
         # The paper's text is untrusted: "[Verify here](http://evil.example)" is read as its words
         sentence = cut_at_word(defuse_links(said, ALLOWED_HOSTS), room)
@@ -184,6 +197,6 @@ def extractive_answer(
         return "\n".join(lines)
     elif first.short:
         lines.append(f"In short: {first.short} (as the paper says below)")
-    lines += _quoted(chosen)
+    lines += _quoted(chosen, text.passages)
     lines.append(f"From the paper's {text.source}{only}; more: {link}")
     return "\n".join(lines)

@@ -495,6 +495,19 @@ def test_a_section_title_says_what_its_sentences_are_about() -> None:
     assert ethics.startswith("> All drivers consented"), ethics
 
 
+def test_a_list_opened_in_one_passage_is_quoted_from_the_next() -> None:
+    markdown = (
+        "## Abstract\n\nReward models need labels.\n\n## 1 Introduction\n\nProcess "
+        "supervision is costly. Our contributions are as follows:\n\n- We train a verifier "
+        "without step labels.\n- We release a benchmark of hard problems.\n"
+    )
+    text = FullText("2612.00008", 1, TextSource.HF_MARKDOWN, tuple(from_markdown(markdown)))
+    answer = extractive_answer("What is the main contribution?", text)
+    assert answer.startswith(
+        "> Our contributions are as follows: We train a verifier without step labels."
+    )
+
+
 def test_the_main_contribution_is_what_they_show_not_a_sentence_saying_main() -> None:
     text = FullText(
         "2612.00002",
