@@ -126,10 +126,14 @@ def test_three_processes_killed_at_random_lose_and_duplicate_nothing(
                 counts, _ = _outcomes(pg_url)
                 if counts and not counts.get("pending") and not counts.get("sending"):
                     break  # all delivered: nothing left to interrupt
-                victim = rng.randrange(len(processes))
-                processes[victim].send_signal(signal.SIGKILL)
-                processes[victim].wait()
-                processes[victim] = _start(env, tmp_path)
+                # While deliveries are held ("sending"), all three die at once: whichever
+                # holds them is killed mid-delivery (a lone random kill may miss it)
+                every = range(len(processes))
+                victims = every if counts.get("sending") else [rng.randrange(len(processes))]
+                for victim in victims:
+                    processes[victim].send_signal(signal.SIGKILL)
+                    processes[victim].wait()
+                    processes[victim] = _start(env, tmp_path)
                 kills += 1
             while time.monotonic() < deadline + 60:
                 counts, _ = _outcomes(pg_url)
