@@ -328,8 +328,15 @@ class Commands:
         if self.engine is None:
             return Reply("Digests are made by the running bot; it is not running here.", error=True)
         released = sum([await self.engine.digest(sub) for sub in subs])
-        report = await self.engine.deliver()
-        return Reply(f"Digest posted: {report.posted} of {released} papers.", private=True)
+        if not released:
+            return Reply(
+                "Nothing for a digest: no paper has come since the last one.", private=True
+            )
+        # The delivery's count would be of every post it made (other channels', a compact
+        # digest's one list): the reply counts this digest's papers
+        await self.engine.deliver()
+        papers = f"{released} paper{'s' if released != 1 else ''}"
+        return Reply(f"Digest of {papers} released: posting now.", private=True)
 
     async def _own(self, command: Command, ctx: Context) -> Subscription:
         """The channel's subscription the command names."""

@@ -348,8 +348,10 @@ async def test_digest_command_posts_now(storage: Storage) -> None:
         clock=clock,
     )
     reply = await commands.handle("digest", Context(ONE, "ada", can_manage=False))
-    assert reply.text == "Digest posted: 1 of 1 papers."
+    assert reply.text == "Digest of 1 paper released: posting now."
     assert platform.papers_in(ONE) == [best]
+    again = await commands.handle("digest", Context(ONE, "ada", can_manage=False))
+    assert again.text == "Nothing for a digest: no paper has come since the last one."
 
 
 async def test_updates_go_into_the_cards_thread_once(storage: Storage) -> None:
