@@ -212,7 +212,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     counted = _COUNTED.search(question)
     telling = words - set(stems(counted[1])) if counted else words
     spans: list[_Span] = []
-    fits: list[tuple[int, int]] = []
+    fits: list[tuple[int, int, int]] = []
     end = 0
     for match in _NUMBER.finditer(sentence):
         before = sentence[: match.start()]
@@ -243,12 +243,13 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
         spans.append(_Span(span, about, match.start() < head, owner))
         clause = set(stems(_clause(sentence, match.start(), match.end())))
-        fits.append((len(telling & clause), len(words & clause)))
+        # then, in one clause, the count whose own words say it ("697 *test* frames")
+        fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
     # "How many parameters does the full network have?" of "The block has 1.2M parameters,
     # while the full network has 14.8M parameters": the clause that names more of it
-    best = max(fits, default=(0, 0))
-    if best > (0, 0) and fits.count(best) < len(fits):
+    best = max(fits, default=(0, 0, 0))
+    if best > (0, 0, 0) and fits.count(best) < len(fits):
         spans = [s for s, fit in zip(spans, fits, strict=True) if fit == best]
     else:
         spans = [s for s in spans if s.in_head]

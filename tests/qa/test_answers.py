@@ -339,6 +339,17 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "It keeps 94% of the quality while running 7 times faster.",
             "7 times faster",
         ),
+        # in one clause, the count whose own words say it
+        (
+            "How many test frames does KITTI have?",
+            "KITTI has 39,810 training frames and 697 test frames.",
+            "697 test frames",
+        ),
+        (
+            "How many layers does the decoder have?",
+            "We use an 18-layer encoder and a 6-layer decoder.",
+            "6-layer decoder",
+        ),
         # a share for "what percentage", a time for "how long does it take", or nothing
         ("What percentage of claims are political?", "Political claims are 64% of it.", "64%"),
         ("What percentage of claims are political?", "It has 1,845 test claims.", None),
