@@ -44,6 +44,8 @@ _NUMBER = re.compile(
     + NUMBER_WORDS
     + r")\b"
 )
+_FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
 _FORMULA = re.compile(r"\$[^$]*\$")
 _EQUALS = ("=", "<", ">", "≤", "≥", "≈")
@@ -230,6 +232,8 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
             continue
         if _YEAR.match(span):  # a bare year dates something; it does not count it
             continue
+        if _FROM.search(before) and _TO.match(sentence, match.end()):
+            continue  # "extended from 4,096 to 16,384 tokens": what it was, not what it is
         # A lone digit with nothing counted after it is a list item, a footnote mark or an
         # equation's number: prose writes counts under ten in words ("three axioms"); and a
         # number word is a count only of something ("one of them" is not).

@@ -339,6 +339,11 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "It keeps 94% of the quality while running 7 times faster.",
             "7 times faster",
         ),
+        (
+            "How many tokens does the context hold?",
+            "The context is extended from 4,096 to 16,384 tokens.",
+            "16,384 tokens",
+        ),
         # in one clause, the count whose own words say it
         (
             "How many test frames does KITTI have?",
