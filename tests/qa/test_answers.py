@@ -341,7 +341,7 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
         ),
         (
             "How many tokens does the context hold?",
-            "The context is extended from 4,096 to 16,384 tokens.",
+            "The context is extended from 4,096 tokens to 16,384 tokens.",
             "16,384 tokens",
         ),
         # in one clause, the count whose own words say it
