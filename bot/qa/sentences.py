@@ -208,7 +208,7 @@ KINDS = (
 )
 
 
-_IMPORTANCE = "main key primary major central principal"
+_IMPORTANCE = frozenset({"main", "key", "primary", "major", "central", "principal"})
 _DEFINED = re.compile(r"\bdefin\w*|\bhow (do|does|did|is|are)\b", re.IGNORECASE)
 
 
@@ -219,6 +219,14 @@ def kinds_of(question: str) -> list[Kind]:
     if len(found) > 1 and not _DEFINED.search(question):
         found = [kind for kind in found if kind.name != "definition"]
     return found
+
+
+def _cue(kind: Kind, sentence: str, section: str) -> float:
+    """How much the sentence reads as an answer of `kind`: by its words, or at half weight by
+    its section's title (a sentence of "5 Limitations" is about limitations, in any words)."""
+    if kind.says.search(sentence):
+        return kind.weight
+    return kind.weight / 2 if kind.asks.search(section) else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +267,10 @@ def best_sentences(
     # cue to score, not content: the content is what is asked about them ("contaminated").
     asked = set(stems(question))
     if kinds:  # "the *main* contribution" asks for what matters most, not for the word "main"
-        asked -= set(stems(_IMPORTANCE))
+        asked -= set(stems(" ".join(_IMPORTANCE)))
     for kind in kinds:
         for named in kind.asks.finditer(question):
-            noun = [w for w in named[0].split() if w.lower() not in _IMPORTANCE.split()]
+            noun = [w for w in named[0].split() if w.lower() not in _IMPORTANCE]
             if len(noun) == 1:  # a noun ("benchmarks"), not a phrase ("train on")
                 asked -= set(stems(noun[0]))
     if not found or (not asked and not kinds):
@@ -286,13 +294,7 @@ def best_sentences(
             if REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before
                 overlap += 0.5 * sum(weight[w] for w in (asked & before) - words)
             before, said_before, previous = words, previous, sentence
-            # A sentence of the "Limitations" section is about limitations, in whatever words
-            # (a weaker sign than the words such answers are written in)
-            cue = sum(
-                kind.weight if kind.says.search(sentence) else kind.weight / 2
-                for kind in kinds
-                if kind.says.search(sentence) or kind.asks.search(passage.section)
-            )
+            cue = sum(_cue(kind, sentence, passage.section) for kind in kinds)
             if overlap == 0 and cue == 0:
                 continue
             value = overlap + cue + 0.5 * score / best - 0.05 * rank
