@@ -44,6 +44,10 @@ _NUMBER = re.compile(
     + NUMBER_WORDS
     + r")\b"
 )
+_AGAINST = re.compile(
+    r"(?:\s+[a-z]+){0,2}?\s+(?:above|over|than|against|vs\.?|versus)\s+(?:the\s+)?"
+    r"([A-Z][\w-]*)"
+)
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
@@ -140,6 +144,7 @@ class _Span:
     about: bool = False  # counts what the question asks about ("how many questions?")
     in_head: bool = True  # before a clause of contrast ("..., while LVIS is not")
     owner: str = ""  # the name it is said of: "ScanNet contains 1,513 scenes" -> "scannet"
+    rival: str = ""  # the name it is measured against: "1.7 points above Math-Shepherd"
 
 
 def _asked(question: str) -> set[str]:
@@ -245,7 +250,11 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if measure:  # a share, a time, a speed-up or a gain, whatever it is of
             about = bool(measure.search(span))
         owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
-        spans.append(_Span(span, about, match.start() < head, owner))
+        # "1.7 points above Math-Shepherd": a gain is said against the name after it
+        rival = _AGAINST.match(sentence, match.end())
+        spans.append(
+            _Span(span, about, match.start() < head, owner, rival[1].lower() if rival else "")
+        )
         clause = set(stems(_clause(sentence, match.start(), match.end())))
         # then, in one clause, the count whose own words say it ("697 *test* frames")
         fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
@@ -260,7 +269,9 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     # "How many scenes does ScanNet contain?" of "ScanNet contains 1,513 scenes and Replica 18
     # scenes": a number is said of the name last named before it
     names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
-    if any(s.about and s.owner in names for s in spans):
+    if any(s.about and s.rival in names for s in spans):
+        spans = [replace(s, about=s.about and s.rival in names) for s in spans]
+    elif any(s.about and s.owner in names for s in spans):
         spans = [replace(s, about=s.about and s.owner in names) for s in spans]
     return spans
 

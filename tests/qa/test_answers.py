@@ -344,6 +344,11 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "The context is extended from 4,096 tokens to 16,384 tokens.",
             "16,384 tokens",
         ),
+        (  # a gain is said against the name after it
+            "How much better is StepJudge than Math-Shepherd?",
+            "StepJudge is 4.9 points above majority voting and 1.7 points above Math-Shepherd.",
+            "1.7 points",
+        ),
         # in one clause, the count whose own words say it
         (
             "How many test frames does KITTI have?",
