@@ -523,8 +523,8 @@ class Commands:
         return Reply("\n".join(lines), cards=tuple(card_for(h.paper) for h in hits))
 
     async def _before(self, query: SearchQuery) -> int:
-        """How many stored papers match `query` before its page (at most MAX_PAGE)."""
-        return await self.finder.stored(replace(query, offset=0, limit=min(query.offset, MAX_PAGE)))
+        """How many stored papers match `query` before its page (pages go to 100: at most 495)."""
+        return await self.finder.stored(replace(query, offset=0, limit=query.offset))
 
     async def search(self, command: Command, ctx: Context) -> Reply:
         page = max(1, command.number("page") or 1)
@@ -541,8 +541,6 @@ class Commands:
         found = await self.finder.search(query)
         if not found.hits and page > 1 and (before := await self._before(query)):
             # "Next" pressed once too often, or page=9 typed: say where the results end
-            if before >= MAX_PAGE:
-                return Reply(f"Page {page} is past the end of the results.")
             last = -(-before // PAGE)
             pages = "page 1" if last == 1 else f"pages 1-{last}"
             papers = f"{before} paper{'s' if before != 1 else ''}"

@@ -168,12 +168,19 @@ async def test_bad_input_gets_a_clear_private_message(
 async def test_a_search_page_past_the_end_says_where_the_results_end(
     commands: tuple[Commands, Storage],
 ) -> None:
-    cmd, _ = commands
+    cmd, storage = commands
     assert (await cmd.handle("search diffusion", MEMBER)).text.startswith("Page 1:")
     past = await cmd.handle("search diffusion page=2", MEMBER)
     assert past.text == "Page 2 is past the end: 1 paper on page 1."
     nothing = await cmd.handle("search zebras page=2", MEMBER)
     assert nothing.text == "No papers found."
+    many = [
+        Paper(arxiv_id=f"2606.{n:05d}", title=f"Graph networks {n}", published=NOW)
+        for n in range(100, 163)
+    ]
+    await storage.papers.upsert(many)
+    beyond = await cmd.handle("search graph page=14", MEMBER)  # 63 papers: pages 1-13
+    assert beyond.text == "Page 14 is past the end: 63 papers on pages 1-13."
     by_id = await cmd.handle("search 2606.00001 page=2", MEMBER)  # not the paper again
     assert by_id.text == "Page 2 is past the end: 1 paper on page 1."
 
