@@ -49,8 +49,9 @@ def _table(table: lxml_html.HtmlElement) -> str:
     def cells(row: lxml_html.HtmlElement) -> list[str]:
         return [squash(cell.text_content()) or "" for cell in row.xpath("./td|./th")]
 
-    header = [cells(r) for r in table.xpath("./thead/tr")][-1:] or [[]]
-    rows = [labelled_row(header[0], cells(r)) for r in table.xpath("./tbody/tr|./tr")]
+    heads = table.xpath("./thead/tr")
+    header = cells(heads[-1]) if heads else []
+    rows = [labelled_row(header, cells(r)) for r in table.xpath("./tbody/tr|./tr")]
     return f" {'; '.join(r for r in rows if r)} "
 
 

@@ -37,6 +37,17 @@ METRICS = (
     r"agreement|kappa|latency|throughput|"
     r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
 )
+# Names of languages, which answer "which languages?"
+LANGUAGES = (
+    r"English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
+    r"Japanese|Korean|Arabic|Hindi|Bengali|Urdu|Punjabi|Turkish|Vietnamese|Thai|Indonesian|"
+    r"Malay|Swahili|Dutch|Polish|Czech|Slovak|Greek|Hebrew|Persian|Farsi|Finnish|Swedish|"
+    r"Norwegian|Danish|Icelandic|Hungarian|Romanian|Bulgarian|Serbian|Croatian|Ukrainian|"
+    r"Tamil|Telugu|Kannada|Malayalam|Marathi|Gujarati|Nepali|Sinhala|Burmese|Khmer|Lao|"
+    r"Yoruba|Hausa|Igbo|Zulu|Xhosa|Amharic|Somali|Catalan|Basque|Galician|Welsh|Irish|"
+    r"Estonian|Latvian|Lithuanian|Slovenian|Albanian|Armenian|Georgian|Kazakh|Uzbek|Mongolian|"
+    r"Tagalog|Filipino|Javanese|Latin|Esperanto"
+)
 # "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.
 YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE
@@ -200,10 +211,7 @@ KINDS = (
     Kind(
         "language",
         _re(r"\blanguages?\b(?! model)"),
-        _re(
-            r"\b(english|chinese|german|french|spanish|arabic|japanese|hindi|russian|"
-            r"multilingual|languages?)\b"
-        ),
+        _re(rf"\b({LANGUAGES}|multilingual|languages?)\b"),
     ),
 )
 

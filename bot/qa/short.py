@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
-from bot.qa.sentences import METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
+from bot.qa.sentences import LANGUAGES, METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
@@ -284,17 +284,8 @@ def _unique(spans: Iterable[str]) -> list[str]:
 
 
 _HARDWARE = re.compile(r"([AHVPTL]\d{2,3}|RTX\b.*|[GTC]PUs?|TPUv\d+)$")
-# Languages, which answer "which languages?" (not the dataset's or the licence's names)
-_LANGUAGES = re.compile(
-    r"\b(?:English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
-    r"Japanese|Korean|Arabic|Hindi|Bengali|Urdu|Punjabi|Turkish|Vietnamese|Thai|Indonesian|"
-    r"Malay|Swahili|Dutch|Polish|Czech|Slovak|Greek|Hebrew|Persian|Farsi|Finnish|Swedish|"
-    r"Norwegian|Danish|Icelandic|Hungarian|Romanian|Bulgarian|Serbian|Croatian|Ukrainian|"
-    r"Tamil|Telugu|Kannada|Malayalam|Marathi|Gujarati|Nepali|Sinhala|Burmese|Khmer|Lao|"
-    r"Yoruba|Hausa|Igbo|Zulu|Xhosa|Amharic|Somali|Catalan|Basque|Galician|Welsh|Irish|"
-    r"Estonian|Latvian|Lithuanian|Slovenian|Albanian|Armenian|Georgian|Kazakh|Uzbek|Mongolian|"
-    r"Tagalog|Filipino|Javanese|Latin|Esperanto)\b"
-)
+# Languages by their capitalised names (not the dataset's or the licence's names)
+_LANGUAGES = re.compile(rf"\b(?:{LANGUAGES})\b")
 # The word before a name says what it is: "against QANet" a model, "on SQuAD" a dataset.
 _SETTING = re.compile(r"\b(?:on|in|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
 _RIVAL = re.compile(r"\b(?:against|than|over|outperforms?|beats?)\s+(?:the\s+)?$", re.IGNORECASE)

@@ -7,7 +7,7 @@ versions of papers announced before. The feed is empty on weekends and holidays,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from lxml import etree
@@ -50,20 +50,16 @@ def _item(item: etree._Element) -> Paper:
         )
     announced = rfc822_datetime(fields.get("pubDate"))
     announce_type = squash(fields.get(_ANNOUNCE))
-    # A replacement announces a version, not the paper: its date is the version's, and taking
-    # it for the paper's announcement would make an old paper look new.
-    replaced = bool(announce_type and announce_type.lower().startswith("replace"))
-    return bounded(
+    paper = bounded(
         Paper(
             arxiv_id=arxiv_id.id,
             version=arxiv_id.version,
             title=readable(fields.get("title")),
             authors=split_names(fields.get(_CREATOR)),
             abstract=_abstract(fields.get("description")),
-            # A first version is published when it is announced; a replacement's v1 date is unknown.
-            published=announced if arxiv_id.version == 1 and not replaced else None,
-            updated=announced if replaced else None,
-            announced=None if replaced else announced,
+            # A first version is published when it is announced
+            published=announced if arxiv_id.version == 1 else None,
+            announced=announced,
             categories=arxiv_categories(categories),
             doi=squash(fields.get(_DOI)),
             journal_ref=squash(fields.get(_JOURNAL)),
@@ -71,6 +67,11 @@ def _item(item: etree._Element) -> Paper:
             sources=frozenset({Origin.ARXIV_RSS}),
         )
     )
+    # A replacement announces a version, not the paper (whose v1 date is unknown): its date is
+    # the version's, and taken for the paper's announcement it would make an old paper look new.
+    if paper.is_update:
+        return replace(paper, published=None, updated=announced, announced=None)
+    return paper
 
 
 def parse_rss(body: bytes | str) -> Batch:
