@@ -130,13 +130,16 @@ class Decider:
             waits[pair.subscription_id].append(pair.arxiv_id)
         todo: list[Todo] = []
         starting: dict[int, datetime] = {}
+        catching_up = {s.target for s in subs if s.id in first and s.rules.catch_up}
+        shown = await self._shown(ranked, catching_up)
         for sub in subs:
             if sub.id in first:  # this poll is its first
                 base = starting[sub.id] = _baseline(sub, report, listed_since, now)
                 news = [f for i, f in facts.items() if is_news(sub, f, seen.get(i, now), base)]
                 report.news[sub.id] = len(news)
-                top = {p.arxiv_id for p in ranked[: sub.rules.catch_up]}
-                news += [facts[i] for i in top if facts[i] not in news]
+                unseen = [p for p in ranked if Placed(sub.target, p.arxiv_id) not in shown]
+                top = [facts[p.arxiv_id] for p in unseen[: sub.rules.catch_up]]
+                news += [f for f in top if f not in news]
             else:
                 report.news[sub.id] = len(fresh)
                 news = [facts[i] for i in waits.get(sub.id, ())]
@@ -208,6 +211,16 @@ class Decider:
             report.decided[outcome] += n
         return len(todo) + moved
 
+    async def _shown(self, papers: list[Paper], targets: set[Target]) -> set[Placed]:
+        """Which of these papers these channels were shown or are being shown, by any
+        subscription, present (another of the channel's) or past (removed since)."""
+        if not papers or not targets:
+            return set()
+        shared = await self.cache.shared()
+        neighbours = sorted({i for t in targets & shared.keys() for i in shared[t]})
+        ids = sorted({p.arxiv_id for p in papers})
+        return await self.ledger.occupied(ids, neighbours, list(targets))
+
     async def _decisions(
         self, todo: list[Todo], waiting: set[Pair], report: CycleReport
     ) -> list[Decided]:
@@ -219,14 +232,7 @@ class Decider:
         for day in sorted(set(day_of.values())) if capped else ():
             for sub_id, n in (await self.ledger.posted_since(capped, day)).items():
                 posted[sub_id, day] = n
-        # What other subscriptions of the same channels already posted (or are posting).
-        shared = await self.cache.shared()
-        targets = {s.target for s, _, _ in todo} & shared.keys()
-        neighbours = sorted({i for t in targets for i in shared[t]})
-        candidates = sorted({f.paper.arxiv_id for _, f, _ in todo})
-        occupied: set[Placed] = set()
-        if candidates and neighbours:
-            occupied = await self.ledger.occupied(candidates, neighbours)
+        occupied = await self._shown([f.paper for _, f, _ in todo], {s.target for s, _, _ in todo})
         decisions: list[Decided] = []
         for sub, facts, when in todo:
             arxiv_id = facts.paper.arxiv_id

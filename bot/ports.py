@@ -220,10 +220,10 @@ class Decisions(Protocol):
         ...
 
     async def occupied(
-        self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int]
+        self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int], targets: Sequence[Target]
     ) -> set[Placed]:
-        """The papers already posted in a channel or on their way, by any of these
-        subscriptions."""
+        """The papers already posted in a channel or on their way: by any of these
+        subscriptions, or in these channels by subscriptions since removed."""
         ...
 
     async def posted_since(

@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.domain import Target, Turn
 from bot.votes import is_vote
 from storage.dialect import insert_ignoring_conflicts
-from storage.ledger import CARD, deliveries, subscriptions
-from storage.tables import ThreadPaperRow, ThreadTurnRow, VoteRow
+from storage.ledger import CARD, deliveries, subscriptions, thread_papers
+from storage.tables import ThreadTurnRow, VoteRow
 
 turns_table = cast(sa.Table, ThreadTurnRow.__table__)
-thread_papers = cast(sa.Table, ThreadPaperRow.__table__)
 votes = cast(sa.Table, VoteRow.__table__)
 
 
@@ -50,14 +49,7 @@ class SqlThreads:
 
     async def paper_of(self, target: Target, message_id: str) -> str | None:
         async with self.engine.connect() as conn:
-            if found := await _paper_of(conn, target, message_id):
-                return found
-            query = sa.select(thread_papers.c.arxiv_id).where(
-                thread_papers.c.platform == target.platform,
-                thread_papers.c.channel == target.channel,
-                thread_papers.c.thread == message_id,
-            )
-            return (await conn.execute(query)).scalar_one_or_none()
+            return await _paper_of(conn, target, message_id)
 
     async def open(self, target: Target, thread: str, arxiv_id: str, now: datetime) -> None:
         row = {

@@ -33,11 +33,12 @@ from bot.domain import (
 )
 from storage import counters
 from storage.dialect import insert_for, insert_ignoring_conflicts
-from storage.tables import DeliveryRow, FeedItemRow, SubscriptionRow
+from storage.tables import DeliveryRow, FeedItemRow, SubscriptionRow, ThreadPaperRow
 
 deliveries = cast(sa.Table, DeliveryRow.__table__)
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
 feed_items = cast(sa.Table, FeedItemRow.__table__)
+thread_papers = cast(sa.Table, ThreadPaperRow.__table__)
 SENDING = "sending"  # an outcome while a worker holds the lease
 CARD = DeliveryKind.CARD.value
 UNIQUE = ["subscription_id", "arxiv_id", "kind", "topic"]  # one row per pair and news
@@ -310,7 +311,7 @@ class SqlLedger:
             return (await conn.execute(query)).scalar_one_or_none()
 
     async def occupied(
-        self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int]
+        self, arxiv_ids: Sequence[str], subscription_ids: Sequence[int], targets: Sequence[Target]
     ) -> set[Placed]:
         query = (
             sa.select(subscriptions.c.platform, subscriptions.c.channel, deliveries.c.arxiv_id)
@@ -322,8 +323,16 @@ class SqlLedger:
                 deliveries.c.kind == CARD,
             )
         )
+        t = thread_papers
+        removed = sa.select(t.c.platform, t.c.channel, t.c.arxiv_id).where(
+            t.c.from_feed,
+            sa.tuple_(t.c.platform, t.c.channel).in_([(x.platform, x.channel) for x in targets]),
+            t.c.arxiv_id.in_(list(arxiv_ids)),
+        )
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            rows = list((await conn.execute(query)).all()) if subscription_ids else []
+            if targets:
+                rows += (await conn.execute(removed)).all()
         return {Placed(Target(r.platform, r.channel), r.arxiv_id) for r in rows}
 
     async def posted_since(

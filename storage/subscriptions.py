@@ -7,13 +7,14 @@ from datetime import datetime, time
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain import Cadence, Every, Rules, Subscription, Target
+from bot.domain import Cadence, Every, Outcome, Rules, Subscription, Target
 from bot.feeds import parse_feed_spec
 from bot.keywords import parse_keywords
 from storage import counters
-from storage.ledger import deliveries
+from storage.dialect import insert_ignoring_conflicts
+from storage.ledger import CARD, deliveries, thread_papers
 from storage.tables import SubscriptionRow
 
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
@@ -112,6 +113,7 @@ class SqlSubscriptionStore:
 
     async def remove(self, subscription_id: int) -> bool:
         async with self.engine.begin() as conn:
+            await _remember_cards(conn, subscription_id)
             await conn.execute(
                 sa.delete(deliveries).where(deliveries.c.subscription_id == subscription_id)
             )
@@ -183,3 +185,24 @@ class SqlSubscriptionStore:
                 .values(paused=reason)
             )
             await counters.bump(conn, counters.SUBSCRIPTIONS)
+
+
+async def _remember_cards(conn: AsyncConnection, subscription_id: int) -> None:
+    """The channel keeps the cards this subscription posted (see migration 0013): their
+    threads go on answering, and no other subscription of the channel posts them again."""
+    d, s = deliveries, subscriptions
+    posted = (
+        sa.select(s.c.platform, s.c.channel, d.c.message_id, d.c.arxiv_id, d.c.updated, sa.true())
+        .join(s, s.c.id == d.c.subscription_id)
+        .where(
+            d.c.subscription_id == subscription_id,
+            d.c.kind == CARD,
+            d.c.outcome == Outcome.POSTED.value,
+            d.c.message_id.is_not(None),
+        )
+    )
+    columns = ["platform", "channel", "thread", "arxiv_id", "created", "from_feed"]
+    keys = ["platform", "channel", "thread"]
+    await conn.execute(
+        insert_ignoring_conflicts(conn, thread_papers, keys).from_select(columns, posted)
+    )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -289,8 +290,9 @@ class ThreadTurnRow(Base):
 
 
 class ThreadPaperRow(Base):
-    """The paper a thread is about, when its card was not posted by the feed (whose cards the
-    ledger knows): a search or `show` reply's cards, each with its own thread."""
+    """The paper a thread is about, when the ledger does not know its card: a search or `show`
+    reply's cards, each with its own thread, and the cards of subscriptions since removed
+    (`from_feed`: the channel was shown that paper, and is not shown it again)."""
 
     __tablename__ = "thread_papers"
 
@@ -299,6 +301,9 @@ class ThreadPaperRow(Base):
     thread: Mapped[str] = mapped_column(String(255), primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(64))
     created: Mapped[datetime]
+    from_feed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+    __table_args__ = (Index("ix_thread_papers_shown", "platform", "channel", "arxiv_id"),)
 
 
 class VoteRow(Base):

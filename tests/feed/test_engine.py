@@ -168,6 +168,49 @@ async def test_catch_up_posts_the_top_of_a_first_cycle_only(storage: Storage) ->
     assert platform.papers_in(ONE) == [papers[3], papers[2], later]
 
 
+async def test_subscribing_again_does_not_show_a_channel_what_it_was_shown(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    yesterday = START - timedelta(days=1)
+    papers = [feed.add(n, f"Paper {n}", upvotes=n * 10, published=yesterday) for n in range(1, 5)]
+    first = await storage.subscriptions.add(ONE, HF, Rules(catch_up=2), START)
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [papers[3], papers[2]]
+
+    clock.now += timedelta(hours=1)
+    assert await storage.subscriptions.remove(first.id)
+    await storage.subscriptions.add(ONE, HF, Rules(catch_up=2), clock.now)
+    await engine.run_once()
+    # The catch-up skips what the channel was shown; the old cards' threads still answer.
+    assert platform.papers_in(ONE) == [papers[3], papers[2], papers[1], papers[0]]
+    assert await storage.threads.paper_of(ONE, "m1") == papers[3]
+
+
+async def test_a_paper_one_subscription_posted_stays_posted_after_it_goes(
+    storage: Storage,
+) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    video = await storage.subscriptions.add(
+        ONE, HF, Rules(keywords=parse_keywords("video")), START - timedelta(hours=1)
+    )
+    paper = feed.add(1, "Video models")
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [paper]
+
+    clock.now += timedelta(hours=1)
+    await storage.subscriptions.remove(video.id)
+    await storage.subscriptions.add(ONE, HF, Rules(), clock.now - timedelta(hours=3))
+    feed.items.clear()
+    await engine.run_once()  # the new subscription's first poll: an empty list
+    clock.now += timedelta(hours=1)
+    feed.add(1, "Video models")  # listed again (HF lists a paper for days)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [paper]  # not twice in one channel
+
+
 async def test_featured_on_hf_today_is_news_even_if_older_on_arxiv(storage: Storage) -> None:
     clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
     paper = feed.add(1, "Old on arXiv", published=START - timedelta(days=6))
