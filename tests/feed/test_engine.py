@@ -188,25 +188,32 @@ async def test_subscribing_again_does_not_show_a_channel_what_it_was_shown(
     assert await storage.threads.paper_of(ONE, "m1") == papers[3]
 
 
+@dataclass
+class DayAndWeek(FakeFeed):
+    """The daily list (`items`) and the week's list, which may list a paper later."""
+
+    week: list[dict[str, object]] = field(default_factory=list)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        listed = self.week if "week" in request.url.params else self.items
+        return httpx.Response(200, json=listed)
+
+
 async def test_a_paper_one_subscription_posted_stays_posted_after_it_goes(
     storage: Storage,
 ) -> None:
-    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
-    video = await storage.subscriptions.add(
-        ONE, HF, Rules(keywords=parse_keywords("video")), START - timedelta(hours=1)
-    )
+    clock, feed, platform = Clock(), DayAndWeek(), FakePlatform()
+    daily = await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    weekly = FeedSpec(FeedKind.HF_DAILY, "2026-W24")
+    await storage.subscriptions.add(ONE, weekly, Rules(), START - timedelta(hours=1))
     paper = feed.add(1, "Video models")
     engine = engine_for(storage, feed, platform, clock)
     await engine.run_once()
     assert platform.papers_in(ONE) == [paper]
 
     clock.now += timedelta(hours=1)
-    await storage.subscriptions.remove(video.id)
-    await storage.subscriptions.add(ONE, HF, Rules(), clock.now - timedelta(hours=3))
-    feed.items.clear()
-    await engine.run_once()  # the new subscription's first poll: an empty list
-    clock.now += timedelta(hours=1)
-    feed.add(1, "Video models")  # listed again (HF lists a paper for days)
+    await storage.subscriptions.remove(daily.id)
+    feed.week = list(feed.items)  # the week's list takes it up after the daily one went
     await engine.run_once()
     assert platform.papers_in(ONE) == [paper]  # not twice in one channel
 
