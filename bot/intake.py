@@ -14,7 +14,7 @@ from bot.cycle import CycleReport, utc_now
 from bot.deciding import Decider
 from bot.domain import FeedSpec, Paper, Subscription
 from bot.feeds import Poller
-from bot.merge import merge
+from bot.merge import merge, merge_all
 from bot.ports import Outbox, PaperStore, PollLeases
 from bot.updates import queue_updates
 
@@ -79,11 +79,24 @@ class Intake:
         papers = await self._complete(result.papers, before)
         if held := len(result.papers) - len(papers):
             report.held[str(feed)] = held
-        # The store merges what every source said: its records come back, read once.
-        stored = (await self.papers.upsert(papers, records=True)).records
+        stored = await self._store(papers, before, report)
         await self.decider.at_poll(feed, subs, [stored.get(p.arxiv_id, p) for p in papers], report)
-        report.updates += await queue_updates(self.outbox, before, stored, self.clock())
         await self._new_versions(result.updates, report)
+
+    async def _store(
+        self, papers: list[Paper], before: dict[str, Paper], report: CycleReport
+    ) -> dict[str, Paper]:
+        """Store the papers, the threads of their posted cards told first what changed: were
+        the store to fail then, the next poll finds the same news, and the outbox keeps one of
+        each; told after, news queued in vain would be lost with the record saved. Returns
+        the store's records (it merges what every source said), read once."""
+        told = {
+            p.arxiv_id: merge(before[p.arxiv_id], p)
+            for p in merge_all(papers)
+            if p.arxiv_id in before
+        }
+        report.updates += await queue_updates(self.outbox, before, told, self.clock())
+        return (await self.papers.upsert(papers, records=True)).records
 
     async def _new_versions(self, updates: tuple[Paper, ...], report: CycleReport) -> None:
         """A new version announced of a paper the bot has: the record takes it, and the
@@ -101,8 +114,7 @@ class Intake:
             for p in known
             if before[p.arxiv_id].version is None and p.version and p.version > 1
         }
-        stored = (await self.papers.upsert(known, records=True)).records
-        report.updates += await queue_updates(self.outbox, before | was, stored, self.clock())
+        await self._store(known, before | was, report)
 
     async def _complete(self, papers: tuple[Paper, ...], before: dict[str, Paper]) -> list[Paper]:
         """The papers with a title, from the feed, the store or arXiv. A record without one

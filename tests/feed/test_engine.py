@@ -13,7 +13,17 @@ import httpx
 import pytest
 
 from bot.commands import Commands, Context
-from bot.domain import Cadence, DeliveryKind, Every, FeedKind, FeedSpec, Outcome, Rules, Target
+from bot.domain import (
+    Cadence,
+    DeliveryKind,
+    Every,
+    FeedKind,
+    FeedSpec,
+    Outcome,
+    Outgoing,
+    Rules,
+    Target,
+)
 from bot.engine import CycleReport, Engine, build_engine
 from bot.feeds import Poller, Sources
 from bot.finder import Finder
@@ -428,6 +438,39 @@ async def test_updates_go_into_the_cards_thread_once(storage: Storage) -> None:
         (DeliveryKind.UPDATE, "code"),
         (DeliveryKind.UPDATE, "upvotes:50"),
     ]
+
+
+@dataclass
+class QueueFailsOnce:
+    """The ledger, whose first queuing of thread replies fails (the database went away)."""
+
+    inner: object
+    failed: bool = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def queue(self, messages: list[Outgoing], now: datetime) -> None:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("the database went away")
+        await self.inner.queue(messages, now)  # type: ignore[attr-defined]
+
+
+async def test_news_that_could_not_be_queued_is_told_at_the_next_poll(storage: Storage) -> None:
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    paper = feed.add(1, "A paper")
+    engine = engine_for(storage, feed, platform, clock, QueueFailsOnce(storage.ledger))
+    await engine.run_once()
+    feed.items[0]["paper"].update(githubRepo="https://github.com/o/r")  # type: ignore[attr-defined]
+    clock.now += timedelta(minutes=30)
+    report = await engine.run_once()
+    assert "ConnectionError" in report.failed_feeds[str(HF)]
+    clock.now += timedelta(minutes=30)
+    await engine.run_once()
+    assert platform.replies_in(ONE) == ["reply to m1: Code released: https://github.com/o/r"]
+    assert platform.papers_in(ONE) == [paper]
 
 
 async def test_server_faults_back_off_and_are_never_retried_forever(storage: Storage) -> None:
