@@ -294,14 +294,17 @@ def _typed(option: Option, raw: Value) -> Value:
     it is not one."""
     if option.kind is Kind.NUMBER:
         number = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+        digits = str(raw).lstrip("#").strip()  # `#3`: a subscription
         if number is None:
-            number = whole_number(str(raw).lstrip("#"), 2**62)  # `#3`: a subscription
-        if number is None:
-            raise CommandError(f"{option.name} must be a whole number, not {str(raw)[:40]!r}")
+            number = whole_number(digits, 2**62)
         low = option.low if option.low is not None else -(2**62)
         high = option.high if option.high is not None else 2**62
+        within = f"at least {low}" if option.high is None else f"between {low} and {high}"
+        if number is None and digits.isascii() and digits.isdigit():  # too many digits
+            raise CommandError(f"{option.name} must be {within}, not {digits[:40]}")
+        if number is None:
+            raise CommandError(f"{option.name} must be a whole number, not {str(raw)[:40]!r}")
         if not low <= number <= high:
-            within = f"at least {low}" if option.high is None else f"between {low} and {high}"
             raise CommandError(f"{option.name} must be {within}, not {number}")
         return number
     if option.kind is Kind.FLAG:
