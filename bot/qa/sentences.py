@@ -99,6 +99,11 @@ def stems(text: str) -> list[str]:
     return list(_stemmer().stemWords(words)) if words else []
 
 
+def stem(word: str) -> str:
+    """One word stemmed, stop word or not ("authors" -> "author")."""
+    return str(_stemmer().stemWord(word.lower()))
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of question, and what sentences answering it tend to contain."""

@@ -14,12 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
-from bot.qa.sentences import LANGUAGES, METRICS, NUMBER_WORDS, YES_NO, kinds_of, stems, stopwords
+from bot.qa.sentences import (
+    LANGUAGES,
+    METRICS,
+    NUMBER_WORDS,
+    YES_NO,
+    kinds_of,
+    stem,
+    stems,
+    stopwords,
+)
 
 MOST = 6  # spans in a short answer
 _LISTS = {"baseline", "name", "language"}
 # "Which datasets?" asks for names; "what data is it trained on?" for a description.
-_DATASETS = re.compile(r"\b(data ?sets|benchmarks|corpora)\b", re.IGNORECASE)
+_DATASETS = re.compile(r"\b(data ?sets?|benchmarks?|corpora)\b", re.IGNORECASE)
 
 # "Which models/tools ..." asks for names even without one of the kinds' words.
 _ENTITIES = re.compile(
@@ -52,6 +61,10 @@ _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
 _FORMULA = re.compile(r"\$[^$]*\$")
+# A symbol set to a count of what the words after it name: "$h = 16$ attention heads".
+_SET_COUNT = re.compile(r"\$\s*[A-Za-z][\w\\{}]*\s*=\s*(\d[\d,.]*)\s*\$(?=\s+([A-Za-z][\w-]*))")
+# "Two of the authors annotated ...": how many of them did what is asked.
+_OF_THEM = re.compile(r"\s+of\s+(?:the|our|their|these|those|all)\s+([A-Za-z][\w-]*)", re.I)
 _EQUALS = ("=", "<", ">", "≤", "≥", "≈")
 # What "how many ...?" counts: the last word before its verb ("annotated *documents* are")
 _COUNTED = re.compile(
@@ -59,6 +72,7 @@ _COUNTED = re.compile(
     r"have|has|had|can|will|would|in|of|per|for|on|there)\b",
     re.IGNORECASE,
 )
+_COUNTED_FIRST = re.compile(r"\bhow many\s+([\w-]+)", re.IGNORECASE)  # "how many authors agreed?"
 # "What percentage ...?" is answered by a share; "How long does training take?" by a time.
 _SHARE = re.compile(r"\b(percent\w*|proportion|share|fraction|rate)\b|%", re.IGNORECASE)
 _TIME_ASKED = re.compile(
@@ -97,13 +111,17 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
-# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-2, F1), a word and a
-# number (Llama-2, Qwen2-7B-Instruct), Kneser–Ney, or
-# two or more capitalised words in a row that do not start the sentence (Penn Treebank).
+# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-3.5, F1), a word and a
+# number (Llama-2, Qwen2-7B-Instruct, wav2vec 2.0), Kneser–Ney, or
+# two or more capitalised words in a row that do not start the sentence (Penn Treebank);
+# each with its size or its version (XLM-R Base, NYU Depth v2).
 _NAME = re.compile(
-    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?"
+    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?"
+    r"|[a-z]+\d[a-z]\w*(?:\s+\d+(?:\.\d+)+)?"
     r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
-    r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b"
+    r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"
+    r"(?:\s+(?:Base|Large|Small|Tiny|Mini|Medium|XL|XXL|Instruct|Chat)"
+    r"|(?:\s+[A-Z][\w-]*)*\s+v\d+(?:\.\d+)*)?\b"
 )
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
 _CAPITAL = r"[A-Z][\w-]*"
@@ -145,6 +163,9 @@ class _Span:
     in_head: bool = True  # before a clause of contrast ("..., while LVIS is not")
     owner: str = ""  # the name it is said of: "ScanNet contains 1,513 scenes" -> "scannet"
     rival: str = ""  # the name it is measured against: "1.7 points above Math-Shepherd"
+    # It counts something else, named, in a sentence that names what is asked: "claims from
+    # 23 fact-checking organisations" for "how many claims?"
+    other: bool = False
 
 
 def _asked(question: str) -> set[str]:
@@ -216,8 +237,10 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     measure = _measure(question)
     # What is counted ("parameters") is beside every number; the other words of the question
     # ("the student") say which clause holds its count, then all of them
-    counted = _COUNTED.search(question)
-    telling = words - set(stems(counted[1])) if counted else words
+    counted = _COUNTED.search(question) or _COUNTED_FIRST.search(question)
+    what = {stem(counted[1])} if counted else set()
+    telling = words - what
+    named_here = bool(what & {stem(w) for w in re.findall(r"\w+", sentence)})
     spans: list[_Span] = []
     fits: list[tuple[int, int, int]] = []
     end = 0
@@ -232,6 +255,13 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if after and after[0].lower() in _SCALES:
             number, after = f"{number} {after[0]}", after[1:]
         named = list(takewhile(lambda w: w.lower() not in stop, after))[:2]
+        # "5,000 claims collected from ...": what is counted ends before a participle
+        if len(named) == 2 and stem(named[0]) in what and named[1].endswith("ed"):
+            named = named[:1]
+        them = _OF_THEM.match(sentence, match.end())
+        clause_words = set(stems(_clause(sentence, match.start(), match.end())))
+        if not named and them and stem(them[1]) in what and telling & clause_words:
+            named = [them[0].strip()]
         span = " ".join([number, *named])
         if _LABEL.search(before) or number.split()[0].lower() in asked:
             continue
@@ -252,10 +282,12 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
         # "1.7 points above Math-Shepherd": a gain is said against the name after it
         rival = _AGAINST.match(sentence, match.end())
-        spans.append(
-            _Span(span, about, match.start() < head, owner, rival[1].lower() if rival else "")
+        other = (
+            named_here and bool(named) and not what & {stem(w) for w in re.split(r"[\s-]", span)}
         )
-        clause = set(stems(_clause(sentence, match.start(), match.end())))
+        rival_name = rival[1].lower() if rival else ""
+        spans.append(_Span(span, about, match.start() < head, owner, rival_name, other))
+        clause = clause_words
         # then, in one clause, the count whose own words say it ("697 *test* frames")
         fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
@@ -345,6 +377,11 @@ def _called(sentence: str, asked: set[str]) -> str | None:
     return " ".join(named[capital:]).strip("\"'“”‘’.,;:") or None
 
 
+def _set_count(match: re.Match[str]) -> str:
+    """ "$h = 16$ attention heads" reads "16 attention heads"; "$h = 16$ for all" stays."""
+    return match[1] if match[2].lower() not in stopwords() else match[0]
+
+
 def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
@@ -352,6 +389,8 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
     if "number" in kinds:
+        sentence = _SET_COUNT.sub(_set_count, sentence)
+        head = _CONTRAST.split(sentence, maxsplit=1)[0]
         return _numbers(question, sentence, said, len(head))
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
@@ -378,7 +417,7 @@ def short_answer(question: str, sentence: str, said: str = "") -> str | None:
     about = [s for s in spans if s.about]
     if not about and (measured(question) or _measure(question)):
         return None  # "How big is the Japanese data?" is not answered by the lexicon's size
-    chosen = _unique(s.text for s in (about or spans))
+    chosen = _unique(s.text for s in (about or [s for s in spans if not s.other]))
     return ", ".join(chosen[:MOST]) if chosen else None
 
 

@@ -417,6 +417,35 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "We report the QRNN, Skip- and AWD-LSTM results.",
             "QRNN, Skip-LSTM, AWD-LSTM",
         ),
+        # a name whole: its version, its size, its words before a version
+        (
+            "Which models do they compare against?",
+            "We compare against GPT-3.5 and Llama-2-7B on all tasks.",
+            "GPT-3.5, Llama-2-7B",
+        ),
+        ("Which baselines are used?", "Baselines are XLM-R Base and mBERT.", "XLM-R Base, mBERT"),
+        ("Which datasets are used?", "We test on NYU Depth v2 and KITTI.", "NYU Depth v2, KITTI"),
+        ("Which dataset is it tested on?", "We test captioning on COCO.", "COCO"),
+        ("Which speech encoder is used?", "We use wav2vec 2.0 as the encoder.", "wav2vec 2.0"),
+        # a count of something else in a sentence that names what is asked is not its count
+        (
+            "How many claims are in the dataset?",
+            "We collected claims from 23 fact-checking organisations, 5,000 in all.",
+            None,
+        ),
+        (
+            "How many claims are in the dataset?",
+            "The dataset has 5,000 claims collected from 23 fact-checking organisations.",
+            "5,000 claims",
+        ),
+        # "two of the authors"; a symbol set to a count of what follows it
+        ("How many authors annotated it?", "Two of the authors annotated 500 tweets.", "Two of the authors"),
+        (
+            "How many heads are used?",
+            "Each layer has $h = 16$ attention heads.",
+            "16 attention heads",
+        ),
+        ("How many heads are used?", "We set $h = 16$ for all layers.", None),
     ],
 )
 def test_short_answers(question: str, sentence: str, short: str | None) -> None:
