@@ -439,7 +439,11 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "5,000 claims",
         ),
         # "two of the authors"; a symbol set to a count of what follows it
-        ("How many authors annotated it?", "Two of the authors annotated 500 tweets.", "Two of the authors"),
+        (
+            "How many authors annotated it?",
+            "Two of the authors annotated 500 tweets.",
+            "Two of the authors",
+        ),
         (
             "How many heads are used?",
             "Each layer has $h = 16$ attention heads.",
