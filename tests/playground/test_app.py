@@ -280,7 +280,8 @@ async def test_a_question_is_answered_in_time_while_every_full_text_source_hangs
         here = Target("playground", "general")
         question, answered = await wired.storage.threads.turns(here, str(card["id"]), 10)
         assert question.text == "which dataset?"
-        assert answered.text.startswith("> Our method uses the ImageNet dataset")
+        assert answered.text.startswith("In short: ImageNet (as the paper says below)\n")
+        assert "> Our method uses the ImageNet dataset" in answered.text
 
 
 async def test_the_full_texts_answer_follows_in_the_thread_when_it_arrives(tmp_path: Path) -> None:
