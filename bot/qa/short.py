@@ -49,7 +49,7 @@ _JOINS = {"plus", "minus", "per", "each", "versus", "vs"}
 _NUMBER = re.compile(
     r"(?<![\w.,=+\-^_/\\{])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:-[a-z]+)?"
     + _UNIT
-    + r"(?![\w)}\]^_/\\-])|\b(?i:"
+    + r"(?:-[a-z]+)?(?![\w)}\]^_/\\-])|\b(?i:"
     + NUMBER_WORDS
     + r")\b"
 )
@@ -240,7 +240,11 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     counted = _COUNTED.search(question) or _COUNTED_FIRST.search(question)
     what = {stem(counted[1])} if counted else set()
     telling = words - what
-    named_here = bool(what & {stem(w) for w in re.findall(r"\w+", sentence)})
+    # the noun itself, not its verb ("annotators" is not named by "annotated")
+    noun = counted[1].lower().rstrip("s") if counted else ""
+    named_here = bool(noun) and noun in {
+        w.rstrip("s") for w in re.findall(r"\w+", sentence.lower())
+    }
     spans: list[_Span] = []
     fits: list[tuple[int, int, int]] = []
     end = 0
@@ -254,10 +258,11 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         number, after = match[0], following[0].split() if following else []
         if after and after[0].lower() in _SCALES:
             number, after = f"{number} {after[0]}", after[1:]
-        named = list(takewhile(lambda w: w.lower() not in stop, after))[:2]
-        # "5,000 claims collected from ...": what is counted ends before a participle
-        if len(named) == 2 and stem(named[0]) in what and named[1].endswith("ed"):
-            named = named[:1]
+        named = list(takewhile(lambda w: w.lower() not in stop, after))
+        # What is counted ends with the word asked ("four NVIDIA A100 GPUs", "5,000 claims
+        # collected"); else it is two words at most.
+        at = next((i for i, w in enumerate(named) if stem(w) in what), None)
+        named = named[:2] if at is None else named[: at + 1]
         them = _OF_THEM.match(sentence, match.end())
         clause_words = set(stems(_clause(sentence, match.start(), match.end())))
         if not named and them and stem(them[1]) in what and telling & clause_words:

@@ -51,6 +51,25 @@ _META = frozenset(
         "addressed",
         "study",
         "studied",
+        # and words that judge or compare: "Is it *better* than GPT-4?" asks about GPT-4, and
+        # the paper says "outperforms", "higher" or "the best"
+        "better",
+        "worse",
+        "best",
+        "worst",
+        "outperform",
+        "outperforms",
+        "beat",
+        "beats",
+        "compare",
+        "compared",
+        "faster",
+        "slower",
+        "superior",
+        "improve",
+        "improves",
+        "evaluated",
+        "data",
     ]
 )
 

@@ -438,6 +438,17 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
             "The dataset has 5,000 claims collected from 23 fact-checking organisations.",
             "5,000 claims",
         ),
+        (
+            "How many parameters does the retriever have?",
+            "The retriever is a 110M-parameter BERT-base model.",
+            "110M-parameter BERT-base model",
+        ),
+        ("How many annotators were there?", "It was annotated by five lawyers.", "five lawyers"),
+        (
+            "How many GPUs do they train on?",
+            "Training takes 14 hours on four NVIDIA A100 GPUs.",
+            "four NVIDIA A100 GPUs",
+        ),
         # "two of the authors"; a symbol set to a count of what follows it
         (
             "How many authors annotated it?",
@@ -646,7 +657,9 @@ def test_a_yes_or_no_question_about_what_the_paper_never_mentions() -> None:
     assert answer.splitlines()[1].startswith("> ")  # then what it says about masks
     # A word it uses, or one it misspells, is not "never mentioned"; nor is no short answer
     # given to a yes-or-no question.
-    for question in ("Is MaskAlign evaluated on COCO?", "Is MaskAlgin evaluated on COCO?"):
+    # Nor is a word that judges or compares: the paper says it its own way.
+    questions = ("Is MaskAlign evaluated on COCO?", "Is MaskAlgin evaluated on COCO?")
+    for question in (*questions, "Is it better on COCO?", "Is it faster on LVIS?"):
         said = extractive_answer(question, BODY, MASKALIGN)
         assert said.startswith("> "), question
 
