@@ -38,6 +38,17 @@ METRICS = (
     r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
 )
 # Names of languages, which answer "which languages?"
+# Accelerators by name ("NVIDIA A100", "RTX 3090", "TPU v4"), and a count of them
+# ("eight NVIDIA H100 GPUs", "a single RTX 3090", "8 GPUs").
+HARDWARE = (
+    r"(?:(?:NVIDIA|Nvidia|AMD|Google)\s+)?(?:(?:Tesla|GeForce|Quadro)\s+)?"
+    r"(?:[AHVLT]\d{2,3}|RTX\s?A?\d{4}(?:\s?Ti)?|GTX\s?\d{3,4}|TPU\s?v\d\w*|MI\d{3}X?)\b"
+)
+HARDWARE_USED = (
+    rf"\b(?:(?:\d+|{NUMBER_WORDS}|one|a single|single)\s+)?{HARDWARE}"
+    r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
+    rf"|\b(?:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
+)
 LANGUAGES = (
     r"English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
     r"Japanese|Korean|Arabic|Hindi|Bengali|Urdu|Punjabi|Turkish|Vietnamese|Thai|Indonesian|"
@@ -212,6 +223,12 @@ KINDS = (
             r"\b(defined?|computed?|measured?|calculated?|quantified|formali[sz]ed?) (it )?as\b|"
             r"\bwe define\b|\bconsists? of\b|\brefers? to\b|\bformally\b|\bis the\b"
         ),
+    ),
+    Kind(
+        "hardware",
+        _re(r"\bhardware\b|\b[gt]pus?\b|\baccelerators?\b|\bcompute (budget|resources?)\b"),
+        _re(rf"\b[GT]PUs?\b|\baccelerators?\b|\bNVLink\b|{HARDWARE}"),
+        1.5,
     ),
     Kind(
         "language",

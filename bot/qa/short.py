@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
 from bot.qa.sentences import (
+    HARDWARE_USED,
     LANGUAGES,
     METRICS,
     NUMBER_WORDS,
@@ -323,6 +324,7 @@ def _unique(spans: Iterable[str]) -> list[str]:
 _HARDWARE = re.compile(r"([AHVPTL]\d{2,3}|RTX\b.*|[GTC]PUs?|TPUv\d+)$")
 # Languages by their capitalised names (not the dataset's or the licence's names)
 _LANGUAGES = re.compile(rf"\b(?:{LANGUAGES})\b")
+_HARDWARE_USED = re.compile(HARDWARE_USED)
 # The word before a name says what it is: "against QANet" a model, "on SQuAD" a dataset.
 _SETTING = re.compile(r"\b(?:on|in|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
 _RIVAL = re.compile(r"\b(?:against|than|over|outperforms?|beats?)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -397,6 +399,8 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
         sentence = _SET_COUNT.sub(_set_count, sentence)
         head = _CONTRAST.split(sentence, maxsplit=1)[0]
         return _numbers(question, sentence, said, len(head))
+    if "hardware" in kinds:
+        return [_Span(" ".join(m[0].split())) for m in _HARDWARE_USED.finditer(head)]
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     # "Which datasets do they evaluate on?" asks for datasets, not for the measures

@@ -623,6 +623,34 @@ def test_an_example_in_brackets_is_not_quoted_as_the_answer() -> None:
     assert "> Our results show supervised models outperform semi-supervised ones." in answer
 
 
+def test_the_hardware_is_answered_by_the_sentence_that_names_it() -> None:
+    body = FullText(
+        "2606.00052",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    ("Abstract", ["We serve large language models with shared prefixes."]),
+                    (
+                        "4 Setup",
+                        [
+                            "We use the hardware efficiently by sharing the cache. Requests "
+                            "arrive from a production trace of 1.2 million requests.",
+                            "We serve Llama-2-70B on eight NVIDIA H100 GPUs connected with "
+                            "NVLink. The batch size is 32.",
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    for question in ("What hardware do they use?", "Which GPU?", "What GPUs are used?"):
+        answer = extractive_answer(question, body).splitlines()
+        assert answer[0] == "In short: eight NVIDIA H100 GPUs (as the paper says below)", question
+        assert answer[1].startswith("> We serve Llama-2-70B on eight NVIDIA H100 GPUs"), question
+
+
 def test_what_something_is_is_answered_by_its_definition() -> None:
     body = FullText(
         "2606.00051",
