@@ -325,6 +325,7 @@ _HARDWARE = re.compile(r"([AHVPTL]\d{2,3}|RTX\b.*|[GTC]PUs?|TPUv\d+)$")
 # Languages by their capitalised names (not the dataset's or the licence's names)
 _LANGUAGES = re.compile(rf"\b(?:{LANGUAGES})\b")
 _HARDWARE_USED = re.compile(HARDWARE_USED)
+_COUNT_BEFORE = re.compile(rf"(?:\b\d[\d,.]*|\b(?i:{NUMBER_WORDS}))\s+$")
 # The word before a name says what it is: "against QANet" a model, "on SQuAD" a dataset.
 _SETTING = re.compile(r"\b(?:on|in|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
 _RIVAL = re.compile(r"\b(?:against|than|over|outperforms?|beats?)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -351,6 +352,10 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
                 for at, item in items
                 if at not in named and item.lower() not in stop
             ]
+    # "A-ViT" is one name, not also "ViT"
+    found = [
+        f for f in found if not any(s <= f[0] and f[1] <= e and f != (s, e, n) for s, e, n in found)
+    ]
     # "Which baselines?" is not answered by the benchmark they are run on, nor "which datasets?"
     # by the model beaten on them.
     other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
@@ -361,6 +366,7 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
         and name.lower() not in asked
         and not (other and other.search(sentence, 0, start))
         and not ("baseline" in kinds and _own(sentence, start, end))
+        and not _COUNT_BEFORE.search(sentence, 0, start)  # "24 EU languages": what is counted
     ]
     # "the Skip- and AWD-LSTM results": the first name ends as the next one does
     for i, name in enumerate(kept[:-1]):

@@ -426,6 +426,12 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
         ("Which baselines are used?", "Baselines are XLM-R Base and mBERT.", "XLM-R Base, mBERT"),
         ("Which datasets are used?", "We test on NYU Depth v2 and KITTI.", "NYU Depth v2, KITTI"),
         ("Which dataset is it tested on?", "We test captioning on COCO.", "COCO"),
+        ("Which datasets are used?", "We use FLEURS, in 24 EU languages.", "FLEURS"),
+        (
+            "What are the baselines?",
+            "Baselines are DynamicViT, EViT, A-ViT and ToMe.",
+            "DynamicViT, EViT, A-ViT, ToMe",
+        ),
         ("Which speech encoder is used?", "We use wav2vec 2.0 as the encoder.", "wav2vec 2.0"),
         # a count of something else in a sentence that names what is asked is not its count
         (
