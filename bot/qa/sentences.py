@@ -66,7 +66,12 @@ YES_NO = re.compile(
 # TeX left in the text (LaTeXML keeps a formula's source): commands, braces, sub/superscripts.
 _TEX = re.compile(r"\\[A-Za-z]+|[{}^_]")
 FORMULA = 6  # more TeX marks than this: a sentence that is mostly a formula
-REFERS_BACK = re.compile(r"(it|its|this|these|they|their|such)\b", re.IGNORECASE)
+# A sentence that starts by pointing back: "It ...", "We call this X" (what "this" is comes
+# before it).
+REFERS_BACK = re.compile(
+    r"(it|its|this|these|they|their|such|we (call|name|term|dub|refer to) (it|this|these|them))\b",
+    re.IGNORECASE,
+)
 # A sentence ends at . ! or ?, also inside a closing bracket or quote ("(... improve it.) Our").
 _BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\]\"”]))\s+(?=[\"“(\[]?[A-Z0-9])")
 

@@ -109,7 +109,8 @@ def test_the_sentence_that_answers_leads() -> None:
     called = extractive_answer("What do they call the failure?", BODY, MASKALIGN)
     assert called.splitlines()[:2] == [
         "In short: view drift (as the paper says below)",
-        "> We call this failure view drift and measure it on three benchmarks.",
+        "> Yet models trained on augmented views lose small objects. We call this failure view "
+        "drift and measure it on three benchmarks.",
     ]
 
     limits = extractive_answer("What are the limitations?", BODY, MASKALIGN)
@@ -680,6 +681,33 @@ def test_what_something_is_is_answered_by_its_definition() -> None:
     definition = "> Formally, the alignment loss is defined as the distance between the masks"
     for question in ("What is the alignment loss?", "How is the alignment loss computed?"):
         assert extractive_answer(question, body).startswith(definition), question
+
+
+def test_what_a_paper_calls_this_is_quoted_with_what_this_is() -> None:
+    body = FullText(
+        "2606.00053",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    (
+                        "3 Method",
+                        [
+                            "Tokens are merged by similarity in every layer. Merged tokens keep "
+                            "a size counter, and attention is reweighted by the logarithm of "
+                            "the size. We call this proportional attention.",
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("What is proportional attention?", body)
+    assert answer.startswith(
+        "> Merged tokens keep a size counter, and attention is reweighted by the logarithm of "
+        "the size. We call this proportional attention."
+    )
 
 
 def test_a_yes_or_no_question_about_what_the_paper_never_mentions() -> None:
