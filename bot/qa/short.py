@@ -395,12 +395,54 @@ def _set_count(match: re.Match[str]) -> str:
     return match[1] if match[2].lower() not in stopwords() else match[0]
 
 
+# "How much better/faster than X?", "How does it compare to X?": the rival is the name asked.
+_COMPARING = re.compile(
+    r"\bhow (?:much |many times )?(?:better|worse|higher|lower|faster|slower|more|less)\b"
+    r"|\bhow (?:does|do|did) [\w-]+ compare\b",
+    re.IGNORECASE,
+)
+_RIVAL_ASKED = re.compile(
+    r"\b(?:than|to|with|against|over|versus|vs\.?)\s+(?:the\s+)?([A-Za-z][\w.-]*[\w])", re.I
+)
+_FIGURE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(%?)(?![\w.-]*\w)")
+_TIMES = re.compile(r"\b(faster|slower|times)\b", re.IGNORECASE)
+
+
+def _versus(question: str, sentence: str) -> str | None:
+    """ "41.2 ROUGE-L against 37.8 for LED-16k (3.4 more)" for "How much better than
+    LED-16k?" of a sentence that gives both figures but not the difference."""
+    if not _COMPARING.search(question) or not (asked := _RIVAL_ASKED.search(question)):
+        return None
+    rival = asked[1]
+    theirs = re.search(rf"(\d+(?:\.\d+)?)(%?)\s+for\s+(?:the\s+)?{re.escape(rival)}\b", sentence)
+    if theirs is None:
+        return None
+    # the first figure before theirs, not a name's version ("AlpacaEval 2.0", "Llama 2")
+    figures = _FIGURE.finditer(sentence, 0, theirs.start())
+    ours = next(
+        (f for f in figures if not re.search(r"\b[A-Z]\w*\s+$", sentence[: f.start()])), None
+    )
+    if ours is None or ours[2] != theirs[2]:
+        return None
+    word = re.match(r"\s+([\w-]+)", sentence[ours.end() :])
+    unit = f" {word[1]}" if word and not ours[2] and word[1].lower() not in stopwords() else ""
+    a, b = float(ours[1]), float(theirs[1])
+    said = f"{ours[0]}{unit} against {theirs[1]}{theirs[2]} for {rival}"
+    if _TIMES.search(question) and b > 0:
+        return f"{said} ({a / b:.1f} times)"
+    digits = max(len(x.partition(".")[2]) for x in (ours[1], theirs[1]))
+    gap = f"{abs(a - b):.{digits}f}{' points' if ours[2] else ''}"
+    return f"{said} ({gap} {'more' if a >= b else 'less'})"
+
+
 def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
     asked = _asked(question)
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
+    if versus := _versus(question, head):
+        return [_Span(versus, about=True)]
     if "number" in kinds:
         sentence = _SET_COUNT.sub(_set_count, sentence)
         head = _CONTRAST.split(sentence, maxsplit=1)[0]

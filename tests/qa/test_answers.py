@@ -282,6 +282,47 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
 @pytest.mark.parametrize(
     ("question", "sentence", "short"),
     [
+        (
+            "How much better is LexSum than LED-16k?",
+            "On CaseBrief 2.0, LexSum reaches 41.2 ROUGE-L, against 37.8 for LED-16k, the "
+            "strongest baseline.",
+            "41.2 ROUGE-L against 37.8 for LED-16k (3.4 more)",
+        ),
+        (
+            "How much better than WARM?",
+            "CalibRM reaches 27.9% win rate on AlpacaEval 2.0, versus 22.1% for the single "
+            "reward model and 25.4% for WARM.",
+            "27.9% against 25.4% for WARM (2.5 points more)",
+        ),
+        (
+            "How does it compare to SGLang?",
+            "PageShare serves 14.2 requests per second with Llama-2-70B, compared to 5.3 for "
+            "vLLM and 11.8 for SGLang.",
+            "14.2 requests against 11.8 for SGLang (2.4 more)",
+        ),
+        (
+            "How much faster is it than vLLM?",
+            "PageShare serves 14.2 requests per second with Llama-2-70B, compared to 5.3 for "
+            "vLLM and 11.8 for SGLang.",
+            "14.2 requests against 5.3 for vLLM (2.7 times)",
+        ),
+        # a gain said outright is said as it is
+        (
+            "How much better than Math-Shepherd?",
+            "It scores 1.7 points above Math-Shepherd.",
+            "1.7 points",
+        ),
+    ],
+)
+def test_a_comparison_gives_both_figures_and_the_difference(
+    question: str, sentence: str, short: str | None
+) -> None:
+    assert short_answer(question, sentence) == short
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
         ("How many axioms?", "They use six axioms, five of which are standard.", "six axioms"),
         ("How many voters?", r"Add \max((2n-1)m-N,0) many voters as follows: 1.", None),
         ("How many voters?", "One of the voters (see Table 2) left in 2019.", None),
