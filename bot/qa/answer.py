@@ -23,7 +23,7 @@ from bot.qa.passages import Passage
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
-from bot.qa.short import gives, short_answer
+from bot.qa.short import gives, own_names, short_answer
 
 # A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
 _OPENS_LIST = re.compile(r"(:|\b(as follows|(two|three|four|five)fold)[.:]?)\s*$", re.IGNORECASE)
@@ -53,6 +53,11 @@ def retriever(text: FullText) -> Retriever:
     return found
 
 
+def _own(text: FullText) -> frozenset[str]:
+    """What the paper calls its own work, from the passages that introduce it."""
+    return own_names(" ".join(p.text for p in text.passages[:SKIMMED]))
+
+
 def answering_sentences(question: str, text: FullText) -> list[Scored]:
     """The sentences that answer best, best first (at most QUOTES)."""
     index = retriever(text)
@@ -72,7 +77,8 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it; one that
     # counts exactly what is asked is worth it even from further down.
-    given = {id(s): gives(question, s.sentence, s.before) for s in scored}
+    own = _own(text)
+    given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)] == 2]
     chosen.sort(key=lambda s: given[id(s)], reverse=True)
     return chosen[:QUOTES]
@@ -148,7 +154,9 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     unmentioned = index.vocabulary.unmentioned(question)
     everyday = all(index.words.share(w) >= EVERYDAY for w in content if w not in unmentioned)
     return Lead(
-        short_answer(question, chosen[0].sentence, chosen[0].before) if chosen else None,
+        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text))
+        if chosen
+        else None,
         tuple(unmentioned),
         bool(YES_NO.match(question))
         and bool(unmentioned)

@@ -339,6 +339,19 @@ def _own(sentence: str, start: int, end: int) -> bool:
     return bool(_WINS.match(sentence, end) or _COMPARED.search(sentence, 0, start))
 
 
+# "We propose CalibRM, ...": the paper's own method, named where it is introduced.
+_PROPOSES = re.compile(
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+\s+){0,2}?(?:propose|present|introduce|develop)s?"
+    r"\s+(?:[\w-]+\s+){0,5}?([A-Z][\w-]*[A-Z0-9][\w-]*)"
+)
+
+
+def own_names(text: str) -> frozenset[str]:
+    """The names the paper gives its own work (lower-cased), from the text that introduces it
+    (its abstract and introduction)."""
+    return frozenset(m[1].lower() for m in _PROPOSES.finditer(text))
+
+
 def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     found = [(m.start(), m.end(), m[0]) for m in _NAME.finditer(sentence)]
     # "ScanNet and Replica": a capitalised word listed with a name is one too
@@ -435,7 +448,7 @@ def _versus(question: str, sentence: str) -> str | None:
     return f"{said} ({gap} {'more' if a >= b else 'less'})"
 
 
-def _spans(question: str, sentence: str, said: str) -> list[_Span]:
+def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list[_Span]:
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
     asked = _asked(question)
@@ -462,15 +475,19 @@ def _spans(question: str, sentence: str, said: str) -> list[_Span]:
     if things or kinds & _LISTS:
         # a dataset, a model or a baseline is never a measure ("CIDEr", "RMSE") nor hardware
         names = _names(head, asked, kinds)
+        if things:  # the paper's own method is none of its baselines, datasets or rivals
+            names = [n for n in names if n.lower() not in own]
         return [_Span(n) for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
     return []
 
 
-def short_answer(question: str, sentence: str, said: str = "") -> str | None:
+def short_answer(
+    question: str, sentence: str, said: str = "", own: frozenset[str] = frozenset()
+) -> str | None:
     """The number(s) or name(s) that answer `question` in `sentence` (`said` is the sentence
-    before it), or None. "How many questions?" is answered by the count of questions, not of
-    the sentences beside it."""
-    spans = _spans(question, sentence, said)
+    before it; `own`, the paper's names for its own work), or None. "How many questions?" is
+    answered by the count of questions, not of the sentences beside it."""
+    spans = _spans(question, sentence, said, own)
     about = [s for s in spans if s.about]
     if not about and (measured(question) or _measure(question)):
         return None  # "How big is the Japanese data?" is not answered by the lexicon's size
@@ -478,9 +495,9 @@ def short_answer(question: str, sentence: str, said: str = "") -> str | None:
     return ", ".join(chosen[:MOST]) if chosen else None
 
 
-def gives(question: str, sentence: str, said: str = "") -> int:
+def gives(question: str, sentence: str, said: str = "", own: frozenset[str] = frozenset()) -> int:
     """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts what
     the question asks about, 1 when it has a number or a name of the kind, 0 when it has none
     or the question asks for neither."""
-    spans = _spans(question, sentence, said)
+    spans = _spans(question, sentence, said, own)
     return 2 if any(s.about for s in spans) else int(bool(spans))

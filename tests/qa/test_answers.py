@@ -724,6 +724,36 @@ def test_what_something_is_is_answered_by_its_definition() -> None:
         assert extractive_answer(question, body).startswith(definition), question
 
 
+def test_the_papers_own_method_is_not_its_baseline() -> None:
+    body = FullText(
+        "2606.00054",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    ("Abstract", ["We propose CalibRM, an ensemble of reward models."]),
+                    (
+                        "3 Experiments",
+                        [
+                            "Human evaluation on 300 prompts shows a 61% preference for "
+                            "CalibRM over the single-model baseline.",
+                            "We evaluate on AlpacaEval 2.0 and MT-Bench. Baselines are a "
+                            "single reward model, reward model averaging (WARM), and DPO.",
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    answer = extractive_answer("What are the baselines?", body).splitlines()
+    assert answer[:2] == [
+        "In short: WARM, DPO (as the paper says below)",
+        "> Baselines are a single reward model, reward model averaging (WARM), and DPO.",
+    ]
+    assert short_answer("What is the method called?", "We propose CalibRM.") == "CalibRM"
+
+
 def test_what_a_paper_calls_this_is_quoted_with_what_this_is() -> None:
     body = FullText(
         "2606.00053",
