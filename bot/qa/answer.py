@@ -153,6 +153,8 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     content = index.vocabulary.content(question)
     unmentioned = index.vocabulary.unmentioned(question)
     everyday = all(index.words.share(w) >= EVERYDAY for w in content if w not in unmentioned)
+    # "Is the code available?" of "We will open-source it": said in the words of its kind
+    in_kind = bool(chosen) and any(k.says.search(chosen[0].sentence) for k in kinds_of(question))
     return Lead(
         short_answer(question, chosen[0].sentence, chosen[0].before, _own(text))
         if chosen
@@ -161,7 +163,8 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
         bool(YES_NO.match(question))
         and bool(unmentioned)
         and 2 * len(unmentioned) >= len(content)
-        and everyday,
+        and everyday
+        and not in_kind,
     )
 
 

@@ -230,6 +230,16 @@ KINDS = (
         ),
     ),
     Kind(
+        "code",
+        _re(r"\b(source )?code\b|\bopen[- ]sourced?\b|\bgithub\b|\brepositor(y|ies)\b"),
+        _re(
+            r"\bopen[- ]sourc\w*|\bgithub\b|\brepositor(y|ies)\b|\b(code|implementation) "
+            r"(is|will be|are) (publicly |freely )?(available|released)|\brelease (our|the) "
+            r"(code|implementation)\b"
+        ),
+        1.5,
+    ),
+    Kind(
         "hardware",
         _re(r"\bhardware\b|\b[gt]pus?\b|\baccelerators?\b|\bcompute (budget|resources?)\b"),
         _re(rf"\b[GT]PUs?\b|\baccelerators?\b|\bNVLink\b|{HARDWARE}"),

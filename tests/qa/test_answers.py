@@ -724,6 +724,32 @@ def test_what_something_is_is_answered_by_its_definition() -> None:
         assert extractive_answer(question, body).startswith(definition), question
 
 
+def test_code_availability_is_read_in_the_papers_words() -> None:
+    body = FullText(
+        "2606.00055",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    ("Abstract", ["We present PageShare, a serving system."]),
+                    (
+                        "3 Implementation",
+                        [
+                            "PageShare is written in 9,000 lines of Python. We will open-source "
+                            "it upon publication.",
+                        ],
+                    ),
+                ]
+            )
+        ),
+    )
+    for question in ("Is the code available?", "Do they release code?", "Is it open source?"):
+        answer = extractive_answer(question, body)
+        assert "We will open-source it upon publication." in answer, question
+        assert "does not say" not in answer, question
+
+
 def test_the_papers_own_method_is_not_its_baseline() -> None:
     body = FullText(
         "2606.00054",
