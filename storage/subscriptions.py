@@ -14,10 +14,11 @@ from bot.feeds import parse_feed_spec
 from bot.keywords import parse_keywords
 from storage import counters
 from storage.dialect import insert_ignoring_conflicts
-from storage.ledger import CARD, deliveries, thread_papers
+from storage.ledger import CARD, SENDING, deliveries, thread_papers
 from storage.tables import SubscriptionRow
 
 subscriptions = cast(sa.Table, SubscriptionRow.__table__)
+POSTED = Outcome.POSTED.value
 
 
 def rules_json(rules: Rules) -> dict[str, Any]:
@@ -112,14 +113,26 @@ class SqlSubscriptionStore:
         )
 
     async def remove(self, subscription_id: int) -> bool:
+        """Remove the subscription and its ledger; its channel keeps the cards it posted (see
+        migration 0013): their threads go on answering, and no other subscription of the
+        channel posts them again."""
+        d, s = deliveries, subscriptions
         async with self.engine.begin() as conn:
-            await _remember_cards(conn, subscription_id)
-            await conn.execute(
-                sa.delete(deliveries).where(deliveries.c.subscription_id == subscription_id)
+            target = (
+                await conn.execute(
+                    sa.select(s.c.platform, s.c.channel).where(s.c.id == subscription_id)
+                )
+            ).one_or_none()
+            # The rows as deleted: a card a worker marked posted meanwhile is read as posted.
+            dropped = await conn.execute(
+                sa.delete(d)
+                .where(d.c.subscription_id == subscription_id, d.c.kind == CARD)
+                .returning(d.c.arxiv_id, d.c.outcome, d.c.message_id, d.c.key, d.c.updated)
             )
-            gone = await conn.execute(
-                sa.delete(subscriptions).where(subscriptions.c.id == subscription_id)
-            )
+            await conn.execute(sa.delete(d).where(d.c.subscription_id == subscription_id))
+            if target is not None:
+                await _remember(conn, Target(target.platform, target.channel), dropped.all())
+            gone = await conn.execute(sa.delete(s).where(s.c.id == subscription_id))
             await counters.bump(conn, counters.SUBSCRIPTIONS)
         return bool(gone.rowcount)
 
@@ -187,22 +200,21 @@ class SqlSubscriptionStore:
             await counters.bump(conn, counters.SUBSCRIPTIONS)
 
 
-async def _remember_cards(conn: AsyncConnection, subscription_id: int) -> None:
-    """The channel keeps the cards this subscription posted (see migration 0013): their
-    threads go on answering, and no other subscription of the channel posts them again."""
-    d, s = deliveries, subscriptions
-    posted = (
-        sa.select(s.c.platform, s.c.channel, d.c.message_id, d.c.arxiv_id, d.c.updated, sa.true())
-        .join(s, s.c.id == d.c.subscription_id)
-        .where(
-            d.c.subscription_id == subscription_id,
-            d.c.kind == CARD,
-            d.c.outcome == Outcome.POSTED.value,
-            d.c.message_id.is_not(None),
-        )
-    )
-    columns = ["platform", "channel", "thread", "arxiv_id", "created", "from_feed"]
-    keys = ["platform", "channel", "thread"]
-    await conn.execute(
-        insert_ignoring_conflicts(conn, thread_papers, keys).from_select(columns, posted)
-    )
+async def _remember(conn: AsyncConnection, target: Target, cards: Sequence[Any]) -> None:
+    """The channel's cards, as `thread_papers` rows: a posted card by its message (its thread);
+    one being sent as the subscription went, by its key (posted, maybe: not posted again)."""
+    rows = [
+        {
+            "platform": target.platform,
+            "channel": target.channel,
+            "thread": card.message_id if card.outcome == POSTED else f"sending:{card.key}",
+            "arxiv_id": card.arxiv_id,
+            "created": card.updated,
+            "from_feed": True,
+        }
+        for card in cards
+        if (card.outcome == POSTED and card.message_id) or (card.outcome == SENDING and card.key)
+    ]
+    if rows:
+        keys = ["platform", "channel", "thread"]
+        await conn.execute(insert_ignoring_conflicts(conn, thread_papers, keys), rows)

@@ -303,7 +303,7 @@ class ThreadPaperRow(Base):
     created: Mapped[datetime]
     from_feed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
-    __table_args__ = (Index("ix_thread_papers_shown", "platform", "channel", "arxiv_id"),)
+    __table_args__ = (Index("ix_thread_papers_shown", "arxiv_id"),)
 
 
 class VoteRow(Base):

@@ -15,6 +15,7 @@ import pytest
 from bot.commands import Commands, Context
 from bot.domain import (
     Cadence,
+    Card,
     DeliveryKind,
     Every,
     FeedKind,
@@ -196,6 +197,45 @@ async def test_subscribing_again_does_not_show_a_channel_what_it_was_shown(
     # The catch-up skips what the channel was shown; the old cards' threads still answer.
     assert platform.papers_in(ONE) == [papers[3], papers[2], papers[1], papers[0]]
     assert await storage.threads.paper_of(ONE, "m1") == papers[3]
+
+
+async def test_what_channels_were_shown_is_read_for_thousands_of_channels(
+    storage: Storage,
+) -> None:
+    # A condition per channel overflowed PostgreSQL's parser from 8,000 channels on.
+    channels = [Target("fake", f"c{n}") for n in range(12_000)]
+    assert await storage.ledger.occupied(["2606.00001"], [], channels) == set()
+
+
+@dataclass
+class UnsubscribedWhilePosting(FakePlatform):
+    """A platform where someone unsubscribes while the card is on its way."""
+
+    storage: Storage | None = None
+    subscription: int = 0
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        message_id = await super().post(target, card, key)
+        if self.storage is not None and self.subscription:
+            await self.storage.subscriptions.remove(self.subscription)
+            self.subscription = 0
+        return message_id
+
+
+async def test_a_card_sent_as_its_subscription_goes_is_not_posted_again(
+    storage: Storage,
+) -> None:
+    clock, feed = Clock(), FakeFeed()
+    sub = await storage.subscriptions.add(ONE, HF, Rules(), START - timedelta(hours=1))
+    platform = UnsubscribedWhilePosting(storage=storage, subscription=sub.id)
+    paper = feed.add(1, "A paper")
+    engine = engine_for(storage, feed, platform, clock)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [paper]
+    clock.now += timedelta(hours=1)
+    await storage.subscriptions.add(ONE, HF, Rules(catch_up=3), clock.now)
+    await engine.run_once()
+    assert platform.papers_in(ONE) == [paper]
 
 
 @dataclass

@@ -25,7 +25,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("from_feed", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    op.create_index("ix_thread_papers_shown", "thread_papers", ["platform", "channel", "arxiv_id"])
+    op.create_index("ix_thread_papers_shown", "thread_papers", ["arxiv_id"])
 
 
 def downgrade() -> None:
