@@ -294,7 +294,9 @@ def _typed(option: Option, raw: Value) -> Value:
     it is not one."""
     if option.kind is Kind.NUMBER:
         number = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-        digits = str(raw).lstrip("#").strip()  # `#3`: a subscription
+        digits = str(raw).strip().removeprefix("#")  # `#3`: a subscription
+        if digits.isascii() and digits.isdigit():
+            digits = digits.lstrip("0") or "0"  # "0002" is 2
         if number is None:
             number = whole_number(digits, 2**62)
         low = option.low if option.low is not None else -(2**62)

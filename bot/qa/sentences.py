@@ -42,12 +42,12 @@ METRICS = (
 # ("eight NVIDIA H100 GPUs", "a single RTX 3090", "8 GPUs").
 HARDWARE = (
     r"(?:(?:NVIDIA|Nvidia|AMD|Google)\s+)?(?:(?:Tesla|GeForce|Quadro)\s+)?"
-    r"(?:[AHVLT]\d{2,3}|RTX\s?A?\d{4}(?:\s?Ti)?|GTX\s?\d{3,4}|TPU\s?v\d\w*|MI\d{3}X?)\b"
+    r"(?:[AHV]\d{2,3}|RTX\s?A?\d{4}(?:\s?Ti)?|GTX\s?\d{3,4}|TPU\s?v\d\w*|MI\d{3}X?)\b"
 )
 HARDWARE_USED = (
-    rf"\b(?:(?:\d+|{NUMBER_WORDS}|one|a single|single)\s+)?{HARDWARE}"
+    rf"\b(?:(?i:\d+x?|{NUMBER_WORDS}|one|a single|single)\s+)?{HARDWARE}"
     r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
-    rf"|\b(?:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
+    rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
 )
 LANGUAGES = (
     r"English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
@@ -93,10 +93,17 @@ def split_sentences(text: str) -> list[str]:
 
 
 @cache
-def stopwords() -> frozenset[str]:
+def function_words() -> frozenset[str]:
+    """English's function words ("the", "it", "of")."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    return frozenset(STOPWORDS_EN_PLUS) | {"paper", "authors", "author", "work", "use", "used"}
+    return frozenset(STOPWORDS_EN_PLUS)
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Function words, and the words every question about a paper may use ("authors")."""
+    return function_words() | {"paper", "authors", "author", "work", "use", "used"}
 
 
 @cache

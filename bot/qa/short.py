@@ -20,6 +20,7 @@ from bot.qa.sentences import (
     METRICS,
     NUMBER_WORDS,
     YES_NO,
+    function_words,
     kinds_of,
     stem,
     stems,
@@ -59,6 +60,8 @@ _AGAINST = re.compile(
     r"([A-Z][\w-]*)"
 )
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_MIXED_CASE = re.compile(r"\b[a-z]+[A-Z][\w-]*")
+_FOR_NAME = re.compile(r"\s+for\s+(?:the\s+)?([A-Z][\w.-]*\w|[a-z]+[A-Z][\w.-]*)")
 _TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
 _FORMULA = re.compile(r"\$[^$]*\$")
@@ -73,7 +76,23 @@ _COUNTED = re.compile(
     r"have|has|had|can|will|would|in|of|per|for|on|there)\b",
     re.IGNORECASE,
 )
-_COUNTED_FIRST = re.compile(r"\bhow many\s+([\w-]+)", re.IGNORECASE)  # "how many authors agreed?"
+_HOW_MANY = re.compile(r"\bhow many\s+([\w\s-]+)", re.IGNORECASE)
+
+
+def _counted(question: str) -> str | None:
+    """The noun a "how many" question counts: before its verb ("how many annotated documents
+    are there?"), else the last of the words after "how many" that is not a verb ("how many
+    test images?", "how many authors annotated it?")."""
+    if found := _COUNTED.search(question):
+        return found[1]
+    if not (after := _HOW_MANY.search(question)):
+        return None
+    stop = function_words()
+    words = list(takewhile(lambda w: w.lower() not in stop, after[1].split()))
+    nouns = [w for w in words if not w.endswith(("ed", "ing"))]
+    return nouns[-1] if nouns else None
+
+
 # "What percentage ...?" is answered by a share; "How long does training take?" by a time.
 _SHARE = re.compile(r"\b(percent\w*|proportion|share|fraction|rate)\b|%", re.IGNORECASE)
 _TIME_ASKED = re.compile(
@@ -122,7 +141,7 @@ _NAME = re.compile(
     r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
     r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"
     r"(?:\s+(?:Base|Large|Small|Tiny|Mini|Medium|XL|XXL|Instruct|Chat)"
-    r"|(?:\s+[A-Z][\w-]*)*\s+v\d+(?:\.\d+)*)?\b"
+    r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?\b"
 )
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
 _CAPITAL = r"[A-Z][\w-]*"
@@ -238,11 +257,11 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     measure = _measure(question)
     # What is counted ("parameters") is beside every number; the other words of the question
     # ("the student") say which clause holds its count, then all of them
-    counted = _COUNTED.search(question) or _COUNTED_FIRST.search(question)
-    what = {stem(counted[1])} if counted else set()
+    counted = _counted(question)
+    what = {stem(counted)} if counted else set()
     telling = words - what
     # the noun itself, not its verb ("annotators" is not named by "annotated")
-    noun = counted[1].lower().rstrip("s") if counted else ""
+    noun = counted.lower().rstrip("s") if counted else ""
     named_here = bool(noun) and noun in {
         w.rstrip("s") for w in re.findall(r"\w+", sentence.lower())
     }
@@ -286,6 +305,8 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if measure:  # a share, a time, a speed-up or a gain, whatever it is of
             about = bool(measure.search(span))
         owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
+        if said_for := _FOR_NAME.match(sentence, match.end()):  # "5.3 for vLLM"
+            owner = said_for[1].lower()
         # "1.7 points above Math-Shepherd": a gain is said against the name after it
         rival = _AGAINST.match(sentence, match.end())
         other = (
@@ -297,6 +318,16 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         # then, in one clause, the count whose own words say it ("697 *test* frames")
         fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
+    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
+    names |= {m[0].lower() for m in _MIXED_CASE.finditer(question)}  # "vLLM"
+    # "PageShare serves 14.2 requests per second, compared to 5.3 for vLLM": the same measure,
+    # said bare of the name asked, whatever clause says more of it
+    if not any(s.about and names & {s.owner, s.rival} for s in spans) and any(
+        s.about for s in spans
+    ):
+        theirs = [s.owner in names and s.text.split()[0] == s.text for s in spans]
+        if any(theirs):
+            return [replace(s, about=mine) for s, mine in zip(spans, theirs, strict=True)]
     # "How many parameters does the full network have?" of "The block has 1.2M parameters,
     # while the full network has 14.8M parameters": the clause that names more of it
     best = max(fits, default=(0, 0, 0))
@@ -306,7 +337,6 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         spans = [s for s in spans if s.in_head]
     # "How many scenes does ScanNet contain?" of "ScanNet contains 1,513 scenes and Replica 18
     # scenes": a number is said of the name last named before it
-    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
     if any(s.about and s.rival in names for s in spans):
         spans = [replace(s, about=s.about and s.rival in names) for s in spans]
     elif any(s.about and s.owner in names for s in spans):

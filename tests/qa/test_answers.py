@@ -497,6 +497,20 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "Training takes 14 hours on four NVIDIA A100 GPUs.",
             "four NVIDIA A100 GPUs",
         ),
+        (
+            "How many requests per second does vLLM serve?",
+            "PageShare serves 14.2 requests per second, compared to 5.3 for vLLM and 11.8 for "
+            "SGLang.",
+            "5.3",
+        ),
+        ("How many test images?", "It contains 697 test images.", "697 test images"),
+        (
+            "How many attention heads?",
+            "We set $h = 16$ attention heads and $d = 512$ for all layers.",
+            "16 attention heads",
+        ),
+        ("Which GPU?", "Eight NVIDIA A100 GPUs were used.", "Eight NVIDIA A100 GPUs"),
+        ("Which GPUs?", "We train on 8x A100 (80GB).", "8x A100 (80GB)"),
         # "two of the authors"; a symbol set to a count of what follows it
         (
             "How many authors annotated it?",

@@ -50,6 +50,7 @@ def test_text_becomes_typed_values() -> None:
         ("frobnicate", "Unknown command 'frobnicate'"),
         ("top days=²", "days must be a whole number"),
         ("search x page=99999999999999999999", "page must be between 1 and 100, not 9999"),
+        ("search x page=0000000000000000000000000200", "page must be between 1 and 100, not 200$"),
         ("unsubscribe #123456789012345678901234567890", "subscription must be at least 1, not"),
         ("search x sort=best", "sort must be relevance, recent or upvotes"),
         ("why 2401.12345 2401.12346", "too many words; use: why ARXIV_ID"),
