@@ -10,7 +10,7 @@ does not already say, and that a clause of contrast ("while LVIS is not") does n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
@@ -28,6 +28,7 @@ from bot.qa.sentences import (
 )
 
 MOST = 6  # spans in a short answer
+LONGEST = 1_000  # characters of a sentence read for a short answer
 _LISTS = {"baseline", "name", "language"}
 # "Which datasets?" asks for names; "what data is it trained on?" for a description.
 _DATASETS = re.compile(r"\b(data ?sets?|benchmarks?|corpora)\b", re.IGNORECASE)
@@ -239,12 +240,23 @@ def _about(span: str, before: str, subject: str | None, words: set[str], said: s
     return bool(referring) and subject in stems(said)
 
 
-def _clause(sentence: str, start: int, end: int) -> str:
-    """The clause around sentence[start:end]: between punctuation or a turn of contrast."""
-    marks = [m.start() for m in _CLAUSE.finditer(sentence)]
-    marks += [m.start() for m in _CONTRAST.finditer(sentence)]
-    begin = max((at for at in marks if at < start), default=0)
-    return sentence[begin : min((at for at in marks if at >= end), default=len(sentence))]
+def _clauses(sentence: str) -> Callable[[int, int], set[str]]:
+    """The words (stemmed) of the clause around sentence[start:end]: between punctuation or a
+    turn of contrast. Each clause is read once, however many numbers it holds."""
+    marks = sorted(
+        [m.start() for m in _CLAUSE.finditer(sentence)]
+        + [m.start() for m in _CONTRAST.finditer(sentence)]
+    )
+    read: dict[tuple[int, int], set[str]] = {}
+
+    def words(start: int, end: int) -> set[str]:
+        begin = max((at for at in marks if at < start), default=0)
+        stop = min((at for at in marks if at >= end), default=len(sentence))
+        if (begin, stop) not in read:
+            read[begin, stop] = set(stems(sentence[begin:stop]))
+        return read[begin, stop]
+
+    return words
 
 
 def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
@@ -253,6 +265,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     stop = stopwords() | _JOINS
     asked, words, subject = _asked(question), set(stems(question)), measured(question)
     formulas = [m.span() for m in _FORMULA.finditer(sentence)]
+    clause_of = _clauses(sentence)
     capitals = _capitals(sentence)
     measure = _measure(question)
     # What is counted ("parameters") is beside every number; the other words of the question
@@ -284,15 +297,16 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         at = next((i for i, w in enumerate(named) if stem(w) in what), None)
         named = named[:2] if at is None else named[: at + 1]
         them = _OF_THEM.match(sentence, match.end())
-        clause_words = set(stems(_clause(sentence, match.start(), match.end())))
+        clause_words = clause_of(match.start(), match.end())
         if not named and them and stem(them[1]) in what and telling & clause_words:
             named = [them[0].strip()]
         span = " ".join([number, *named])
-        if _LABEL.search(before) or number.split()[0].lower() in asked:
+        near = sentence[_back(match.start()) : match.start()]  # what ends just before it
+        if _LABEL.search(near) or number.split()[0].lower() in asked:
             continue
         if _YEAR.match(span):  # a bare year dates something; it does not count it
             continue
-        if _FROM.search(before) and _TO.match(sentence, match.end()):
+        if _FROM.search(near) and _TO.match(sentence, match.end()):
             continue  # "extended from 4,096 to 16,384 tokens": what it was, not what it is
         # A lone digit with nothing counted after it is a list item, a footnote mark or an
         # equation's number: prose writes counts under ten in words ("three axioms"); and a
@@ -364,9 +378,15 @@ _WINS = re.compile(r"\s+(?:\w+ly\s+)?(?:outperform|beat|surpass|improves? (?:on|
 _COMPARED = re.compile(r"\bcompare[sd]?\s+$", re.IGNORECASE)
 
 
+def _back(start: int) -> int:
+    """Where the words just before `start` begin, for patterns that end at it ("on the $"):
+    searched from the sentence's start, each name cost the whole sentence again."""
+    return max(0, start - 40)
+
+
 def _own(sentence: str, start: int, end: int) -> bool:
     """Whether the name at `start:end` is the paper's own method rather than a baseline."""
-    return bool(_WINS.match(sentence, end) or _COMPARED.search(sentence, 0, start))
+    return bool(_WINS.match(sentence, end) or _COMPARED.search(sentence, _back(start), start))
 
 
 # "We propose CalibRM, ...": the paper's own method, named where it is introduced.
@@ -395,10 +415,13 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
                 for at, item in items
                 if at not in named and item.lower() not in stop
             ]
-    # "A-ViT" is one name, not also "ViT"
-    found = [
-        f for f in found if not any(s <= f[0] and f[1] <= e and f != (s, e, n) for s, e, n in found)
-    ]
+    # "A-ViT" is one name, not also "ViT": a name inside one found before it goes
+    nested, reach = [], -1
+    for start, end, name in sorted(set(found), key=lambda f: (f[0], -f[1])):
+        if end > reach:
+            nested.append((start, end, name))
+            reach = end
+    found = nested
     # "Which baselines?" is not answered by the benchmark they are run on, nor "which datasets?"
     # by the model beaten on them.
     other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
@@ -407,9 +430,9 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
         for start, end, name in sorted(found)
         if not _PLACEHOLDER.match(name)
         and name.lower() not in asked
-        and not (other and other.search(sentence, 0, start))
+        and not (other and other.search(sentence, _back(start), start))
         and not ("baseline" in kinds and _own(sentence, start, end))
-        and not _COUNT_BEFORE.search(sentence, 0, start)  # "24 EU languages": what is counted
+        and not _COUNT_BEFORE.search(sentence, _back(start), start)  # "24 EU languages"
     ]
     # "the Skip- and AWD-LSTM results": the first name ends as the next one does
     for i, name in enumerate(kept[:-1]):
@@ -479,6 +502,10 @@ def _versus(question: str, sentence: str) -> str | None:
 
 
 def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list[_Span]:
+    # A "sentence" longer than prose has (a table's cells run together, from a PDF) is read
+    # for its beginning: each number or name is weighed against its clause, at a cost that
+    # grows with the square of the clause's length.
+    sentence, said = sentence[:LONGEST], said[:LONGEST]
     kinds = {kind.name for kind in kinds_of(question)}
     head = _CONTRAST.split(sentence, maxsplit=1)[0]
     asked = _asked(question)

@@ -1027,6 +1027,22 @@ def test_a_huge_token_in_the_paper_does_not_stall_the_answer() -> None:
     assert time.monotonic() - began < 2
 
 
+def test_a_table_run_into_one_sentence_does_not_stall_the_answer() -> None:
+    # A PDF's table read as one "sentence" of thousands of cells and names: each number and
+    # name was weighed against the whole sentence (seconds per question, minutes at worst).
+    cells = " ".join(f"AbCd {n} 0.{n % 97}" for n in range(2_000))
+    body = FullText(
+        "2606.00056",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(from_sections([("4 Results", [f"We train on 8 GPUs. {cells}", cells])])),
+    )
+    began = time.monotonic()
+    for question in ("How many GPUs?", "Which datasets?", "How much better than AbCd?"):
+        extractive_answer(question, body)
+    assert time.monotonic() - began < 2
+
+
 _VOCABULARY = Vocabulary(["We compare supervised models on unrelated questions."])
 
 
