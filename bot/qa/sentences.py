@@ -37,7 +37,6 @@ METRICS = (
     r"agreement|kappa|latency|throughput|"
     r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
 )
-# Names of languages, which answer "which languages?"
 # Accelerators by name ("NVIDIA A100", "RTX 3090", "TPU v4"), and a count of them
 # ("eight NVIDIA H100 GPUs", "a single RTX 3090", "8 GPUs").
 HARDWARE = (
@@ -49,6 +48,7 @@ HARDWARE_USED = (
     r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
     rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
 )
+# Names of languages, which answer "which languages?"
 LANGUAGES = (
     r"English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
     r"Japanese|Korean|Arabic|Hindi|Bengali|Urdu|Punjabi|Turkish|Vietnamese|Thai|Indonesian|"

@@ -501,6 +501,58 @@ def _versus(question: str, sentence: str) -> str | None:
     return f"{said} ({gap} {'more' if a >= b else 'less'})"
 
 
+# A setting or a score asked for by name: "What learning rate?", "What is the WER of X?"
+_SETTINGS = (
+    r"\b(?:learning rate|batch size|dropout(?: rate)?|weight decay|warm-?up(?: steps)?|"
+    r"temperature|beam (?:size|width)|(?:sequence|context) length|hidden size|momentum|top-[pk])\b"
+)
+_VALUE_ASKED = re.compile(
+    rf"^\s*(?:what|which)\b[^?]*?({_SETTINGS}|{METRICS})"
+    r"(?=\s*(?:\?|$|\b(?:of|for|on|in|with|does|do|did|is|was|are|they|it)\b))",
+    re.IGNORECASE,
+)
+_VALUE = r"(\d+(?:\.\d+)?(?:e-?\d+)?%?)(?!\w|\.\d)"
+_VALUE_AFTER = re.compile(
+    r"\s*(?:\(\w+\)\s*)?(?:(?:is |was )?(?:set to|of|=|:|at|to|is|was)\s*)?"
+    r"(?:about |around |approximately |~)?" + _VALUE,
+    re.IGNORECASE,
+)
+_VALUE_NAMES = re.compile(rf"{_SETTINGS}|{METRICS}", re.IGNORECASE)
+_VALUE_BEFORE = re.compile(r"(?<![\w.])" + _VALUE + r"\s*(?:[\w-]+\s+)?$")
+
+
+def _value(question: str, sentence: str) -> str | None:
+    """The value of the setting or score the question names, in `sentence` ("a learning rate
+    of 3e-5", "81.4% top-1 accuracy"); of the name the question asks about where several."""
+    asked = _VALUE_ASKED.search(question)
+    if asked is None:
+        return None
+    # "Which dropout rate?" of "Dropout is set to 0.1": the setting by its first word
+    first = asked[1].split()[0].lower()
+    found: list[tuple[int, str]] = []
+    for said in _VALUE_NAMES.finditer(sentence):
+        if said[0].split()[0].lower() != first:
+            continue
+        if after := _VALUE_AFTER.match(sentence, said.end()):
+            found.append((after.start(1), after[1]))
+        elif before := _VALUE_BEFORE.search(sentence, max(0, said.start() - 24), said.start()):
+            found.append((before.start(1), before[1]))
+    if not found:
+        return None
+    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
+    names |= {m[0].lower() for m in _MIXED_CASE.finditer(question)}
+    capitals = _capitals(sentence)
+    if not names:
+        return found[0][1]
+    # "the top-1 accuracy of TokenFold" is not a figure said of something else
+    owners = [
+        next((m[0].lower() for m in reversed(capitals) if m.end() <= at), "") for at, _ in found
+    ]
+    return next(
+        (value for (_, value), owner in zip(found, owners, strict=True) if owner in names), None
+    )
+
+
 def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list[_Span]:
     # A "sentence" longer than prose has (a table's cells run together, from a PDF) is read
     # for its beginning: each number or name is weighed against its clause, at a cost that
@@ -513,6 +565,8 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return []
     if versus := _versus(question, head):
         return [_Span(versus, about=True)]
+    if value := _value(question, head):
+        return [_Span(value, about=True)]
     if "number" in kinds:
         sentence = _SET_COUNT.sub(_set_count, sentence)
         head = _CONTRAST.split(sentence, maxsplit=1)[0]

@@ -283,6 +283,41 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
     ("question", "sentence", "short"),
     [
         (
+            "What learning rate do they use?",
+            "We train for 10 epochs with a batch size of 32 and a learning rate of 3e-5.",
+            "3e-5",
+        ),
+        (
+            "What batch size?",
+            "We train for 10 epochs with a batch size of 32 and a learning rate of 3e-5.",
+            "32",
+        ),
+        ("Which dropout rate?", "Dropout is set to 0.1 in every layer.", "0.1"),
+        (
+            "What is the word error rate of BabelAdapt?",
+            "MMS has a word error rate of 38.4%, and BabelAdapt a word error rate of 31.1%.",
+            "31.1%",
+        ),
+        (
+            "What is the top-1 accuracy of TokenFold?",
+            "ToMe reaches 81.2% top-1 accuracy and TokenFold 81.4% top-1 accuracy.",
+            "81.4%",
+        ),
+        ("What accuracy does it reach?", "It reaches an accuracy of 91.3 on SST-2.", "91.3"),
+        ("What is the accuracy of TokenFold?", "Merging costs 1.9% accuracy.", None),
+        ("What is the learning rate schedule?", "The learning rate decays linearly.", None),
+    ],
+)
+def test_a_setting_or_a_score_is_read_off_its_sentence(
+    question: str, sentence: str, short: str | None
+) -> None:
+    assert short_answer(question, sentence) == short
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        (
             "How much better is LexSum than LED-16k?",
             "On CaseBrief 2.0, LexSum reaches 41.2 ROUGE-L, against 37.8 for LED-16k, the "
             "strongest baseline.",
