@@ -260,6 +260,8 @@ KINDS = (
 )
 
 
+_EVALUATION = _re(r"\b(benchmarks?|evaluat\w*|test\w*)\b")
+_TRAINING = _re(r"\b(train\w*|fine-?tun\w*|pre-?train\w*)\b")
 _IMPORTANCE = frozenset({"main", "key", "primary", "major", "central", "principal"})
 _DEFINED = re.compile(r"\bdefin\w*|\bhow (do|does|did|is|are)\b", re.IGNORECASE)
 
@@ -327,6 +329,11 @@ def best_sentences(
                 asked -= set(stems(noun[0]))
     if not found or (not asked and not kinds):
         return []
+    # Data asked of evaluation ("which benchmarks?") is not what it is trained on, and the other
+    # way round: a sentence about the other half of the data cues its kind at half weight.
+    evaluating, training = bool(_EVALUATION.search(question)), bool(_TRAINING.search(question))
+    other = _TRAINING if evaluating and not training else _EVALUATION if training else None
+    mine = _EVALUATION if other is _TRAINING else _TRAINING
     # Rarer words of the paper count more: "dataset" is in many of its sentences, "PubMed" not.
     weight = {w: math.log(1 + paper.passages / (1 + paper.using[w])) for w in asked}
     best = max((score for _, score in found), default=0.0) or 1.0
@@ -347,6 +354,8 @@ def best_sentences(
                 overlap += 0.5 * sum(weight[w] for w in (asked & before) - words)
             before, said_before, previous = words, previous, sentence
             cue = sum(_cue(kind, sentence, passage.section) for kind in kinds)
+            if other and other.search(sentence) and not mine.search(sentence):
+                cue /= 2
             if overlap == 0 and cue == 0:
                 continue
             value = overlap + cue + 0.5 * score / best - 0.05 * rank

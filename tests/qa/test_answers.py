@@ -799,6 +799,39 @@ def test_code_availability_is_read_in_the_papers_words() -> None:
         assert "does not say" not in answer, question
 
 
+def test_benchmarks_are_what_it_is_evaluated_on_not_trained_on() -> None:
+    body = FullText(
+        "2606.00057",
+        1,
+        TextSource.ARXIV_HTML,
+        tuple(
+            from_sections(
+                [
+                    ("Abstract", ["We propose CalibRM, an ensemble of reward models."]),
+                    (
+                        "2 Method",
+                        [
+                            "Each reward model is a Llama-3-8B with a scalar head, trained on "
+                            "160k preference pairs from the UltraFeedback dataset.",
+                        ],
+                    ),
+                    ("3 Experiments", ["We evaluate on AlpacaEval 2.0, MT-Bench and Arena-Hard."]),
+                ]
+            )
+        ),
+    )
+    evaluated = "> We evaluate on AlpacaEval 2.0, MT-Bench and Arena-Hard."
+    trained = "> Each reward model is a Llama-3-8B with a scalar head, trained on 160k"
+
+    def first_quote(question: str) -> str:
+        return next(x for x in extractive_answer(question, body).splitlines() if x[:2] == "> ")
+
+    for question in ("Which benchmarks?", "Which datasets is it evaluated on?"):
+        assert first_quote(question).startswith(evaluated), question
+    for question in ("What dataset is it trained on?", "What is the training data?"):
+        assert first_quote(question).startswith(trained), question
+
+
 def test_the_papers_own_method_is_not_its_baseline() -> None:
     body = FullText(
         "2606.00054",
