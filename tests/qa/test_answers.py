@@ -89,6 +89,11 @@ BODY = FullText(
 )
 
 
+def paper_text(arxiv_id: str, sections: list[tuple[str, list[str]]]) -> FullText:
+    """One of the project's small papers, as its arXiv HTML would give it."""
+    return FullText(arxiv_id, 1, TextSource.ARXIV_HTML, tuple(from_sections(sections)))
+
+
 def test_the_sentence_that_answers_leads() -> None:
     answer = extractive_answer("What is the main contribution?", BODY, MASKALIGN)
     assert answer.startswith("> We propose MaskAlign, a training procedure")
@@ -721,26 +726,20 @@ def test_an_example_in_brackets_is_not_quoted_as_the_answer() -> None:
 
 
 def test_the_hardware_is_answered_by_the_sentence_that_names_it() -> None:
-    body = FullText(
+    body = paper_text(
         "2606.00052",
-        1,
-        TextSource.ARXIV_HTML,
-        tuple(
-            from_sections(
+        [
+            ("Abstract", ["We serve large language models with shared prefixes."]),
+            (
+                "4 Setup",
                 [
-                    ("Abstract", ["We serve large language models with shared prefixes."]),
-                    (
-                        "4 Setup",
-                        [
-                            "We use the hardware efficiently by sharing the cache. Requests "
-                            "arrive from a production trace of 1.2 million requests.",
-                            "We serve Llama-2-70B on eight NVIDIA H100 GPUs connected with "
-                            "NVLink. The batch size is 32.",
-                        ],
-                    ),
-                ]
-            )
-        ),
+                    "We use the hardware efficiently by sharing the cache. Requests "
+                    "arrive from a production trace of 1.2 million requests.",
+                    "We serve Llama-2-70B on eight NVIDIA H100 GPUs connected with "
+                    "NVLink. The batch size is 32.",
+                ],
+            ),
+        ],
     )
     for question in ("What hardware do they use?", "Which GPU?", "What GPUs are used?"):
         answer = extractive_answer(question, body).splitlines()
@@ -774,24 +773,18 @@ def test_what_something_is_is_answered_by_its_definition() -> None:
 
 
 def test_code_availability_is_read_in_the_papers_words() -> None:
-    body = FullText(
+    body = paper_text(
         "2606.00055",
-        1,
-        TextSource.ARXIV_HTML,
-        tuple(
-            from_sections(
+        [
+            ("Abstract", ["We present PageShare, a serving system."]),
+            (
+                "3 Implementation",
                 [
-                    ("Abstract", ["We present PageShare, a serving system."]),
-                    (
-                        "3 Implementation",
-                        [
-                            "PageShare is written in 9,000 lines of Python. We will open-source "
-                            "it upon publication.",
-                        ],
-                    ),
-                ]
-            )
-        ),
+                    "PageShare is written in 9,000 lines of Python. We will open-source "
+                    "it upon publication.",
+                ],
+            ),
+        ],
     )
     for question in ("Is the code available?", "Do they release code?", "Is it open source?"):
         answer = extractive_answer(question, body)
@@ -800,25 +793,19 @@ def test_code_availability_is_read_in_the_papers_words() -> None:
 
 
 def test_benchmarks_are_what_it_is_evaluated_on_not_trained_on() -> None:
-    body = FullText(
+    body = paper_text(
         "2606.00057",
-        1,
-        TextSource.ARXIV_HTML,
-        tuple(
-            from_sections(
+        [
+            ("Abstract", ["We propose CalibRM, an ensemble of reward models."]),
+            (
+                "2 Method",
                 [
-                    ("Abstract", ["We propose CalibRM, an ensemble of reward models."]),
-                    (
-                        "2 Method",
-                        [
-                            "Each reward model is a Llama-3-8B with a scalar head, trained on "
-                            "160k preference pairs from the UltraFeedback dataset.",
-                        ],
-                    ),
-                    ("3 Experiments", ["We evaluate on AlpacaEval 2.0, MT-Bench and Arena-Hard."]),
-                ]
-            )
-        ),
+                    "Each reward model is a Llama-3-8B with a scalar head, trained on "
+                    "160k preference pairs from the UltraFeedback dataset.",
+                ],
+            ),
+            ("3 Experiments", ["We evaluate on AlpacaEval 2.0, MT-Bench and Arena-Hard."]),
+        ],
     )
     evaluated = "> We evaluate on AlpacaEval 2.0, MT-Bench and Arena-Hard."
     trained = "> Each reward model is a Llama-3-8B with a scalar head, trained on 160k"
@@ -833,26 +820,20 @@ def test_benchmarks_are_what_it_is_evaluated_on_not_trained_on() -> None:
 
 
 def test_the_papers_own_method_is_not_its_baseline() -> None:
-    body = FullText(
+    body = paper_text(
         "2606.00054",
-        1,
-        TextSource.ARXIV_HTML,
-        tuple(
-            from_sections(
+        [
+            ("Abstract", ["We propose CalibRM, an ensemble of reward models."]),
+            (
+                "3 Experiments",
                 [
-                    ("Abstract", ["We propose CalibRM, an ensemble of reward models."]),
-                    (
-                        "3 Experiments",
-                        [
-                            "Human evaluation on 300 prompts shows a 61% preference for "
-                            "CalibRM over the single-model baseline.",
-                            "We evaluate on AlpacaEval 2.0 and MT-Bench. Baselines are a "
-                            "single reward model, reward model averaging (WARM), and DPO.",
-                        ],
-                    ),
-                ]
-            )
-        ),
+                    "Human evaluation on 300 prompts shows a 61% preference for "
+                    "CalibRM over the single-model baseline.",
+                    "We evaluate on AlpacaEval 2.0 and MT-Bench. Baselines are a "
+                    "single reward model, reward model averaging (WARM), and DPO.",
+                ],
+            ),
+        ],
     )
     answer = extractive_answer("What are the baselines?", body).splitlines()
     assert answer[:2] == [
@@ -863,24 +844,18 @@ def test_the_papers_own_method_is_not_its_baseline() -> None:
 
 
 def test_what_a_paper_calls_this_is_quoted_with_what_this_is() -> None:
-    body = FullText(
+    body = paper_text(
         "2606.00053",
-        1,
-        TextSource.ARXIV_HTML,
-        tuple(
-            from_sections(
+        [
+            (
+                "3 Method",
                 [
-                    (
-                        "3 Method",
-                        [
-                            "Tokens are merged by similarity in every layer. Merged tokens keep "
-                            "a size counter, and attention is reweighted by the logarithm of "
-                            "the size. We call this proportional attention.",
-                        ],
-                    ),
-                ]
-            )
-        ),
+                    "Tokens are merged by similarity in every layer. Merged tokens keep "
+                    "a size counter, and attention is reweighted by the logarithm of "
+                    "the size. We call this proportional attention.",
+                ],
+            ),
+        ],
     )
     answer = extractive_answer("What is proportional attention?", body)
     assert answer.startswith(
