@@ -241,7 +241,7 @@ KINDS = (
         _re(r"\b(source )?code\b|\bopen[- ]sourced?\b|\bgithub\b|\brepositor(y|ies)\b"),
         _re(
             r"\bopen[- ]sourc\w*|\bgithub\b|\brepositor(y|ies)\b|\b(code|implementation) "
-            r"(is|will be|are) (publicly |freely )?(available|released)|\brelease (our|the) "
+            r"(is|will be|are) (publicly |freely )?(available|released)|\breleas\w* (our |the )?"
             r"(code|implementation)\b"
         ),
         1.5,

@@ -137,12 +137,13 @@ _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # two or more capitalised words in a row that do not start the sentence (Penn Treebank);
 # each with its size or its version (XLM-R Base, NYU Depth v2).
 _NAME = re.compile(
-    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?"
+    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*(?:\+\+)?"
+    r"|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?|[a-z]+[A-Z][a-z]\w*"
     r"|[a-z]+\d[a-z]\w*(?:\s+\d+(?:\.\d+)+)?"
     r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
     r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"
     r"(?:\s+(?:Base|Large|Small|Tiny|Mini|Medium|XL|XXL|Instruct|Chat)"
-    r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?\b"
+    r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?(?:\b|(?<=\+))"
 )
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
 _CAPITAL = r"[A-Z][\w-]*"
@@ -467,6 +468,7 @@ _COMPARING = re.compile(
     r"|\bhow (?:does|do|did) [\w-]+ compare\b",
     re.IGNORECASE,
 )
+_HOW_COMPARED = re.compile(r"\bhow (?:does|do|did) [\w-]+ compare\b", re.IGNORECASE)
 _RIVAL_ASKED = re.compile(
     r"\b(?:than|to|with|against|over|versus|vs\.?)\s+(?:the\s+)?([A-Za-z][\w.-]*[\w])", re.I
 )
@@ -491,7 +493,8 @@ def _versus(question: str, sentence: str) -> str | None:
     if ours is None or ours[2] != theirs[2]:
         return None
     word = re.match(r"\s+([\w-]+)", sentence[ours.end() :])
-    unit = f" {word[1]}" if word and not ours[2] and word[1].lower() not in stopwords() else ""
+    joins = stopwords() | {"versus", "vs", "against", "compared"}
+    unit = f" {word[1]}" if word and not ours[2] and word[1].lower() not in joins else ""
     a, b = float(ours[1]), float(theirs[1])
     said = f"{ours[0]}{unit} against {theirs[1]}{theirs[2]} for {rival}"
     if _TIMES.search(question) and b > 0:
@@ -539,8 +542,13 @@ def _value(question: str, sentence: str) -> str | None:
             found.append((before.start(1), before[1]))
     if not found:
         return None
+    # "What is the MAE on QM9?": QM9 must be in the sentence (not an ablation's "gap MAE")
+    phrase = set(stems(asked[1]))
+    if not set(stems(question)) - phrase <= set(stems(sentence)):
+        return None
     names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
     names |= {m[0].lower() for m in _MIXED_CASE.finditer(question)}
+    names -= {w.lower() for w in asked[1].split()}
     capitals = _capitals(sentence)
     if not names:
         return found[0][1]
@@ -567,6 +575,11 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return [_Span(versus, about=True)]
     if value := _value(question, head):
         return [_Span(value, about=True)]
+    if _HOW_COMPARED.search(question):
+        return []  # "How does it compare to X?" is not answered by a list of names
+    used = [" ".join(m[0].split()) for m in _HARDWARE_USED.finditer(head)]
+    if "number" in kinds and "hardware" in kinds and used:  # "How many GPUs?" of "a single A100"
+        return [_Span(u, about=True) for u in used]
     if "number" in kinds:
         sentence = _SET_COUNT.sub(_set_count, sentence)
         head = _CONTRAST.split(sentence, maxsplit=1)[0]

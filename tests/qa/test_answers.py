@@ -310,6 +310,9 @@ def test_what_a_how_big_question_measures(question: str, measured_stem: str | No
         ),
         ("What accuracy does it reach?", "It reaches an accuracy of 91.3 on SST-2.", "91.3"),
         ("What is the accuracy of TokenFold?", "Merging costs 1.9% accuracy.", None),
+        # the score of what the question names, not the ablation's
+        ("What is the MAE on QM9?", "Removing gating increases the gap MAE to 24.9 meV.", None),
+        ("What is the force MAE on aspirin?", "Removing gating raises the MAE to 24.9.", None),
         ("What is the learning rate schedule?", "The learning rate decays linearly.", None),
     ],
 )
@@ -345,6 +348,17 @@ def test_a_setting_or_a_score_is_read_off_its_sentence(
             "PageShare serves 14.2 requests per second with Llama-2-70B, compared to 5.3 for "
             "vLLM and 11.8 for SGLang.",
             "14.2 requests against 5.3 for vLLM (2.7 times)",
+        ),
+        (
+            "How much better than PatchTST?",
+            "On Traffic it reaches an MSE of 0.385 versus 0.391 for PatchTST.",
+            "0.385 against 0.391 for PatchTST (0.006 less)",
+        ),
+        # not the list of baselines, without the one asked about
+        (
+            "How does it compare to NequIP?",
+            "We compare against SchNet, DimeNet++, PaiNN and NequIP.",
+            None,
         ),
         # a gain said outright is said as it is
         (
@@ -508,6 +522,16 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ("Which baselines are used?", "Baselines are XLM-R Base and mBERT.", "XLM-R Base, mBERT"),
         ("Which datasets are used?", "We test on NYU Depth v2 and KITTI.", "NYU Depth v2, KITTI"),
         ("Which dataset is it tested on?", "We test captioning on COCO.", "COCO"),
+        (
+            "Which baselines?",
+            "Baselines are PatchTST, DimeNet++, iTransformer and FEDformer.",
+            "PatchTST, DimeNet++, iTransformer, FEDformer",
+        ),
+        (
+            "How many GPUs?",
+            "Training takes two days on a single NVIDIA A100.",
+            "a single NVIDIA A100",
+        ),
         ("Which datasets are used?", "We use FLEURS, in 24 EU languages.", "FLEURS"),
         (
             "What are the baselines?",
@@ -790,6 +814,17 @@ def test_code_availability_is_read_in_the_papers_words() -> None:
         answer = extractive_answer(question, body)
         assert "We will open-source it upon publication." in answer, question
         assert "does not say" not in answer, question
+    promised = paper_text(
+        "2606.00058",
+        [
+            (
+                "5 Conclusion",
+                ["Results hold on all tasks. We will release code and data upon publication."],
+            )
+        ],
+    )
+    answer = extractive_answer("Is the code available?", promised)
+    assert answer.startswith("> We will release code and data upon publication."), answer
 
 
 def test_benchmarks_are_what_it_is_evaluated_on_not_trained_on() -> None:
