@@ -577,15 +577,14 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return [_Span(value, about=True)]
     if _HOW_COMPARED.search(question):
         return []  # "How does it compare to X?" is not answered by a list of names
-    used = [" ".join(m[0].split()) for m in _HARDWARE_USED.finditer(head)]
-    if "number" in kinds and "hardware" in kinds and used:  # "How many GPUs?" of "a single A100"
-        return [_Span(u, about=True) for u in used]
+    if "hardware" in kinds:  # "Which GPU?", "How many GPUs?" of "a single NVIDIA A100"
+        used = [_Span(" ".join(m[0].split()), about=True) for m in _HARDWARE_USED.finditer(head)]
+        if used or "number" not in kinds:
+            return used
     if "number" in kinds:
         sentence = _SET_COUNT.sub(_set_count, sentence)
         head = _CONTRAST.split(sentence, maxsplit=1)[0]
         return _numbers(question, sentence, said, len(head))
-    if "hardware" in kinds:
-        return [_Span(" ".join(m[0].split())) for m in _HARDWARE_USED.finditer(head)]
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     # "Which datasets do they evaluate on?" asks for datasets, not for the measures
