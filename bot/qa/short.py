@@ -200,6 +200,18 @@ def _capitals(text: str) -> list[re.Match[str]]:
     return [m for m in re.finditer(rf"\b{_CAPITAL}", text) if m[0].lower() not in stop]
 
 
+def _names_asked(question: str) -> set[str]:
+    """The names in the question (lower-cased): capitalised past its first word, or in mixed
+    case ("vLLM")."""
+    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
+    return names | {m[0].lower() for m in _MIXED_CASE.finditer(question)}
+
+
+def _owner(capitals: list[re.Match[str]], at: int) -> str:
+    """The name last named before `at` (lower-cased), which what stands at `at` is said of."""
+    return next((m[0].lower() for m in reversed(capitals) if m.end() <= at), "")
+
+
 def measured(question: str) -> str | None:
     """The stem of what a "how big is X?" question measures: X's last word before a verb or a
     preposition ("How large is the raw corpus used for training?" -> "corpus")."""
@@ -319,7 +331,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         about = bool(listed) or _about(span, before, subject, words, said)
         if measure:  # a share, a time, a speed-up or a gain, whatever it is of
             about = bool(measure.search(span))
-        owner = next((m[0].lower() for m in reversed(capitals) if m.end() <= match.start()), "")
+        owner = _owner(capitals, match.start())
         if said_for := _FOR_NAME.match(sentence, match.end()):  # "5.3 for vLLM"
             owner = said_for[1].lower()
         # "1.7 points above Math-Shepherd": a gain is said against the name after it
@@ -333,8 +345,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         # then, in one clause, the count whose own words say it ("697 *test* frames")
         fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
-    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
-    names |= {m[0].lower() for m in _MIXED_CASE.finditer(question)}  # "vLLM"
+    names = _names_asked(question)
     # "PageShare serves 14.2 requests per second, compared to 5.3 for vLLM": the same measure,
     # said bare of the name asked, whatever clause says more of it
     if not any(s.about and names & {s.owner, s.rival} for s in spans) and any(
@@ -546,19 +557,12 @@ def _value(question: str, sentence: str) -> str | None:
     phrase = set(stems(asked[1]))
     if not set(stems(question)) - phrase <= set(stems(sentence)):
         return None
-    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
-    names |= {m[0].lower() for m in _MIXED_CASE.finditer(question)}
-    names -= {w.lower() for w in asked[1].split()}
-    capitals = _capitals(sentence)
+    names = _names_asked(question) - {w.lower() for w in asked[1].split()}
     if not names:
         return found[0][1]
     # "the top-1 accuracy of TokenFold" is not a figure said of something else
-    owners = [
-        next((m[0].lower() for m in reversed(capitals) if m.end() <= at), "") for at, _ in found
-    ]
-    return next(
-        (value for (_, value), owner in zip(found, owners, strict=True) if owner in names), None
-    )
+    capitals = _capitals(sentence)
+    return next((value for at, value in found if _owner(capitals, at) in names), None)
 
 
 def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list[_Span]:
