@@ -13,9 +13,10 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from bot.cycle import CycleReport, utc_now
 from bot.deciding import DECIDE_AT_ONCE, QUIET, Decider, SubscriptionCache
@@ -26,6 +27,8 @@ from bot.intake import Intake, half_an_hour
 from bot.ports import Ledger, PaperStore, PollLeases, Publisher, SubscriptionStore, Tldrs
 from bot.tastes import Tastes
 
+_T = TypeVar("_T")
+
 
 @dataclass
 class Engine:
@@ -34,7 +37,9 @@ class Engine:
     deliverer: Deliverer
     # Set when there is work now (a new subscription): the main loop's pause ends early.
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _background: set[asyncio.Task[CycleReport]] = field(default_factory=set)
+    # Work begun for a command (a first poll, a catch-up, a digest's posting) that outlives
+    # the command's reply: the main loop waits for it before the process stops.
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @property
     def clock(self) -> Callable[[], datetime]:
@@ -74,6 +79,9 @@ class Engine:
     async def start(self, sub: Subscription) -> int | None:
         """A new subscription's first poll of its feed, now: returns how many papers the feed
         already listed (left out, bar a catch-up), or None if the feed could not be read."""
+        return await self._finishing(self._start(sub))
+
+    async def _start(self, sub: Subscription) -> int | None:
         report = CycleReport(opening=sub.id)
         subs = [s for s in await self.decider.cache.all() if s.feed == sub.feed]
         await self.intake.poll_safely(sub.feed, [*subs, sub] if sub not in subs else subs, report)
@@ -81,9 +89,7 @@ class Engine:
             self.wake_up()  # the main loop polls it instead, and keeps trying
             return None
         await self.decider.promote(sub, report)  # a catch-up, ranked (with promote=N)
-        task = asyncio.create_task(self.deliver())  # a catch-up goes out now
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._later(self.deliver())  # a catch-up goes out now
         return report.fetched[str(sub.feed)] - report.news.get(sub.id, 0)
 
     def wake_up(self) -> None:
@@ -92,11 +98,31 @@ class Engine:
 
     async def digest(self, sub: Subscription) -> int:
         """Make the subscription's digest now; returns how many papers it holds."""
-        return await self.decider.digest(sub)
+        return await self._finishing(self.decider.digest(sub))
 
     async def deliver(self, report: CycleReport | None = None) -> CycleReport:
         """Post what is due; when the outbox runs dry, decide the next stretch of the log."""
-        return await self.deliverer.deliver(report or CycleReport(), self.decider.decide_backlog)
+        return await self._finishing(
+            self.deliverer.deliver(report or CycleReport(), self.decider.decide_backlog)
+        )
+
+    async def settle(self) -> None:
+        """Wait for the work begun for commands (the process is stopping): a card posted and
+        not yet recorded would be posted again at the next start, and a database call cut
+        half-way leaves its connection unreturned."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    def _later(self, work: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def _finishing(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """`work`, carried on to its end when the caller stops waiting (a command's reply
+        cancelled, a chat client closing): `settle` waits for it."""
+        return await asyncio.shield(self._later(work))
 
     async def decide_backlog(self, report: CycleReport, pairs: int = DECIDE_AT_ONCE) -> int:
         return await self.decider.decide_backlog(report, pairs)

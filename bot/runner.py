@@ -22,7 +22,21 @@ async def run(
     on_report: Callable[[CycleReport], None] = lambda report: None,
 ) -> None:
     """Cycle until `stop` is set (SIGTERM), or once. A cycle in progress always finishes, so no
-    delivery is left between posting and recording; a stop during the sleep ends it at once."""
+    delivery is left between posting and recording, and so does the work begun for commands
+    (a catch-up being posted); a stop during the sleep ends it at once."""
+    try:
+        await _cycles(engine, scheduler, stop, once, on_report)
+    finally:
+        await engine.settle()
+
+
+async def _cycles(
+    engine: Engine,
+    scheduler: Scheduler,
+    stop: asyncio.Event,
+    once: bool,
+    on_report: Callable[[CycleReport], None],
+) -> None:
     faults = 0
     while True:
         try:

@@ -700,6 +700,56 @@ async def test_a_new_subscription_is_read_at_once_and_caught_up(storage: Storage
     await asyncio.wait_for(loop, 5)
 
 
+@dataclass
+class HeldPlatform(FakePlatform):
+    """Each post waits until the test lets it through (a slow or rate-limited channel)."""
+
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    through: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def post(self, target: Target, card: Card, key: str) -> str:
+        self.entered.set()
+        await self.through.wait()
+        return await super().post(target, card, key)
+
+
+async def test_a_stop_waits_for_a_catch_up_being_posted_and_records_it(storage: Storage) -> None:
+    """SIGTERM while a new subscription's catch-up is going out: the loop ends only once the
+    card is recorded (a card posted and not recorded is posted again at the next start; a
+    database call cut by the process ending left its connection unreturned)."""
+    from bot import runner
+    from bot.schedule import Scheduler
+
+    clock, feed, platform = Clock(), FakeFeed(), HeldPlatform()
+    paper = feed.add(1, "Diffusion video")
+    engine = engine_for(storage, feed, platform, clock)
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+        engine=engine,
+        clock=clock,
+    )
+    stop, first = asyncio.Event(), asyncio.Event()
+    loop = asyncio.create_task(
+        runner.run(engine, Scheduler(), stop=stop, on_report=lambda report: first.set())
+    )
+    await first.wait()
+    reply = await commands.handle(
+        "subscribe hf-daily catch-up=1", Context(ONE, "ada", can_manage=True)
+    )
+    assert "coming now" in reply.text, reply.text
+    await asyncio.wait_for(platform.entered.wait(), 5)
+    stop.set()
+    await asyncio.sleep(0.2)
+    assert not loop.done()  # the catch-up's post is still going
+    platform.through.set()
+    await asyncio.wait_for(loop, 5)
+    assert platform.papers_in(ONE) == [paper]
+    assert {r.outcome for r in await storage.ledger.why(paper)} == {Outcome.POSTED}
+
+
 # --- The backlog: a poll logs what is new once; the outbox decides it pair by pair ---------
 
 
