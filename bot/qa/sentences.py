@@ -275,6 +275,38 @@ def kinds_of(question: str) -> list[Kind]:
     return found
 
 
+# "What is RevIN?": the term asked to define, and the sentences that say of it what it is
+_TERM_ASKED = _re(r"^\s*what (?:is|are) (?:an? |the )?((?:[\w.+-]+ ?){1,4})\s*\??\s*$")
+_VAGUE = frozenset({"it", "this", "that", "they", "these", "main", "key", "result", "results"})
+_LEADS = r"^(?:(?:the|our|an?|this|that)\s+)?"
+_ASIDE = r"(?:\s*\([^()]*\))?"
+_NOT_A_VERB = r"(?!(?:of|in|on|at|for|with|without|from|to|by|and|or|but|as|than)\b)"
+
+
+@dataclass(frozen=True, slots=True)
+class Defining:
+    """How a sentence says what the asked term is: glossed ("RevIN, a layer that ...",
+    "RevIN is a ...") counts as a definition; the term as the sentence's subject ("RevIN
+    normalizes each series ...") or spelled out ("reversible instance normalization (RevIN)")
+    at half; a sentence that only uses it ("Without RevIN, ...") not at all."""
+
+    glossed: re.Pattern[str]
+    subject: re.Pattern[str]
+
+    def cue(self, sentence: str) -> float:
+        return 1.0 if self.glossed.search(sentence) else 0.5 * bool(self.subject.search(sentence))
+
+
+def defining(question: str) -> Defining | None:
+    asked = _TERM_ASKED.match(question)
+    if asked is None or set(asked[1].lower().split()) & _VAGUE:
+        return None
+    term = r"\s+".join(re.escape(word) for word in asked[1].split())
+    glossed = rf"\b{term}{_ASIDE}(?:,\s*(?:an?|which)\s|\s+(?:is|are)\s+(?:an?|the)\s)"
+    subject = rf"{_LEADS}{term}{_ASIDE}\s+{_NOT_A_VERB}[a-z]|[a-z]\)?\s*\({term}\)"
+    return Defining(re.compile(glossed, re.IGNORECASE), re.compile(subject, re.IGNORECASE))
+
+
 def _cue(kind: Kind, sentence: str, section: str) -> float:
     """How much the sentence reads as an answer of `kind`: by its words, or at half weight by
     its section's title (a sentence of "5 Limitations" is about limitations, in any words)."""
@@ -334,6 +366,7 @@ def best_sentences(
     evaluating, training = bool(_EVALUATION.search(question)), bool(_TRAINING.search(question))
     other = _TRAINING if evaluating and not training else _EVALUATION if training else None
     mine = _EVALUATION if other is _TRAINING else _TRAINING
+    defined = defining(question) if any(k.name == "definition" for k in kinds) else None
     # Rarer words of the paper count more: "dataset" is in many of its sentences, "PubMed" not.
     weight = {w: math.log(1 + paper.passages / (1 + paper.using[w])) for w in asked}
     best = max((score for _, score in found), default=0.0) or 1.0
@@ -356,6 +389,8 @@ def best_sentences(
             cue = sum(_cue(kind, sentence, passage.section) for kind in kinds)
             if other and other.search(sentence) and not mine.search(sentence):
                 cue /= 2
+            if defined:
+                cue += defined.cue(sentence)
             if overlap == 0 and cue == 0:
                 continue
             value = overlap + cue + 0.5 * score / best - 0.05 * rank

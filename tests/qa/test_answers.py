@@ -796,6 +796,33 @@ def test_what_something_is_is_answered_by_its_definition() -> None:
         assert extractive_answer(question, body).startswith(definition), question
 
 
+def test_what_a_named_thing_is_is_the_sentence_that_says_so_not_one_that_uses_it() -> None:
+    body = paper_text(
+        "2612.00077",
+        [
+            (
+                "Abstract",
+                [
+                    "We propose TideNet, a reinforcement learning approach that forecasts tides "
+                    "with reversible instance normalization (RevIN)."
+                ],
+            ),
+            ("1 Introduction", ["RevIN normalizes each input series by its own mean."]),
+            (
+                "4 Experiments",
+                [
+                    "Without RevIN, the MAE of TideNet rises from 0.301 to 0.355. TideNet "
+                    "reaches an MAE of 0.301 on ETTh1, against 0.342 for PatchTST."
+                ],
+            ),
+        ],
+    )
+    revin = extractive_answer("What is RevIN?", body)
+    assert revin.startswith("> RevIN normalizes each input series by its own mean."), revin
+    tidenet = extractive_answer("What is TideNet?", body)
+    assert tidenet.startswith("> We propose TideNet, a reinforcement learning approach"), tidenet
+
+
 def test_code_availability_is_read_in_the_papers_words() -> None:
     body = paper_text(
         "2606.00055",
