@@ -62,6 +62,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     """The sentences that answer best, best first (at most QUOTES)."""
     index = retriever(text)
     question = index.vocabulary.spelled(question)
+    also = index.vocabulary.other_forms(question)  # "RL": "reinforcement learning"
     found = [(f.passage, f.score) for f in index.top(question, PASSAGES)]
     if kinds_of(question):
         # "What is the main contribution?" shares no word with its answer ("We propose ..."):
@@ -73,7 +74,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         found += [(p, 0.0) for p in skimmed if p.index not in seen]
     if not found:
         return []
-    scored = best_sentences(question, found, index.words, READ)
+    scored = best_sentences(question, found, index.words, READ, also)
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it; one that
     # counts exactly what is asked is worth it even from further down.

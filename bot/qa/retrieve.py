@@ -4,8 +4,9 @@ indexed with its section title. Questions of a few common kinds ("how big", "whi
 "what metric", "what dataset", "how were they selected") are expanded with the words their
 answers are written in, at a lower weight; passages of peripheral sections (related work,
 acknowledgements, appendices) have their score lowered (bm25s's weight mask); a question word the
-paper lacks is read as the paper's word closest in spelling. Optionally a passage's neighbours
-lend it some of their score. What each choice is worth on QASPER is measured in
+paper lacks is read as the paper's word closest in spelling, and an acronym the paper defines
+as its long form too ("RL": "reinforcement learning", and the other way round). Optionally a
+passage's neighbours lend it some of their score. What each choice is worth on QASPER is measured in
 bench/qa_retrieval.py (neighbours did not help there, so they are off).
 """
 
@@ -87,9 +88,11 @@ class Retriever:
         expand: float = 0.5,
         peripheral: float = 0.5,
         spell: bool = True,
+        acronyms: bool = True,
     ) -> None:
         self.passages = passages
         self.spell = spell  # read misspelled question words as the paper's closest words
+        self.acronyms = acronyms  # read the paper's acronyms as their long forms too
         self.neighbours = neighbours
         self.expand = expand  # weight of the question-kind words (_CUES); 0 for none
         import bm25s  # see _english_stemmer
@@ -139,6 +142,9 @@ class Retriever:
         if not query:  # only stop words: nothing to score
             return np.zeros(len(self.passages), dtype=np.float32)
         scores: NDArray[np.float32] = self._index.get_scores(query, weight_mask=self._mask)
+        if self.acronyms:
+            for mine, other in self.vocabulary.other_forms(question):
+                scores = scores + self._other_form(mine, other)
         extra = " ".join(words for cue, words in _CUES if cue.search(question))
         if self.expand and extra:
             more = self._index.get_scores(self._terms(extra), weight_mask=self._mask)
@@ -148,6 +154,20 @@ class Retriever:
         before = np.concatenate(([0.0], scores[:-1]))
         after = np.concatenate((scores[1:], [0.0]))
         return (scores + self.neighbours * np.maximum(before, after)).astype(np.float32)
+
+    def _other_form(self, mine: str, other: str) -> NDArray[np.float32]:
+        """The score of a passage that says the question's acronym in its other form: one word
+        of the question's worth (the mean of its words'), none where it says it as asked."""
+        import numpy as np
+
+        def each(text: str) -> list[NDArray[np.float32]]:
+            return [self._index.get_scores([w], weight_mask=self._mask) for w in self._terms(text)]
+
+        asked, said = each(mine), each(other)
+        if not asked or not said:
+            return np.zeros(len(self.passages), dtype=np.float32)
+        as_asked = np.all(np.stack(asked) > 0, axis=0)
+        return np.where(as_asked, 0.0, np.mean(np.stack(said), axis=0)).astype(np.float32)
 
     def top(self, question: str, k: int = 5) -> list[Found]:
         """The `k` best passages, best first; none that score 0. Of passages scoring the same,

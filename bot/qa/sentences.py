@@ -344,10 +344,11 @@ def best_sentences(
     found: Sequence[tuple[Passage, float]],
     paper: PassageWords,
     limit: int = 3,
+    also: Sequence[tuple[str, str]] = (),
 ) -> list[Scored]:
     """The sentences of the `found` passages (with their retrieval scores) that best answer,
     best first; none when no sentence shares a content word with the question or has what
-    its kind of answer has."""
+    its kind of answer has. `also`: the question's acronyms with their other forms."""
     kinds = kinds_of(question)
     # The words that name the kind ("which *benchmarks*", "what *metrics*") are the kind's
     # cue to score, not content: the content is what is asked about them ("contaminated").
@@ -368,7 +369,9 @@ def best_sentences(
     mine = _EVALUATION if other is _TRAINING else _TRAINING
     defined = defining(question) if any(k.name == "definition" for k in kinds) else None
     # Rarer words of the paper count more: "dataset" is in many of its sentences, "PubMed" not.
-    weight = {w: math.log(1 + paper.passages / (1 + paper.using[w])) for w in asked}
+    forms = [(set(stems(mine)), set(stems(other))) for mine, other in also]
+    rarity = asked.union(*(other for _, other in forms))
+    weight = {w: math.log(1 + paper.passages / (1 + paper.using[w])) for w in rarity}
     best = max((score for _, score in found), default=0.0) or 1.0
     scored: list[Scored] = []
     for rank, (passage, score) in enumerate(found):
@@ -381,6 +384,13 @@ def best_sentences(
                 continue  # an aside or an example in brackets, not a statement that answers
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
+            # "reinforcement learning" for "RL" counts as one word asked (the rarer of its own),
+            # in a sentence that does not say "RL" as well
+            overlap += sum(
+                max(weight[w] for w in other)
+                for mine, other in forms
+                if other and other <= words and not mine & words
+            )
             # "What implementation details are given?" of a section "3 Implementation details"
             overlap += 0.5 * sum(weight[w] for w in (asked & titled) - words)
             if REFERS_BACK.match(sentence):  # "It contains 17,833 sentences": "it" is named before

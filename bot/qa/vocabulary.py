@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.qa.acronyms import defined, other_forms
 from bot.qa.sentences import stems
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
@@ -81,7 +82,9 @@ def _edits(word: str) -> int:
 
 class Vocabulary:
     def __init__(self, texts: Iterable[str]) -> None:
+        texts = list(texts)
         words = {w.lower() for text in texts for w in _WORD.findall(text)}
+        self.acronyms = defined(texts)
         self._starting: dict[str, list[str]] = {}
         for word in sorted(words):
             self._starting.setdefault(word[0], []).append(word)
@@ -128,6 +131,11 @@ class Vocabulary:
             return self._closest(word) or word
 
         return _WORD.sub(mend, question)
+
+    def other_forms(self, question: str) -> list[tuple[str, str]]:
+        """What the question's acronyms stand for in the paper, and the acronyms of the long
+        forms it uses, each with the question's form: ("RL", "reinforcement learning")."""
+        return other_forms(question, self.acronyms)
 
     def unmentioned(self, question: str) -> list[str]:
         """The question's content words that the paper never uses, nor anything close."""

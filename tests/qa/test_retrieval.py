@@ -3,7 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from bot.qa.acronyms import defined, other_forms
 from bot.qa.passages import from_latexml, from_sections
 from bot.qa.retrieve import Retriever
 
@@ -65,6 +68,57 @@ def test_peripheral_sections_count_for_less() -> None:
     question = "Do they apply graph attention networks?"
     assert Retriever(paper, peripheral=1.0).top(question, 1)[0].passage.section == "Related Work"
     assert Retriever(paper).top(question, 1)[0].passage.section == "4 Method"
+
+
+ACRONYMS = from_sections(
+    [
+        ("Abstract", ["We train provers for Lean with reinforcement learning (RL)."]),
+        ("2 Background", ["Provers search for proofs step by step."]),
+        ("3 Method", ["Reinforcement learning rewards each step the checker accepts."]),
+        ("4 Results", ["Our RL prover closes 41% of the problems."]),
+    ]
+)
+
+
+def test_an_acronym_the_paper_defines_is_read_as_its_long_form_too() -> None:
+    """ "RL" finds the passage that says "reinforcement learning", and the other way round."""
+    method = 2
+    found = [f.passage.index for f in Retriever(ACRONYMS).top("Tell me about RL", 5)]
+    assert method in found
+    bare = [f.passage.index for f in Retriever(ACRONYMS, acronyms=False).top("Tell me about RL", 5)]
+    assert method not in bare
+    long = [f.passage.index for f in Retriever(ACRONYMS).top("reinforcement learning", 5)]
+    assert 3 in long  # "Our RL prover closes 41% ..."
+
+
+def test_acronyms_are_read_with_their_long_forms() -> None:
+    found = defined(
+        [
+            "We study large language models (LLMs) with reinforcement learning (RL) and "
+            "Bidirectional Encoder Representations from Transformers (BERT), as the Department "
+            "of Energy (DOE) asks, with a pre-trained language model (PTLM); see Table (A1) "
+            "and the results (Fig. 2) of the (ABC) group."
+        ]
+    )
+    assert found == {
+        "LLMs": "large language models",
+        "RL": "reinforcement learning",
+        "BERT": "Bidirectional Encoder Representations from Transformers",
+        "DOE": "Department of Energy",
+        "PTLM": "pre-trained language model",
+    }
+    assert other_forms("How are llms trained?", found) == [("LLMs", "large language models")]
+    assert other_forms("Is it reinforcement  learning?", found) == [
+        ("reinforcement learning", "RL")
+    ]
+    assert other_forms("Is the URL given?", found) == []  # "rl" inside a word
+
+
+@given(st.text(max_size=300))
+def test_any_text_gives_acronyms_that_its_words_spell(text: str) -> None:
+    for short, long in defined([text]).items():
+        assert f"({short})" in text
+        assert long.split()[0] in text
 
 
 def test_latexml_page_becomes_passages(sources_dir: Path) -> None:
