@@ -384,10 +384,15 @@ class Commands:
             raise CommandError("say which paper: why ARXIV_ID (an id like 2401.12345 or its URL)")
         records = [r for r in await self.ledger.why(aid.id) if r.target == ctx.target]
         subs = await self.subscriptions.for_target(ctx.target)
+        # Its card here may be a removed subscription's (`unsubscribe` keeps what it posted)
+        removed = await self.ledger.occupied([aid.id], [], [ctx.target])
+        earlier = ["earlier: posted here by a subscription since removed"] if removed else []
         if not subs:
+            if earlier:
+                return Reply(f"{aid.id}:\n{earlier[0]}")
             return Reply("This channel has no subscriptions.")
         decided = {r.subscription_id for r in records}
-        lines = [_why_line(r) for r in records]
+        lines = earlier + [_why_line(r) for r in records]
         undecided = [s for s in subs if s.id not in decided]
         paper = await self.papers.get(aid.id)
         if paper is not None:

@@ -197,6 +197,20 @@ async def test_subscribing_again_does_not_show_a_channel_what_it_was_shown(
     # The catch-up skips what the channel was shown; the old cards' threads still answer.
     assert platform.papers_in(ONE) == [papers[3], papers[2], papers[1], papers[0]]
     assert await storage.threads.paper_of(ONE, "m1") == papers[3]
+    commands = Commands(
+        storage.subscriptions,
+        storage.ledger,
+        storage.papers,
+        Finder(storage.papers, live_search=False),
+    )
+    asked = Context(ONE, "ada", can_manage=False)
+    shown = (await commands.handle(f"why {papers[3]}", asked)).text
+    assert "earlier: posted here by a subscription since removed" in shown
+    assert "since removed" not in (await commands.handle(f"why {papers[1]}", asked)).text
+    assert await storage.subscriptions.remove((await storage.subscriptions.for_target(ONE))[0].id)
+    assert (await commands.handle(f"why {papers[1]}", asked)).text == (
+        f"{papers[1]}:\nearlier: posted here by a subscription since removed"
+    )
 
 
 async def test_what_channels_were_shown_is_read_for_thousands_of_channels(
