@@ -11,12 +11,14 @@ a hyphenated word gives the initial of each part ("pre-trained language model (P
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 _DEFINED = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,11})\)")
 _SKIPPED = frozenset({"a", "an", "the", "of", "for", "and", "from", "to", "in", "on", "with", "by"})
 _SPAN = 80  # characters before the brackets read for the long form
 MOST = 200  # acronyms kept per paper: a table of abbreviations is not a paper's vocabulary
+# Short forms papers use without defining them: "$lr = 10^{-3}$" is the learning rate
+UNDEFINED = {"lr": "learning rate", "bs": "batch size", "wd": "weight decay"}
 
 
 def _initials(word: str) -> str:
@@ -42,9 +44,10 @@ def _long_form(before: str, capitals: str) -> str | None:
     return None
 
 
-def defined(texts: Iterable[str]) -> dict[str, str]:
-    """The paper's acronyms and what they stand for: {"RL": "reinforcement learning"}."""
-    found: dict[str, str] = {}
+def defined(texts: Iterable[str], words: Collection[str] = ()) -> dict[str, str]:
+    """The paper's acronyms and what they stand for: {"RL": "reinforcement learning"}, and
+    those of UNDEFINED among its `words` (lower-cased)."""
+    found = {short: long for short, long in UNDEFINED.items() if short in words}
     for text in texts:
         for match in _DEFINED.finditer(text):
             short = match[1]

@@ -48,6 +48,12 @@ HARDWARE_USED = (
     r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
     rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
 )
+# Optimizers by name (as written: "lion" or "lamb" in lower case are other words)
+OPTIMIZERS = re.compile(
+    r"\b(?:AdamW|Adam|SGD|Adafactor|AdaGrad|Adagrad|AdaDelta|Adadelta|RMSProp|RMSprop|LAMB|LARS|"
+    r"Lion|Sophia|Shampoo|Muon|NAdam|Nadam|RAdam|AdaBelief|AdaMax|Adamax|L-BFGS|LBFGS)\b"
+    r"(?:\s+with\s+(?:Nesterov\s+)?momentum)?"
+)
 # Names of languages, which answer "which languages?"
 LANGUAGES = (
     r"English|Chinese|Mandarin|Cantonese|Spanish|French|German|Italian|Portuguese|Russian|"
@@ -250,6 +256,12 @@ KINDS = (
         "hardware",
         _re(r"\bhardware\b|\b[gt]pus?\b|\baccelerators?\b|\bcompute (budget|resources?)\b"),
         _re(rf"\b[GT]PUs?\b|\baccelerators?\b|\bNVLink\b|{HARDWARE}"),
+        1.5,
+    ),
+    Kind(
+        "optimizer",
+        _re(r"\boptimi[sz]ers?\b|\boptimi[sz]ation (algorithm|method)s?\b"),
+        OPTIMIZERS,
         1.5,
     ),
     Kind(

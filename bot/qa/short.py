@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
+from bot.qa.names import CAPITAL, capitals, names_asked, owner
 from bot.qa.sentences import (
     HARDWARE_USED,
     LANGUAGES,
     METRICS,
     NUMBER_WORDS,
+    OPTIMIZERS,
     YES_NO,
     function_words,
     kinds_of,
@@ -26,6 +28,7 @@ from bot.qa.sentences import (
     stems,
     stopwords,
 )
+from bot.qa.values import value_asked
 
 MOST = 6  # spans in a short answer
 LONGEST = 1_000  # characters of a sentence read for a short answer
@@ -61,7 +64,6 @@ _AGAINST = re.compile(
     r"([A-Z][\w-]*)"
 )
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
-_MIXED_CASE = re.compile(r"\b[a-z]+[A-Z][\w-]*")
 _FOR_NAME = re.compile(r"\s+for\s+(?:the\s+)?([A-Z][\w.-]*\w|[a-z]+[A-Z][\w.-]*)")
 _TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
@@ -146,8 +148,7 @@ _NAME = re.compile(
     r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?(?:\b|(?<=\+))"
 )
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
-_CAPITAL = r"[A-Z][\w-]*"
-_SERIES = re.compile(rf"\b{_CAPITAL}(?:(?:,\s+|,?\s+(?:and|or)\s+){_CAPITAL})+")
+_SERIES = re.compile(rf"\b{CAPITAL}(?:(?:,\s+|,?\s+(?:and|or)\s+){CAPITAL})+")
 _CALLS = re.compile(
     r"\b(?:call(?:ed|s)?|dub(?:bed|s)?|term(?:ed|s)?|refer(?:red)? to)\s+([\w'“”\"-]+"
     r"(?:\s+[\w'“”\"-]+){0,6})",
@@ -192,24 +193,6 @@ class _Span:
 
 def _asked(question: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[\w-]+", question)}
-
-
-def _capitals(text: str) -> list[re.Match[str]]:
-    """Capitalised words that may name something (not "The", "We", "It")."""
-    stop = stopwords()
-    return [m for m in re.finditer(rf"\b{_CAPITAL}", text) if m[0].lower() not in stop]
-
-
-def _names_asked(question: str) -> set[str]:
-    """The names in the question (lower-cased): capitalised past its first word, or in mixed
-    case ("vLLM")."""
-    names = {m[0].lower() for m in _capitals(question) if m.start() > 0}
-    return names | {m[0].lower() for m in _MIXED_CASE.finditer(question)}
-
-
-def _owner(capitals: list[re.Match[str]], at: int) -> str:
-    """The name last named before `at` (lower-cased), which what stands at `at` is said of."""
-    return next((m[0].lower() for m in reversed(capitals) if m.end() <= at), "")
 
 
 def measured(question: str) -> str | None:
@@ -279,7 +262,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     asked, words, subject = _asked(question), set(stems(question)), measured(question)
     formulas = [m.span() for m in _FORMULA.finditer(sentence)]
     clause_of = _clauses(sentence)
-    capitals = _capitals(sentence)
+    capitalised = capitals(sentence)
     measure = _measure(question)
     # What is counted ("parameters") is beside every number; the other words of the question
     # ("the student") say which clause holds its count, then all of them
@@ -331,21 +314,21 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         about = bool(listed) or _about(span, before, subject, words, said)
         if measure:  # a share, a time, a speed-up or a gain, whatever it is of
             about = bool(measure.search(span))
-        owner = _owner(capitals, match.start())
+        said_of = owner(capitalised, match.start())
         if said_for := _FOR_NAME.match(sentence, match.end()):  # "5.3 for vLLM"
-            owner = said_for[1].lower()
+            said_of = said_for[1].lower()
         # "1.7 points above Math-Shepherd": a gain is said against the name after it
         rival = _AGAINST.match(sentence, match.end())
         other = (
             named_here and bool(named) and not what & {stem(w) for w in re.split(r"[\s-]", span)}
         )
         rival_name = rival[1].lower() if rival else ""
-        spans.append(_Span(span, about, match.start() < head, owner, rival_name, other))
+        spans.append(_Span(span, about, match.start() < head, said_of, rival_name, other))
         clause = clause_words
         # then, in one clause, the count whose own words say it ("697 *test* frames")
         fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
-    names = _names_asked(question)
+    names = names_asked(question)
     # "PageShare serves 14.2 requests per second, compared to 5.3 for vLLM": the same measure,
     # said bare of the name asked, whatever clause says more of it
     if not any(s.about and names & {s.owner, s.rival} for s in spans) and any(
@@ -419,7 +402,7 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     # "ScanNet and Replica": a capitalised word listed with a name is one too
     stop = stopwords()
     for series in _SERIES.finditer(sentence):
-        items = [(series.start() + i.start(), i[0]) for i in re.finditer(_CAPITAL, series[0])]
+        items = [(series.start() + i.start(), i[0]) for i in re.finditer(CAPITAL, series[0])]
         named = [at for at, _ in items if any(s <= at < e for s, e, _ in found)]
         if named:
             found += [
@@ -515,56 +498,6 @@ def _versus(question: str, sentence: str) -> str | None:
     return f"{said} ({gap} {'more' if a >= b else 'less'})"
 
 
-# A setting or a score asked for by name: "What learning rate?", "What is the WER of X?"
-_SETTINGS = (
-    r"\b(?:learning rate|batch size|dropout(?: rate)?|weight decay|warm-?up(?: steps)?|"
-    r"temperature|beam (?:size|width)|(?:sequence|context) length|hidden size|momentum|top-[pk])\b"
-)
-_VALUE_ASKED = re.compile(
-    rf"^\s*(?:what|which)\b[^?]*?({_SETTINGS}|{METRICS})"
-    r"(?=\s*(?:\?|$|\b(?:of|for|on|in|with|does|do|did|is|was|are|they|it)\b))",
-    re.IGNORECASE,
-)
-_VALUE = r"(\d+(?:\.\d+)?(?:e-?\d+)?%?)(?!\w|\.\d)"
-_VALUE_AFTER = re.compile(
-    r"\s*(?:\(\w+\)\s*)?(?:(?:is |was )?(?:set to|of|=|:|at|to|is|was)\s*)?"
-    r"(?:about |around |approximately |~)?" + _VALUE,
-    re.IGNORECASE,
-)
-_VALUE_NAMES = re.compile(rf"{_SETTINGS}|{METRICS}", re.IGNORECASE)
-_VALUE_BEFORE = re.compile(r"(?<![\w.])" + _VALUE + r"\s*(?:[\w-]+\s+)?$")
-
-
-def _value(question: str, sentence: str) -> str | None:
-    """The value of the setting or score the question names, in `sentence` ("a learning rate
-    of 3e-5", "81.4% top-1 accuracy"); of the name the question asks about where several."""
-    asked = _VALUE_ASKED.search(question)
-    if asked is None:
-        return None
-    # "Which dropout rate?" of "Dropout is set to 0.1": the setting by its first word
-    first = asked[1].split()[0].lower()
-    found: list[tuple[int, str]] = []
-    for said in _VALUE_NAMES.finditer(sentence):
-        if said[0].split()[0].lower() != first:
-            continue
-        if after := _VALUE_AFTER.match(sentence, said.end()):
-            found.append((after.start(1), after[1]))
-        elif before := _VALUE_BEFORE.search(sentence, max(0, said.start() - 24), said.start()):
-            found.append((before.start(1), before[1]))
-    if not found:
-        return None
-    # "What is the MAE on QM9?": QM9 must be in the sentence (not an ablation's "gap MAE")
-    phrase = set(stems(asked[1]))
-    if not set(stems(question)) - phrase <= set(stems(sentence)):
-        return None
-    names = _names_asked(question) - {w.lower() for w in asked[1].split()}
-    if not names:
-        return found[0][1]
-    # "the top-1 accuracy of TokenFold" is not a figure said of something else
-    capitals = _capitals(sentence)
-    return next((value for at, value in found if _owner(capitals, at) in names), None)
-
-
 def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list[_Span]:
     # A "sentence" longer than prose has (a table's cells run together, from a PDF) is read
     # for its beginning: each number or name is weighed against its clause, at a cost that
@@ -577,10 +510,12 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return []
     if versus := _versus(question, head):
         return [_Span(versus, about=True)]
-    if value := _value(question, head):
+    if value := value_asked(question, head):
         return [_Span(value, about=True)]
     if _HOW_COMPARED.search(question):
         return []  # "How does it compare to X?" is not answered by a list of names
+    if "optimizer" in kinds:  # "Which optimizer?" of "optimized with AdamW and a cosine ..."
+        return [_Span(m[0], about=True) for m in OPTIMIZERS.finditer(head)]
     if "hardware" in kinds:  # "Which GPU?", "How many GPUs?" of "a single NVIDIA A100"
         used = [_Span(" ".join(m[0].split()), about=True) for m in _HARDWARE_USED.finditer(head)]
         if used or "number" not in kinds:

@@ -84,7 +84,7 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str]) -> None:
         texts = list(texts)
         words = {w.lower() for text in texts for w in _WORD.findall(text)}
-        self.acronyms = defined(texts)
+        self.acronyms = defined(texts, words)
         self._starting: dict[str, list[str]] = {}
         for word in sorted(words):
             self._starting.setdefault(word[0], []).append(word)

@@ -823,6 +823,31 @@ def test_what_a_named_thing_is_is_the_sentence_that_says_so_not_one_that_uses_it
     assert tidenet.startswith("> We propose TideNet, a reinforcement learning approach"), tidenet
 
 
+def test_training_settings_are_read_by_name_or_by_symbol() -> None:
+    body = paper_text(
+        "2612.00079",
+        [
+            ("Abstract", ["We study reinforcement learning for tidal forecasts."]),
+            (
+                "3 Method",
+                [
+                    "The policy is optimized with AdamW and a cosine schedule. We set $k=8$ "
+                    "neighbours and $lr = 10^{-3}$."
+                ],
+            ),
+        ],
+    )
+    optimizer = "> The policy is optimized with AdamW and a cosine schedule."
+    symbols = "> We set $k=8$ neighbours and $lr = 10^{-3}$."
+    for question, short, quote in [
+        ("What optimizer do they use?", "AdamW", optimizer),
+        ("What learning rate?", "10^-3", symbols),  # "lr", which the paper never spells out
+        ("What is the value of k?", "8", symbols),
+    ]:
+        answer = extractive_answer(question, body).splitlines()
+        assert answer[:2] == [f"In short: {short} (as the paper says below)", quote], question
+
+
 def test_code_availability_is_read_in_the_papers_words() -> None:
     body = paper_text(
         "2606.00055",
@@ -1110,6 +1135,44 @@ def test_a_short_answer_is_read_off_its_sentence(question: str, sentence: str) -
         assert question in ("How many?", "Which baselines?", "What metric?")
         for span in short.split(", "):
             assert span and span in " ".join(sentence.split())
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "value"),
+    [
+        ("What is the value of k?", "We set $k=8$ neighbours.", "8"),
+        ("What k do they use?", "We set k = 8 for all runs.", "8"),
+        ("What learning rate?", "We set $lr = 10^{-3}$ and decay it.", "10^-3"),
+        ("What is the learning rate?", "A learning rate $\\eta = 5e-5$ is used.", "5e-5"),
+        ("What is λ?", "We use \\lambda = 3 \\times 10^{-4} throughout.", "3×10^-4"),
+        ("What is the value of lambda?", "with $\\lambda=0.1$.", "0.1"),
+        ("What is the value of alpha?", "with α = 0.5 and β = 2.", "0.5"),
+        ("What is k?", "The k neighbours are averaged.", None),
+        ("What is the value of k?", "We set $k_1 = 3$ for the first layer.", None),
+        ("What is the value of k?", "We set $\\kappa = 3$.", None),
+        ("What is RevIN?", "RevIN = 2 layers.", None),
+    ],
+)
+def test_a_value_is_read_in_words_or_tex(question: str, sentence: str, value: str | None) -> None:
+    assert short_answer(question, sentence) == value
+
+
+_TEX_PIECES = st.sampled_from(
+    ["$", "k", "=", "$k=8$", "\\lambda", "λ", "lr", "10^{-3}", "\\times", "{", "}", "^", "3",
+     "0.5", "e-5", "\\mathrm{lr}", "²", "٣", "%", " "]
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(["What is the value of k?", "What learning rate?", "What is λ?", "What k?"]),
+    st.lists(_TEX_PIECES, max_size=20).map(" ".join),
+)
+def test_a_value_read_is_the_sentences_number(question: str, sentence: str) -> None:
+    value = short_answer(question, sentence)
+    if value is not None:
+        assert value and not set(value) & set("{} \\")
+        digits = [c for c in value if c.isdigit()]
+        assert all(c in sentence for c in digits)
 
 
 @given(st.one_of(st.text(max_size=200), _TEXT))

@@ -1,0 +1,143 @@
+"""The value a question asks for by name, read off a sentence: a setting ("What learning rate?"
+-> "3e-5"), a score ("What is the WER of X?" -> X's figure), or a symbol's value ("What is the
+value of k?" of "$k=8$"; "\\lambda = 10^{-3}" -> "10^-3"), in words or in TeX.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.qa.names import capitals, names_asked, owner
+from bot.qa.sentences import METRICS, stems
+
+_SETTINGS = (
+    r"\b(?:learning rate|batch size|dropout(?: rate)?|weight decay|warm-?up(?: steps)?|"
+    r"temperature|beam (?:size|width)|(?:sequence|context) length|hidden size|momentum|top-[pk])\b"
+)
+_VALUE_ASKED = re.compile(
+    rf"^\s*(?:what|which)\b[^?]*?({_SETTINGS}|{METRICS})"
+    r"(?=\s*(?:\?|$|\b(?:of|for|on|in|with|does|do|did|is|was|are|they|it)\b))",
+    re.IGNORECASE,
+)
+# A number as papers write one: 0.1, 3e-5, 81.4%, and in TeX 10^{-3} or 3 \times 10^{-4}
+_TEN = r"10\s*\^\s*\{?\s*[-−]?\s*\d+\s*\}?"
+_AMOUNT = rf"(?:\d+(?:\.\d+)?(?:\s*(?:\\times|\\cdot|×|·)\s*{_TEN}|e-?\d+)?|{_TEN})"
+_VALUE = rf"({_AMOUNT}%?)(?!\w|\.\d|\s*\^)"
+# "learning rate $\eta = 10^{-3}$": the setting's symbol, between its name and its value
+_NAMED_SYMBOL = r"(?:\(?\$?\\?[A-Za-z]{1,3}\$?\)?\s*(?==))?"
+_VALUE_AFTER = re.compile(
+    r"\s*(?:\(\w+\)\s*)?" + _NAMED_SYMBOL + r"(?:(?:is |was )?(?:set to|of|=|:|at|to|is|was)\s*)?"
+    r"(?:about |around |approximately |~)?\$?\s*" + _VALUE,
+    re.IGNORECASE,
+)
+_VALUE_NAMES = re.compile(rf"{_SETTINGS}|{METRICS}", re.IGNORECASE)
+_VALUE_BEFORE = re.compile(r"(?<![\w.])" + _VALUE + r"\s*(?:[\w-]+\s+)?$")
+# The symbols papers write for a setting: "$lr = 10^{-3}$" answers "What learning rate?"
+_SYMBOLS_OF = {"learning": ("lr",)}
+
+_GREEK = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
+]
+_GREEK_LETTERS = "αβγδεζηθικλμνξπρστφχψω"
+_SYMBOL = r"\$?(\\?[A-Za-z]{1,8}|[α-ω])\$?"
+_SYMBOL_ASKED = re.compile(
+    rf"\b(?i:values? of (?:the )?(?:(?:hyper)?parameters? )?){_SYMBOL}(?![\w-])"
+    rf"|^\s*(?i:what (?:is|was) (?:the )?){_SYMBOL}\s*\??\s*$"
+    rf"|^\s*(?i:what ){_SYMBOL} (?i:do|does|did|is|was)\b",
+)
+
+
+def _symbol_asked(question: str) -> str | None:
+    """The symbol the question asks the value of: "value of k", "What is λ?", "What k do
+    they use?" (a word as short as a symbol: "What is it?" asks nothing of the kind)."""
+    asked = _SYMBOL_ASKED.search(question)
+    if asked is None:
+        return None
+    symbol = next(group for group in asked.groups() if group)
+    plain = symbol.lstrip("\\").lower()
+    if asked[1] is None and len(plain) > 2 and plain not in _GREEK:
+        return None  # "What is RevIN?" asks what it is, not its value
+    if plain in {"it", "a", "an", "the", "this", "that", "they", "he", "she", "we"}:
+        return None
+    return symbol
+
+
+def _written(symbol: str) -> re.Pattern[str]:
+    """The symbol given a value in a sentence, in words or TeX: "k = 8", "$\\lambda=0.1$",
+    "\\mathrm{lr} = 10^{-3}", "λ = 0.1"."""
+    plain = symbol.lstrip("\\")
+    if plain.lower() in _GREEK:
+        letter = _GREEK_LETTERS[_GREEK.index(plain.lower())]
+        ways = [re.escape("\\" + plain.lower()), letter]
+    elif plain in _GREEK_LETTERS:
+        ways = [plain, re.escape("\\" + _GREEK[_GREEK_LETTERS.index(plain)])]
+    else:
+        ways = [re.escape(plain)]
+    wrapped = rf"(?:\\(?:mathrm|text|mathit|operatorname)\{{\s*)?(?:{'|'.join(ways)})\s*\}}?"
+    return re.compile(rf"(?<![\w\\]){wrapped}(?![A-Za-z])\s*:?=\s*\$?\s*{_VALUE}")
+
+
+def _readable(value: str) -> str:
+    """ "3 \\times 10^{-4}" -> "3×10^-4"."""
+    value = value.replace("\\times", "×").replace("\\cdot", "·").replace("−", "-")
+    return re.sub(r"[{}\s]", "", value)
+
+
+def _symbol_value(symbols: tuple[str, ...], sentence: str) -> str | None:
+    for symbol in symbols:
+        if said := _written(symbol).search(sentence):
+            return _readable(said[1])
+    return None
+
+
+def value_asked(question: str, sentence: str) -> str | None:
+    """The value of the setting, score or symbol the question names, in `sentence` ("a
+    learning rate of 3e-5", "81.4% top-1 accuracy", "$k=8$"); of the name the question asks
+    about where several."""
+    asked = _VALUE_ASKED.search(question)
+    if asked is None:
+        symbol = _symbol_asked(question)
+        return _symbol_value((symbol,), sentence) if symbol else None
+    # "Which dropout rate?" of "Dropout is set to 0.1": the setting by its first word
+    first = asked[1].split()[0].lower()
+    found: list[tuple[int, str]] = []
+    for said in _VALUE_NAMES.finditer(sentence):
+        if said[0].split()[0].lower() != first:
+            continue
+        if after := _VALUE_AFTER.match(sentence, said.end()):
+            found.append((after.start(1), _readable(after[1])))
+        elif before := _VALUE_BEFORE.search(sentence, max(0, said.start() - 24), said.start()):
+            found.append((before.start(1), _readable(before[1])))
+    if not found:
+        return _symbol_value(_SYMBOLS_OF.get(first, ()), sentence)
+    # "What is the MAE on QM9?": QM9 must be in the sentence (not an ablation's "gap MAE")
+    phrase = set(stems(asked[1]))
+    if not set(stems(question)) - phrase <= set(stems(sentence)):
+        return None
+    names = names_asked(question) - {w.lower() for w in asked[1].split()}
+    if not names:
+        return found[0][1]
+    # "the top-1 accuracy of TokenFold" is not a figure said of something else
+    capitalised = capitals(sentence)
+    return next((value for at, value in found if owner(capitalised, at) in names), None)
