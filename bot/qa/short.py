@@ -17,6 +17,7 @@ from itertools import dropwhile, takewhile
 from bot.qa.names import CAPITAL, capitals, names_asked, owner
 from bot.qa.sentences import (
     HARDWARE_USED,
+    KINDS,
     LANGUAGES,
     METRICS,
     NUMBER_WORDS,
@@ -436,6 +437,38 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     return _unique(name for name in kept if not name.endswith("-"))
 
 
+# What "how many" may count by listing names: the kind whose names they are
+_LISTABLE = {
+    "dataset": "dataset",
+    "datasets": "dataset",
+    "benchmark": "dataset",
+    "benchmarks": "dataset",
+    "corpora": "dataset",
+    "baseline": "baseline",
+    "baselines": "baseline",
+    "language": "language",
+    "languages": "language",
+}
+
+
+def _listed(question: str, head: str, kinds: set[str], own: frozenset[str]) -> _Span | None:
+    """"How many datasets?" of "We evaluate on QM9, MD17 and OC20": the names counted, in a
+    sentence that speaks of such things (evaluating on them, comparing against them)."""
+    counted = (_counted(question) or "").lower()
+    kind = next((k for k in KINDS if k.name == _LISTABLE.get(counted)), None)
+    if kind is None or not kind.says.search(head):
+        return None
+    asked = _asked(question)
+    if kind.name == "language":
+        names = _unique(m[0] for m in _LANGUAGES.finditer(head))
+    else:
+        names = [n for n in _names(head, asked, kinds) if n.lower() not in own]
+        names = [n for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
+    if len(names) < 2:
+        return None
+    return _Span(f"{len(names)} ({', '.join(names)})", about=True)
+
+
 def _called(sentence: str, asked: set[str]) -> str | None:
     """What the sentence calls something: "We call this failure view drift" -> "view drift"."""
     match = _CALLS.search(sentence)
@@ -523,7 +556,10 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     if "number" in kinds:
         sentence = _SET_COUNT.sub(_set_count, sentence)
         head = _CONTRAST.split(sentence, maxsplit=1)[0]
-        return _numbers(question, sentence, said, len(head))
+        numbers = _numbers(question, sentence, said, len(head))
+        if not any(s.about for s in numbers) and (listed := _listed(question, head, kinds, own)):
+            return [listed]
+        return numbers
     if "name" in kinds and (called := _called(head, asked)):
         return [_Span(called)]
     # "Which datasets do they evaluate on?" asks for datasets, not for the measures
@@ -543,17 +579,25 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     return []
 
 
+def _offered(question: str, spans: list[_Span]) -> list[_Span]:
+    """The spans that may answer: those about what is asked, else the others of the kind, bar
+    a share for a count ("How many datasets?" is not answered by "18% relative to PaiNN")."""
+    if about := [s for s in spans if s.about]:
+        return about
+    counting = bool(_counted(question)) and not _SHARE.search(question)
+    return [s for s in spans if not s.other and not (counting and "%" in s.text)]
+
+
 def short_answer(
     question: str, sentence: str, said: str = "", own: frozenset[str] = frozenset()
 ) -> str | None:
     """The number(s) or name(s) that answer `question` in `sentence` (`said` is the sentence
     before it; `own`, the paper's names for its own work), or None. "How many questions?" is
     answered by the count of questions, not of the sentences beside it."""
-    spans = _spans(question, sentence, said, own)
-    about = [s for s in spans if s.about]
-    if not about and (measured(question) or _measure(question)):
+    offered = _offered(question, _spans(question, sentence, said, own))
+    if not any(s.about for s in offered) and (measured(question) or _measure(question)):
         return None  # "How big is the Japanese data?" is not answered by the lexicon's size
-    chosen = _unique(s.text for s in (about or [s for s in spans if not s.other]))
+    chosen = _unique(s.text for s in offered)
     return ", ".join(chosen[:MOST]) if chosen else None
 
 
@@ -561,5 +605,5 @@ def gives(question: str, sentence: str, said: str = "", own: frozenset[str] = fr
     """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts what
     the question asks about, 1 when it has a number or a name of the kind, 0 when it has none
     or the question asks for neither."""
-    spans = _spans(question, sentence, said, own)
-    return 2 if any(s.about for s in spans) else int(bool(spans))
+    offered = _offered(question, _spans(question, sentence, said, own))
+    return 2 if any(s.about for s in offered) else int(bool(offered))

@@ -587,6 +587,16 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "16 attention heads",
         ),
         ("How many heads are used?", "We set $h = 16$ for all layers.", None),
+        # a count of names listed, in a sentence about evaluating on them; never a share
+        ("How many datasets?", "We evaluate on QM9, MD17 and OC20.", "3 (QM9, MD17, OC20)"),
+        ("How many benchmarks?", "It beats PaiNN on QM9 and MD17.", None),
+        ("How many datasets?", "MolNet lowers the MAE on QM9 by 18% relative to PaiNN.", None),
+        (
+            "How many languages?",
+            "We test on English, German and Hindi.",
+            "3 (English, German, Hindi)",
+        ),
+        ("How big is the dataset?", "We evaluate on QM9, MD17 and OC20.", None),
     ],
 )
 def test_short_answers(question: str, sentence: str, short: str | None) -> None:
