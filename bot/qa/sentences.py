@@ -175,7 +175,7 @@ KINDS = (
         _re(
             r"(?<![\w.,\[=+\-^_/\\{])(?<!table )(?<!figure )(?<!section )"
             r"(\d{1,3}(,\d{3})+|\d+(\.\d+)?)"
-            r"\s*(%|percent\b|million\b|billion\b|thousand\b|[kKMB]\b|[a-z]{3,})"
+            r"\s*(%|percent\b|million\b|billion\b|thousand\b|[kKMB]\b|[x×]\s|[a-z]{3,})"
             rf"|\b({NUMBER_WORDS})\s+(?!of\b)[a-z]{{3,}}"
         ),
         1.5,
@@ -257,6 +257,14 @@ KINDS = (
         _re(r"\bhardware\b|\b[gt]pus?\b|\baccelerators?\b|\bcompute (budget|resources?)\b"),
         _re(rf"\b[GT]PUs?\b|\baccelerators?\b|\bNVLink\b|{HARDWARE}"),
         1.5,
+    ),
+    Kind(
+        "speed",  # "Is it faster than PaiNN?" of "it takes 3x longer to train than PaiNN"
+        _re(r"\b(faster|slower|quicker|speed\w*|latency|throughput|how (fast|quick\w*))\b"),
+        _re(
+            r"\b(fast\w*|slow\w*|quick\w*|speed\w*|latency|throughput|longer|shorter|"
+            r"wall-?clock|(\d+(\.\d+)?\s?[x×]))(?!\w)"
+        ),
     ),
     Kind(
         "optimizer",

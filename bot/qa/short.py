@@ -61,7 +61,7 @@ _NUMBER = re.compile(
     + r")\b"
 )
 _AGAINST = re.compile(
-    r"(?:\s+[a-z]+){0,2}?\s+(?:above|over|than|against|vs\.?|versus)\s+(?:the\s+)?"
+    r"(?:\s+[a-z]+){0,2}?\s+(?:above|over|than|against|vs\.?|versus|(?:relative|compared)\s+(?:to|with))\s+(?:the\s+)?"
     r"([A-Z][\w-]*)"
 )
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
@@ -113,8 +113,11 @@ _MEASURED_AS = (
     (_SHARE, re.compile(r"%|\bpercent\b", re.IGNORECASE)),
     (_TIME_ASKED, _TIME),
     (
-        re.compile(r"\b(faster|slower|speed-?ups?)\b", re.IGNORECASE),
-        re.compile(r"\b(times|fold)\b|×|\d(\.\d+)?x\b", re.IGNORECASE),
+        re.compile(r"\b(faster|slower|speed-?ups?|how (fast|quick\w*))\b", re.IGNORECASE),
+        re.compile(
+            rf"\b(times|fold)\b|×|\d(\.\d+)?x\b|/s\b|\bper (second|image|token)\b|{_TIME.pattern}",
+            re.IGNORECASE,
+        ),
     ),
     (
         re.compile(r"\bhow much (better|worse|higher|lower)\b", re.IGNORECASE),
@@ -351,6 +354,12 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         spans = [replace(s, about=s.about and s.rival in names) for s in spans]
     elif any(s.about and s.owner in names for s in spans):
         spans = [replace(s, about=s.about and s.owner in names) for s in spans]
+    # "How much better than DimeNet++?" is not answered by "18% relative to PaiNN"
+    if names:
+        spans = [
+            replace(s, about=False, other=True) if s.rival and s.rival not in names else s
+            for s in spans
+        ]
     return spans
 
 
@@ -452,7 +461,7 @@ _LISTABLE = {
 
 
 def _listed(question: str, head: str, kinds: set[str], own: frozenset[str]) -> _Span | None:
-    """"How many datasets?" of "We evaluate on QM9, MD17 and OC20": the names counted, in a
+    """ "How many datasets?" of "We evaluate on QM9, MD17 and OC20": the names counted, in a
     sentence that speaks of such things (evaluating on them, comparing against them)."""
     counted = (_counted(question) or "").lower()
     kind = next((k for k in KINDS if k.name == _LISTABLE.get(counted)), None)
@@ -497,7 +506,7 @@ _COMPARING = re.compile(
 )
 _HOW_COMPARED = re.compile(r"\bhow (?:does|do|did) [\w-]+ compare\b", re.IGNORECASE)
 _RIVAL_ASKED = re.compile(
-    r"\b(?:than|to|with|against|over|versus|vs\.?)\s+(?:the\s+)?([A-Za-z][\w.-]*[\w])", re.I
+    r"\b(?:than|to|with|against|over|versus|vs\.?)\s+(?:the\s+)?([A-Za-z][\w.+-]*[\w+])", re.I
 )
 _FIGURE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(%?)(?![\w.-]*\w)")
 _TIMES = re.compile(r"\b(faster|slower|times)\b", re.IGNORECASE)
@@ -509,7 +518,11 @@ def _versus(question: str, sentence: str) -> str | None:
     if not _COMPARING.search(question) or not (asked := _RIVAL_ASKED.search(question)):
         return None
     rival = asked[1]
-    theirs = re.search(rf"(\d+(?:\.\d+)?)(%?)\s+for\s+(?:the\s+)?{re.escape(rival)}\b", sentence)
+    # "37.8 for LED-16k", "14.9 meV for DimeNet++"
+    theirs = re.search(
+        rf"(\d+(?:\.\d+)?)(%?)(\s+[A-Za-z]{{1,5}})?\s+for\s+(?:the\s+)?{re.escape(rival)}(?![\w+-])",
+        sentence,
+    )
     if theirs is None:
         return None
     # the first figure before theirs, not a name's version ("AlpacaEval 2.0", "Llama 2")
@@ -523,7 +536,7 @@ def _versus(question: str, sentence: str) -> str | None:
     joins = stopwords() | {"versus", "vs", "against", "compared"}
     unit = f" {word[1]}" if word and not ours[2] and word[1].lower() not in joins else ""
     a, b = float(ours[1]), float(theirs[1])
-    said = f"{ours[0]}{unit} against {theirs[1]}{theirs[2]} for {rival}"
+    said = f"{ours[0]}{unit} against {theirs[1]}{theirs[2]}{theirs[3] or ''} for {rival}"
     if _TIMES.search(question) and b > 0:
         return f"{said} ({a / b:.1f} times)"
     digits = max(len(x.partition(".")[2]) for x in (ours[1], theirs[1]))
@@ -584,6 +597,8 @@ def _offered(question: str, spans: list[_Span]) -> list[_Span]:
     a share for a count ("How many datasets?" is not answered by "18% relative to PaiNN")."""
     if about := [s for s in spans if s.about]:
         return about
+    if _measure(question):
+        return []  # "How fast is it?" is not answered by "18% relative to PaiNN"
     counting = bool(_counted(question)) and not _SHARE.search(question)
     return [s for s in spans if not s.other and not (counting and "%" in s.text)]
 

@@ -858,6 +858,44 @@ def test_training_settings_are_read_by_name_or_by_symbol() -> None:
         assert answer[:2] == [f"In short: {short} (as the paper says below)", quote], question
 
 
+def test_a_comparison_is_read_against_the_rival_asked_about() -> None:
+    body = paper_text(
+        "2612.00080",
+        [
+            (
+                "Abstract",
+                [
+                    "We present MolNet, an equivariant network for molecular properties. MolNet "
+                    "lowers the MAE on QM9 by 18% relative to PaiNN."
+                ],
+            ),
+            (
+                "4 Experiments",
+                [
+                    "On QM9, MolNet reaches an MAE of 11.2 meV, against 14.9 meV for DimeNet++ "
+                    "and 13.7 meV for PaiNN."
+                ],
+            ),
+            (
+                "5 Conclusion",
+                ["MolNet is accurate but slow: it takes 3x longer to train than PaiNN."],
+            ),
+        ],
+    )
+    better = extractive_answer("How much better than DimeNet++?", body).splitlines()
+    assert better[:2] == [
+        "In short: 11.2 meV against 14.9 meV for DimeNet++ (3.7 less) (as the paper says below)",
+        "> On QM9, MolNet reaches an MAE of 11.2 meV, against 14.9 meV for DimeNet++ and 13.7 "
+        "meV for PaiNN.",
+    ]
+    relative = "MolNet lowers the MAE on QM9 by 18% relative to PaiNN."
+    assert short_answer("How much better than DimeNet++?", relative) is None
+    assert short_answer("How much better than PaiNN?", relative) == "18% relative"
+    slow = "> MolNet is accurate but slow: it takes 3x longer to train than PaiNN."
+    for question in ("Is MolNet faster than PaiNN?", "How fast is it?"):
+        assert extractive_answer(question, body).startswith(slow), question
+
+
 def test_code_availability_is_read_in_the_papers_words() -> None:
     body = paper_text(
         "2606.00055",
