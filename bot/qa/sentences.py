@@ -204,7 +204,13 @@ KINDS = (
     Kind(
         "baseline",
         _re(r"\bbaselines?\b|\bcompared? (to|with|against)\b|\bprevious (work|methods?)\b"),
-        _re(r"\bbaselines?\b|\bcompar\w*\b|\boutperform\w*\b|\bstate[- ]of[- ]the[- ]art\b"),
+        _re(
+            r"\bbaselines?\b|\bcompar\w*\b|\boutperform\w*\b|\bstate[- ]of[- ]the[- ]art\b|"
+            r"\b(beats?|surpass\w*|improves? (on|over))\b|"
+            # a figure against a named method: "by 12% over PatchTST", "against 0.342 for X"
+            r"\b(over|than|against|versus|vs\.?)\s+(the\s+)?(?-i:[A-Z][\w.+-]*[A-Z0-9+])"
+            r"|\bagainst\s+\d[\d.]*\s*\w*\s+for\s+(?-i:[A-Z])"
+        ),
     ),
     Kind(
         "metric",

@@ -896,6 +896,25 @@ def test_a_comparison_is_read_against_the_rival_asked_about() -> None:
         assert extractive_answer(question, body).startswith(slow), question
 
 
+def test_baselines_are_what_the_paper_measures_itself_against_in_any_words() -> None:
+    body = paper_text(
+        "2612.00081",
+        [
+            (
+                "Abstract",
+                ["We propose TideNet for tides. TideNet reduces MAE by 12% over PatchTST."],
+            ),
+            ("4 Experiments", ["TideNet reaches 0.301 on ETTh1, against 0.342 for DLinear."]),
+        ],
+    )
+    for question in ("Which baselines do they compare to?", "What are the baselines?"):
+        answer = extractive_answer(question, body).splitlines()
+        assert answer[0] in (
+            "In short: PatchTST (as the paper says below)",
+            "In short: DLinear (as the paper says below)",
+        ), (question, answer)
+
+
 def test_code_availability_is_read_in_the_papers_words() -> None:
     body = paper_text(
         "2606.00055",
