@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
-from bot.qa.names import CAPITAL, capitals, names_asked, owner
+from bot.qa.names import capitals, names_asked, owner
 from bot.qa.sentences import (
     HARDWARE_USED,
     KINDS,
@@ -152,7 +152,8 @@ _NAME = re.compile(
     r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?(?:\b|(?<=\+))"
 )
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
-_SERIES = re.compile(rf"\b{CAPITAL}(?:(?:,\s+|,?\s+(?:and|or)\s+){CAPITAL})+")
+_ITEM = r"[A-Za-z](?:[\w.+-]*[\w+-])?"
+_SERIES = re.compile(rf"\b{_ITEM}(?:(?:,\s+|,?\s+(?:and|or)\s+){_ITEM})+")
 _CALLS = re.compile(
     r"\b(?:call(?:ed|s)?|dub(?:bed|s)?|term(?:ed|s)?|refer(?:red)? to)\s+([\w'“”\"-]+"
     r"(?:\s+[\w'“”\"-]+){0,6})",
@@ -409,11 +410,16 @@ def own_names(text: str) -> frozenset[str]:
 
 def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     found = [(m.start(), m.end(), m[0]) for m in _NAME.finditer(sentence)]
-    # "ScanNet and Replica": a capitalised word listed with a name is one too
-    stop = stopwords()
+    # "ScanNet and Replica": a capitalised word listed with a name is one too, and so is a
+    # word in lower case listed among names ("ETTh1, Weather and nocaps")
+    stop = stopwords() | {"and", "or"}
     for series in _SERIES.finditer(sentence):
-        items = [(series.start() + i.start(), i[0]) for i in re.finditer(CAPITAL, series[0])]
+        items = [(series.start() + i.start(), i[0]) for i in re.finditer(_ITEM, series[0])]
+        items = [(at, item) for at, item in items if item not in ("and", "or")]
         named = [at for at, _ in items if any(s <= at < e for s, e, _ in found)]
+        lower = [item for _, item in items if not item[0].isupper()]
+        if len(lower) > 1 or len(items) - len(lower) < 2:  # "images, videos and COCO"
+            items = [(at, item) for at, item in items if item[0].isupper()]
         if named:
             found += [
                 (at, at + len(item), item)

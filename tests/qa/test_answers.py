@@ -597,6 +597,13 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "3 (English, German, Hindi)",
         ),
         ("How big is the dataset?", "We evaluate on QM9, MD17 and OC20.", None),
+        # a name in lower case, listed among names
+        (
+            "Which datasets?",
+            "We evaluate on ETTh1, ETTh2, Weather and nocaps.",
+            "ETTh1, ETTh2, Weather, nocaps",
+        ),
+        ("Which datasets?", "We evaluate on images, videos and COCO.", "COCO"),
     ],
 )
 def test_short_answers(question: str, sentence: str, short: str | None) -> None:
