@@ -129,15 +129,43 @@ def value_asked(question: str, sentence: str) -> str | None:
             found.append((after.start(1), _readable(after[1])))
         elif before := _VALUE_BEFORE.search(sentence, max(0, said.start() - 24), said.start()):
             found.append((before.start(1), _readable(before[1])))
+    names = names_asked(question) - {w.lower() for w in asked[1].split()}
     if not found:
+        if names and (row := _in_row(first, names, sentence)):
+            return row
         return _symbol_value(_SYMBOLS_OF.get(first, ()), sentence)
     # "What is the MAE on QM9?": QM9 must be in the sentence (not an ablation's "gap MAE")
     phrase = set(stems(asked[1]))
     if not set(stems(question)) - phrase <= set(stems(sentence)):
         return None
-    names = names_asked(question) - {w.lower() for w in asked[1].split()}
     if not names:
         return found[0][1]
-    # "the top-1 accuracy of TokenFold" is not a figure said of something else
-    capitalised = capitals(sentence)
+    # "the top-1 accuracy of TokenFold" is not a figure said of something else; nor is a
+    # measure's name ("model: X | MAE: 0.3") what it is said of
+    capitalised = [m for m in capitals(sentence) if not _VALUE_NAMES.fullmatch(m[0])]
     return next((value for at, value in found if owner(capitalised, at) in names), None)
+
+
+# A table written as plain text rows (from a PDF): "Model MAE RMSE TideNet 0.301 0.412 ..."
+_HEADER = re.compile(rf"(?:(?:{METRICS})(?:\s*\|\s*|\s+)){{1,12}}(?:{METRICS})\b", re.IGNORECASE)
+_CELL = re.compile(r"\s+(\d+(?:\.\d+)?%?)(?![\w.])")
+
+
+def _in_row(first: str, names: set[str], sentence: str) -> str | None:
+    """The figure in the asked name's row, under the column of the asked measure, where each
+    row gives one figure per measure of the header."""
+    for header in _HEADER.finditer(sentence):
+        columns = [m[0].split()[0].lower() for m in _VALUE_NAMES.finditer(header[0])]
+        if first not in columns:
+            continue
+        for name in capitals(sentence[header.end() :]):
+            if name[0].lower() not in names:
+                continue
+            cells: list[str] = []
+            at = header.end() + name.end()
+            while len(cells) < len(columns) and (cell := _CELL.match(sentence, at)):
+                cells.append(cell[1])
+                at = cell.end()
+            if len(cells) == len(columns) and not _CELL.match(sentence, at):
+                return cells[columns.index(first)]
+    return None

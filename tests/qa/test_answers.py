@@ -1231,6 +1231,20 @@ def test_a_value_is_read_in_words_or_tex(question: str, sentence: str, value: st
     assert short_answer(question, sentence) == value
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        "model: TideNet | MAE: 0.301 | RMSE: 0.412; model: PatchTST | MAE: 0.342 | RMSE: 0.455",
+        "Table 2: Results. Model MAE RMSE TideNet 0.301 0.412 PatchTST 0.342 0.455",
+    ],
+)
+def test_a_score_is_read_off_a_table_row_by_its_column(table: str) -> None:
+    assert short_answer("What is the MAE of PatchTST?", table) == "0.342"
+    assert short_answer("What is the RMSE of TideNet?", table) == "0.412"
+    assert short_answer("What is the BLEU of TideNet?", table) is None
+    assert short_answer("What is the MAE of DLinear?", table) is None
+
+
 _TEX_PIECES = st.sampled_from(
     ["$", "k", "=", "$k=8$", "\\lambda", "λ", "lr", "10^{-3}", "\\times", "{", "}", "^", "3",
      "0.5", "e-5", "\\mathrm{lr}", "²", "٣", "%", " "]
