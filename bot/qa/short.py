@@ -466,6 +466,10 @@ _LISTABLE = {
 }
 
 
+_LIST_ON = re.compile(r"\b(?:on|over|across)\s+|:\s+", re.IGNORECASE)
+_LIST_ENDS = re.compile(r"\s(?:with|using|for|by|to|from|against)\s", re.IGNORECASE)
+
+
 def _listed(question: str, head: str, kinds: set[str], own: frozenset[str]) -> _Span | None:
     """ "How many datasets?" of "We evaluate on QM9, MD17 and OC20": the names counted, in a
     sentence that speaks of such things (evaluating on them, comparing against them)."""
@@ -477,6 +481,9 @@ def _listed(question: str, head: str, kinds: set[str], own: frozenset[str]) -> _
     if kind.name == "language":
         names = _unique(m[0] for m in _LANGUAGES.finditer(head))
     else:
+        # the list the sentence evaluates on, not the model it evaluates with
+        if (on := _LIST_ON.search(head)) and kind.name == "dataset":
+            head = _LIST_ENDS.split(head[on.end() :], maxsplit=1)[0]
         names = [n for n in _names(head, asked, kinds) if n.lower() not in own]
         names = [n for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
     if len(names) < 2:
@@ -605,7 +612,7 @@ def _offered(question: str, spans: list[_Span]) -> list[_Span]:
         return about
     if _measure(question):
         return []  # "How fast is it?" is not answered by "18% relative to PaiNN"
-    counting = bool(_counted(question)) and not _SHARE.search(question)
+    counting = bool(_HOW_MANY.search(question)) and not _SHARE.search(question)
     return [s for s in spans if not s.other and not (counting and "%" in s.text)]
 
 

@@ -597,6 +597,12 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "3 (English, German, Hindi)",
         ),
         ("How big is the dataset?", "We evaluate on QM9, MD17 and OC20.", None),
+        (
+            "How many datasets?",
+            "We evaluate on ShareGPT and LongBench with Llama-3-8B.",
+            "2 (ShareGPT, LongBench)",
+        ),
+        ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
         # a name in lower case, listed among names
         (
             "Which datasets?",
