@@ -153,8 +153,8 @@ KINDS = (
         _re(
             r"\b(main |key )?(contributions?|novelty|idea)\b|\bwhat (do|does|did) (they|the "
             r"(authors?|paper|work|study))\b[^?]*\b(propose|introduce|present|do|contribute|"
-            r"show|find)|\bwhat is (this|the) (paper|work|study) about\b|\bproposed? (method|"
-            r"approach|model)\b"
+            r"show|find)|\bwhat is (this|the|it) (paper|work|study )?about\b|\bproposed? (method|"
+            r"approach|model)\b|\bsummar\w*|\btl;? ?dr\b|\boverview\b|\bgist\b|\bin a nutshell\b"
         ),
         _re(
             # "we propose", "we go further and show", "this paper introduces"
@@ -218,6 +218,44 @@ KINDS = (
         # The measures themselves: "we evaluate" is said of everything evaluated.
         _re(METRICS),
         1.5,
+    ),
+    Kind(
+        "model",  # "What base model do they use?", "Which backbone?"
+        _re(
+            r"\b(what|which) ((is|are|was|were) the )?((base|backbone|pre-?trained|language|"
+            r"foundation|policy|teacher|student|reward) )?models?\b(?! (of|for|size)\b)|"
+            r"\bbackbones?\b"
+        ),
+        _re(
+            r"\b(base|backbone|pre-?trained|foundation) models?\b|\bfine-?tun\w*|"
+            r"\binitiali[sz]ed (from|with)\b|\bbuilt on\b|"
+            r"(?-i:\b[A-Z][\w.]*-\d+(\.\d+)?[BMK]?\b|\b[A-Z][a-z]+\d(\.\d+)?-\d+[BMK]\b)"
+        ),
+    ),
+    Kind(
+        "method",  # "How does PageShare work?": the sentences that say what it does, step by step
+        _re(
+            r"\bhow (does|do|did) [\w.+-]+( [\w.+-]+)? work\b|\bhow (is|are|was|were) [\w.+-]+"
+            r"( [\w.+-]+)? (built|implemented|designed|computed)\b|\barchitecture\b"
+        ),
+        _re(
+            r"\b(first|then|finally|each|every|step|consists? of|is composed of|takes as input|"
+            r"outputs?|computes?|encodes?|decodes?|maps?|hash\w*|stores?|keeps?|splits?|feeds?|"
+            r"we (use|build|design|apply|train|compute|represent|model))\b"
+        ),
+    ),
+    Kind(
+        "problem",  # "What problem does it solve?", "What is the motivation?"
+        _re(
+            r"\b(what|which) (problems?|issues?|challenges?|gaps?)\b|\bmotivat\w*|"
+            r"\bwhy (do|does|did|is|are) (they|it|this|the authors?|we) (need|matter|important)"
+            r"|\bintroduction\b"
+        ),
+        _re(
+            r"\b(challeng\w*|problems?|expensive|costly|bottlenecks?|suffer\w*|difficult|hard to|"
+            r"struggle\w*|inefficien\w*|dominated by|existing (systems|methods|approaches|work)|"
+            r"prior (work|methods)|remains? (unclear|open)|lacks?|fails? to|duplicat\w*)\b"
+        ),
     ),
     Kind(
         "limitation",

@@ -33,7 +33,7 @@ from bot.qa.values import value_asked
 
 MOST = 6  # spans in a short answer
 LONGEST = 1_000  # characters of a sentence read for a short answer
-_LISTS = {"baseline", "name", "language"}
+_LISTS = {"baseline", "name", "language", "model"}
 # "Which datasets?" asks for names; "what data is it trained on?" for a description.
 _DATASETS = re.compile(r"\b(data ?sets?|benchmarks?|corpora)\b", re.IGNORECASE)
 
@@ -435,7 +435,7 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     found = nested
     # "Which baselines?" is not answered by the benchmark they are run on, nor "which datasets?"
     # by the model beaten on them.
-    other = _SETTING if "baseline" in kinds else _RIVAL if "dataset" in kinds else None
+    other = _SETTING if kinds & {"baseline", "model"} else _RIVAL if "dataset" in kinds else None
     kept = [
         " ".join(name.split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
         for start, end, name in sorted(found)
@@ -596,6 +596,10 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return [_Span(m) for m in _unique(measures)]
     if "language" in kinds and not things:
         return [_Span(m[0]) for m in _LANGUAGES.finditer(head)]
+    if "model" in kinds and not _DATASETS.search(question) and (on := _LIST_ON.search(head)):
+        # "We evaluate on ShareGPT and LongBench with Llama-3-8B": not what it is evaluated on
+        rest = _LIST_ENDS.search(head, on.end())
+        head = head[: on.start()] + (head[rest.start() :] if rest else "")
     if things or kinds & _LISTS:
         # a dataset, a model or a baseline is never a measure ("CIDEr", "RMSE") nor hardware
         names = _names(head, asked, kinds)

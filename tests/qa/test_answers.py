@@ -928,6 +928,56 @@ def test_baselines_are_what_the_paper_measures_itself_against_in_any_words() -> 
         ), (question, answer)
 
 
+PAGESHARE = paper_text(
+    "2612.00091",
+    [
+        (
+            "Abstract",
+            [
+                "Long-context language models are expensive to serve. We introduce PageShare, a "
+                "memory manager that shares key-value cache pages across requests."
+            ],
+        ),
+        (
+            "1 Introduction",
+            [
+                "Serving cost is dominated by memory for the key-value cache. Existing systems "
+                "allocate pages per request, so identical prompt prefixes are stored many times."
+            ],
+        ),
+        (
+            "3 Method",
+            [
+                "PageShare hashes each page of the prompt and keeps one copy per hash. The loss "
+                "is the standard next-token cross-entropy."
+            ],
+        ),
+        ("4 Experiments", ["We evaluate on ShareGPT and LongBench with Llama-3-8B."]),
+        ("6 Conclusion", ["PageShare cuts memory use by 38%."]),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "leads"),
+    [
+        ("What problem does it solve?", "> Long-context language models are expensive to serve."),
+        ("What is the motivation?", "> Long-context language models are expensive to serve."),
+        ("Summarize the paper", "> We introduce PageShare, a memory manager"),
+        ("tl;dr?", "> We introduce PageShare, a memory manager"),
+        ("How does PageShare work?", "> PageShare hashes each page of the prompt"),
+        (
+            "What model do they use?",
+            "In short: Llama-3-8B (as the paper says below)\n> We evaluate on ShareGPT",
+        ),
+    ],
+)
+def test_everyday_questions_about_a_paper_lead_with_the_sentence_that_answers(
+    question: str, leads: str
+) -> None:
+    assert extractive_answer(question, PAGESHARE).startswith(leads)
+
+
 def test_code_availability_is_read_in_the_papers_words() -> None:
     body = paper_text(
         "2606.00055",
