@@ -11,10 +11,14 @@ CAPITAL = r"[A-Z][\w-]*"
 _MIXED_CASE = re.compile(r"\b[a-z]+[A-Z][\w-]*")
 
 
+_NAMED = re.compile(rf"\b{CAPITAL}|\b[a-z]+[A-Z][\w-]*")
+
+
 def capitals(text: str) -> list[re.Match[str]]:
-    """Capitalised words that may name something (not "The", "We", "It")."""
+    """Words that may name something: capitalised (not "The", "We", "It") or in mixed case
+    ("mBERT", "vLLM")."""
     stop = stopwords()
-    return [m for m in re.finditer(rf"\b{CAPITAL}", text) if m[0].lower() not in stop]
+    return [m for m in _NAMED.finditer(text) if m[0].lower() not in stop]
 
 
 def names_asked(question: str) -> set[str]:

@@ -569,7 +569,8 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return []
     if versus := _versus(question, head):
         return [_Span(versus, about=True)]
-    if value := value_asked(question, head):
+    # a figure asked of a name may be said after a turn ("..., while mBERT reaches 52.0 F1")
+    if value := value_asked(question, sentence if names_asked(question) else head):
         return [_Span(value, about=True)]
     if _HOW_COMPARED.search(question):
         return []  # "How does it compare to X?" is not answered by a list of names
@@ -609,15 +610,32 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     return []
 
 
-def _offered(question: str, spans: list[_Span]) -> list[_Span]:
+# A share or a bare fraction ("18%", "0.78") counts nothing
+_NOT_A_COUNT = re.compile(r"%|^\d*\.\d+$")
+_SCALE_STEMS = frozenset(stems(" ".join(_SCALES)))
+
+
+def _offered(question: str, spans: list[_Span], sentence: str) -> list[_Span]:
     """The spans that may answer: those about what is asked, else the others of the kind, bar
-    a share for a count ("How many datasets?" is not answered by "18% relative to PaiNN")."""
+    what counts nothing for a count ("How many datasets?" is not answered by "18% relative to
+    PaiNN", nor "How many annotators?" by "a kappa of 0.78"), and, for a count, what counts
+    something else in a sentence that never speaks of what is asked ("12,400 questions" for
+    "How many annotators?"; "annotated by five lawyers" may answer it)."""
     if about := [s for s in spans if s.about]:
         return about
     if _measure(question):
         return []  # "How fast is it?" is not answered by "18% relative to PaiNN"
-    counting = bool(_HOW_MANY.search(question)) and not _SHARE.search(question)
-    return [s for s in spans if not s.other and not (counting and "%" in s.text)]
+    offered = [s for s in spans if not s.other]
+    if not _HOW_MANY.search(question) or _SHARE.search(question):
+        return offered
+    counted = set(stems(_counted(question) or ""))
+    unsaid = bool(counted) and not counted & set(stems(sentence))
+    return [
+        s
+        for s in offered
+        if not _NOT_A_COUNT.search(s.text)
+        and not (unsaid and {w for w in stems(s.text) if w.isalpha()} - counted - _SCALE_STEMS)
+    ]
 
 
 def short_answer(
@@ -626,7 +644,7 @@ def short_answer(
     """The number(s) or name(s) that answer `question` in `sentence` (`said` is the sentence
     before it; `own`, the paper's names for its own work), or None. "How many questions?" is
     answered by the count of questions, not of the sentences beside it."""
-    offered = _offered(question, _spans(question, sentence, said, own))
+    offered = _offered(question, _spans(question, sentence, said, own), sentence)
     if not any(s.about for s in offered) and (measured(question) or _measure(question)):
         return None  # "How big is the Japanese data?" is not answered by the lexicon's size
     chosen = _unique(s.text for s in offered)
@@ -637,5 +655,5 @@ def gives(question: str, sentence: str, said: str = "", own: frozenset[str] = fr
     """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts what
     the question asks about, 1 when it has a number or a name of the kind, 0 when it has none
     or the question asks for neither."""
-    offered = _offered(question, _spans(question, sentence, said, own))
+    offered = _offered(question, _spans(question, sentence, said, own), sentence)
     return 2 if any(s.about for s in offered) else int(bool(offered))

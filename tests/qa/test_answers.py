@@ -603,6 +603,19 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "2 (ShareGPT, LongBench)",
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
+        ("How many annotators?", "Inter-annotator agreement reached a kappa of 0.78.", None),
+        ("How many annotators?", "We release a dataset of 12,400 questions in Swahili.", None),
+        (
+            "How many questions?",
+            "We release a dataset of 12,400 questions in Swahili.",
+            "12,400 questions",
+        ),
+        ("How many questions are there?", "In all, there are 2,000.", "2,000"),
+        (
+            "What is the F1 of mBERT?",
+            "XLM-R Large reaches 61.3 F1 and 48.2 exact match, while mBERT reaches 52.0 F1.",
+            "52.0",
+        ),
         # a name in lower case, listed among names
         (
             "Which datasets?",
