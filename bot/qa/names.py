@@ -11,6 +11,19 @@ CAPITAL = r"[A-Z][\w-]*"
 _MIXED_CASE = re.compile(r"\b[a-z]+[A-Z][\w-]*")
 
 
+# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-3.5, F1), a word and a
+# number (Llama-2, Qwen2-7B-Instruct, wav2vec 2.0), Kneser–Ney, or
+# two or more capitalised words in a row that do not start the sentence (Penn Treebank);
+# each with its size or its version (XLM-R Base, NYU Depth v2).
+NAME = re.compile(
+    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*(?:\+\+)?"
+    r"|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?|[a-z]+[A-Z][a-z]\w*"
+    r"|[a-z]+\d[a-z]\w*(?:\s+\d+(?:\.\d+)+)?"
+    r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
+    r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"
+    r"(?:\s+(?:Base|Large|Small|Tiny|Mini|Medium|XL|XXL|Instruct|Chat)"
+    r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?(?:\b|(?<=\+))"
+)
 _NAMED = re.compile(rf"\b{CAPITAL}|\b[a-z]+[A-Z][\w-]*")
 
 

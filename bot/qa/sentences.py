@@ -48,6 +48,8 @@ HARDWARE_USED = (
     r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
     rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
 )
+# "Which model performs best?"
+BEST_ASKED = r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins?|lowest error)\b"
 # Optimizers by name (as written: "lion" or "lamb" in lower case are other words)
 OPTIMIZERS = re.compile(
     r"\b(?:AdamW|Adam|SGD|Adafactor|AdaGrad|Adagrad|AdaDelta|Adadelta|RMSProp|RMSprop|LAMB|LARS|"
@@ -218,6 +220,14 @@ KINDS = (
         # The measures themselves: "we evaluate" is said of everything evaluated.
         _re(METRICS),
         1.5,
+    ),
+    Kind(
+        "best",  # "Which model performs best?": the sentence that gives the figures compared
+        _re(BEST_ASKED),
+        _re(
+            r"\b(reach\w*|achiev\w*|obtain\w*|scor\w*|best|highest|lowest|outperform\w*|"
+            r"beats?|surpass\w*)\b"
+        ),
     ),
     Kind(
         "model",  # "What base model do they use?", "Which backbone?"

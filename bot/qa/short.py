@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
-from bot.qa.names import capitals, names_asked, owner
+from bot.qa.names import NAME, capitals, names_asked, owner
 from bot.qa.sentences import (
     HARDWARE_USED,
     KINDS,
@@ -29,7 +29,7 @@ from bot.qa.sentences import (
     stems,
     stopwords,
 )
-from bot.qa.values import value_asked
+from bot.qa.values import best_of, value_asked
 
 MOST = 6  # spans in a short answer
 LONGEST = 1_000  # characters of a sentence read for a short answer
@@ -138,19 +138,6 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
-# Names: capitals inside or all capitals (QANet, BERT-Base, LVIS, GPT-3.5, F1), a word and a
-# number (Llama-2, Qwen2-7B-Instruct, wav2vec 2.0), Kneser–Ney, or
-# two or more capitalised words in a row that do not start the sentence (Penn Treebank);
-# each with its size or its version (XLM-R Base, NYU Depth v2).
-_NAME = re.compile(
-    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*(?:\+\+)?"
-    r"|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?|[a-z]+[A-Z][a-z]\w*"
-    r"|[a-z]+\d[a-z]\w*(?:\s+\d+(?:\.\d+)+)?"
-    r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
-    r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"
-    r"(?:\s+(?:Base|Large|Small|Tiny|Mini|Medium|XL|XXL|Instruct|Chat)"
-    r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?(?:\b|(?<=\+))"
-)
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
 _ITEM = r"[A-Za-z](?:[\w.+-]*[\w+-])?"
 _SERIES = re.compile(rf"\b{_ITEM}(?:(?:,\s+|,?\s+(?:and|or)\s+){_ITEM})+")
@@ -409,7 +396,7 @@ def own_names(text: str) -> frozenset[str]:
 
 
 def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
-    found = [(m.start(), m.end(), m[0]) for m in _NAME.finditer(sentence)]
+    found = [(m.start(), m.end(), m[0]) for m in NAME.finditer(sentence)]
     # "ScanNet and Replica": a capitalised word listed with a name is one too, and so is a
     # word in lower case listed among names ("ETTh1, Weather and nocaps")
     stop = stopwords() | {"and", "or"}
@@ -572,6 +559,8 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     # a figure asked of a name may be said after a turn ("..., while mBERT reaches 52.0 F1")
     if value := value_asked(question, sentence if names_asked(question) else head):
         return [_Span(value, about=True)]
+    if best := best_of(question, sentence):
+        return [_Span(best, about=True)]
     if _HOW_COMPARED.search(question):
         return []  # "How does it compare to X?" is not answered by a list of names
     if "optimizer" in kinds:  # "Which optimizer?" of "optimized with AdamW and a cosine ..."

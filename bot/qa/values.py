@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bot.qa.names import capitals, names_asked, owner
-from bot.qa.sentences import METRICS, stems
+from bot.qa.names import NAME, capitals, names_asked, owner
+from bot.qa.sentences import BEST_ASKED, METRICS, stems
 
 _SETTINGS = (
     r"\b(?:learning rate|batch size|dropout(?: rate)?|weight decay|warm-?up(?: steps)?|"
@@ -168,4 +168,54 @@ def _in_row(first: str, names: set[str], sentence: str) -> str | None:
                 at = cell.end()
             if len(cells) == len(columns) and not _CELL.match(sentence, at):
                 return cells[columns.index(first)]
+    return None
+
+
+# "Which model performs best?": of the names a sentence gives figures of, the best by one measure
+_BEST_ASKED = re.compile(BEST_ASKED, re.IGNORECASE)
+_LOWER_IS_BETTER = re.compile(
+    r"^(?:error|loss|perplexity|ppl|wer|cer|ter|mae|mse|rmse|fid|latency|ece)", re.IGNORECASE
+)
+_SCORE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(%?)\s*([A-Za-z][\w@-]*)?")
+_FOR_NAME = re.compile(r"\s+for\s+(?:the\s+)?([A-Z][\w.+-]*[\w+]|[a-z]+[A-Z][\w.+-]*)")
+_FIGURE_WORDS = frozenset({"and", "or", "while", "whereas", "but", "on", "in", "for", "with"})
+
+
+def best_of(question: str, sentence: str) -> str | None:
+    """ "XLM-R Large (61.3 F1, against 52.0 for mBERT)" for "Which model performs best?" of a
+    sentence that gives two names' figures in one measure; the lowest for an error measure."""
+    if not _BEST_ASKED.search(question):
+        return None
+    named = [
+        (m.end(), " ".join(m[0].split()))
+        for m in NAME.finditer(sentence)
+        if not _VALUE_NAMES.fullmatch(m[0])  # "MAE" is the measure, not what it measures
+    ]
+    by_measure: dict[str, dict[str, tuple[float, str]]] = {}
+    for score in _SCORE.finditer(sentence):
+        unit = score[3] if score[3] and score[3].lower() not in _FIGURE_WORDS else ""
+        measure = "%" if score[2] else unit
+        # "13.7 meV for PaiNN": said of the name after it; else of the name last named
+        after = _FOR_NAME.match(sentence, score.end())
+        said_of = (
+            after[1]
+            if after
+            else next((n for end, n in reversed(named) if end <= score.start()), None)
+        )
+        if said_of is None or not measure or said_of.lower() == measure.lower():
+            continue
+        by_measure.setdefault(measure, {}).setdefault(
+            said_of, (float(score[1]), score[1] + score[2])
+        )
+    errors = [m[0] for m in _VALUE_NAMES.finditer(sentence)]
+    lower = bool(errors) and all(_LOWER_IS_BETTER.match(m) for m in errors)
+    for measure, figures in by_measure.items():
+        if len(figures) < 2:
+            continue
+        least = lower or bool(_LOWER_IS_BETTER.match(measure))
+        ranked = sorted(figures.items(), key=lambda item: item[1][0], reverse=not least)
+        (best, (_, said)), rest = ranked[0], ranked[1:]
+        against = ", ".join(f"{shown} for {name}" for name, (_, shown) in rest[:3])
+        unit = "" if measure == "%" else f" {measure}"
+        return f"{best} ({said}{unit}, against {against})"
     return None

@@ -28,6 +28,7 @@ from bot.qa.service import (
     Answerer,
 )
 from bot.qa.short import gives, measured, short_answer
+from bot.qa.values import best_of
 from bot.qa.vocabulary import Vocabulary
 from bot.sources.http import Http, RetryPolicy
 from bot.text import readable
@@ -1312,6 +1313,42 @@ def test_a_score_is_read_off_a_table_row_by_its_column(table: str) -> None:
     assert short_answer("What is the RMSE of TideNet?", table) == "0.412"
     assert short_answer("What is the BLEU of TideNet?", table) is None
     assert short_answer("What is the MAE of DLinear?", table) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "best"),
+    [
+        (
+            "Which model performs best?",
+            "XLM-R Large reaches 61.3 F1 and 48.2 exact match, while mBERT reaches 52.0 F1.",
+            "XLM-R Large (61.3 F1, against 52.0 for mBERT)",
+        ),
+        (
+            "Which model is best?",
+            "On QM9, MolNet reaches an MAE of 11.2 meV, against 14.9 meV for DimeNet++ and "
+            "13.7 meV for PaiNN.",
+            "MolNet (11.2 meV, against 13.7 for PaiNN, 14.9 for DimeNet++)",  # an error: lowest
+        ),
+        (
+            "Which method works best?",
+            "BERT gets 81.2% and GPT-2 gets 78.0%.",
+            "BERT (81.2%, against 78.0% for GPT-2)",
+        ),
+        # one figure compares nothing: the model named is all the sentence says
+        ("Which model performs best?", "BERT gets 81.2% accuracy on SST-2.", "BERT"),
+    ],
+)
+def test_the_best_is_read_off_the_figures_compared(
+    question: str, sentence: str, best: str | None
+) -> None:
+    assert short_answer(question, sentence) == best
+
+
+@given(_TEXT)
+def test_the_best_is_one_of_the_sentences_names(sentence: str) -> None:
+    best = best_of("Which model is best?", sentence)
+    if best is not None:
+        assert best.split(" (")[0] in " ".join(sentence.split())
 
 
 _TEX_PIECES = st.sampled_from(
