@@ -182,6 +182,16 @@ def readable(text: str | None) -> str | None:
     return " ".join(out.split()) or None
 
 
+# Chat markup around words: **bold**, __bold__, _italic_, *italic*, ~~struck~~, `code`
+_MARKUP = re.compile(r"\*\*|__|~~|`+|(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])")
+
+
+def unmarked(text: str) -> str:
+    """Text as typed without its chat markup: "**What** _datasets_ `use`?" -> "What datasets
+    use?" (an underscore inside a word, as in max_len, stays)."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
 def split_names(names: str | None) -> tuple[str, ...]:
     """Authors from one comma-separated string (arXiv RSS `dc:creator`), tolerating `, and`."""
     if not names:

@@ -24,6 +24,7 @@ from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
 from bot.qa.short import gives, own_names, short_answer
+from bot.text import unmarked
 
 # A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
 _OPENS_LIST = re.compile(r"(:|\b(as follows|(two|three|four|five)fold)[.:]?)\s*$", re.IGNORECASE)
@@ -61,7 +62,7 @@ def _own(text: FullText) -> frozenset[str]:
 def answering_sentences(question: str, text: FullText) -> list[Scored]:
     """The sentences that answer best, best first (at most QUOTES)."""
     index = retriever(text)
-    question = index.vocabulary.spelled(question)
+    question = index.vocabulary.spelled(unmarked(question))
     also = index.vocabulary.other_forms(question)  # "RL": "reinforcement learning"
     found = [(f.passage, f.score) for f in index.top(question, PASSAGES)]
     if kinds_of(question):
@@ -178,6 +179,7 @@ def extractive_answer(
     question: str, text: FullText, paper: Paper | None = None, arxiv: str = ARXIV
 ) -> str:
     link = f"{arxiv}/abs/{text.arxiv_id}"
+    question = unmarked(question)  # "What is `k`?" asks of k
     if paper is not None and (said := about_the_record(question, paper)):
         return f"{said} {link}"
     lines = [note] if paper is not None and (note := preface(question, paper)) else []

@@ -504,6 +504,10 @@ _COMPARING = re.compile(
     r"|\bhow (?:does|do|did) [\w-]+ compare\b",
     re.IGNORECASE,
 )
+_EXPLAINS = re.compile(
+    r"^\s*(?:why\b|how\b(?!\s+(?:many|much|big|large|long|small|fast|old|often|far|well)\b))",
+    re.IGNORECASE,
+)
 _HOW_COMPARED = re.compile(r"\bhow (?:does|do|did) [\w-]+ compare\b", re.IGNORECASE)
 _RIVAL_ASKED = re.compile(
     r"\b(?:than|to|with|against|over|versus|vs\.?)\s+(?:the\s+)?([A-Za-z][\w.+-]*[\w+])", re.I
@@ -561,8 +565,10 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return [_Span(value, about=True)]
     if best := best_of(question, sentence):
         return [_Span(best, about=True)]
-    if _HOW_COMPARED.search(question):
-        return []  # "How does it compare to X?" is not answered by a list of names
+    if _HOW_COMPARED.search(question) or _EXPLAINS.match(question):
+        # "How does it compare to X?" is not answered by a list of names, nor "Why is Pashto
+        # missing?" by a measure's name: the sentence is the answer
+        return []
     if "optimizer" in kinds:  # "Which optimizer?" of "optimized with AdamW and a cosine ..."
         return [_Span(m[0], about=True) for m in OPTIMIZERS.finditer(head)]
     if "hardware" in kinds:  # "Which GPU?", "How many GPUs?" of "a single NVIDIA A100"

@@ -604,6 +604,13 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "2 (ShareGPT, LongBench)",
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
+        # why and how are answered by the sentence, not by a name or a measure in it
+        (
+            "Why is Pashto missing from the human evaluation?",
+            "We could not recruit Pashto annotators, so only chrF++ is reported.",
+            None,
+        ),
+        ("How are the models evaluated?", "We evaluate XLM-R and mBERT with chrF++.", None),
         ("How many annotators?", "Inter-annotator agreement reached a kappa of 0.78.", None),
         ("How many annotators?", "We release a dataset of 12,400 questions in Swahili.", None),
         (
@@ -970,6 +977,12 @@ PAGESHARE = paper_text(
         ("6 Conclusion", ["PageShare cuts memory use by 38%."]),
     ],
 )
+
+
+def test_chat_markup_in_a_question_is_read_as_its_words() -> None:
+    marked = extractive_answer("**What** _model_ do they `use`?", PAGESHARE)
+    assert marked == extractive_answer("What model do they use?", PAGESHARE)
+    assert marked.startswith("In short: Llama-3-8B")
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import readable, split_message, split_names, squash
+from bot.text import readable, split_message, split_names, squash, unmarked
 
 
 def test_squash_joins_hard_wraps_and_drops_blank() -> None:
@@ -95,3 +95,24 @@ def test_split_message_cuts_at_words_then_anywhere() -> None:
     assert split_message("  \n\t\n", 5) == []
     with pytest.raises(ValueError, match="at least 1"):
         split_message("x", 0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("**What** _datasets_ do they `use`?", "What datasets do they use?"),
+        ("What is `max_len`?", "What is max_len?"),
+        ("~~not this~~ but *that*", "not this but that"),
+        ("Is a * b commutative?", "Is a * b commutative?"),
+    ],
+)
+def test_chat_markup_is_read_as_the_words_it_marks(typed: str, plain: str) -> None:
+    assert unmarked(typed) == plain
+
+
+@given(st.text(max_size=200))
+def test_unmarking_only_drops_markup(text: str) -> None:
+    plain = unmarked(text)
+    assert set(plain) <= set(text) | {" "}
+    assert "`" not in plain and "**" not in plain
+    assert plain == " ".join(plain.split())  # one space between words, none around them
