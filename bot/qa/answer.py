@@ -81,7 +81,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # counts exactly what is asked is worth it even from further down.
     own = _own(text)
     given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
-    chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)] == 2]
+    chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     chosen.sort(key=lambda s: given[id(s)], reverse=True)
     return chosen[:QUOTES]
 

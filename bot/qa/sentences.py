@@ -31,8 +31,9 @@ NUMBER_WORDS = (
 # Names of measures, which answer "what metric?" ("perplexity", "ROUGE-L").
 # Acronyms that are also words ("map", "ap") count only as written: mAP, AP50, mIoU.
 METRICS = (
-    r"\b(accuracy|f1|f-score|f-measure|bleu|rouge(-\w+)?|meteor|cider|precision|recall(@\d+)?|"
-    r"perplexity|auc|exact match|em|wer|cer|mse|mae|rmse|psnr|ssim|lpips|fid|ndcg(@\d+)?|mrr|"
+    r"\b(accuracy|f1|f-score|f-measure|(sp|sacre)?bleu|rouge(-\w+)?|meteor|cider|precision|"
+    r"recall(@\d+)?|perplexity|auc|au-?roc|au-?prc?|fmax|smin|mcc|spearman|pearson|brier|"
+    r"exact match|em|wer|cer|mse|mae|rmse|psnr|ssim|lpips|fid|ndcg(@\d+)?|mrr|"
     r"pass@\d+|hits@\d+|bertscore|bleurt|comet|factcc|chrf(\+\+)?|absrel|sqrel|correlation|"
     r"agreement|kappa|latency|throughput|"
     r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
@@ -65,7 +66,10 @@ LANGUAGES = (
     r"Tamil|Telugu|Kannada|Malayalam|Marathi|Gujarati|Nepali|Sinhala|Burmese|Khmer|Lao|"
     r"Yoruba|Hausa|Igbo|Zulu|Xhosa|Amharic|Somali|Catalan|Basque|Galician|Welsh|Irish|"
     r"Estonian|Latvian|Lithuanian|Slovenian|Albanian|Armenian|Georgian|Kazakh|Uzbek|Mongolian|"
-    r"Tagalog|Filipino|Javanese|Latin|Esperanto"
+    r"Tagalog|Filipino|Javanese|Latin|Esperanto|Pashto|Dari|Tigrinya|Oromo|Kinyarwanda|Wolof|"
+    r"Quechua|Guarani|Maori|Tibetan|Uyghur|Tajik|Kyrgyz|Turkmen|Azerbaijani|Belarusian|"
+    r"Macedonian|Bosnian|Maltese|Luxembourgish|Afrikaans|Sundanese|Cebuano|Lingala|Shona|"
+    r"Malagasy|Haitian Creole|Twi|Akan|Ewe|Fon|Bambara|Kikuyu|Luganda"
 )
 # "Is it ...?", "Do they ...?", "Are there ...?": a question answered yes or no.
 YES_NO = re.compile(
@@ -155,14 +159,15 @@ KINDS = (
         _re(
             r"\b(main |key )?(contributions?|novelty|idea)\b|\bwhat (do|does|did) (they|the "
             r"(authors?|paper|work|study))\b[^?]*\b(propose|introduce|present|do|contribute|"
-            r"show|find)|\bwhat is (this|the|it) (paper|work|study )?about\b|\bproposed? (method|"
-            r"approach|model)\b|\bsummar\w*|\btl;? ?dr\b|\boverview\b|\bgist\b|\bin a nutshell\b"
+            r"show|find)|\bwhat is (this|the|it) ((paper|work|study) )?about\b|\bproposed? (method|"
+            r"approach|model)\b|\bsummar\w*|\btl;? ?dr\b|\boverview\b|\bgist\b|\bin a nutshell\b|"
+            r"\bwhat is (new|novel)\b"
         ),
         _re(
             # "we propose", "we go further and show", "this paper introduces"
             r"\b(we|this (paper|work)) (\w+ ){0,3}?(propose|introduce|present|develop|design|"
-            r"show|demonstrate|contribute)|\bour (method|approach|model|framework|contributions?)\b"
-            r"|\bnovel\b"
+            r"show|demonstrate|contribute|release)|"
+            r"\bour (method|approach|model|framework|contributions?)\b|\bnovel\b"
         ),
         1.5,
     ),
@@ -200,7 +205,9 @@ KINDS = (
         _re(
             r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bcollected\b|\bannotated\b|"
             r"\b(evaluat|experiment|test|train|fine-tun|pre-?train)\w* (on|with|using) "
-            r"(the )?(?-i:[A-Z])"
+            r"(the )?(?-i:[A-Z])|\b(dev|test|devtest|validation|held-out|training) sets?\b|"
+            r"\b(data|corpus|examples|sentences|passages) (comes?|came|is|are|was|were) "
+            r"(drawn|taken|collected|sourced|obtained)? ?from\b"
         ),
     ),
     Kind(
@@ -319,6 +326,20 @@ KINDS = (
             r"\b(fast\w*|slow\w*|quick\w*|speed\w*|latency|throughput|longer|shorter|"
             r"wall-?clock|(\d+(\.\d+)?\s?[x×]))(?!\w)"
         ),
+    ),
+    Kind(
+        "toolkit",  # "What toolkit do they use?" of "trained with fairseq"
+        _re(
+            r"\b(toolkits?|librar(y|ies)|software|packages?|codebase|(deep learning|training) "
+            r"frameworks?)\b|\bwhat framework\b|\bimplemented (in|with)\b"
+        ),
+        _re(
+            r"\b(implemented|written|built|trained|developed) (in|with|using|on top of)\b|"
+            r"\b(PyTorch|TensorFlow|JAX|Flax|Keras|fairseq|Hugging ?Face|[Tt]ransformers library|"
+            r"DeepSpeed|Megatron(-LM)?|vLLM|scikit-learn|sklearn|spaCy|NLTK|OpenNMT|Marian|"
+            r"AllenNLP|Lightning|MMDetection|Detectron2?|ESPnet|Kaldi|SpeechBrain)\b"
+        ),
+        1.5,
     ),
     Kind(
         "optimizer",

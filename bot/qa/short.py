@@ -34,6 +34,7 @@ from bot.qa.values import best_of, value_asked
 MOST = 6  # spans in a short answer
 LONGEST = 1_000  # characters of a sentence read for a short answer
 _LISTS = {"baseline", "name", "language", "model"}
+_TYPED_LISTS = {"language", "metric"}
 # "Which datasets?" asks for names; "what data is it trained on?" for a description.
 _DATASETS = re.compile(r"\b(data ?sets?|benchmarks?|corpora)\b", re.IGNORECASE)
 
@@ -140,6 +141,7 @@ _LABEL = re.compile(
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # A list of capitalised words: "ScanNet and Replica", "QANet, BERT and Transformer".
 _ITEM = r"[A-Za-z](?:[\w.+-]*[\w+-])?"
+_NUMBER_WORD = re.compile(rf"{NUMBER_WORDS}|one|zero", re.IGNORECASE)
 _SERIES = re.compile(rf"\b{_ITEM}(?:(?:,\s+|,?\s+(?:and|or)\s+){_ITEM})+")
 _CALLS = re.compile(
     r"\b(?:call(?:ed|s)?|dub(?:bed|s)?|term(?:ed|s)?|refer(?:red)? to)\s+([\w'“”\"-]+"
@@ -362,7 +364,7 @@ _HARDWARE = re.compile(r"([AHVPTL]\d{2,3}|RTX\b.*|[GTC]PUs?|TPUv\d+)$")
 # Languages by their capitalised names (not the dataset's or the licence's names)
 _LANGUAGES = re.compile(rf"\b(?:{LANGUAGES})\b")
 _HARDWARE_USED = re.compile(HARDWARE_USED)
-_COUNT_BEFORE = re.compile(rf"(?:\b\d[\d,.]*|\b(?i:{NUMBER_WORDS}))\s+$")
+_COUNT_BEFORE = re.compile(rf"(?:(?<![\w-])\d(?:[\d,.]*\d)?|\b(?i:{NUMBER_WORDS}))\s+$")
 # The word before a name says what it is: "against QANet" a model, "on SQuAD" a dataset.
 _SETTING = re.compile(r"\b(?:on|in|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
 _RIVAL = re.compile(r"\b(?:against|than|over|outperforms?|beats?)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -395,6 +397,12 @@ def own_names(text: str) -> frozenset[str]:
     return frozenset(m[1].lower() for m in _PROPOSES.finditer(text))
 
 
+def _wordlike(item: str) -> bool:
+    """A name in lower case ("nocaps", "wikitext-103"), not a common word or a number."""
+    plain = item.lower()
+    return len(plain) >= 4 and plain not in stopwords() and not _NUMBER_WORD.fullmatch(plain)
+
+
 def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
     found = [(m.start(), m.end(), m[0]) for m in NAME.finditer(sentence)]
     # "ScanNet and Replica": a capitalised word listed with a name is one too, and so is a
@@ -407,6 +415,8 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
         lower = [item for _, item in items if not item[0].isupper()]
         if len(lower) > 1 or len(items) - len(lower) < 2:  # "images, videos and COCO"
             items = [(at, item) for at, item in items if item[0].isupper()]
+        # nor a word ("KN-5, AWD-LSTM and two", "BERT-Large, due")
+        items = [(at, item) for at, item in items if item[0].isupper() or _wordlike(item)]
         if named:
             found += [
                 (at, at + len(item), item)
@@ -646,9 +656,16 @@ def short_answer(
     return ", ".join(chosen[:MOST]) if chosen else None
 
 
-def gives(question: str, sentence: str, said: str = "", own: frozenset[str] = frozenset()) -> int:
+def gives(
+    question: str, sentence: str, said: str = "", own: frozenset[str] = frozenset()
+) -> tuple[int, int]:
     """How well `sentence` gives the kind of answer `question` asks for: 2 when it counts what
     the question asks about, 1 when it has a number or a name of the kind, 0 when it has none
-    or the question asks for neither."""
+    or the question asks for neither; and how many of them it gives (of a list asked for, the
+    sentence that lists more: "Nepali, Sinhala, Khmer ..." over "English")."""
     offered = _offered(question, _spans(question, sentence, said, own), sentence)
-    return 2 if any(s.about for s in offered) else int(bool(offered))
+    level = 2 if any(s.about for s in offered) else int(bool(offered))
+    # counted where what is listed is known by its words (a language, a measure), not for names
+    # read off capitals, where a longer list is as often a noisier one
+    typed = {kind.name for kind in kinds_of(question)} & _TYPED_LISTS
+    return level, min(len(_unique(s.text for s in offered)), MOST) if typed else 0

@@ -265,7 +265,7 @@ def test_what_counts_the_corpus(
 ) -> None:
     question = "How big is the corpus they collected?"
     assert short_answer(question, sentence, said) == short
-    assert gives(question, sentence, said) == (2 if counts_it else 1)
+    assert gives(question, sentence, said)[0] == (2 if counts_it else 1)
 
 
 @pytest.mark.parametrize(
@@ -631,6 +631,7 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "ETTh1, ETTh2, Weather, nocaps",
         ),
         ("Which datasets?", "We evaluate on images, videos and COCO.", "COCO"),
+        ("Which models?", "We compare KN-5, AWD-LSTM and two others.", "KN-5, AWD-LSTM"),
     ],
 )
 def test_short_answers(question: str, sentence: str, short: str | None) -> None:
@@ -977,6 +978,48 @@ PAGESHARE = paper_text(
         ("6 Conclusion", ["PageShare cuts memory use by 38%."]),
     ],
 )
+
+
+LOWRES = paper_text(
+    "2612.00095",
+    [
+        (
+            "Abstract",
+            [
+                "We release LowMT, a benchmark for translating six low-resource languages. "
+                "Tagged back-translation improves spBLEU by 2.4 on average."
+            ],
+        ),
+        (
+            "3 Setup",
+            [
+                "We only study translation into and out of English. We use Nepali, Sinhala, "
+                "Khmer, Pashto, Amharic and Lao.",
+                "Parallel data come from OPUS. Models are trained with fairseq on 8 GPUs. "
+                "Performance is measured by spBLEU and chrF++ on the devtest set.",
+            ],
+        ),
+        ("5 Limitations", ["The spBLEU of Lao stays below 10."]),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "leads"),
+    [
+        ("What is the main contribution?", "> We release LowMT, a benchmark"),
+        ("What is this paper about?", "> We release LowMT, a benchmark"),
+        ("What is novel here?", "> We release LowMT, a benchmark"),
+        ("What languages are studied?", "In short: Nepali, Sinhala, Khmer, Pashto, Amharic, Lao"),
+        ("Which metrics do they use?", "In short: spBLEU, chrF++ (as the paper says below)"),
+        ("What datasets are used?", "In short: OPUS (as the paper says below)"),
+        ("What toolkit do they use?", "> Models are trained with fairseq on 8 GPUs."),
+    ],
+)
+def test_what_a_paper_is_about_and_what_it_uses_is_found_in_its_own_words(
+    question: str, leads: str
+) -> None:
+    assert extractive_answer(question, LOWRES).startswith(leads)
 
 
 def test_chat_markup_in_a_question_is_read_as_its_words() -> None:
