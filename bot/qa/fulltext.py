@@ -64,6 +64,7 @@ def from_markdown(markdown: str) -> list[Passage]:
     heading = in_cell = in_head = False
     row: list[str] = []
     header: list[str] = []
+    rows: list[str] = []
     for token in parser.parse(markdown):
         kind = token.type
         if kind in ("heading_open", "heading_close"):
@@ -73,13 +74,15 @@ def from_markdown(markdown: str) -> list[Passage]:
         elif kind in ("thead_open", "thead_close"):
             in_head = kind == "thead_open"
         elif kind == "table_open":
-            header = []
+            header, rows = [], []
+        elif kind == "table_close" and rows:  # a table is one passage, as in arXiv's HTML
+            sections[-1][1].append("; ".join(rows))
         elif kind == "tr_open":
             row = []
         elif kind == "tr_close" and in_head:
             header = row
         elif kind == "tr_close" and any(row):
-            sections[-1][1].append(labelled_row(header, row))
+            rows.append(labelled_row(header, row))
         elif kind == "math_block" and (formula := " ".join(token.content.split())):
             sections[-1][1].append(f"$${formula}$$")
         elif kind == "inline":

@@ -50,7 +50,10 @@ HARDWARE_USED = (
     rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
 )
 # "Which model performs best?"
-BEST_ASKED = r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins?|lowest error)\b"
+BEST_ASKED = (
+    r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins?|lowest|fastest|"
+    r"quickest|most accurate|largest gain)\b"
+)
 # Optimizers by name (as written: "lion" or "lamb" in lower case are other words)
 OPTIMIZERS = re.compile(
     r"\b(?:AdamW|Adam|SGD|Adafactor|AdaGrad|Adagrad|AdaDelta|Adadelta|RMSProp|RMSprop|LAMB|LARS|"

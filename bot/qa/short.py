@@ -16,6 +16,7 @@ from itertools import dropwhile, takewhile
 
 from bot.qa.names import NAME, capitals, names_asked, owner
 from bot.qa.sentences import (
+    BEST_ASKED,
     HARDWARE_USED,
     KINDS,
     LANGUAGES,
@@ -51,7 +52,7 @@ _CONTRAST = re.compile(
 _UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
 # Words that join counts, not name what is counted: "six axioms plus the six of May".
-_JOINS = {"plus", "minus", "per", "each", "versus", "vs"}
+_JOINS = {"plus", "minus", "per", "each", "versus", "vs", "compared", "relative", "respectively"}
 # A number standing alone: not part of a formula ("(2n-1)m", "x^2", "\\max(3m,0)") or a word,
 # maybe in a compound ("12-layer"); or written in words ("six axioms").
 _NUMBER = re.compile(
@@ -386,8 +387,9 @@ def _own(sentence: str, start: int, end: int) -> bool:
 
 # "We propose CalibRM, ...": the paper's own method, named where it is introduced.
 _PROPOSES = re.compile(
-    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+\s+){0,2}?(?:propose|present|introduce|develop)s?"
-    r"\s+(?:[\w-]+\s+){0,5}?([A-Z][\w-]*[A-Z0-9][\w-]*)"
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+\s+){0,2}?"
+    r"(?:propose|present|introduce|develop|release)s?"
+    r"\s+(?:[\w-]+\s+){0,5}?\(?([A-Z][\w-]*[A-Z0-9][\w-]*)"
 )
 
 
@@ -395,6 +397,14 @@ def own_names(text: str) -> frozenset[str]:
     """The names the paper gives its own work (lower-cased), from the text that introduces it
     (its abstract and introduction)."""
     return frozenset(m[1].lower() for m in _PROPOSES.finditer(text))
+
+
+def _best_said(question: str, head: str, names: int) -> bool:
+    """Whether the one name `head` gives answers "Which is best (on X)?": not a list ("Which
+    language pair benefits the most?"), and said to be the best, of X where X is asked ("the
+    highest locomotion score" is not the highest AntMaze score)."""
+    said = {w.lower() for w in re.findall(r"[\w+-]+", head)}
+    return names == 1 and bool(_SAYS_BEST.search(head)) and names_asked(question) <= said
 
 
 def _wordlike(item: str) -> bool:
@@ -514,6 +524,11 @@ _COMPARING = re.compile(
     r"|\bhow (?:does|do|did) [\w-]+ compare\b",
     re.IGNORECASE,
 )
+_BEST = re.compile(BEST_ASKED + r"|\bthe most\b", re.IGNORECASE)
+_SAYS_BEST = re.compile(
+    r"\b(best|most|highest|largest|lowest|top|fastest|strongest|outperform\w*|beats?|surpass\w*)\b",
+    re.IGNORECASE,
+)
 _EXPLAINS = re.compile(
     r"^\s*(?:why\b|how\b(?!\s+(?:many|much|big|large|long|small|fast|old|often|far|well)\b))",
     re.IGNORECASE,
@@ -601,7 +616,10 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         measures = (m[0] for m in _METRICS.finditer(head) if not _THAT_FOLLOWS.match(head, m.end()))
         return [_Span(m) for m in _unique(measures)]
     if "language" in kinds and not things:
-        return [_Span(m[0]) for m in _LANGUAGES.finditer(head)]
+        languages = _unique(m[0] for m in _LANGUAGES.finditer(head))
+        if _BEST.search(question) and not _best_said(question, head, len(languages)):
+            return []
+        return [_Span(language) for language in languages]
     if "model" in kinds and not _DATASETS.search(question) and (on := _LIST_ON.search(head)):
         # "We evaluate on ShareGPT and LongBench with Llama-3-8B": not what it is evaluated on
         rest = _LIST_ENDS.search(head, on.end())
@@ -611,7 +629,12 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         names = _names(head, asked, kinds)
         if things:  # the paper's own method is none of its baselines, datasets or rivals
             names = [n for n in names if n.lower() not in own]
-        return [_Span(n) for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
+        names = [n for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
+        if " | " in head:  # a table row's column headers ("AntMaze avg: 61.0") name no thing
+            names = [n for n in names if not re.search(rf"{re.escape(n)}[^|:;]*:", head)]
+        if _BEST.search(question) and not _best_said(question, head, len(names)):
+            return []
+        return [_Span(n) for n in names]
     return []
 
 

@@ -105,9 +105,13 @@ def _readable(value: str) -> str:
 
 
 def _symbol_value(symbols: tuple[str, ...], sentence: str) -> str | None:
+    """Every value the sentence gives the symbol ("$\\beta=2.0$ for locomotion and
+    $\\beta=0.5$ for AntMaze" -> "2.0, 0.5"), a few at most."""
     for symbol in symbols:
-        if said := _written(symbol).search(sentence):
-            return _readable(said[1])
+        if values := list(
+            dict.fromkeys(_readable(m[1]) for m in _written(symbol).finditer(sentence))
+        ):
+            return ", ".join(values[:3])
     return None
 
 
@@ -138,8 +142,8 @@ def value_asked(question: str, sentence: str) -> str | None:
     phrase = set(stems(asked[1]))
     if not set(stems(question)) - phrase <= set(stems(sentence)):
         return None
-    if not names:
-        return found[0][1]
+    if not names:  # "a learning rate of 1e-4 for the gate and 3e-5 for the reader"
+        return ", ".join(list(dict.fromkeys(value for _, value in found))[:3])
     # "the top-1 accuracy of TokenFold" is not a figure said of something else; nor is a
     # measure's name ("model: X | MAE: 0.3") what it is said of
     capitalised = [m for m in capitals(sentence) if not _VALUE_NAMES.fullmatch(m[0])]
@@ -186,6 +190,8 @@ def best_of(question: str, sentence: str) -> str | None:
     sentence that gives two names' figures in one measure; the lowest for an error measure."""
     if not _BEST_ASKED.search(question):
         return None
+    if " | " in sentence:  # a table's rows, each cell after its column's header
+        return _best_in_rows(question, sentence)
     named = [
         (m.end(), " ".join(m[0].split()))
         for m in NAME.finditer(sentence)
@@ -219,3 +225,39 @@ def best_of(question: str, sentence: str) -> str | None:
         unit = "" if measure == "%" else f" {measure}"
         return f"{best} ({said}{unit}, against {against})"
     return None
+
+
+_CELL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
+_FEWEST = re.compile(r"\b(lowest|smallest|least|fewest|cheapest|shortest)\b", re.I)
+_SPEED_ASKED = re.compile(r"\b(fastest|quickest|slowest)\b", re.I)
+_SPEED = re.compile(r"\b(latency|ms|time|throughput|speed)\b|/s\b", re.I)
+# Columns where less is better: a time (ms, latency), an error, a loss
+_LESS_IS_BETTER = re.compile(r"\b(ms|s|sec|seconds|latency|time|error|loss|memory|gb)\b", re.I)
+
+
+def _best_in_rows(question: str, sentence: str) -> str | None:
+    """ "IQL (AntMaze avg: 63.4, against 61.0 for CEQ)" for "Which method is best on
+    AntMaze?" of rows "method: CEQ | AntMaze avg: 61.0; method: IQL | AntMaze avg: 63.4": the
+    column the question names (else the only one), its best figure."""
+    columns: dict[str, dict[str, tuple[float, str]]] = {}
+    for row in sentence.split("; "):
+        cells = [cell.partition(": ") for cell in row.split(" | ")]
+        name = next((value for _, _, value in cells if not _CELL_VALUE.match(value)), None)
+        for header, _, value in cells:
+            if name and header and (figure := _CELL_VALUE.match(value.strip())):
+                columns.setdefault(header, {}).setdefault(name, (float(figure[1]), value.strip()))
+    asked = set(stems(question))
+    if _SPEED_ASKED.search(question):  # "fastest" names no column: the one of time or speed
+        named = [h for h in columns if _SPEED.search(h)]
+    else:
+        named = [h for h in columns if set(stems(h)) & asked]
+    column = named[0] if named else next(iter(columns)) if len(columns) == 1 else None
+    if column is None or len(columns[column]) < 2:
+        return None
+    least = bool(_LOWER_IS_BETTER.match(column) or _LESS_IS_BETTER.search(column))
+    if _FEWEST.search(question) and not _SPEED.search(column):
+        least = True  # "the lowest AntMaze score", "the fewest parameters"
+    ranked = sorted(columns[column].items(), key=lambda item: item[1][0], reverse=not least)
+    (best, (_, said)), rest = ranked[0], ranked[1:]
+    against = ", ".join(f"{shown} for {name}" for name, (_, shown) in rest[:3])
+    return f"{best} ({column}: {said}, against {against})"
