@@ -604,6 +604,21 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "2 (ShareGPT, LongBench)",
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
+        (
+            "How much better is it than ColBERTv2?",
+            "SparseRAG is 3.1x faster than DPR and loses only 0.4 EM on NQ.",
+            None,
+        ),
+        (
+            "How many passages in Wikipedia?",
+            "RAG grounds answers in passages, but retrieval over 21M Wikipedia passages is slow.",
+            "21M Wikipedia passages",
+        ),
+        (
+            "How long does training the policy take?",
+            "The policy is trained for 2 million steps, which takes 14 hours on 32 CPU cores.",
+            "14 hours",
+        ),
         # why and how are answered by the sentence, not by a name or a measure in it
         (
             "Why is Pashto missing from the human evaluation?",
