@@ -34,6 +34,7 @@ CANDIDATES = 6  # best-scored sentences, among which those giving what is asked 
 READ = 20  # best-scored sentences, among which one counting what is asked is a candidate too
 SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a kind's words
 QUOTE_CHARS = 600  # the quotes in all
+_SAID_IN_ITS_WORDS = {"code"}  # kinds only a sentence in their own words answers
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
 EVERYDAY = 0.1  # a word in this share of a paper's passages or more is one of its everyday words
 
@@ -83,6 +84,11 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     chosen.sort(key=lambda s: given[id(s)], reverse=True)
+    # "Is the code released?" is answered by what the paper says of its code, or not at all:
+    # never by "annotations released before 2020"
+    for kind in kinds_of(question):
+        if kind.name in _SAID_IN_ITS_WORDS:
+            chosen = [s for s in chosen if kind.says.search(s.sentence)]
     return chosen[:QUOTES]
 
 

@@ -1063,6 +1063,18 @@ def test_everyday_questions_about_a_paper_lead_with_the_sentence_that_answers(
     assert extractive_answer(question, PAGESHARE).startswith(leads)
 
 
+def test_code_never_mentioned_is_not_answered_by_another_release() -> None:
+    body = paper_text(
+        "2612.00097",
+        [
+            ("Abstract", ["We propose ProtoGO, a protein language model for function prediction."]),
+            ("4 Data", ["We train on Swiss-Prot annotations released before January 2020."]),
+        ],
+    )
+    answer = extractive_answer("Is the code released?", body)
+    assert answer.startswith("The paper does not seem to say"), answer
+
+
 def test_code_availability_is_read_in_the_papers_words() -> None:
     body = paper_text(
         "2606.00055",
