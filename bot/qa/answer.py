@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.cards import ARXIV, cut_at_word
 from bot.domain import Paper
@@ -55,9 +56,10 @@ def retriever(text: FullText) -> Retriever:
     return found
 
 
-def _own(text: FullText) -> frozenset[str]:
+@lru_cache(maxsize=INDEXES)  # read once per paper, not twice per question
+def _own(passages: tuple[Passage, ...]) -> frozenset[str]:
     """What the paper calls its own work, from the passages that introduce it."""
-    return own_names(" ".join(p.text for p in text.passages[:SKIMMED]))
+    return own_names(" ".join(p.text for p in passages[:SKIMMED]))
 
 
 def answering_sentences(question: str, text: FullText) -> list[Scored]:
@@ -80,7 +82,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it; one that
     # counts exactly what is asked is worth it even from further down.
-    own = _own(text)
+    own = _own(text.passages[:SKIMMED])
     given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     chosen.sort(key=lambda s: given[id(s)], reverse=True)
@@ -164,7 +166,7 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     # "Is the code available?" of "We will open-source it": said in the words of its kind
     in_kind = bool(chosen) and any(k.says.search(chosen[0].sentence) for k in kinds_of(question))
     return Lead(
-        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text))
+        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text.passages[:SKIMMED]))
         if chosen
         else None,
         tuple(unmentioned),

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from bot.qa.passages import Passage
@@ -364,13 +364,14 @@ _IMPORTANCE = frozenset({"main", "key", "primary", "major", "central", "principa
 _DEFINED = re.compile(r"\bdefin\w*|\bhow (do|does|did|is|are)\b", re.IGNORECASE)
 
 
-def kinds_of(question: str) -> list[Kind]:
+@lru_cache(maxsize=256)  # one question is read for its kinds by every sentence scored
+def kinds_of(question: str) -> tuple[Kind, ...]:
     """The kinds of answer asked for; "What are the limitations?" asks for limitations, not
     for a definition (a kind's own noun is not a term to define)."""
     found = [kind for kind in KINDS if kind.asks.search(question)]
     if len(found) > 1 and not _DEFINED.search(question):
         found = [kind for kind in found if kind.name != "definition"]
-    return found
+    return tuple(found)
 
 
 # "What is RevIN?": the term asked to define, and the sentences that say of it what it is
