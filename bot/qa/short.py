@@ -136,7 +136,8 @@ def _measure(question: str) -> re.Pattern[str] | None:
 # A number that labels something rather than counts it: "Table 2", "Section 3", "[12]".
 _LABEL = re.compile(
     r"\b(table|tab|figure|fig|section|sec|eq|equation|chapter|appendix|step|layer|version|v)"
-    r"\.?\s*$|[\[(]\s*$",
+    r"\.?\s*$|[\[(]\s*$"
+    r"|(?-i:\b[A-Z]+\s?)$",  # a model's number, not a count: "RTX 4090", "GPT 4"
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
@@ -432,11 +433,11 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
             items = [(at, item) for at, item in items if item[0].isupper()]
         # nor a word ("KN-5, AWD-LSTM and two", "BERT-Large, due")
         items = [(at, item) for at, item in items if item[0].isupper() or _wordlike(item)]
-        if named:
+        if named:  # the sentence's first word is capitalised as a sentence: "However, BT ..."
             found += [
                 (at, at + len(item), item)
                 for at, item in items
-                if at not in named and item.lower() not in stop
+                if at not in named and item.lower() not in stop and sentence[:at].strip()
             ]
     # "A-ViT" is one name, not also "ViT": a name inside one found before it goes
     nested, reach = [], -1
@@ -452,6 +453,7 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
         " ".join(name.split())  # "Penn  Treebank" across a line break reads "Penn Treebank"
         for start, end, name in sorted(found)
         if not _PLACEHOLDER.match(name)
+        and sentence[start - 1 : end + 1] != f"<{name}>"  # a token: "the special token <BT>"
         and name.lower() not in asked
         and not (other and other.search(sentence, _back(start), start))
         and not ("baseline" in kinds and _own(sentence, start, end))
@@ -529,6 +531,8 @@ _COMPARING = re.compile(
     r"|\bhow (?:does|do|did) [\w-]+ compare\b",
     re.IGNORECASE,
 )
+# "What were the human evaluation scores?" asks for figures, not for the measures' names
+_FIGURES_ASKED = re.compile(r"\b(scores?|results?|numbers?|figures?|values?)\b", re.IGNORECASE)
 _BEST = re.compile(BEST_ASKED + r"|\bthe most\b", re.IGNORECASE)
 _SAYS_BEST = re.compile(
     r"\b(best|most|highest|largest|lowest|top|fastest|strongest|outperform\w*|beats?|surpass\w*)\b",
@@ -619,7 +623,7 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return [_Span(called)]
     # "Which datasets do they evaluate on?" asks for datasets, not for the measures
     things = _DATASETS.search(question) or _ENTITIES.search(question) or "baseline" in kinds
-    if "metric" in kinds and not things:
+    if "metric" in kinds and not things and not _FIGURES_ASKED.search(question):
         # "Recall that IIA states ..." is the verb, not the measure
         measures = (m[0] for m in _METRICS.finditer(head) if not _THAT_FOLLOWS.match(head, m.end()))
         return [_Span(m) for m in _unique(measures)]
@@ -662,14 +666,15 @@ def _offered(question: str, spans: list[_Span], sentence: str) -> list[_Span]:
     if _measure(question):
         return []  # "How fast is it?" is not answered by "18% relative to PaiNN"
     offered = [s for s in spans if not s.other]
-    if not _HOW_MANY.search(question) or _SHARE.search(question):
+    if _SHARE.search(question):
         return offered
     counted = set(stems(_counted(question) or ""))
     unsaid = bool(counted) and not counted & set(stems(sentence))
+    counting = bool(_HOW_MANY.search(question))  # "how much memory" may be a share: "38%"
     return [
         s
         for s in offered
-        if not _NOT_A_COUNT.search(s.text)
+        if not ((counting or unsaid) and _NOT_A_COUNT.search(s.text))
         and not (unsaid and {w for w in stems(s.text) if w.isalpha()} - counted - _SCALE_STEMS)
     ]
 

@@ -604,6 +604,12 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "2 (ShareGPT, LongBench)",
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
+        ("What were the human evaluation scores?", "We report chrF++ and spBLEU.", None),
+        ("Which metrics?", "We report chrF++ and spBLEU.", "chrF++, spBLEU"),
+        ("Which models?", "We tag sources with a special token <BT> for the model.", None),
+        ("Which models?", "However, BT and XLM-R differ.", "BT, XLM-R"),
+        ("How many images per second?", "Images per second on one RTX 4090.", None),
+        ("How much parallel data is there?", "BackMix improves chrF++ by 2.4 on average.", None),
         (
             "How much better is it than ColBERTv2?",
             "SparseRAG is 3.1x faster than DPR and loses only 0.4 EM on NQ.",
