@@ -121,6 +121,8 @@ def value_asked(question: str, sentence: str) -> str | None:
     about where several."""
     asked = _VALUE_ASKED.search(question)
     if asked is None:
+        if " | " in sentence and (cell := _labelled_cell(question, sentence)):
+            return cell
         symbol = _symbol_asked(question)
         return _symbol_value((symbol,), sentence) if symbol else None
     # "Which dropout rate?" of "Dropout is set to 0.1": the setting by its first word
@@ -139,7 +141,7 @@ def value_asked(question: str, sentence: str) -> str | None:
             return row
         return _symbol_value(_SYMBOLS_OF.get(first, ()), sentence)
     # "What is the MAE on QM9?": QM9 must be in the sentence (not an ablation's "gap MAE")
-    phrase = set(stems(asked[1]))
+    phrase = set(stems(asked[1])) | _JUDGING  # "the best F1" is an F1
     if not set(stems(question)) - phrase <= set(stems(sentence)):
         return None
     if not names:  # "a learning rate of 1e-4 for the gate and 3e-5 for the reader"
@@ -148,6 +150,25 @@ def value_asked(question: str, sentence: str) -> str | None:
     # measure's name ("model: X | MAE: 0.3") what it is said of
     capitalised = [m for m in capitals(sentence) if not _VALUE_NAMES.fullmatch(m[0])]
     return next((value for at, value in found if owner(capitalised, at) in names), None)
+
+
+_JUDGING = frozenset(stems("best highest top lowest reported final overall average"))
+
+
+def _labelled_cell(question: str, sentence: str) -> str | None:
+    """ "What is CEQ's AntMaze score?" of "method: CEQ | AntMaze avg: 61.0": the cell in the
+    row of the name asked, under the column whose words the question uses."""
+    names = names_asked(question)
+    asked = set(stems(question))
+    for row in sentence.split("; "):
+        cells = [cell.partition(": ") for cell in row.split(" | ")]
+        name = next((v for _, _, v in cells if not _CELL_VALUE.match(v.strip())), "")
+        if name.lower() not in names:
+            continue
+        for header, _, value in cells:
+            if _CELL_VALUE.match(value.strip()) and (set(stems(header)) - set(stems(name))) & asked:
+                return value.strip()
+    return None
 
 
 # A table written as plain text rows (from a PDF): "Model MAE RMSE TideNet 0.301 0.412 ..."

@@ -1390,6 +1390,14 @@ def test_a_value_is_read_in_words_or_tex(question: str, sentence: str, value: st
     assert short_answer(question, sentence) == value
 
 
+def test_a_named_column_of_a_named_row_is_read_off_a_table() -> None:
+    rows = "method: CEQ | locomotion avg: 78.4 | AntMaze avg: 61.0; method: IQL | AntMaze avg: 63.4"
+    assert short_answer("What is CEQ's AntMaze score?", rows) == "61.0"
+    assert short_answer("What is the AntMaze score of IQL?", rows) == "63.4"
+    assert short_answer("What is the AntMaze score of BC?", rows) is None
+    assert short_answer("What is the best F1?", "GBERT-large reaches an F1 of 81.2.") == "81.2"
+
+
 @pytest.mark.parametrize(
     "table",
     [
