@@ -121,7 +121,11 @@ def value_asked(question: str, sentence: str) -> str | None:
     about where several."""
     asked = _VALUE_ASKED.search(question)
     if asked is None:
-        if " | " in sentence and (cell := _labelled_cell(question, sentence)):
+        if (
+            " | " in sentence
+            and _WHAT.match(question)
+            and (cell := _labelled_cell(question, sentence))
+        ):
             return cell
         symbol = _symbol_asked(question)
         return _symbol_value((symbol,), sentence) if symbol else None
@@ -152,6 +156,7 @@ def value_asked(question: str, sentence: str) -> str | None:
     return next((value for at, value in found if owner(capitalised, at) in names), None)
 
 
+_WHAT = re.compile(r"^\s*(?:what|which)\b", re.IGNORECASE)  # asks a value, not a change
 _JUDGING = frozenset(stems("best highest top lowest reported final overall average"))
 
 

@@ -1395,6 +1395,8 @@ def test_a_named_column_of_a_named_row_is_read_off_a_table() -> None:
     assert short_answer("What is CEQ's AntMaze score?", rows) == "61.0"
     assert short_answer("What is the AntMaze score of IQL?", rows) == "63.4"
     assert short_answer("What is the AntMaze score of BC?", rows) is None
+    reduced = "How much does it reduce the AntMaze score compared with IQL?"
+    assert short_answer(reduced, rows) != "63.4"  # a change asked, not IQL's own figure
     assert short_answer("What is the best F1?", "GBERT-large reaches an F1 of 81.2.") == "81.2"
 
 
