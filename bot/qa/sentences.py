@@ -331,6 +331,24 @@ KINDS = (
         ),
     ),
     Kind(
+        "who",  # "Who annotated the data?": the people who did it
+        _re(r"^\s*who\b(?! (are|were) the authors)"),
+        _re(
+            r"\b(students?|(?<!inter-)annotators?|experts?|workers?|crowd\w*|physicians?|"
+            r"doctors?|clinicians?|nurses?|linguists?|native speakers?|volunteers?|raters?|"
+            r"judges?|participants?|researchers?|professionals?|(the )?authors)\b"
+        ),
+        1.5,
+    ),
+    Kind(
+        "origin",  # "Where does the data come from?"
+        _re(r"^\s*where (do|does|did|is|are|was|were)\b|\bcomes? from\b|\bsources? of\b"),
+        _re(
+            r"\b(collected|drawn|gathered|crawled|scraped|sourced|obtained|taken|comes?|came|"
+            r"recorded|extracted|downloaded) from\b"
+        ),
+    ),
+    Kind(
         "toolkit",  # "What toolkit do they use?" of "trained with fairseq"
         _re(
             r"\b(toolkits?|librar(y|ies)|software|packages?|codebase|(deep learning|training) "

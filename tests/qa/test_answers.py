@@ -1043,6 +1043,28 @@ def test_what_a_paper_is_about_and_what_it_uses_is_found_in_its_own_words(
     assert extractive_answer(question, LOWRES).startswith(leads)
 
 
+def test_who_did_it_and_where_the_data_comes_from() -> None:
+    body = paper_text(
+        "2612.00098",
+        [
+            ("Abstract", ["We release a German clinical corpus of 2,150 discharge letters."]),
+            (
+                "2 Corpus",
+                [
+                    "Discharge letters were collected from two university hospitals. Four "
+                    "medical students annotated the letters with nine entity types. "
+                    "Inter-annotator agreement on the data was 0.84."
+                ],
+            ),
+            ("5 Availability", ["The data is available under a data use agreement."]),
+        ],
+    )
+    who = extractive_answer("Who annotated the data?", body)
+    assert who.startswith("> Four medical students annotated the letters"), who
+    where = extractive_answer("Where does the data come from?", body)
+    assert where.startswith("> Discharge letters were collected from two"), where
+
+
 def test_chat_markup_in_a_question_is_read_as_its_words() -> None:
     marked = extractive_answer("**What** _model_ do they `use`?", PAGESHARE)
     assert marked == extractive_answer("What model do they use?", PAGESHARE)
