@@ -25,6 +25,7 @@ from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
 from bot.qa.short import gives, own_names, short_answer
+from bot.qa.values import setting_asked
 from bot.text import unmarked
 
 # A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
@@ -91,6 +92,9 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     for kind in kinds_of(question):
         if kind.name in _SAID_IN_ITS_WORDS:
             chosen = [s for s in chosen if kind.says.search(s.sentence)]
+    # and "What is the learning rate?" by a sentence that names it, not by "an update rate"
+    if setting := setting_asked(question):
+        chosen = [s for s in chosen if setting.search(s.sentence)]
     return chosen[:QUOTES]
 
 

@@ -115,6 +115,20 @@ def _symbol_value(symbols: tuple[str, ...], sentence: str) -> str | None:
     return None
 
 
+_SETTING_ASKED = re.compile(rf"^\s*(?:what|which)\b[^?]*?({_SETTINGS})", re.IGNORECASE)
+
+
+def setting_asked(question: str) -> re.Pattern[str] | None:
+    """What a sentence must say to give the setting the question asks for: its name ("batch
+    size") or a symbol papers write for it ("lr"); None when no setting is asked."""
+    asked = _SETTING_ASKED.search(question)
+    if asked is None:
+        return None
+    name = r"\s*".join(re.escape(w) for w in asked[1].split())
+    symbols = _SYMBOLS_OF.get(asked[1].split()[0].lower(), ())
+    return re.compile("|".join([name, *(rf"\b{s}\b" for s in symbols)]), re.IGNORECASE)
+
+
 def value_asked(question: str, sentence: str) -> str | None:
     """The value of the setting, score or symbol the question names, in `sentence` ("a
     learning rate of 3e-5", "81.4% top-1 accuracy", "$k=8$"); of the name the question asks

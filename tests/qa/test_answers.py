@@ -1091,6 +1091,18 @@ def test_everyday_questions_about_a_paper_lead_with_the_sentence_that_answers(
     assert extractive_answer(question, PAGESHARE).startswith(leads)
 
 
+def test_a_setting_the_paper_never_gives_is_not_answered_by_another() -> None:
+    body = paper_text(
+        "2612.00099",
+        [
+            ("Abstract", ["We propose CEQ, an offline reinforcement learning method."]),
+            ("2 Method", ["We use a discount of 0.99 and a target network update rate of 0.005."]),
+        ],
+    )
+    answer = extractive_answer("What is the learning rate?", body)
+    assert answer.startswith("The paper does not") and "0.005" not in answer, answer
+
+
 def test_code_never_mentioned_is_not_answered_by_another_release() -> None:
     body = paper_text(
         "2612.00097",
