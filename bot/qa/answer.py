@@ -20,6 +20,7 @@ from bot.cards import ARXIV, cut_at_word
 from bot.domain import Paper
 from bot.links import ALLOWED_HOSTS, defuse_links
 from bot.qa.fulltext import FullText, TextSource
+from bot.qa.names import names_asked
 from bot.qa.passages import Passage
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
@@ -169,6 +170,8 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     everyday = all(index.words.share(w) >= EVERYDAY for w in content if w not in unmentioned)
     # "Is the code available?" of "We will open-source it": said in the words of its kind
     in_kind = bool(chosen) and any(k.says.search(chosen[0].sentence) for k in kinds_of(question))
+    # "Do they evaluate on HotpotQA?" of a paper that never names HotpotQA: no
+    named = {w.lower() for w in unmentioned} & names_asked(question)
     return Lead(
         short_answer(question, chosen[0].sentence, chosen[0].before, _own(text.passages[:SKIMMED]))
         if chosen
@@ -176,9 +179,7 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
         tuple(unmentioned),
         bool(YES_NO.match(question))
         and bool(unmentioned)
-        and 2 * len(unmentioned) >= len(content)
-        and everyday
-        and not in_kind,
+        and (bool(named) or (2 * len(unmentioned) >= len(content) and everyday and not in_kind)),
     )
 
 

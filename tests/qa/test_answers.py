@@ -1091,6 +1091,22 @@ def test_everyday_questions_about_a_paper_lead_with_the_sentence_that_answers(
     assert extractive_answer(question, PAGESHARE).startswith(leads)
 
 
+def test_a_yes_or_no_question_about_a_name_the_paper_never_uses() -> None:
+    body = paper_text(
+        "2612.00100",
+        [
+            ("Abstract", ["We propose SparseRAG, a retriever for open-domain questions."]),
+            (
+                "4 Setup",
+                ["We evaluate on Natural Questions and TriviaQA, and we release a benchmark."],
+            ),
+        ],
+    )
+    answer = extractive_answer("Do they evaluate on HotpotQA?", body)
+    assert answer.startswith("The paper does not say: it never uses the word “HotpotQA”"), answer
+    assert not extractive_answer("Do they evaluate on TriviaQA?", body).startswith("The paper")
+
+
 def test_a_setting_the_paper_never_gives_is_not_answered_by_another() -> None:
     body = paper_text(
         "2612.00099",
