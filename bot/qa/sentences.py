@@ -51,7 +51,7 @@ HARDWARE_USED = (
 )
 # "Which model performs best?"
 BEST_ASKED = (
-    r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins?|lowest|fastest|"
+    r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins|lowest|fastest|"
     r"quickest|most accurate|largest gain)\b"
 )
 # Optimizers by name (as written: "lion" or "lamb" in lower case are other words)

@@ -49,7 +49,7 @@ _ENTITIES = re.compile(
 _CONTRAST = re.compile(
     r"[,;]?\s+\b(?:while|whereas|but|unlike|except|although|however)\b", re.IGNORECASE
 )
-_UNIT = r"(?:\s*(?:%|×|[kKMB]\b))?"
+_UNIT = r"(?:\s*(?:%|×|[kKMB]\b)|x\b)?"  # "5.4x faster" too
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
 # Words that join counts, not name what is counted: "six axioms plus the six of May".
 _JOINS = {"plus", "minus", "per", "each", "versus", "vs", "compared", "relative", "respectively"}
@@ -331,6 +331,9 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         s.about for s in spans
     ):
         theirs = [s.owner in names and s.text.split()[0] == s.text for s in spans]
+        # a measure asked ("how much faster?") is not any figure said of the name ("0.8%")
+        if measure:
+            theirs = [mine and s.about for s, mine in zip(spans, theirs, strict=True)]
         if any(theirs):
             return [replace(s, about=mine) for s, mine in zip(spans, theirs, strict=True)]
     # "How many parameters does the full network have?" of "The block has 1.2M parameters,

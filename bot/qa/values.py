@@ -21,7 +21,10 @@ _VALUE_ASKED = re.compile(
 )
 # A number as papers write one: 0.1, 3e-5, 81.4%, and in TeX 10^{-3} or 3 \times 10^{-4}
 _TEN = r"10\s*\^\s*\{?\s*[-−]?\s*\d+\s*\}?"
-_AMOUNT = rf"(?:\d+(?:\.\d+)?(?:\s*(?:\\times|\\cdot|×|·)\s*{_TEN}|e-?\d+)?|{_TEN})"
+_AMOUNT = (
+    rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s*(?:\\times|\\cdot|×|·)\s*{_TEN}|e-?\d+)?"
+    rf"|{_TEN})"
+)  # 0.1, 3e-5, 2,048, 10^{-3}, 3 \times 10^{-4}
 _VALUE = rf"({_AMOUNT}%?)(?!\w|\.\d|\s*\^)"
 # "learning rate $\eta = 10^{-3}$": the setting's symbol, between its name and its value
 _NAMED_SYMBOL = r"(?:\(?\$?\\?[A-Za-z]{1,3}\$?\)?\s*(?==))?"

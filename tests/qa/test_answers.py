@@ -604,6 +604,13 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "2 (ShareGPT, LongBench)",
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
+        ("What batch size do they use?", "A batch size of 2,048 utterances.", "2,048"),
+        (
+            "How much faster is LiteSeq than SASRec?",
+            "LiteSeq is within 0.8% of SASRec in NDCG@10 and 5.4x faster.",
+            "5.4x faster",
+        ),
+        ("What is the LC win rate of DPO?", "DPO gains 7.5 points over SimPO, 2.7 over IPO.", None),
         ("What were the human evaluation scores?", "We report chrF++ and spBLEU.", None),
         ("Which metrics?", "We report chrF++ and spBLEU.", "chrF++, spBLEU"),
         ("Which models?", "We tag sources with a special token <BT> for the model.", None),
@@ -949,7 +956,8 @@ def test_a_comparison_is_read_against_the_rival_asked_about() -> None:
     assert short_answer("How much better than PaiNN?", relative) == "18%"
     slow = "> MolNet is accurate but slow: it takes 3x longer to train than PaiNN."
     for question in ("Is MolNet faster than PaiNN?", "How fast is it?"):
-        assert extractive_answer(question, body).startswith(slow), question
+        assert slow in extractive_answer(question, body).splitlines()[:2], question
+    assert extractive_answer("How fast is it?", body).startswith("In short: 3x longer")
 
 
 def test_baselines_are_what_the_paper_measures_itself_against_in_any_words() -> None:
