@@ -207,8 +207,10 @@ KINDS = (
         # "We evaluate on ScanNet and Replica" names datasets without the word
         _re(
             r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bcollected\b|\bannotated\b|"
-            r"\b(evaluat|experiment|test|train|fine-tun|pre-?train)\w* (on|with|using) "
-            r"(the )?(?-i:[A-Z])|\b(dev|test|devtest|validation|held-out|training) sets?\b|"
+            # "trained on X" (trained *with* AdamW is the optimizer)
+            r"\b(evaluat|experiment|test|train|fine-tun|pre-?train)\w* on (the )?(?-i:[A-Z])|"
+            r"\b(evaluat|experiment|test)\w* (with|using) (the )?(?-i:[A-Z])|"
+            r"\b(dev|test|devtest|validation|held-out|training) sets?\b|"
             r"\b(data|corpus|examples|sentences|passages) (comes?|came|is|are|was|were) "
             r"(drawn|taken|collected|sourced|obtained)? ?from\b"
         ),

@@ -541,6 +541,19 @@ _SAYS_BEST = re.compile(
     r"\b(best|most|highest|largest|lowest|top|fastest|strongest|outperform\w*|beats?|surpass\w*)\b",
     re.IGNORECASE,
 )
+
+
+def _column(rows: str, headers: str) -> list[str]:
+    """The values of a table's column, by its header: "dataset: ML-1M | ...; dataset: Yelp"."""
+    cells = re.finditer(rf"(?:^|[|;]\s*)(?i:{headers}): ([^|;]+?)\s*(?=[|;]|$)", rows)
+    return _unique(cell[1] for cell in cells)
+
+
+# What a dataset is not: an optimizer, a machine, a model by its size ("Llama-3-8B-Instruct")
+_NOT_DATA = re.compile(
+    rf"^(?:{OPTIMIZERS.pattern})$|^(?:NVIDIA|AMD|Intel|Google|RTX|GTX|A\d{{3,4}}|H\d{{3}}|V\d{{3}})$"
+    r"|-\d+(?:\.\d+)?[BM]\b"
+)
 _EXPLAINS = re.compile(
     r"^\s*(?:why\b|how\b(?!\s+(?:many|much|big|large|long|small|fast|old|often|far|well)\b))",
     re.IGNORECASE,
@@ -635,7 +648,13 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         if _BEST.search(question) and not _best_said(question, head, len(languages)):
             return []
         return [_Span(language) for language in languages]
-    if "model" in kinds and not _DATASETS.search(question) and (on := _LIST_ON.search(head)):
+    table = " | " in head
+    if (
+        "model" in kinds
+        and not table
+        and not _DATASETS.search(question)
+        and (on := _LIST_ON.search(head))
+    ):
         # "We evaluate on ShareGPT and LongBench with Llama-3-8B": not what it is evaluated on
         rest = _LIST_ENDS.search(head, on.end())
         head = head[: on.start()] + (head[rest.start() :] if rest else "")
@@ -645,8 +664,15 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         if things:  # the paper's own method is none of its baselines, datasets or rivals
             names = [n for n in names if n.lower() not in own]
         names = [n for n in names if not (_METRICS.fullmatch(n) or _HARDWARE.match(n))]
+        if things and not kinds & {"model", "baseline"}:  # data, not the model or the machine
+            names = [n for n in names if not _NOT_DATA.search(n)]
         if " | " in head:  # a table row's column headers ("AntMaze avg: 61.0") name no thing
             names = [n for n in names if not re.search(rf"{re.escape(n)}[^|:;]*:", head)]
+            # of a table, the datasets are its dataset column's, the models its model column's
+            if _DATASETS.search(question):
+                names = _column(head, "data ?sets?|benchmarks?|corpus|corpora|data")
+            elif kinds & {"model", "baseline"}:
+                names = _column(head, "models?|methods?|systems?|approach|baselines?") or names
         if _BEST.search(question) and not _best_said(question, head, len(names)):
             return []
         return [_Span(n) for n in names]

@@ -605,6 +605,23 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
         ("What batch size do they use?", "A batch size of 2,048 utterances.", "2,048"),
+        # datasets are neither the optimizer, the machine nor the model trained on them
+        ("What datasets do they train on?", "Trained with AdamW on one NVIDIA A6000 GPU.", None),
+        (
+            "What datasets do they train on?",
+            "We fine-tune Llama-3-8B-Instruct on UltraFeedback and HH-RLHF.",
+            "UltraFeedback, HH-RLHF",
+        ),
+        (
+            "What datasets are used?",
+            "dataset: ML-1M | model: SASRec | NDCG@10: 0.18; dataset: Yelp | model: GRU4Rec",
+            "ML-1M, Yelp",
+        ),
+        (
+            "Which models are compared?",
+            "dataset: ML-1M | model: SASRec | NDCG@10: 0.18; dataset: Yelp | model: GRU4Rec",
+            "SASRec, GRU4Rec",
+        ),
         (
             "How much faster is LiteSeq than SASRec?",
             "LiteSeq is within 0.8% of SASRec in NDCG@10 and 5.4x faster.",
