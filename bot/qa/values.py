@@ -241,6 +241,7 @@ def best_of(question: str, sentence: str) -> str | None:
         if not _VALUE_NAMES.fullmatch(m[0])  # "MAE" is the measure, not what it measures
     ]
     by_measure: dict[str, dict[str, tuple[float, str]]] = {}
+    speed = bool(_SPEED_ASKED.search(question))
     for score in _SCORE.finditer(sentence):
         unit = score[3] if score[3] and score[3].lower() not in _FIGURE_WORDS else ""
         measure = "%" if score[2] else unit
@@ -253,6 +254,8 @@ def best_of(question: str, sentence: str) -> str | None:
         )
         if said_of is None or not measure or said_of.lower() == measure.lower():
             continue
+        if speed and not _TIME_UNIT.match(measure):  # "the fastest" is read in times, not in %
+            continue
         by_measure.setdefault(measure, {}).setdefault(
             said_of, (float(score[1]), score[1] + score[2])
         )
@@ -261,7 +264,9 @@ def best_of(question: str, sentence: str) -> str | None:
     for measure, figures in by_measure.items():
         if len(figures) < 2:
             continue
-        least = lower or bool(_LOWER_IS_BETTER.match(measure))
+        least = lower or bool(
+            _LOWER_IS_BETTER.match(measure) or (speed and _TIME_UNIT.match(measure))
+        )
         ranked = sorted(figures.items(), key=lambda item: item[1][0], reverse=not least)
         (best, (_, said)), rest = ranked[0], ranked[1:]
         against = ", ".join(f"{shown} for {name}" for name, (_, shown) in rest[:3])
@@ -273,6 +278,7 @@ def best_of(question: str, sentence: str) -> str | None:
 _CELL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
 _FEWEST = re.compile(r"\b(lowest|smallest|least|fewest|cheapest|shortest)\b", re.I)
 _SPEED_ASKED = re.compile(r"\b(fastest|quickest|slowest)\b", re.I)
+_TIME_UNIT = re.compile(r"^(?:ms|s|sec|seconds?|minutes?|min|hours?|h)$", re.IGNORECASE)
 _SPEED = re.compile(r"\b(latency|ms|time|throughput|speed)\b|/s\b", re.I)
 # Columns where less is better: a time (ms, latency), an error, a loss
 _LESS_IS_BETTER = re.compile(r"\b(ms|s|sec|seconds|latency|time|error|loss|memory|gb)\b", re.I)

@@ -1551,6 +1551,13 @@ def test_a_markdown_table_is_one_passage_its_best_row_read_off_it() -> None:
             "BERT gets 81.2% and GPT-2 gets 78.0%.",
             "BERT (81.2%, against 78.0% for GPT-2)",
         ),
+        # the fastest is read in times, the least, never in shares
+        (
+            "Which model is the fastest?",
+            "GRU4Rec takes 5.9 ms per query, SASRec 38.2 ms and LiteSeq 7.1 ms.",
+            "GRU4Rec (5.9 ms, against 7.1 for LiteSeq, 38.2 for SASRec)",
+        ),
+        ("Which model is the fastest?", "SASRec cut cost by 38% and raised CTR by 2.3%.", None),
         # one figure compares nothing, and the sentence does not say BERT is the best
         ("Which model performs best?", "BERT gets 81.2% accuracy on SST-2.", None),
         ("Which model performs best?", "BERT is the best model on SST-2.", "BERT"),
