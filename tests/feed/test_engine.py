@@ -143,14 +143,36 @@ async def test_feed_end_to_end_posts_each_paper_once(storage: Storage) -> None:
     )
 
 
-async def why_in(storage: Storage, target: Target, arxiv_id: str) -> str:
-    """What `/papers why` says in `target` (one subscription there)."""
-    commands = Commands(
+def commands_for(
+    storage: Storage, engine: Engine | None = None, clock: Clock | None = None
+) -> Commands:
+    """`/papers` on the store, with the running engine where a test has one."""
+    return Commands(
         storage.subscriptions,
         storage.ledger,
         storage.papers,
         Finder(storage.papers, live_search=False),
+        engine=engine,
+        clock=clock or Clock(),
     )
+
+
+async def looping(engine: Engine) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    """The bot's main loop on `engine`, past its first cycle; set the event to stop it."""
+    from bot import runner
+    from bot.schedule import Scheduler
+
+    stop, first = asyncio.Event(), asyncio.Event()
+    loop = asyncio.create_task(
+        runner.run(engine, Scheduler(), stop=stop, on_report=lambda report: first.set())
+    )
+    await first.wait()  # the first cycle: nothing subscribed, so the loop would sleep minutes
+    return stop, loop
+
+
+async def why_in(storage: Storage, target: Target, arxiv_id: str) -> str:
+    """What `/papers why` says in `target` (one subscription there)."""
+    commands = commands_for(storage)
     reply = await commands.handle(f"why {arxiv_id}", Context(target, "ada", can_manage=False))
     return reply.text.splitlines()[-1]
 
@@ -197,12 +219,7 @@ async def test_subscribing_again_does_not_show_a_channel_what_it_was_shown(
     # The catch-up skips what the channel was shown; the old cards' threads still answer.
     assert platform.papers_in(ONE) == [papers[3], papers[2], papers[1], papers[0]]
     assert await storage.threads.paper_of(ONE, "m1") == papers[3]
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-    )
+    commands = commands_for(storage)
     asked = Context(ONE, "ada", can_manage=False)
     shown = (await commands.handle(f"why {papers[3]}", asked)).text
     assert "earlier: posted here by a subscription since removed" in shown
@@ -677,26 +694,12 @@ async def test_the_loop_survives_a_failed_cycle(
 
 
 async def test_a_new_subscription_is_read_at_once_and_caught_up(storage: Storage) -> None:
-    from bot import runner
-    from bot.schedule import Scheduler
-
     clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
     feed.add(1, "Diffusion video")
     feed.add(2, "Graph networks", upvotes=1)
     engine = engine_for(storage, feed, platform, clock)
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-        engine=engine,
-        clock=clock,
-    )
-    stop, first = asyncio.Event(), asyncio.Event()
-    loop = asyncio.create_task(
-        runner.run(engine, Scheduler(), stop=stop, on_report=lambda report: first.set())
-    )
-    await first.wait()  # the first cycle: nothing subscribed, so the loop would sleep minutes
+    commands = commands_for(storage, engine, clock)
+    stop, loop = await looping(engine)
     reply = await commands.handle(
         "subscribe hf-daily catch-up=1", Context(ONE, "ada", can_manage=True)
     )
@@ -731,25 +734,11 @@ async def test_a_stop_waits_for_a_catch_up_being_posted_and_records_it(storage: 
     """SIGTERM while a new subscription's catch-up is going out: the loop ends only once the
     card is recorded (a card posted and not recorded is posted again at the next start; a
     database call cut by the process ending left its connection unreturned)."""
-    from bot import runner
-    from bot.schedule import Scheduler
-
     clock, feed, platform = Clock(), FakeFeed(), HeldPlatform()
     paper = feed.add(1, "Diffusion video")
     engine = engine_for(storage, feed, platform, clock)
-    commands = Commands(
-        storage.subscriptions,
-        storage.ledger,
-        storage.papers,
-        Finder(storage.papers, live_search=False),
-        engine=engine,
-        clock=clock,
-    )
-    stop, first = asyncio.Event(), asyncio.Event()
-    loop = asyncio.create_task(
-        runner.run(engine, Scheduler(), stop=stop, on_report=lambda report: first.set())
-    )
-    await first.wait()
+    commands = commands_for(storage, engine, clock)
+    stop, loop = await looping(engine)
     reply = await commands.handle(
         "subscribe hf-daily catch-up=1", Context(ONE, "ada", can_manage=True)
     )
