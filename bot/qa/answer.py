@@ -58,10 +58,14 @@ def retriever(text: FullText) -> Retriever:
     return found
 
 
-@lru_cache(maxsize=INDEXES)  # read once per paper, not twice per question
-def _own(passages: tuple[Passage, ...]) -> frozenset[str]:
+def _own(text: FullText) -> frozenset[str]:
     """What the paper calls its own work, from the passages that introduce it."""
-    return own_names(" ".join(p.text for p in passages[:SKIMMED]))
+    return _introduced(text.passages[:SKIMMED])
+
+
+@lru_cache(maxsize=INDEXES)  # read once per paper, not twice per question
+def _introduced(passages: tuple[Passage, ...]) -> frozenset[str]:
+    return own_names(" ".join(p.text for p in passages))
 
 
 def answering_sentences(question: str, text: FullText) -> list[Scored]:
@@ -84,7 +88,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it; one that
     # counts exactly what is asked is worth it even from further down.
-    own = _own(text.passages[:SKIMMED])
+    own = _own(text)
     given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     chosen.sort(key=lambda s: given[id(s)], reverse=True)
@@ -173,7 +177,7 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     # "Do they evaluate on HotpotQA?" of a paper that never names HotpotQA: no
     named = {w.lower() for w in unmentioned} & names_asked(question)
     return Lead(
-        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text.passages[:SKIMMED]))
+        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text))
         if chosen
         else None,
         tuple(unmentioned),
