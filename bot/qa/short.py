@@ -63,7 +63,8 @@ _NUMBER = re.compile(
     + r")\b"
 )
 _AGAINST = re.compile(
-    r"(?:\s+[a-z]+){0,2}?\s+(?:above|over|than|against|vs\.?|versus|(?:relative|compared)\s+(?:to|with))\s+(?:the\s+)?"
+    r"(?:\s+[a-z]+){0,2}?\s+(?:above|over|than|against|vs\.?|versus|"
+    r"(?:relative|compared)\s+(?:to|with))\s+(?:the\s+)?"
     r"([A-Z][\w-]*)"
 )
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
