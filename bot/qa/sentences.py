@@ -170,7 +170,8 @@ KINDS = (
             # "we propose", "we go further and show", "this paper introduces"
             r"\b(we|this (paper|work)) (\w+ ){0,3}?(propose|introduce|present|develop|design|"
             r"show|demonstrate|contribute|release)|"
-            r"\bour (method|approach|model|framework|contributions?)\b|\bnovel\b"
+            r"\bour ((main|key|primary) )?(method|approach|model|framework|contributions?)\b|"
+            r"\bnovel\b"
         ),
         1.5,
     ),

@@ -1054,6 +1054,7 @@ LOWRES = paper_text(
     ("question", "leads"),
     [
         ("What is the main contribution?", "> We release LowMT, a benchmark"),
+        ("What is their main contribution?", "> We release LowMT, a benchmark"),
         ("What is this paper about?", "> We release LowMT, a benchmark"),
         ("What is novel here?", "> We release LowMT, a benchmark"),
         ("What languages are studied?", "In short: Nepali, Sinhala, Khmer, Pashto, Amharic, Lao"),
@@ -1066,6 +1067,21 @@ def test_what_a_paper_is_about_and_what_it_uses_is_found_in_its_own_words(
     question: str, leads: str
 ) -> None:
     assert extractive_answer(question, LOWRES).startswith(leads)
+
+
+def test_our_main_contribution_is_the_contribution() -> None:
+    body = paper_text(
+        "2612.00101",
+        [
+            ("Abstract", ["We additionally introduce a chunk scheduler for streaming."]),
+            (
+                "1 Introduction",
+                ["Our main contribution is lookahead distillation, a loss for streaming ASR."],
+            ),
+        ],
+    )
+    answer = extractive_answer("What is the main contribution?", body)
+    assert answer.startswith("> Our main contribution is lookahead distillation"), answer
 
 
 def test_who_did_it_and_where_the_data_comes_from() -> None:
