@@ -48,6 +48,7 @@ HARDWARE_USED = (
     rf"\b(?:(?i:\d+x?|{NUMBER_WORDS}|one|a single|single)\s+)?{HARDWARE}"
     r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
     rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
+    r"|\b\d+-(?:GPU|TPU)\b"  # "a 64-GPU testbed"
 )
 # "Which model performs best?"
 BEST_ASKED = (

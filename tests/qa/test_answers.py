@@ -605,6 +605,7 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ),
         ("How much memory does it save?", "PageShare cuts memory use by 38%.", "38%"),
         ("What batch size do they use?", "A batch size of 2,048 utterances.", "2,048"),
+        ("How many GPUs are in the testbed?", "In a 64-GPU testbed, it cuts JCT by 27%.", "64-GPU"),
         # datasets are neither the optimizer, the machine nor the model trained on them
         ("What datasets do they train on?", "Trained with AdamW on one NVIDIA A6000 GPU.", None),
         (
