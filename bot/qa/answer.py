@@ -26,7 +26,7 @@ from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
 from bot.qa.short import gives, own_names, short_answer
-from bot.qa.values import setting_asked
+from bot.qa.values import asks_value, setting_asked
 from bot.text import unmarked
 
 # A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
@@ -37,6 +37,7 @@ CANDIDATES = 6  # best-scored sentences, among which those giving what is asked 
 READ = 20  # best-scored sentences, among which one counting what is asked is a candidate too
 SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a kind's words
 QUOTE_CHARS = 600  # the quotes in all
+_VARIED = re.compile(r"ablation|sensitivity|analysis|effect of", re.IGNORECASE)
 _SAID_IN_ITS_WORDS = {"code"}  # kinds only a sentence in their own words answers
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
 EVERYDAY = 0.1  # a word in this share of a paper's passages or more is one of its everyday words
@@ -90,6 +91,10 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # counts exactly what is asked is worth it even from further down.
     own = _own(text)
     given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
+    if asks_value(question):  # the value used, not one an ablation tries ("$k=6$ recovers ...")
+        for s in scored:
+            if _VARIED.search(s.passage.section) and given[id(s)][0] == 2:
+                given[id(s)] = (1, given[id(s)][1])
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     chosen.sort(key=lambda s: given[id(s)], reverse=True)
     # "Is the code released?" is answered by what the paper says of its code, or not at all:

@@ -66,7 +66,7 @@ _GREEK_LETTERS = "αβγδεζηθικλμνξπρστφχψω"
 _SYMBOL = r"\$?(\\?[A-Za-z]{1,8}|[α-ω])\$?"
 _SYMBOL_ASKED = re.compile(
     rf"\b(?i:values? of (?:the )?(?:(?:hyper)?parameters? )?){_SYMBOL}(?![\w-])"
-    rf"|^\s*(?i:what (?:is|was) (?:the )?){_SYMBOL}\s*\??\s*$"
+    rf"|^\s*(?i:what (?:is|was) (?:the )?){_SYMBOL}(?i:\s+(?:set to|used|chosen))?\s*\??\s*$"
     rf"|^\s*(?i:what ){_SYMBOL} (?i:do|does|did|is|was)\b",
 )
 
@@ -111,11 +111,22 @@ def _symbol_value(symbols: tuple[str, ...], sentence: str) -> str | None:
     """Every value the sentence gives the symbol ("$\\beta=2.0$ for locomotion and
     $\\beta=0.5$ for AntMaze" -> "2.0, 0.5"), a few at most."""
     for symbol in symbols:
-        if values := list(
-            dict.fromkeys(_readable(m[1]) for m in _written(symbol).finditer(sentence))
-        ):
+        said = [
+            m
+            for m in _written(symbol).finditer(sentence)
+            if not _TRIED.search(sentence, 0, m.start())
+        ]
+        if values := list(dict.fromkeys(_readable(m[1]) for m in said)):
             return ", ".join(values[:3])
     return None
+
+
+# A value tried rather than used: "Setting $\lambda = 1.0$ degrades training", "if k = 4"
+_TRIED = re.compile(
+    r"\b(?:setting|if|when|increasing|decreasing|raising|lowering|varying|with a larger|"
+    r"with a smaller)\s+(?:\S+\s+){0,2}\S*$",
+    re.IGNORECASE,
+)
 
 
 _SETTING_ASKED = re.compile(rf"^\s*(?:what|which)\b[^?]*?({_SETTINGS})", re.IGNORECASE)
@@ -130,6 +141,11 @@ def setting_asked(question: str) -> re.Pattern[str] | None:
     name = r"\s*".join(re.escape(w) for w in asked[1].split())
     symbols = _SYMBOLS_OF.get(asked[1].split()[0].lower(), ())
     return re.compile("|".join([name, *(rf"\b{s}\b" for s in symbols)]), re.IGNORECASE)
+
+
+def asks_value(question: str) -> bool:
+    """Whether the question asks a setting's, a score's or a symbol's value."""
+    return bool(_VALUE_ASKED.search(question) or _symbol_asked(question))
 
 
 def value_asked(question: str, sentence: str) -> str | None:

@@ -1070,6 +1070,18 @@ def test_what_a_paper_is_about_and_what_it_uses_is_found_in_its_own_words(
     assert extractive_answer(question, LOWRES).startswith(leads)
 
 
+def test_the_value_used_leads_not_the_one_an_ablation_tries() -> None:
+    body = paper_text(
+        "2612.00102",
+        [
+            ("3 Method", ["The predictor reads $k=12$ future frames of the teacher."]),
+            ("6 Ablations", ["A lookahead of $k=6$ frames recovers most of the gain."]),
+        ],
+    )
+    answer = extractive_answer("What is the lookahead, the value of k?", body)
+    assert answer.startswith("In short: 12 (as the paper says below)"), answer
+
+
 def test_our_main_contribution_is_the_contribution() -> None:
     body = paper_text(
         "2612.00101",
@@ -1478,6 +1490,8 @@ def test_a_short_answer_is_read_off_its_sentence(question: str, sentence: str) -
         ("What is the value of k?", "We set $k_1 = 3$ for the first layer.", None),
         ("What is the value of k?", "We set $\\kappa = 3$.", None),
         ("What is RevIN?", "RevIN = 2 layers.", None),
+        ("What is the value of lambda?", "Setting $\\lambda = 1.0$ degrades training.", None),
+        ("What is k set to?", "We set $k = 12$ frames.", "12"),
     ],
 )
 def test_a_value_is_read_in_words_or_tex(question: str, sentence: str, value: str | None) -> None:
