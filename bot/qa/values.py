@@ -272,6 +272,8 @@ def best_of(question: str, sentence: str) -> str | None:
             continue
         if speed and not _TIME_UNIT.match(measure):  # "the fastest" is read in times, not in %
             continue
+        if _DIFFERENCE.match(sentence, score.end()):  # "0.4 s longer" is a gap, not a time
+            continue
         by_measure.setdefault(measure, {}).setdefault(
             said_of, (float(score[1]), score[1] + score[2])
         )
@@ -294,6 +296,11 @@ def best_of(question: str, sentence: str) -> str | None:
 _CELL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
 _FEWEST = re.compile(r"\b(lowest|smallest|least|fewest|cheapest|shortest)\b", re.I)
 _SPEED_ASKED = re.compile(r"\b(fastest|quickest|slowest)\b", re.I)
+_DIFFERENCE = re.compile(
+    r"\s*(?:[A-Za-z]{1,4}\s+)?(?:longer|shorter|more|less|fewer|faster|slower|higher|lower|"
+    r"better|worse|above|below)\b",
+    re.IGNORECASE,
+)
 _TIME_UNIT = re.compile(r"^(?:ms|s|sec|seconds?|minutes?|min|hours?|h)$", re.IGNORECASE)
 _SPEED = re.compile(r"\b(latency|ms|time|throughput|speed)\b|/s\b", re.I)
 # Columns where less is better: a time (ms, latency), an error, a loss

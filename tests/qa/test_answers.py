@@ -1589,6 +1589,11 @@ def test_a_markdown_table_is_one_passage_its_best_row_read_off_it() -> None:
             "GRU4Rec (5.9 ms, against 7.1 for LiteSeq, 38.2 for SASRec)",
         ),
         ("Which model is the fastest?", "SASRec cut cost by 38% and raised CTR by 2.3%.", None),
+        (
+            "Which method is the fastest?",
+            "DP-Vision needs 4.2 s per grasp, and TactiDiff takes 0.4 s longer.",
+            None,  # a gap is not a time
+        ),
         # one figure compares nothing, and the sentence does not say BERT is the best
         ("Which model performs best?", "BERT gets 81.2% accuracy on SST-2.", None),
         ("Which model performs best?", "BERT is the best model on SST-2.", "BERT"),
