@@ -20,6 +20,7 @@ from bot.qa.sentences import stems
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 SHORTEST = 4  # a content word has at least this many letters
+SHARED_START = 8  # letters a word shares with the paper's word of another ending, at least
 LOOKED_UP = 10_000  # question words whose closest word is remembered, per paper
 # Words about what a paper does rather than what it is about: "Do they *report* results on
 # English data?" asks about English, whatever verb the paper uses.
@@ -117,7 +118,10 @@ class Vocabulary:
             found = process.extractOne(
                 word, same_start, scorer=OSA.distance, score_cutoff=_edits(word)
             )
-            self._looked_up[word] = str(found[0]) if found else None
+            # or the same word with another ending: "heterophily" of "heterophilous"
+            stem_of = word[: max(SHARED_START, len(word) - 3)]
+            other = next((w for w in same_start if w.startswith(stem_of)), None)
+            self._looked_up[word] = str(found[0]) if found else other
         return self._looked_up[word]
 
     def spelled(self, question: str) -> str:

@@ -1689,6 +1689,10 @@ def test_a_misspelled_word_is_read_as_the_papers() -> None:
     assert _VOCABULARY.spelled("related questions") == "related questions"  # a word, no typo
     assert _VOCABULARY.spelled("modls") == "modls"  # under 7 letters: not corrected
 
+    graphs = Vocabulary(["Models struggle on heterophilous graphs."])
+    assert graphs.spelled("What is heterophily?") == "What is heterophilous?"  # another ending
+    assert graphs.unmentioned("What is heterophily?") == []
+
 
 def test_a_page_reference_does_not_end_a_sentence() -> None:
     assert split_sentences("Voting is old (Wolff 1970, p. 59). Yet theorists disagree.") == [
