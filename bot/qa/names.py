@@ -24,6 +24,8 @@ NAME = re.compile(
     r"(?:\s+(?:Base|Large|Small|Tiny|Mini|Medium|XL|XXL|Instruct|Chat)"
     r"|(?:\s+[A-Z][\w-]*){0,3}\s+v\d+(?:\.\d+)*)?(?:\b|(?<=\+))"
 )
+# "5.3 for vLLM", "14.9 meV for DimeNet++": the name a figure before it is said of
+FOR_NAME = re.compile(r"\s+for\s+(?:the\s+)?([A-Z][\w.+-]*[\w+]|[a-z]+[A-Z][\w.+-]*)")
 _NAMED = re.compile(rf"\b{CAPITAL}|\b[a-z]+[A-Z][\w-]*")
 
 

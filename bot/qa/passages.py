@@ -36,6 +36,16 @@ def labelled_row(header: Sequence[str], row: Sequence[str]) -> str:
     return " | ".join(f"{h}: {c}" if h else c for h, c in cells if c)
 
 
+def labelled_rows(text: str) -> list[list[tuple[str, str]]]:
+    """A table's rows as `labelled_row` wrote them and `_table` joined them ("; "), each as its
+    (header, cell) pairs; "" for a cell without a header."""
+    rows = []
+    for row in text.split("; "):
+        cells = [cell.strip().partition(": ") for cell in row.split(" | ")]
+        rows.append([(h, c.strip()) if sep else ("", h) for h, sep, c in cells])
+    return rows
+
+
 def _replace(element: lxml_html.HtmlElement, text: str) -> None:
     parent = element.getparent()
     if parent is None:  # inside something already replaced

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
-from bot.qa.names import NAME, capitals, names_asked, owner
+from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
+from bot.qa.passages import labelled_rows
 from bot.qa.sentences import (
     BEST_ASKED,
     HARDWARE_USED,
@@ -68,7 +69,6 @@ _AGAINST = re.compile(
     r"([A-Z][\w-]*)"
 )
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
-_FOR_NAME = re.compile(r"\s+for\s+(?:the\s+)?([A-Z][\w.-]*\w|[a-z]+[A-Z][\w.-]*)")
 _TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
 _AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
 _FORMULA = re.compile(r"\$[^$]*\$")
@@ -312,7 +312,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if measure:  # a share, a time, a speed-up or a gain, whatever it is of
             about = bool(measure.search(span))
         said_of = owner(capitalised, match.start())
-        if said_for := _FOR_NAME.match(sentence, match.end()):  # "5.3 for vLLM"
+        if said_for := FOR_NAME.match(sentence, match.end()):  # "5.3 for vLLM"
             said_of = said_for[1].lower()
         # "1.7 points above Math-Shepherd": a gain is said against the name after it
         rival = _AGAINST.match(sentence, match.end())
@@ -546,8 +546,8 @@ _SAYS_BEST = re.compile(
 
 def _column(rows: str, headers: str) -> list[str]:
     """The values of a table's column, by its header: "dataset: ML-1M | ...; dataset: Yelp"."""
-    cells = re.finditer(rf"(?:^|[|;]\s*)(?i:{headers}): ([^|;]+?)\s*(?=[|;]|$)", rows)
-    return _unique(cell[1] for cell in cells)
+    named = re.compile(headers, re.IGNORECASE)
+    return _unique(c for row in labelled_rows(rows) for h, c in row if c and named.fullmatch(h))
 
 
 # What a dataset is not: an optimizer, a machine, a model by its size ("Llama-3-8B-Instruct")

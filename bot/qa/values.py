@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bot.qa.names import NAME, capitals, names_asked, owner
+from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
+from bot.qa.passages import labelled_rows
 from bot.qa.sentences import BEST_ASKED, METRICS, stems
 
 _SETTINGS = (
@@ -198,15 +199,24 @@ def _labelled_cell(question: str, sentence: str) -> str | None:
     row of the name asked, under the column whose words the question uses."""
     names = names_asked(question)
     asked = set(stems(question))
-    for row in sentence.split("; "):
-        cells = [cell.partition(": ") for cell in row.split(" | ")]
-        name = next((v for _, _, v in cells if not _CELL_VALUE.match(v.strip())), "")
-        if name.lower() not in names:
-            continue
-        for header, _, value in cells:
-            if _CELL_VALUE.match(value.strip()) and (set(stems(header)) - set(stems(name))) & asked:
-                return value.strip()
+    for name, figures in _named_rows(sentence):
+        if name.lower() in names:
+            for header, (_, value) in figures.items():
+                if (set(stems(header)) - set(stems(name))) & asked:
+                    return value
     return None
+
+
+def _named_rows(text: str) -> list[tuple[str, dict[str, tuple[float, str]]]]:
+    """A table's rows, each by its name (its first cell that is no figure) with its figures by
+    column: ("CEQ", {"AntMaze avg": (61.0, "61.0")})."""
+    named = []
+    for row in labelled_rows(text):
+        name = next((cell for _, cell in row if cell and not _CELL_VALUE.match(cell)), "")
+        figures = {h: (float(f[1]), c) for h, c in row if h and (f := _CELL_VALUE.match(c))}
+        if name:
+            named.append((name, figures))
+    return named
 
 
 # A table written as plain text rows (from a PDF): "Model MAE RMSE TideNet 0.301 0.412 ..."
@@ -236,11 +246,7 @@ def _in_row(first: str, names: set[str], sentence: str) -> str | None:
 
 # "Which model performs best?": of the names a sentence gives figures of, the best by one measure
 _BEST_ASKED = re.compile(BEST_ASKED, re.IGNORECASE)
-_LOWER_IS_BETTER = re.compile(
-    r"^(?:error|loss|perplexity|ppl|wer|cer|ter|mae|mse|rmse|fid|latency|ece)", re.IGNORECASE
-)
 _SCORE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(%?)\s*([A-Za-z][\w@-]*)?")
-_FOR_NAME = re.compile(r"\s+for\s+(?:the\s+)?([A-Z][\w.+-]*[\w+]|[a-z]+[A-Z][\w.+-]*)")
 _FIGURE_WORDS = frozenset({"and", "or", "while", "whereas", "but", "on", "in", "for", "with"})
 
 
@@ -262,7 +268,7 @@ def best_of(question: str, sentence: str) -> str | None:
         unit = score[3] if score[3] and score[3].lower() not in _FIGURE_WORDS else ""
         measure = "%" if score[2] else unit
         # "13.7 meV for PaiNN": said of the name after it; else of the name last named
-        after = _FOR_NAME.match(sentence, score.end())
+        after = FOR_NAME.match(sentence, score.end())
         said_of = (
             after[1]
             if after
@@ -278,19 +284,20 @@ def best_of(question: str, sentence: str) -> str | None:
             said_of, (float(score[1]), score[1] + score[2])
         )
     errors = [m[0] for m in _VALUE_NAMES.finditer(sentence)]
-    lower = bool(errors) and all(_LOWER_IS_BETTER.match(m) for m in errors)
+    lower = bool(errors) and all(map(_less_is_better, errors))
     for measure, figures in by_measure.items():
-        if len(figures) < 2:
-            continue
-        least = lower or bool(
-            _LOWER_IS_BETTER.match(measure) or (speed and _TIME_UNIT.match(measure))
-        )
-        ranked = sorted(figures.items(), key=lambda item: item[1][0], reverse=not least)
-        (best, (_, said)), rest = ranked[0], ranked[1:]
-        against = ", ".join(f"{shown} for {name}" for name, (_, shown) in rest[:3])
-        unit = "" if measure == "%" else f" {measure}"
-        return f"{best} ({said}{unit}, against {against})"
+        if len(figures) >= 2:
+            said = "{}" if measure == "%" else f"{{}} {measure}"
+            return _ranked(figures, lower or _less_is_better(measure), said)
     return None
+
+
+def _ranked(figures: dict[str, tuple[float, str]], least: bool, said: str) -> str:
+    """The best name with its figure (written by `said`), against the next few."""
+    ranked = sorted(figures.items(), key=lambda item: item[1][0], reverse=not least)
+    (best, (_, shown)), rest = ranked[0], ranked[1:]
+    against = ", ".join(f"{figure} for {name}" for name, (_, figure) in rest[:3])
+    return f"{best} ({said.format(shown)}, against {against})"
 
 
 _CELL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
@@ -303,8 +310,18 @@ _DIFFERENCE = re.compile(
 )
 _TIME_UNIT = re.compile(r"^(?:ms|s|sec|seconds?|minutes?|min|hours?|h)$", re.IGNORECASE)
 _SPEED = re.compile(r"\b(latency|ms|time|throughput|speed)\b|/s\b", re.I)
-# Columns where less is better: a time (ms, latency), an error, a loss
-_LESS_IS_BETTER = re.compile(r"\b(ms|s|sec|seconds|latency|time|error|loss|memory|gb)\b", re.I)
+# Measures where less is better: an error, a loss, a time, memory
+_LESS_IS_BETTER = re.compile(
+    r"\b(?:error|loss|perplexity|ppl|wer|cer|ter|mae|mse|rmse|fid|ece|latency|time|memory|gb|"
+    r"ms|s|sec|seconds?|minutes?|min|hours?|h)\b",
+    re.IGNORECASE,
+)
+_RATE = re.compile(r"throughput|/s\b|\bper (?:second|sec)\b", re.IGNORECASE)
+
+
+def _less_is_better(measure: str) -> bool:
+    """An error, a loss, a time or memory; not a rate ("throughput (im/s)")."""
+    return bool(_LESS_IS_BETTER.search(measure)) and not _RATE.search(measure)
 
 
 def _best_in_rows(question: str, sentence: str) -> str | None:
@@ -312,12 +329,9 @@ def _best_in_rows(question: str, sentence: str) -> str | None:
     AntMaze?" of rows "method: CEQ | AntMaze avg: 61.0; method: IQL | AntMaze avg: 63.4": the
     column the question names (else the only one), its best figure."""
     columns: dict[str, dict[str, tuple[float, str]]] = {}
-    for row in sentence.split("; "):
-        cells = [cell.partition(": ") for cell in row.split(" | ")]
-        name = next((value for _, _, value in cells if not _CELL_VALUE.match(value)), None)
-        for header, _, value in cells:
-            if name and header and (figure := _CELL_VALUE.match(value.strip())):
-                columns.setdefault(header, {}).setdefault(name, (float(figure[1]), value.strip()))
+    for name, figures in _named_rows(sentence):
+        for header, figure in figures.items():
+            columns.setdefault(header, {}).setdefault(name, figure)
     asked = set(stems(question))
     if _SPEED_ASKED.search(question):  # "fastest" names no column: the one of time or speed
         named = [h for h in columns if _SPEED.search(h)]
@@ -326,10 +340,6 @@ def _best_in_rows(question: str, sentence: str) -> str | None:
     column = named[0] if named else next(iter(columns)) if len(columns) == 1 else None
     if column is None or len(columns[column]) < 2:
         return None
-    least = bool(_LOWER_IS_BETTER.match(column) or _LESS_IS_BETTER.search(column))
-    if _FEWEST.search(question) and not _SPEED.search(column):
-        least = True  # "the lowest AntMaze score", "the fewest parameters"
-    ranked = sorted(columns[column].items(), key=lambda item: item[1][0], reverse=not least)
-    (best, (_, said)), rest = ranked[0], ranked[1:]
-    against = ", ".join(f"{shown} for {name}" for name, (_, shown) in rest[:3])
-    return f"{best} ({column}: {said}, against {against})"
+    # "the lowest AntMaze score", "the fewest parameters"
+    least = _less_is_better(column) or bool(_FEWEST.search(question) and not _SPEED.search(column))
+    return _ranked(columns[column], least, f"{column}: {{}}")

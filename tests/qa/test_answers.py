@@ -1547,6 +1547,11 @@ _TIMED = (
         ("Which method is best?", _ROWS, None),  # two columns, neither asked
         ("Which model is fastest?", _TIMED, "SparseRAG (latency (ms): 31, against 96 for DPR)"),
         ("Which model is best on NQ?", _TIMED, "DPR (NQ EM: 41.5, against 41.1 for SparseRAG)"),
+        (
+            "Which model is fastest?",
+            "model: A | throughput (im/s): 120; model: B | throughput (im/s): 248",
+            "B (throughput (im/s): 248, against 120 for A)",  # a rate: more is faster
+        ),
     ],
 )
 def test_the_best_is_read_off_a_tables_column(question: str, table: str, best: str | None) -> None:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.qa.acronyms import defined, other_forms
-from bot.qa.passages import from_latexml, from_sections
+from bot.qa.passages import from_latexml, from_sections, labelled_row, labelled_rows
 from bot.qa.retrieve import Retriever
 
 PAPER = from_sections(
@@ -119,6 +119,21 @@ def test_any_text_gives_acronyms_that_its_words_spell(text: str) -> None:
     for short, long in defined([text]).items():
         assert f"({short})" in text
         assert long.split()[0] in text
+
+
+_CELL_TEXT = st.text(
+    st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters=";|:"), max_size=12
+).map(lambda t: " ".join(t.split()))
+
+
+@given(st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT), min_size=1, max_size=5), st.integers(1, 3))
+def test_labelled_rows_read_back_what_labelled_row_wrote(
+    cells: list[tuple[str, str]], count: int
+) -> None:
+    header, row = [h for h, _ in cells], [c for _, c in cells]
+    text = "; ".join([labelled_row(header, row)] * count)
+    kept = [(h, c) for h, c in cells if c]
+    assert all(read == kept for read in labelled_rows(text)) or not kept
 
 
 def test_latexml_page_becomes_passages(sources_dir: Path) -> None:
