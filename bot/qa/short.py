@@ -16,6 +16,7 @@ from itertools import dropwhile, takewhile
 
 from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
 from bot.qa.passages import labelled_rows
+from bot.qa.qualifiers import qualified
 from bot.qa.sentences import (
     BEST_ASKED,
     HARDWARE_USED,
@@ -50,7 +51,7 @@ _ENTITIES = re.compile(
 _CONTRAST = re.compile(
     r"[,;]?\s+\b(?:while|whereas|but|unlike|except|although|however)\b", re.IGNORECASE
 )
-_UNIT = r"(?:\s*(?:%|×|[kKMB]\b)|x\b)?"  # "5.4x faster" too
+_UNIT = r"(?:\s*(?:%|×|[kKMB]\b)|x\b| ?s\b)?"  # "5.4x faster", "4.1 s" too
 _SCALES = {"million", "millions", "billion", "billions", "thousand", "thousands", "hundred"}
 # Words that join counts, not name what is counted: "six axioms plus the six of May".
 _JOINS = {"plus", "minus", "per", "each", "versus", "vs", "compared", "relative", "respectively"}
@@ -108,7 +109,8 @@ _TIME_ASKED = re.compile(
     re.IGNORECASE,
 )
 _TIME = re.compile(
-    r"\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms|secs?|mins?|hrs?|[0-9.]+h)\b",
+    r"\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms|secs?|mins?|hrs?|[0-9.]+h)\b"
+    r"|(?<=\d) ?s\b",  # "4.1 s"
     re.IGNORECASE,
 )
 # Questions that ask for a measure of one kind, and what a number of that kind carries.
@@ -272,7 +274,9 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         w.rstrip("s") for w in re.findall(r"\w+", sentence.lower())
     }
     spans: list[_Span] = []
-    fits: list[tuple[int, int, int]] = []
+    starts: list[int] = []
+    joined: list[bool] = []  # joined to the count before it: "of 30 words and 2 million sentences"
+    fits: list[tuple[int, ...]] = []
     end = 0
     for match in _NUMBER.finditer(sentence):
         before = sentence[: match.start()]
@@ -307,7 +311,8 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if (span.isdigit() and len(span) == 1) or (span.isalpha() and " " not in span):
             continue
         # "of 100 million sentences and 1.4 million pairs": a list's counts are about the same
-        listed = bool(spans) and spans[-1].about and _AND.match(sentence, end, match.start())
+        joined.append(bool(spans) and bool(_AND.match(sentence, end, match.start())))
+        listed = joined[-1] and spans[-1].about
         about = bool(listed) or _about(span, before, subject, words, said)
         if measure:  # a share, a time, a speed-up or a gain, whatever it is of
             about = bool(measure.search(span))
@@ -321,10 +326,19 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         )
         rival_name = rival[1].lower() if rival else ""
         spans.append(_Span(span, about, match.start() < head, said_of, rival_name, other))
+        starts.append(match.start())
         clause = clause_words
         # then, in one clause, the count whose own words say it ("697 *test* frames")
         fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
         end = match.start() + len(span)  # the text is squashed: single spaces
+    # "How many steps at inference?" of "1000 steps in training and 10 at inference": the
+    # figure stated with the question's qualifier comes before any other fit
+    # (a list of counts is stated together)
+    qualifiers = qualified(question, sentence, starts)
+    for i in range(1, len(qualifiers)):
+        if joined[i]:
+            qualifiers[i] = qualifiers[i - 1]
+    fits = [(q, *fit) for q, fit in zip(qualifiers, fits, strict=True)]
     names = names_asked(question)
     # "PageShare serves 14.2 requests per second, compared to 5.3 for vLLM": the same measure,
     # said bare of the name asked, whatever clause says more of it
@@ -342,9 +356,13 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     if measure and any(s.about for s in spans):  # "How long?": of the times, not the counts
         fits = [fit for fit, s in zip(fits, spans, strict=True) if s.about]
         spans = [s for s in spans if s.about]
-    best = max(fits, default=(0, 0, 0))
-    if best > (0, 0, 0) and fits.count(best) < len(fits):
+    best = max(fits, default=(0, 0, 0, 0))
+    if best > (0, 0, 0, 0) and fits.count(best) < len(fits):
         spans = [s for s, fit in zip(spans, fits, strict=True) if fit == best]
+        # "The teacher has 860 million parameters, while the student has only 300 million":
+        # a bare count in the clause that says whose, of what the sentence names, counts it
+        if named_here:
+            spans = [replace(s, about=True) if _bare(s.text) else s for s in spans]
     else:
         # and where all of them follow the turn, those that count what is asked ("..., but
         # dense retrieval over 21M Wikipedia passages dominates")
@@ -362,6 +380,11 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
             for s in spans
         ]
     return spans
+
+
+def _bare(span: str) -> bool:
+    """A number with no word for what it counts ("300 million", "12")."""
+    return all(w.lower() in _SCALES for w in re.findall(r"[A-Za-z]+", span))
 
 
 def _unique(spans: Iterable[str]) -> list[str]:
@@ -599,6 +622,29 @@ def _versus(question: str, sentence: str) -> str | None:
     return f"{said} ({gap} {'more' if a >= b else 'less'})"
 
 
+# "8 servers, each with 8 GPUs", "4 nodes with 8 NVIDIA A100 GPUs each"
+_WORD = r"[A-Za-z][\w-]*"
+_EACH = re.compile(
+    rf"(?<![\w.,])(\d+)\s+({_WORD}),?\s+(?:each\s+(?:with|has|having|of|containing)\s+"
+    rf"(\d+)\s+((?:{_WORD}\s+){{0,2}}{_WORD})|with\s+(\d+)\s+((?:{_WORD}\s+){{0,2}}?{_WORD})"
+    rf"\s+each)\b",
+    re.IGNORECASE,
+)
+
+
+def _product(question: str, sentence: str) -> str | None:
+    """ "How many GPUs?" of "8 servers, each with 8 GPUs": "64 GPUs (8 servers × 8)"."""
+    if not (counted := _counted(question)):
+        return None
+    for match in _EACH.finditer(sentence):
+        groups, per, words = match[1], match[3] or match[5], (match[4] or match[6]).split()
+        at = next((i for i, w in enumerate(words) if stem(w) == stem(counted)), None)
+        if at is not None and stem(match[2]) != stem(counted):
+            item = " ".join(words[: at + 1])
+            return f"{int(groups) * int(per)} {item} ({groups} {match[2]} × {per})"
+    return None
+
+
 def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list[_Span]:
     # A "sentence" longer than prose has (a table's cells run together, from a PDF) is read
     # for its beginning: each number or name is weighed against its clause, at a cost that
@@ -625,7 +671,10 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         return []
     if "optimizer" in kinds:  # "Which optimizer?" of "optimized with AdamW and a cosine ..."
         return [_Span(m[0], about=True) for m in OPTIMIZERS.finditer(head)]
-    if "hardware" in kinds:  # "Which GPU?", "How many GPUs?" of "a single NVIDIA A100"
+    if "number" in kinds and (product := _product(question, head)):
+        return [_Span(product, about=True)]
+    # "Which GPU?", "How many GPUs?" of "a single NVIDIA A100"; not "How long on the GPU?"
+    if "hardware" in kinds and not _measure(question):
         used = [_Span(" ".join(m[0].split()), about=True) for m in _HARDWARE_USED.finditer(head)]
         if used or "number" not in kinds:
             return used

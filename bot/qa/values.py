@@ -9,6 +9,7 @@ import re
 
 from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
 from bot.qa.passages import labelled_rows
+from bot.qa.qualifiers import qualified
 from bot.qa.sentences import BEST_ASKED, METRICS, stems
 
 _SETTINGS = (
@@ -17,7 +18,7 @@ _SETTINGS = (
 )
 _VALUE_ASKED = re.compile(
     rf"^\s*(?:what|which)\b[^?]*?({_SETTINGS}|{METRICS})"
-    r"(?=\s*(?:\?|$|\b(?:of|for|on|in|with|does|do|did|is|was|are|they|it)\b))",
+    r"(?=\s*(?:\?|$|\b(?:of|for|on|in|with|during|at|when|does|do|did|is|was|are|they|it)\b))",
     re.IGNORECASE,
 )
 # A number as papers write one: 0.1, 3e-5, 81.4%, and in TeX 10^{-3} or 3 \times 10^{-4}
@@ -183,13 +184,31 @@ def value_asked(question: str, sentence: str) -> str | None:
     if not set(stems(question)) - phrase <= set(stems(sentence)):
         return None
     if not names:  # "a learning rate of 1e-4 for the gate and 3e-5 for the reader"
-        return ", ".join(list(dict.fromkeys(value for _, value in found))[:3])
+        return _for_qualifier(question, sentence, found) or ", ".join(
+            list(dict.fromkeys(value for _, value in found))[:3]
+        )
     # "the top-1 accuracy of TokenFold" is not a figure said of something else; nor is a
     # measure's name ("model: X | MAE: 0.3") what it is said of
     capitalised = [m for m in capitals(sentence) if not _VALUE_NAMES.fullmatch(m[0])]
     return next((value for at, value in found if owner(capitalised, at) in names), None)
 
 
+def _for_qualifier(question: str, sentence: str, found: list[tuple[int, str]]) -> str | None:
+    """ "What learning rate for fine-tuning?" of "The learning rate is 3e-4 for pre-training
+    and 1e-5 for fine-tuning": of the values from the setting's first on, the one stated with
+    the question's qualifier, where one is."""
+    later = [(m.start(1), _readable(m[1])) for m in _LATER.finditer(sentence, found[0][0] + 1)]
+    values = found[:1] + [v for v in later if v[0] > found[0][0]]
+    fits = qualified(question, sentence, [at for at, _ in values])
+    best = max(fits)
+    return (
+        next(value for (_, value), fit in zip(values, fits, strict=True) if fit == best)
+        if best
+        else None
+    )
+
+
+_LATER = re.compile(r"(?<![\w.^{-])" + _VALUE)
 _WHAT = re.compile(r"^\s*(?:what|which)\b", re.IGNORECASE)  # asks a value, not a change
 _JUDGING = frozenset(stems("best highest top lowest reported final overall average"))
 

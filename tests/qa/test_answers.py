@@ -939,6 +939,83 @@ def test_training_settings_are_read_by_name_or_by_symbol() -> None:
         assert answer[:2] == [f"In short: {short} (as the paper says below)", quote], question
 
 
+def test_a_qualifier_asked_chooses_between_the_figures_a_sentence_gives() -> None:
+    body = paper_text(
+        "2612.00090",
+        [
+            ("Abstract", ["We present FlowDiff, a diffusion model for fast image synthesis."]),
+            (
+                "3 Method",
+                [
+                    "We train with 1000 diffusion steps and sample with 10 steps at inference.",
+                    "The teacher has 860 million parameters, while the student has only 300 "
+                    "million.",
+                    "We use a batch size of 256 during pre-training and 64 during fine-tuning.",
+                    "The learning rate is $3\\times10^{-4}$ for pre-training and $10^{-5}$ for "
+                    "fine-tuning.",
+                ],
+            ),
+            (
+                "4 Experiments",
+                [
+                    "On the CPU, sampling one image takes 4.1 s, and on the GPU it takes 0.12 s.",
+                    "Training takes 11 hours on 8 A100 GPUs.",
+                ],
+            ),
+            ("5 Limitations", ["We only tested models up to 2B parameters."]),
+        ],
+    )
+    for question, short in [
+        ("How many diffusion steps at inference?", "10 steps"),
+        ("How many diffusion steps during training?", "1000 diffusion steps"),
+        ("What batch size during fine-tuning?", "64"),
+        ("What batch size is used for pre-training?", "256"),
+        ("What is the learning rate for fine-tuning?", "10^-5"),
+        ("How long does sampling take on the GPU?", "0.12 s"),  # a time, not "8 A100 GPUs"
+        ("How long does sampling take on the CPU?", "4.1 s"),
+        ("How many parameters does the student have?", "300 million"),  # not the 2B tested
+        ("How many parameters does the teacher have?", "860 million parameters"),
+    ]:
+        first = extractive_answer(question, body).splitlines()[0]
+        assert first == f"In short: {short} (as the paper says below)", question
+    # Without a qualifier, a sentence's figures are read as before: the list, the first value.
+    assert (
+        short_answer(
+            "How big is the seed lexicon used for training?",
+            "We train for 3 epochs on a seed lexicon of 30 words and 2 million sentences.",
+        )
+        == "30 words, 2 million sentences"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        (
+            "How many GPUs in the testbed?",
+            "It has 8 servers, each with 8 GPUs.",
+            "64 GPUs (8 servers × 8)",
+        ),
+        (
+            "How many GPUs?",
+            "We use 4 nodes with 8 NVIDIA A100 GPUs each.",
+            "32 NVIDIA A100 GPUs (4 nodes × 8)",
+        ),
+        ("How many servers are there?", "It has 8 servers, each with 8 GPUs.", "8 servers"),
+    ],
+)
+def test_a_count_per_group_is_multiplied_out(question: str, sentence: str, short: str) -> None:
+    assert short_answer(question, sentence) == short
+
+
+@given(st.text(max_size=80), st.text(max_size=200), st.lists(st.integers(0, 250), max_size=6))
+def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
+    from bot.qa.qualifiers import qualified
+
+    fits = qualified(question, sentence, positions)
+    assert len(fits) == len(positions) and all(fit >= 0 for fit in fits)
+
+
 def test_a_comparison_is_read_against_the_rival_asked_about() -> None:
     body = paper_text(
         "2612.00080",
