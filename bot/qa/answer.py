@@ -27,6 +27,7 @@ from bot.qa.retrieve import Retriever
 from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
 from bot.qa.short import gives, own_names, short_answer
 from bot.qa.values import asks_value, setting_asked
+from bot.qa.yesno import verdict
 from bot.text import unmarked
 
 # A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
@@ -181,10 +182,13 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
     in_kind = bool(chosen) and any(k.says.search(chosen[0].sentence) for k in kinds_of(question))
     # "Do they evaluate on HotpotQA?" of a paper that never names HotpotQA: no
     named = {w.lower() for w in unmentioned} & names_asked(question)
+    short = (
+        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text)) if chosen else None
+    )
+    if short is None:  # "Do they evaluate on ImageNet?" of "We evaluate on ImageNet and LSUN"
+        short = next(filter(None, (verdict(question, s.sentence) for s in chosen)), None)
     return Lead(
-        short_answer(question, chosen[0].sentence, chosen[0].before, _own(text))
-        if chosen
-        else None,
+        short,
         tuple(unmentioned),
         bool(YES_NO.match(question))
         and bool(unmentioned)

@@ -1008,6 +1008,29 @@ def test_a_count_per_group_is_multiplied_out(question: str, sentence: str, short
     assert short_answer(question, sentence) == short
 
 
+def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plainly() -> None:
+    body = paper_text(
+        "2612.00091",
+        [
+            ("Abstract", ["We present FlowDiff, a diffusion model for fast image synthesis."]),
+            ("3 Method", ["FlowDiff needs a trained teacher. We do not use data augmentation."]),
+            ("4 Experiments", ["We evaluate on ImageNet and LSUN Bedroom."]),
+            ("5 Limitations", ["We only tested models up to 2B parameters."]),
+        ],
+    )
+    for question, short in [
+        ("Do they evaluate on ImageNet?", "yes"),
+        ("Does FlowDiff need a teacher?", "yes"),
+        ("Do they use data augmentation?", "no"),
+        ("Did they test models larger than 70B?", "no, up to 2B"),
+    ]:
+        first = extractive_answer(question, body).splitlines()[0]
+        assert first == f"In short: {short} (as the paper says below)", question
+    # what is less plain gets the quote alone: a model above 1B was tested, or was it?
+    assert not extractive_answer("Did they test models larger than 1B?", body).startswith("In")
+    assert not extractive_answer("Is it an image or a video model?", body).startswith("In")
+
+
 @given(st.text(max_size=80), st.text(max_size=200), st.lists(st.integers(0, 250), max_size=6))
 def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
     from bot.qa.qualifiers import qualified

@@ -1,0 +1,59 @@
+"""Yes or no, where the sentence quoted says it plainly: "Do they evaluate on ImageNet?" of "We
+evaluate on ImageNet and LSUN" is a yes; "Do they use data augmentation?" of "We do not use
+data augmentation" a no; "Did they test models larger than 70B?" of "we only tested models up
+to 2B parameters" a no. Anything less plain gets no verdict: the quote is the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.qa.sentences import YES_NO, stems
+
+# A turn that denies what follows: "do not use", "without labels", "never fine-tune".
+_DENIES = re.compile(
+    r"\b(?:not|never|without|no|cannot|(?:do|does|did|is|are|was|were|has|have)n't)\s+"
+    r"((?:[\w-]+\s+){0,2})",
+    re.IGNORECASE,
+)
+_ONLY = re.compile(r"^\s*only\b", re.IGNORECASE)  # "not only X but also Y" denies nothing
+# Sizes written as papers write them: 70B, 2.7B, 350M, "13 billion".
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+_SCALE |= {"t": 1e12, "trillion": 1e12}
+_SIZE = r"(\d+(?:\.\d+)?)\s*(k|m|b|t|thousand|million|billion|trillion)\b"
+_ABOVE_ASKED = re.compile(
+    rf"\b(?:larger|bigger|more|greater|above|over|beyond|exceeding)\s+(?:than\s+)?{_SIZE}",
+    re.IGNORECASE,
+)
+_AT_MOST = re.compile(
+    rf"\b(?:up to|at most|no more than|no larger than|not exceeding|maximum of)\s+{_SIZE}",
+    re.IGNORECASE,
+)
+_CHOICE = re.compile(r",?\s+or\s+(?:is|are|was|were|do|does|did|not)\b", re.IGNORECASE)
+
+
+def _size(number: str, scale: str) -> float:
+    return float(number) * _SCALE[scale.lower()]
+
+
+def verdict(question: str, sentence: str) -> str | None:
+    """ "yes" or "no" where `sentence` plainly answers the yes-or-no `question`, else None."""
+    if not YES_NO.match(question) or _CHOICE.search(question):
+        return None  # "Is it X, or are there Y?" asks which, not whether
+    if (asked := _ABOVE_ASKED.search(question)) and (said := _AT_MOST.search(sentence)):
+        # of the same thing: "models larger than 70B?" of "models up to 2B parameters"
+        thing = stems(question[: asked.start()])[-1:]
+        if not thing or thing[0] not in stems(sentence[max(0, said.start() - 40) : said.start()]):
+            return None
+        limit, largest = _size(asked[1], asked[2]), _size(said[1], said[2])
+        return f"no, {said[0]}" if largest <= limit else None
+    content = set(stems(re.sub(r"^\s*\w+", "", question)))  # not its "Do" / "Is"
+    said_words = set(stems(sentence))
+    if not content or not content <= said_words:
+        return None
+    for denial in _DENIES.finditer(sentence):
+        if _ONLY.match(denial[1]):
+            continue
+        if set(stems(denial[1])) & content:
+            return "no"
+    return "yes"
