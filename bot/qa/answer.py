@@ -22,9 +22,18 @@ from bot.links import ALLOWED_HOSTS, defuse_links
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.names import names_asked
 from bot.qa.passages import Passage
+from bot.qa.qualifiers import qualifier
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
-from bot.qa.sentences import REFERS_BACK, YES_NO, Scored, best_sentences, kinds_of, stopwords
+from bot.qa.sentences import (
+    REFERS_BACK,
+    YES_NO,
+    Scored,
+    best_sentences,
+    kinds_of,
+    stems,
+    stopwords,
+)
 from bot.qa.short import gives, own_names, short_answer
 from bot.qa.values import asks_value, setting_asked
 from bot.qa.yesno import verdict
@@ -97,7 +106,15 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
             if _VARIED.search(s.passage.section) and given[id(s)][0] == 2:
                 given[id(s)] = (1, given[id(s)][1])
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
-    chosen.sort(key=lambda s: given[id(s)], reverse=True)
+    # "What learning rate during pre-training?": of two sentences that give a value, the one
+    # that says "during pre-training"
+    asked = qualifier(question)
+
+    def rank(s: Scored) -> tuple[int, int, int]:
+        level, count = given[id(s)]
+        return level, len(asked & set(stems(s.sentence))) if level else 0, count
+
+    chosen.sort(key=rank, reverse=True)
     # "Is the code released?" is answered by what the paper says of its code, or not at all:
     # never by "annotations released before 2020"
     for kind in kinds_of(question):

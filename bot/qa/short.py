@@ -71,12 +71,19 @@ _AGAINST = re.compile(
 )
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _TO = re.compile(r"(?:\s+[A-Za-z]+){0,2}\s+to\s+\d", re.IGNORECASE)
-_AFTER = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,3}")  # the words that may say what is counted
+# the words that may say what is counted ("2.3 million unlabelled 12-lead recordings")
+_AFTER = re.compile(r"(?:\s+(?:[A-Za-z][\w'-]*|\d+-[A-Za-z][\w-]*)){0,4}")
+# "a median of 38 per participant" is a rate, not a count of participants
+_PER = re.compile(r"\s+(?:per|for each|each|a|every)\s+([A-Za-z][\w-]*)", re.IGNORECASE)
+# "12-lead recordings" counts leads: a compound is a count of its own word only
+_COMPOUND = re.compile(r"^\d+-([a-z]+)$")
 _FORMULA = re.compile(r"\$[^$]*\$")
 # A symbol set to a count of what the words after it name: "$h = 16$ attention heads".
 _SET_COUNT = re.compile(r"\$\s*[A-Za-z][\w\\{}]*\s*=\s*(\d[\d,.]*)\s*\$(?=\s+([A-Za-z][\w-]*))")
 # "Two of the authors annotated ...": how many of them did what is asked.
-_OF_THEM = re.compile(r"\s+of\s+(?:the|our|their|these|those|all)\s+([A-Za-z][\w-]*)", re.I)
+_OF_THEM = re.compile(
+    r"\s+of\s+(?:the|our|their|these|those|all)\s+(?:\d[\d,]*\s+)?([A-Za-z][\w-]*)", re.I
+)
 _EQUALS = ("=", "<", ">", "≤", "≥", "≈")
 # What "how many ...?" counts: the last word before its verb ("annotated *documents* are")
 _COUNTED = re.compile(
@@ -123,6 +130,10 @@ _MEASURED_AS = (
             rf"\b(times|fold)\b|×|\d(\.\d+)?x\b|/s\b|\bper (second|image|token)\b|{_TIME.pattern}",
             re.IGNORECASE,
         ),
+    ),
+    (  # "How much were annotators paid?": "18 USD"
+        re.compile(r"\b(paid|pay|costs?|price|spen[dt]|earn\w*|wages?|salar\w+)\b", re.I),
+        re.compile(r"[$€£]|\b(USD|EUR|GBP|dollars?|euros?|cents?|pounds?)\b", re.IGNORECASE),
     ),
     (
         re.compile(r"\bhow much (better|worse|higher|lower)\b", re.IGNORECASE),
@@ -282,6 +293,10 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         before = sentence[: match.start()]
         if any(a <= match.start() < b for a, b in formulas) or before.rstrip().endswith(_EQUALS):
             continue  # "$d_{model} = 512$" sets a symbol; it counts nothing
+        if match.start() < end:
+            continue  # read with the count before it: "Fifteen of the 24 participants"
+        if (per := _PER.match(sentence, match.end())) and stem(per[1]) in what:
+            continue
         # What is counted is named by the words after the number, up to a stop word ("2.1
         # points over the baseline").
         following = _AFTER.match(sentence, match.end())
@@ -289,6 +304,8 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if after and after[0].lower() in _SCALES:
             number, after = f"{number} {after[0]}", after[1:]
         named = list(takewhile(lambda w: w.lower() not in stop, after))
+        if (compound := _COMPOUND.match(number)) and stem(compound[1]) not in what:
+            continue
         # What is counted ends with the word asked ("four NVIDIA A100 GPUs", "5,000 claims
         # collected"); else it is two words at most.
         at = next((i for i, w in enumerate(named) if stem(w) in what), None)
@@ -298,8 +315,12 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         if not named and them and stem(them[1]) in what and telling & clause_words:
             named = [them[0].strip()]
         span = " ".join([number, *named])
+        if sentence[match.start() - 1 : match.start()] in ("$", "€", "£"):
+            span = sentence[match.start() - 1] + span  # "$18"
         near = sentence[_back(match.start()) : match.start()]  # what ends just before it
-        if _LABEL.search(near) or number.split()[0].lower() in asked:
+        # "(10 women, 13 men)" counts; "(12)" and "[3]" label
+        labels = _LABEL.search(near) and not (named and near.rstrip().endswith("("))
+        if labels or number.split()[0].lower() in asked:
             continue
         if _YEAR.match(span):  # a bare year dates something; it does not count it
             continue
@@ -314,7 +335,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         joined.append(bool(spans) and bool(_AND.match(sentence, end, match.start())))
         listed = joined[-1] and spans[-1].about
         about = bool(listed) or _about(span, before, subject, words, said)
-        if measure:  # a share, a time, a speed-up or a gain, whatever it is of
+        if measure:  # a share, a time, a speed-up, a gain or a price ("$18"), whatever of
             about = bool(measure.search(span))
         said_of = owner(capitalised, match.start())
         if said_for := FOR_NAME.match(sentence, match.end()):  # "5.3 for vLLM"
@@ -329,7 +350,14 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         starts.append(match.start())
         clause = clause_words
         # then, in one clause, the count whose own words say it ("697 *test* frames")
-        fits.append((len(telling & clause), len(telling & set(stems(span))), len(words & clause)))
+        fits.append(
+            (
+                not other,  # "10 women", not "24 participants (10 women, ...)"
+                len(telling & clause),
+                len(telling & set(stems(span))),
+                len(words & clause),
+            )
+        )
         end = match.start() + len(span)  # the text is squashed: single spaces
     # "How many steps at inference?" of "1000 steps in training and 10 at inference": the
     # figure stated with the question's qualifier comes before any other fit
@@ -338,7 +366,7 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     for i in range(1, len(qualifiers)):
         if joined[i]:
             qualifiers[i] = qualifiers[i - 1]
-    fits = [(q, *fit) for q, fit in zip(qualifiers, fits, strict=True)]
+    fits = [(fit[0], q, *fit[1:]) for q, fit in zip(qualifiers, fits, strict=True)]
     names = names_asked(question)
     # "PageShare serves 14.2 requests per second, compared to 5.3 for vLLM": the same measure,
     # said bare of the name asked, whatever clause says more of it
@@ -356,12 +384,12 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     if measure and any(s.about for s in spans):  # "How long?": of the times, not the counts
         fits = [fit for fit, s in zip(fits, spans, strict=True) if s.about]
         spans = [s for s in spans if s.about]
-    best = max(fits, default=(0, 0, 0, 0))
-    if best > (0, 0, 0, 0) and fits.count(best) < len(fits):
+    best = max(fits, default=(0, 0, 0, 0, 0))
+    if best > (0, 0, 0, 0, 0) and fits.count(best) < len(fits):
         spans = [s for s, fit in zip(spans, fits, strict=True) if fit == best]
         # "The teacher has 860 million parameters, while the student has only 300 million":
         # a bare count in the clause that says whose, of what the sentence names, counts it
-        if named_here:
+        if named_here and best[2]:
             spans = [replace(s, about=True) if _bare(s.text) else s for s in spans]
     else:
         # and where all of them follow the turn, those that count what is asked ("..., but
@@ -755,6 +783,8 @@ def _offered(question: str, spans: list[_Span], sentence: str) -> list[_Span]:
         for s in offered
         if not ((counting or unsaid) and _NOT_A_COUNT.search(s.text))
         and not (unsaid and {w for w in stems(s.text) if w.isalpha()} - counted - _SCALE_STEMS)
+        # "a batch size of 32" in a sentence that never names the parameters asked about
+        and not (unsaid and s.text.isdigit())
     ]
 
 

@@ -540,12 +540,45 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "DynamicViT, EViT, A-ViT, ToMe",
         ),
         ("Which speech encoder is used?", "We use wav2vec 2.0 as the encoder.", "wav2vec 2.0"),
-        # a count of something else in a sentence that names what is asked is not its count
+        # a count of something else in a sentence that names what is asked is not its count;
+        # a bare count beside it may be
         (
             "How many claims are in the dataset?",
             "We collected claims from 23 fact-checking organisations, 5,000 in all.",
+            "5,000",
+        ),
+        ("How many claims are there?", "We collected claims from 23 organisations.", None),
+        # a rate per what is asked counts none of it
+        (
+            "How many participants?",
+            "They asked 1,148 questions, a median of 38 per participant.",
             None,
         ),
+        (
+            "How many participants repeated a claim?",
+            "Fifteen of the 24 participants repeated a claim.",
+            "Fifteen of the 24 participants",
+        ),
+        (
+            "How many women took part?",
+            "We recruited 24 participants (10 women, 14 men).",
+            "10 women",
+        ),
+        # "12-lead" counts leads, not recordings
+        (
+            "How many recordings?",
+            "It was trained on 2.3 million unlabelled 12-lead recordings.",
+            "2.3 million unlabelled 12-lead recordings",
+        ),
+        ("How many parameters?", "We study a 12-lead ECG foundation model.", None),
+        # a bare number in a sentence that never names what is asked does not count it
+        (
+            "How many parameters does the classifier have?",
+            "We train the classifier with a batch size of 32.",
+            None,
+        ),
+        ("How much were annotators paid?", "Three annotators were paid 18 USD per hour.", "18 USD"),
+        ("How much were annotators paid?", "Three annotators were paid $18 per hour.", "$18"),
         (
             "How many claims are in the dataset?",
             "The dataset has 5,000 claims collected from 23 fact-checking organisations.",
