@@ -37,13 +37,15 @@ def qualifier(question: str) -> frozenset[str]:
     return frozenset(words - _VAGUE)
 
 
-def qualified(question: str, sentence: str, positions: Sequence[int]) -> list[int]:
+def qualified(
+    question: str, sentence: str, positions: Sequence[int], asked: frozenset[str] | None = None
+) -> list[int]:
     """For each figure at `positions` in `sentence`, how many of the question's qualifying
-    words the part of the sentence that states it has; all 0 where the question has none or
-    no part says more of them than the others. A part is the figure's stretch between
-    boundaries, with the stretches before it that state no figure ("On the CPU, sampling
-    takes 4.1 s")."""
-    asked = qualifier(question)
+    words (or of the stemmed words `asked`) the part of the sentence that states it has; all 0
+    where the question has none or no part says more of them than the others. A part is the
+    figure's stretch between boundaries, with the stretches before it that state no figure
+    ("On the CPU, sampling takes 4.1 s")."""
+    asked = qualifier(question) if asked is None else asked
     if not asked or len(positions) < 2:
         return [0] * len(positions)
     cuts = [0, *(m.start() for m in _BOUNDARY.finditer(sentence)), len(sentence)]

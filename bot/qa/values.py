@@ -31,7 +31,9 @@ _VALUE = rf"({_AMOUNT}%?)(?!\w|\.\d|\s*\^)"
 # "learning rate $\eta = 10^{-3}$": the setting's symbol, between its name and its value
 _NAMED_SYMBOL = r"(?:\(?\$?\\?[A-Za-z]{1,3}\$?\)?\s*(?==))?"
 _VALUE_AFTER = re.compile(
-    r"\s*(?:\(\w+\)\s*)?" + _NAMED_SYMBOL + r"(?:(?:is |was )?(?:set to|of|=|:|at|to|is|was)\s*)?"
+    r"\s*(?:\(\w+\)\s*)?(?:of\s+(?=\$))?"
+    + _NAMED_SYMBOL
+    + r"(?:(?:is |was )?(?:set to|of|=|:|at|to|is|was)\s*)?"
     r"(?:about |around |approximately |~)?\$?\s*" + _VALUE,
     re.IGNORECASE,
 )
@@ -167,8 +169,14 @@ def value_asked(question: str, sentence: str) -> str | None:
     # "Which dropout rate?" of "Dropout is set to 0.1": the setting by its first word
     first = asked[1].split()[0].lower()
     found: list[tuple[int, str]] = []
+    # "What is the actor learning rate?" of "The actor learning rate is 1e-4 and the critic
+    # learning rate is 3e-4": the setting of the word before its name
+    whose = _word_before(question, asked.start(1))
+    said_of = [_word_before(sentence, m.start()) for m in _VALUE_NAMES.finditer(sentence)]
     for said in _VALUE_NAMES.finditer(sentence):
         if said[0].split()[0].lower() != first:
+            continue
+        if whose and whose in said_of and _word_before(sentence, said.start()) != whose:
             continue
         if after := _VALUE_AFTER.match(sentence, said.end()):
             found.append((after.start(1), _readable(after[1])))
@@ -209,6 +217,15 @@ def _for_qualifier(question: str, sentence: str, found: list[tuple[int, str]]) -
 
 
 _LATER = re.compile(r"(?<![\w.^{-])" + _VALUE)
+
+
+def _word_before(text: str, at: int) -> str:
+    """The content word just before `at` ("actor" in "the actor learning rate"), stemmed."""
+    word = re.search(r"([\w-]+)\s*$", text[max(0, at - 40) : at])
+    found = stems(word[1]) if word else []
+    return found[-1] if found else ""
+
+
 _WHAT = re.compile(r"^\s*(?:what|which)\b", re.IGNORECASE)  # asks a value, not a change
 _JUDGING = frozenset(stems("best highest top lowest reported final overall average"))
 

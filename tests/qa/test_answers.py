@@ -579,6 +579,28 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ),
         ("How much were annotators paid?", "Three annotators were paid 18 USD per hour.", "18 USD"),
         ("How much were annotators paid?", "Three annotators were paid $18 per hour.", "$18"),
+        # of two figures in one clause, the one stated with the question's words
+        (
+            "How much memory does it save?",
+            "It improves throughput by 18.7% and reduces peak memory by 27%.",
+            "27%",
+        ),
+        # a setting of the word asked ("actor"), and a symbol after "of"
+        (
+            "What is the actor learning rate?",
+            "The actor learning rate is 1e-4 and the critic learning rate is 3e-4.",
+            "1e-4",
+        ),
+        (
+            "What is the critic learning rate?",
+            "The actor learning rate is 1e-4 and the critic learning rate is 3e-4.",
+            "3e-4",
+        ),
+        (
+            "What learning rate?",
+            "We use a peak learning rate of $\\eta = 3\\times10^{-4}$ with warm-up.",
+            "3×10^-4",
+        ),
         (
             "How many claims are in the dataset?",
             "The dataset has 5,000 claims collected from 23 fact-checking organisations.",
