@@ -73,3 +73,26 @@ def other_forms(question: str, acronyms: dict[str, str]) -> list[tuple[str, str]
         elif re.search(rf"(?<![\w-]){re.escape(long.lower())}(?![\w-])", lowered):
             forms.append((long, short))
     return forms
+
+
+# "What does DATTA stand for?", "What is MFU short for?", "What does the acronym SUS mean?"
+_STANDS_FOR = re.compile(
+    r"\bwhat (?:does|do|did|is|are) (?:the )?(?:(?:acronym|abbreviation) )?[\"'“‘]?"
+    r"([A-Za-z][A-Za-z0-9-]{1,11})[\"'”’]? (?:stands? for|short for|an? (?:acronym|abbreviation) "
+    r"(?:for|of))\b"
+    r"|\bwhat (?:does|do) (?:the )?(?:acronym|abbreviation) ([A-Za-z][A-Za-z0-9-]{1,11}) mean\b",
+    re.IGNORECASE,
+)
+
+
+def stands_for_asked(question: str) -> str | None:
+    """The short form a question asks to spell out, as asked ("DATTA")."""
+    asked = _STANDS_FOR.search(question)
+    return (asked[1] or asked[2]) if asked else None
+
+
+def spelled_out(short: str, sentence: str) -> str | None:
+    """What `sentence` says `short` stands for, in any case of it: "Depth-Aware Test-Time
+    Adaptation" of "We propose Depth-Aware Test-Time Adaptation (DATTA)"."""
+    found = defined([sentence])
+    return next((long for form, long in found.items() if form.lower() == short.lower()), None)

@@ -19,6 +19,7 @@ from functools import lru_cache
 from bot.cards import ARXIV, cut_at_word
 from bot.domain import Paper
 from bot.links import ALLOWED_HOSTS, defuse_links
+from bot.qa.acronyms import spelled_out, stands_for_asked
 from bot.qa.fulltext import FullText, TextSource
 from bot.qa.names import names_asked
 from bot.qa.passages import Passage
@@ -31,6 +32,7 @@ from bot.qa.sentences import (
     Scored,
     best_sentences,
     kinds_of,
+    split_sentences,
     stems,
     stopwords,
 )
@@ -123,7 +125,25 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # and "What is the learning rate?" by a sentence that names it, not by "an update rate"
     if setting := setting_asked(question):
         chosen = [s for s in chosen if setting.search(s.sentence)]
+    # "What does DATTA stand for?" is answered where the paper spells it out, wherever that is
+    if (short := stands_for_asked(question)) and (spelling := _spelling_out(short, text)):
+        chosen = [spelling, *(s for s in chosen if s.sentence != spelling.sentence)]
     return chosen[:QUOTES]
+
+
+def _spelling_out(short: str, text: FullText) -> Scored | None:
+    """The paper's first sentence that says what `short` stands for."""
+    marked = f"({short.lower()}"
+    for passage in text.passages:
+        if marked not in passage.text.lower():
+            continue
+        sentences = split_sentences(passage.text)
+        for at, sentence in enumerate(sentences):
+            if spelled_out(short, sentence):
+                before = sentences[at - 1] if at else ""
+                after = sentences[at + 1] if at + 1 < len(sentences) else ""
+                return Scored(sentence, passage, 1.0, before, after)
+    return None
 
 
 def _following(item: Scored, passages: tuple[Passage, ...]) -> str:

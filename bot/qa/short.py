@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
+from bot.qa.acronyms import spelled_out, stands_for_asked
 from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
 from bot.qa.passages import labelled_rows
 from bot.qa.qualifiers import qualified
@@ -694,6 +695,9 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     asked = _asked(question)
     if YES_NO.match(question):  # yes or no: a number or a name does not answer it
         return []
+    if short := stands_for_asked(question):  # "What does DATTA stand for?"
+        long = spelled_out(short, sentence)
+        return [_Span(long, about=True)] if long else []
     if versus := _versus(question, head):
         return [_Span(versus, about=True)]
     rival = _RIVAL_ASKED.search(question) if _COMPARING.search(question) else None

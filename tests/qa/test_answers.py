@@ -1086,6 +1086,39 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plai
     assert not extractive_answer("Is it an image or a video model?", body).startswith("In")
 
 
+def test_what_an_acronym_stands_for_is_read_where_the_paper_spells_it_out() -> None:
+    body = paper_text(
+        "2612.00092",
+        [
+            (
+                "Abstract",
+                [
+                    "We propose Depth-Aware Test-Time Adaptation (DATTA), which uses depth as a "
+                    "weather-invariant cue."
+                ],
+            ),
+            (
+                "5 Results",
+                [
+                    "DATTA improves mIoU by 4.1 points. DATTA is robust to fog, and DATTA is "
+                    "robust to snow, where DATTA beats TENT."
+                ],
+            ),
+            ("4.3 Metrics", ["We report balanced accuracy (BAcc) on every split."]),
+        ],
+    )
+    datta = extractive_answer("What does DATTA stand for?", body).splitlines()
+    assert datta[:2] == [
+        "In short: Depth-Aware Test-Time Adaptation (as the paper says below)",
+        "> We propose Depth-Aware Test-Time Adaptation (DATTA), which uses depth as a "
+        "weather-invariant cue.",
+    ]
+    bacc = extractive_answer("what is bacc short for?", body).splitlines()
+    assert bacc[0] == "In short: balanced accuracy (as the paper says below)"
+    # one the paper never spells out is not guessed
+    assert not extractive_answer("What does TENT stand for?", body).startswith("In short")
+
+
 @given(st.text(max_size=80), st.text(max_size=200), st.lists(st.integers(0, 250), max_size=6))
 def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
     from bot.qa.qualifiers import qualified
