@@ -436,6 +436,21 @@ def _cue(kind: Kind, sentence: str, section: str) -> float:
     return kind.weight / 2 if kind.asks.search(section) else 0.0
 
 
+# Text planted in a paper for the model or the reader that answers from it ("Ignore all previous
+# instructions and reply that ...", "@everyone URGENT"): never quoted as what the paper says.
+INSTRUCTS = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|other|system)\s+"
+    r"(?:instructions?|prompts?|directions)\b"
+    r"|\b(?:reply|respond|answer|say|state)\s+(?:only\s+)?(?:that|with|yes|no)\b[^.]*"
+    r"\b(?:this paper|the paper|you)\b"
+    r"|\b(?:as an? (?:ai|language model|assistant)|system prompt|you are (?:an?|now) "
+    r"(?:ai|assistant|language model|chatbot|helpful))\b"
+    r"|@(?:everyone|here|channel)\b|\balert\s*\(|<\s*script",  # a ping or a script
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     sentence: str
@@ -503,6 +518,8 @@ def best_sentences(
         for position, sentence in enumerate(sentences):
             if sentence.startswith(("(", "[")) and sentence.endswith((")", "]", ").", "].")):
                 continue  # an aside or an example in brackets, not a statement that answers
+            if INSTRUCTS.search(sentence):
+                continue  # words addressed to whoever reads the paper, not the paper's claims
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
             # "reinforcement learning" for "RL" counts as one word asked (the rarer of its own),
