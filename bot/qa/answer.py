@@ -27,6 +27,7 @@ from bot.qa.qualifiers import qualifier
 from bot.qa.record import about_the_record, preface
 from bot.qa.retrieve import Retriever
 from bot.qa.sentences import (
+    BEST,
     REFERS_BACK,
     YES_NO,
     Scored,
@@ -48,6 +49,7 @@ QUOTES = 2  # sentences quoted
 CANDIDATES = 6  # best-scored sentences, among which those giving what is asked come first
 READ = 20  # best-scored sentences, among which one counting what is asked is a candidate too
 SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a kind's words
+TABLES = 8  # a paper's tables read for "which is best?" or a value asked of a name
 QUOTE_CHARS = 600  # the quotes in all
 _VARIED = re.compile(r"ablation|sensitivity|analysis|effect of", re.IGNORECASE)
 _SAID_IN_ITS_WORDS = {"code"}  # kinds only a sentence in their own words answers
@@ -95,6 +97,12 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         seen = {passage.index for passage, _ in found}
         skimmed = text.passages[:SKIMMED] if found else text.passages
         found += [(p, 0.0) for p in skimmed if p.index not in seen]
+    if found and (BEST.search(question) or asks_value(question)):
+        # "Which method is best on AntMaze?", "What is CQL's Adroit score?": a table answers
+        # what its words hardly say ("Domain: AntMaze avg (6) | BC: 20.6 | ... | CoVE: 71.3")
+        seen = {passage.index for passage, _ in found}
+        tables = [p for p in text.passages if " | " in p.text and p.index not in seen]
+        found += [(p, 0.0) for p in tables[:TABLES]]
     if not found:
         return []
     scored = best_sentences(question, found, index.words, READ, also)

@@ -55,6 +55,7 @@ BEST_ASKED = (
     r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins|lowest|fastest|"
     r"quickest|most accurate|largest gain)\b"
 )
+BEST = re.compile(BEST_ASKED, re.IGNORECASE)
 # Optimizers by name (as written: "lion" or "lamb" in lower case are other words)
 OPTIMIZERS = re.compile(
     r"\b(?:AdamW|Adam|SGD|Adafactor|AdaGrad|Adagrad|AdaDelta|Adadelta|RMSProp|RMSprop|LAMB|LARS|"

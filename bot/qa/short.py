@@ -48,6 +48,7 @@ _ENTITIES = re.compile(
     r"tools?|algorithms?|encoders?|classifiers?|networks?)\b",
     re.IGNORECASE,
 )
+_NAME_ASKED = re.compile(r"^\s*(?:which|who)\b|" + _ENTITIES.pattern, re.IGNORECASE)
 # Where the sentence turns to what is *not* the answer: "..., while LVIS is not".
 _CONTRAST = re.compile(
     r"[,;]?\s+\b(?:while|whereas|but|unlike|except|although|however)\b", re.IGNORECASE
@@ -703,6 +704,9 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     rival = _RIVAL_ASKED.search(question) if _COMPARING.search(question) else None
     if rival and rival[1][0].isupper() and rival[1].lower() not in sentence.lower():
         return []  # "How much better than ColBERTv2?" is not answered of DPR
+    # "Which method has the best ClaimSum AUC?" asks for a name, not for the first AUC
+    if _NAME_ASKED.match(question) and (best := best_of(question, sentence)):
+        return [_Span(best, about=True)]
     # a figure asked of a name may be said after a turn ("..., while mBERT reaches 52.0 F1")
     if value := value_asked(question, sentence if names_asked(question) else head):
         return [_Span(value, about=True)]

@@ -1149,6 +1149,47 @@ def test_text_planted_for_the_answerer_is_never_quoted_as_the_paper() -> None:
     assert "reply with yes or no" in extractive_answer("How did participants answer?", plain)
 
 
+def test_a_table_answers_which_is_best_by_its_row_or_its_column() -> None:
+    body = paper_text(
+        "2612.00095",
+        [
+            ("Abstract", ["We propose CoVE, an offline reinforcement learning method."]),
+            (
+                "1 Introduction",
+                ["Many methods need millions of interactions; the best methods need fewer."],
+            ),
+            (
+                "4.3 Main results",
+                [  # a table's rows, as the paper's HTML or markdown is read
+                    "Domain: Locomotion avg (9) | BC: 51.9 | CQL: 77.6 | IQL: 76.9 | EDAC: 85.2 "
+                    "| CoVE: 84.6; Domain: AntMaze avg (6) | BC: 20.6 | CQL: 49.5 | IQL: 63.4 | "
+                    "EDAC: 0.0 | CoVE: 71.3"
+                ],
+            ),
+            (
+                "5 Results",
+                [
+                    "Method: SummaC | ClaimSum BAcc: 61.3 | ClaimSum AUC: 0.702; "
+                    "Method: CiteCheck | ClaimSum BAcc: 78.4 | ClaimSum AUC: 0.861"
+                ],
+            ),
+        ],
+    )
+    for question, short in [
+        (
+            "Which method is best on AntMaze?",
+            "CoVE (AntMaze avg (6): 71.3, against 63.4 for IQL, 49.5 for CQL, 20.6 for BC)",
+        ),
+        (
+            "Which method has the best ClaimSum AUC?",
+            "CiteCheck (ClaimSum AUC: 0.861, against 0.702 for SummaC)",
+        ),
+        ("What is the ClaimSum AUC of SummaC?", "0.702"),
+    ]:
+        first = extractive_answer(question, body).splitlines()[0]
+        assert first == f"In short: {short} (as the paper says below)", question
+
+
 @given(st.text(max_size=80), st.text(max_size=200), st.lists(st.integers(0, 250), max_size=6))
 def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
     from bot.qa.qualifiers import qualified
