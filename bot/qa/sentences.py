@@ -439,6 +439,7 @@ def _cue(kind: Kind, sentence: str, section: str) -> float:
 
 # Text planted in a paper for the model or the reader that answers from it ("Ignore all previous
 # instructions and reply that ...", "@everyone URGENT"): never quoted as what the paper says.
+# (Markup needs no such care: every surface shows a quote as plain text.)
 INSTRUCTS = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?"
     r"(?:previous|prior|above|earlier|preceding|other|system)\s+"
@@ -447,7 +448,7 @@ INSTRUCTS = re.compile(
     r"\b(?:this paper|the paper|you)\b"
     r"|\b(?:as an? (?:ai|language model|assistant)|system prompt|you are (?:an?|now) "
     r"(?:ai|assistant|language model|chatbot|helpful))\b"
-    r"|@(?:everyone|here|channel)\b|\balert\s*\(|<\s*script",  # a ping or a script
+    r"|@(?:everyone|here|channel)\b",  # a ping
     re.IGNORECASE,
 )
 

@@ -133,7 +133,9 @@ async def test_threads_answer_from_what_the_bot_has(env) -> None:  # type: ignor
         )
     ).json()
     answer = asked["reply"]["text"]
-    assert answer.startswith("> We find that attention heads prune well.")
+    assert answer.startswith(
+        "In short: yes (as the paper says below)\n> We find that attention heads prune well."
+    )
     assert answer.endswith("From the paper's abstract; more: https://arxiv.org/abs/2606.00666")
     replies = (await client.get(f"/api/messages/{card_id}/replies")).json()["replies"]
     assert [r["author"] for r in replies] == ["you", "Paperboy"]
