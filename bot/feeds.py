@@ -107,13 +107,38 @@ async def fetch_news(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> N
         elif _MONTH.fullmatch(arg):
             papers = await sources.hf.daily(month=arg)
         else:
-            papers = await sources.hf.daily()
+            papers = await _latest_days(sources.hf)
     elif spec.kind is FeedKind.ARXIV_RSS:
         announced = await sources.arxiv_rss.fetch(spec.arg.split("+"))
         papers, updates = list(announced.new), merge_all(list(announced.updates))
     else:
         papers = await sources.arxiv_api.query_all(spec.arg, limit=limit)
     return News(merge_all(papers), updates)
+
+
+# Hugging Face's daily lists read with the latest (its "hf-daily" feed): the latest list moves
+# to a new day at midnight UTC, and a paper added to the day before after the last poll of it,
+# or the upvotes a paper gains after its day (a min-upvotes subscription waits 3 days), would be
+# seen nowhere else.
+HF_DAYS_BEFORE = 3
+
+
+async def _latest_days(hf: HuggingFace) -> list[Paper]:
+    """The latest daily list, and the HF_DAYS_BEFORE lists before its day. One of those that
+    cannot be read now is read at the next poll; the latest one's failure fails the feed."""
+    papers = await hf.daily()
+    days = [p.hf_daily_date for p in papers if p.hf_daily_date is not None]
+    if not days:
+        return papers
+    latest = max(days).date()
+    for back in range(1, HF_DAYS_BEFORE + 1):
+        day = latest - timedelta(days=back)
+        try:
+            papers += await hf.daily(date=day)
+        except SourceError as exc:
+            log.info("hf-daily: the list of %s is left for the next poll: %s", day, exc)
+            break
+    return papers
 
 
 SUMMARY_EVERY = timedelta(hours=1)

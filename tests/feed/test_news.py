@@ -50,9 +50,9 @@ class World:
                     "upvotes": upvotes,
                     "publishedAt": (day - timedelta(hours=20)).isoformat(),  # on arXiv before
                     "authors": [{"name": "Ada Lovelace"}],
+                    # Hugging Face's day stamp: midnight, whatever time of day it was listed.
+                    "submittedOnDailyAt": day.replace(hour=0).isoformat(),
                 },
-                # Hugging Face's day stamp: midnight, whatever time of day it was listed.
-                "submittedOnDailyAt": day.replace(hour=0).isoformat(),
                 "title": title,
             }
         )
@@ -62,8 +62,12 @@ class World:
         host = request.url.host
         if host in self.broken:
             return httpx.Response(500)
-        if host == "hf":
-            return httpx.Response(200, json=self.hf)
+        if host == "hf":  # one day's list: the day asked for, else the latest day's
+            stamps = [str(item["paper"]["submittedOnDailyAt"])[:10] for item in self.hf]  # type: ignore[index]
+            day = request.url.params.get("date") or max(stamps, default="")
+            return httpx.Response(
+                200, json=[i for i, d in zip(self.hf, stamps, strict=True) if d == day]
+            )
         if host == "rss":
             return httpx.Response(200, content=self._rss())
         return httpx.Response(200, content=self._atom())
@@ -288,6 +292,41 @@ async def test_hf_papers_wait_for_upvotes_and_are_decided_when_they_reach_them(b
     clock.now += timedelta(days=4)
     await bot.engine.run_once()  # the hourly upkeep settles what waited past its window
     assert "filtered (upvotes: too few when its window closed)" in await bot.why(ONE, flat)
+
+
+async def test_a_paper_added_to_a_days_list_after_its_last_poll_is_posted_the_next_day(
+    boot,
+) -> None:  # type: ignore[no-untyped-def]
+    """Hugging Face's latest list moves to a new day at midnight UTC: what was added to the day
+    before after the last poll is not in it, nor in any later list."""
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=23, minutes=40))
+    world.list_on_hf("2606.00901", "Listed Tuesday morning", TUESDAY)
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    await bot.engine.run_once()
+    late = world.list_on_hf("2606.00902", "Listed Tuesday at 23:55", TUESDAY)
+    clock.now = TUESDAY + timedelta(days=1, minutes=10)  # Wednesday 00:10
+    wednesday = world.list_on_hf("2606.00903", "Listed Wednesday", TUESDAY + timedelta(days=1))
+    await bot.engine.run_once()
+    assert sorted(platform.papers_in(ONE)) == [late, wednesday]
+
+
+async def test_upvotes_a_paper_reaches_after_its_day_are_seen(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily min-upvotes=10")
+    await bot.engine.run_once()
+    clock.now += timedelta(hours=1)
+    slow = world.list_on_hf("2606.00910", "Upvoted the next day", TUESDAY, upvotes=2)
+    await bot.engine.run_once()
+    assert "waiting (upvotes: 2 of 10 so far" in await bot.why(ONE, slow)
+    clock.now = TUESDAY + timedelta(days=1, hours=10)  # Wednesday: the latest list is another
+    world.list_on_hf("2606.00911", "Wednesday's paper", TUESDAY + timedelta(days=1), upvotes=1)
+    world.hf[0]["paper"]["upvotes"] = 50  # type: ignore[index]
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [slow]
 
 
 async def test_arxiv_rss_posts_the_next_announcement_not_todays(boot) -> None:  # type: ignore[no-untyped-def]
