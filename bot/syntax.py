@@ -351,16 +351,22 @@ def parse_words(words: list[str]) -> Command:
     named = {o.name for o in spec.options}
     values: dict[str, Value] = {}
     bare: list[str] = []
-    for word in words[1:]:
+    for at, word in enumerate(words[1:], start=2):
         key, sep, raw = word.partition("=")
         if sep and key.lower() in named:
             option = spec.option(key.lower())
             assert option is not None
+            if option.rest:  # `question=what dataset do they use?`: the rest of the line
+                values[option.name] = _typed(option, " ".join([_unquoted(raw), *words[at:]]))
+                break
             values[option.name] = _typed(option, _unquoted(raw))
         elif sep and not spec.loose and not key.startswith('"'):
             raise CommandError(f"unknown option {key!r}; options: {', '.join(sorted(named))}")
         else:
             bare.append(word)
+    # `subscribe arxiv-query:cat:cs.LG AND all:diffusion`: a query's words need no quotes
+    if bare and bare[0].lower().startswith("arxiv-query:") and spec.option("source"):
+        bare = [" ".join(bare)]
     for option in [o for o in spec.options if o.positional and o.name not in values]:
         if option.rest:
             if bare:

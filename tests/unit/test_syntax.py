@@ -44,6 +44,21 @@ def test_text_becomes_typed_values() -> None:
         parse("taste colour=red")
 
 
+def test_the_examples_the_bot_gives_parse_as_typed() -> None:
+    """An outside check typed the bot's own examples and was told "too many words"."""
+    # the example an empty arxiv-query gives, unquoted, with options after it
+    assert parse("subscribe arxiv-query:cat:cs.LG AND all:diffusion cap=3") == Command(
+        "subscribe", {"source": "arxiv-query:cat:cs.LG AND all:diffusion", "cap": 3}
+    )
+    # help's `ask [ARXIV_ID] question=QUESTION`
+    assert parse("ask 2612.77001 question=what dataset do they use?") == Command(
+        "ask", {"paper": "2612.77001", "question": "what dataset do they use?"}
+    )
+    assert "ask [ARXIV_ID] question=QUESTION" in help_text()
+    with pytest.raises(CommandError, match="too many words"):
+        parse("subscribe hf-daily extra")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
