@@ -123,10 +123,10 @@ def fetch(
         for paper in papers:
             if as_json:
                 typer.echo(
-                    json.dumps(paper_record(paper, settings.arxiv_base_url), ensure_ascii=False)
+                    json.dumps(paper_record(paper), ensure_ascii=False)
                 )
             else:
-                typer.echo(render_text(card_for(paper, settings.arxiv_base_url)) + "\n")
+                typer.echo(render_text(card_for(paper)) + "\n")
         typer.echo(f"{len(papers)} papers from {spec}", err=True)
 
     try:

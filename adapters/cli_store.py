@@ -162,13 +162,13 @@ def show(
                 EXIT_NOT_FOUND,
             )
         if fmt == "json":
-            record = paper_record(paper, settings.arxiv_base_url, settings.hf_base_url)
+            record = paper_record(paper)
             record["versions"] = [
                 {"version": v.version, "updated": iso_utc(v.updated)} for v in history
             ]
             typer.echo(json.dumps(record, ensure_ascii=False))
         else:
-            typer.echo(render_text(card_for(paper, settings.arxiv_base_url, settings.hf_base_url)))
+            typer.echo(render_text(card_for(paper)))
             if history:
                 typer.echo(
                     "Versions: " + ", ".join(_version(v.version, v.updated) for v in history)
@@ -197,6 +197,7 @@ def search(
     """Search stored papers (and Hugging Face live when the store knows little)."""
     from adapters.compose import open_app
     from adapters.settings import Settings
+    from bot.cards import ARXIV
     from bot.records import iso_utc
     from bot.search import SearchError, build_query
 
@@ -231,7 +232,7 @@ def search(
                             "live": hit.live,
                             "published": iso_utc(paper.published),
                             "upvotes": paper.upvotes,
-                            "abs_url": f"{settings.arxiv_base_url}/abs/{paper.arxiv_id}",
+                            "abs_url": f"{ARXIV}/abs/{paper.arxiv_id}",
                         },
                         ensure_ascii=False,
                     )

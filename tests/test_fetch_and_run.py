@@ -42,7 +42,9 @@ def test_fetch_dry_run_prints_cards_from_the_configured_sources(tmp_path: Path) 
     assert "Sparse Mixture of α-Experts for Fast Training" in done.stdout
     assert "Cross-listed Paper on Tokenizers" in done.stdout
     assert "An Old Paper, Revised" not in done.stdout  # replacements are not new papers
-    assert f"arXiv: {fake.base}/arxiv/abs/2605.01234" in done.stdout
+    # fetched through the configured base, linked as in chat: to arxiv.org, not the proxy
+    assert "arXiv: https://arxiv.org/abs/2605.01234" in done.stdout
+    assert fake.base not in done.stdout
     assert "2 papers from arxiv-rss:cs.LG+cs.CL" in done.stderr
 
 
