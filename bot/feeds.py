@@ -59,6 +59,10 @@ def parse_feed_spec(text: str) -> FeedSpec:
             )
         if _DAY.fullmatch(arg):
             date.fromisoformat(arg)  # rejects 2026-02-30 with a clear ValueError
+        elif _WEEK.fullmatch(arg) and not 1 <= int(arg[6:]) <= 53:
+            raise ValueError(f"hf-daily: a year's weeks are W01 to W53, not {arg!r}")
+        elif _MONTH.fullmatch(arg) and not 1 <= int(arg[5:]) <= 12:
+            raise ValueError(f"hf-daily: a month is 01 to 12, not {arg!r}")
     elif kind is FeedKind.ARXIV_RSS:
         try:
             arg = "+".join(arxiv_categories(arg))
