@@ -74,8 +74,10 @@ class Finder:
             async with asyncio.timeout(self.live_timeout):
                 live = await self.hf.search(text, limit=limit)
         except (SourceError, TimeoutError) as exc:
-            log.warning("live search failed: %s", exc or "timed out")
-            unreachable = "Hugging Face search is unreachable; stored results only."
+            # A timeout says nothing of itself ("live search failed: " was all the log had)
+            reason = str(exc) or f"no answer within {self.live_timeout:g} s"
+            log.info("live search failed: %s", reason)
+            unreachable = f"Hugging Face search is unreachable ({reason}); stored results only."
             return SearchPage(tuple(hits), query, note=" ".join(filter(None, [said, unreachable])))
         known = {h.paper.arxiv_id for h in hits}
         extra = [p for p in live if p.arxiv_id not in known][: limit - len(hits)]

@@ -121,7 +121,7 @@ async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) ->
     finder_down, _ = _finder(store, lambda r: httpx.Response(503))
     assert (
         await finder_down.search(build_query("zebra"))
-    ).note == "Hugging Face search is unreachable; stored results only."
+    ).note == "Hugging Face search is unreachable (huggingface: HTTP 503); stored results only."
 
 
 def test_bad_input_is_a_clear_message() -> None:
