@@ -52,11 +52,16 @@ class Finder:
             elif result is not None:
                 found.append(result)
         papers = [p for p in merge_all(found) if p.arxiv_id in ids]
+        # A record without a title is no card, here as in the feed: held until a complete one
+        untitled = [p.arxiv_id for p in papers if not p.title]
+        papers = [p for p in papers if p.title]
         if papers:
             await self.store.upsert(papers)
             papers = [p for p in [await self.store.get(p.arxiv_id) for p in papers] if p]
-        note = f"could not reach {', '.join(sorted(set(failures)))}" if failures else None
-        return papers, note
+        notes = [f"could not reach {', '.join(sorted(set(failures)))}"] if failures else []
+        if untitled:
+            notes.append(f"the sources give no title for {', '.join(untitled)} yet")
+        return papers, "; ".join(notes) or None
 
     async def search(self, query: SearchQuery) -> SearchPage:
         """Ids or URLs in the text first, then the store, then HF live when the store has few

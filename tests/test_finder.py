@@ -100,6 +100,21 @@ async def test_unreachable_sources_are_said_plainly(store: SqlPaperStore) -> Non
     assert page.note == "could not reach arxiv-api, huggingface"
 
 
+async def test_a_paper_the_sources_give_no_title_for_is_no_card(store: SqlPaperStore) -> None:
+    """As in the feed: held, not stored, not shown as "arXiv:2612.79601" (outside check)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "arxiv":
+            return httpx.Response(503)
+        return httpx.Response(200, json={"id": "2612.79601", "upvotes": 4, "title": ""})
+
+    finder, _ = _finder(store, handler)
+    page = await finder.search(build_query("2612.79601"))
+    assert page.hits == ()
+    assert page.note == ("could not reach arxiv-api; the sources give no title for 2612.79601 yet")
+    assert await store.get("2612.79601") is None
+
+
 async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) -> None:
     live = [
         {"paper": {"id": "2404.04487", "title": "KazQAD"}, "highlightedTitle": []},
