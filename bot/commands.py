@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.cards import card_for
-from bot.cycle import CycleReport, utc_now
+from bot.cycle import CycleReport, FirstPoll, utc_now
 from bot.domain import (
     Cadence,
     Card,
@@ -58,7 +58,7 @@ class Feeds(Protocol):
     @property
     def health(self) -> Mapping[FeedSpec, SourceHealth]: ...
 
-    async def start(self, sub: Subscription) -> int | None:
+    async def start(self, sub: Subscription) -> FirstPoll | None:
         """A new subscription's first poll: how many papers its feed lists already."""
         ...
 
@@ -285,12 +285,13 @@ class Commands:
     async def _first_poll(self, sub: Subscription) -> str:
         """Read the new subscription's feed now (briefly), so the reply can say what it lists
         already, which is not posted, and that what it lists next will be."""
-        listed: int | None = None
+        found: FirstPoll | None = None
         if self.engine is not None:
             first = asyncio.ensure_future(self.engine.start(sub))
             done, _ = await asyncio.wait([first], timeout=FIRST_POLL_WAIT)
             # Not cancelled when slow: it finishes, and wakes the loop, in the background.
-            listed = first.result() if done else None
+            found = first.result() if done else None
+        listed = found.listed if found else None
         if sub.cadence.every is Every.INSTANT:
             later = f"New papers will be posted here as {sub.feed} lists them"
         else:
@@ -303,10 +304,15 @@ class Commands:
             )
         rules = sub.rules
         picky = rules.keywords or rules.categories or rules.authors or rules.min_upvotes
-        # "the top 5" of 3 papers are 3, and only those its rules let through come
-        top = rules.catch_up if listed is None else min(rules.catch_up, listed)
+        # "the top 5" of 3 papers are 3, bar those shown here already, and only those its
+        # rules let through come
+        top = rules.catch_up if found is None else found.catching_up
+        shown_here = found is not None and top < min(rules.catch_up, found.listed)
         if rules.catch_up and top:
-            before += f", except the top {top}{' that meet its rules' if picky else ''}, coming now"
+            which = f"the top {top}{' not shown here yet' if shown_here else ''}"
+            before += f", except {which}{' that meet its rules' if picky else ''}, coming now"
+        elif rules.catch_up and shown_here:
+            before += ", all shown here already, so nothing to catch up"
         elif rules.catch_up:
             before += ", so nothing to catch up"
         else:

@@ -13,6 +13,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class FirstPoll:
+    """What a new subscription's first poll found: papers its feed listed already, and how
+    many of them it catches up (not yet shown in the channel, before its rules)."""
+
+    listed: int
+    catching_up: int
+
+
 @dataclass
 class CycleReport:
     fetched: dict[str, int] = field(default_factory=dict)  # feed -> papers
@@ -22,6 +31,8 @@ class CycleReport:
     digests: int = 0  # papers released by digests this cycle
     promoted: int = 0  # papers released by instant subscriptions' rankings (promote=N)
     news: dict[int, int] = field(default_factory=dict)  # subscription -> papers new to it
+    # subscription -> papers its first poll catches up (the top N the channel has not seen)
+    caught_up: dict[int, int] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)  # feed -> records without a title yet
     updates: int = 0  # replies queued in the threads of posted cards
     deferred: int = 0

@@ -139,6 +139,7 @@ class Decider:
                 report.news[sub.id] = len(news)
                 unseen = [p for p in ranked if Placed(sub.target, p.arxiv_id) not in shown]
                 top = [facts[p.arxiv_id] for p in unseen[: sub.rules.catch_up]]
+                report.caught_up[sub.id] = len(top)
                 news += [f for f in top if f not in news]
             else:
                 report.news[sub.id] = len(fresh)

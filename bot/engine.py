@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.cycle import CycleReport, utc_now
+from bot.cycle import CycleReport, FirstPoll, utc_now
 from bot.deciding import DECIDE_AT_ONCE, QUIET, Decider, SubscriptionCache
 from bot.delivery import Deliverer
 from bot.domain import FeedSpec, Paper, Subscription
@@ -76,12 +76,12 @@ class Engine:
         await self.deliver(report)
         return report
 
-    async def start(self, sub: Subscription) -> int | None:
-        """A new subscription's first poll of its feed, now: returns how many papers the feed
-        already listed (left out, bar a catch-up), or None if the feed could not be read."""
+    async def start(self, sub: Subscription) -> FirstPoll | None:
+        """A new subscription's first poll of its feed, now: how many papers the feed already
+        listed (left out, bar a catch-up), or None if the feed could not be read."""
         return await self._finishing(self._start(sub))
 
-    async def _start(self, sub: Subscription) -> int | None:
+    async def _start(self, sub: Subscription) -> FirstPoll | None:
         report = CycleReport(opening=sub.id)
         subs = [s for s in await self.decider.cache.all() if s.feed == sub.feed]
         await self.intake.poll_safely(sub.feed, [*subs, sub] if sub not in subs else subs, report)
@@ -90,7 +90,8 @@ class Engine:
             return None
         await self.decider.promote(sub, report)  # a catch-up, ranked (with promote=N)
         self._later(self.deliver())  # a catch-up goes out now
-        return report.fetched[str(sub.feed)] - report.news.get(sub.id, 0)
+        listed = report.fetched[str(sub.feed)] - report.news.get(sub.id, 0)
+        return FirstPoll(listed, report.caught_up.get(sub.id, 0))
 
     def wake_up(self) -> None:
         """There is work now (a subscription resumed, say): the main loop's pause ends."""

@@ -717,6 +717,33 @@ async def test_a_new_subscription_is_read_at_once_and_caught_up(storage: Storage
     await asyncio.wait_for(loop, 5)
 
 
+async def test_a_catch_up_says_how_many_come_when_some_were_shown_here_before(
+    storage: Storage,
+) -> None:
+    """Subscribing again with catch-up=3: the channel has seen two of the feed's three papers,
+    so one comes, and the reply says one (it promised "the top 3": outside check)."""
+    clock, feed, platform = Clock(), FakeFeed(), FakePlatform()
+    feed.add(1, "Diffusion video", upvotes=3)
+    feed.add(2, "Graph networks", upvotes=2)
+    engine = engine_for(storage, feed, platform, clock)
+    commands = commands_for(storage, engine, clock)
+    manage = Context(ONE, "ada", can_manage=True)
+    first = await commands.handle("subscribe hf-daily catch-up=2", manage)
+    await engine.run_once()
+    assert sorted(platform.papers_in(ONE)) == ["2606.00001", "2606.00002"], first.text
+    (sub,) = await storage.subscriptions.for_target(ONE)
+    await commands.handle(f"unsubscribe {sub.id}", manage)
+    feed.add(3, "Protein folding", upvotes=1)
+    again = await commands.handle("subscribe hf-daily catch-up=3", manage)
+    assert "lists 3 papers already, not posted, except the top 1 not shown here yet" in (again.text)
+    await engine.run_once()
+    assert platform.papers_in(ONE)[2:] == ["2606.00003"]
+    (sub,) = await storage.subscriptions.for_target(ONE)
+    await commands.handle(f"unsubscribe {sub.id}", manage)
+    last = await commands.handle("subscribe hf-daily catch-up=3", manage)
+    assert "lists 3 papers already, not posted, all shown here already" in last.text
+
+
 @dataclass
 class HeldPlatform(FakePlatform):
     """Each post waits until the test lets it through (a slow or rate-limited channel)."""
