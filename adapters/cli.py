@@ -122,9 +122,7 @@ def fetch(
             papers = await fetch_feed(spec, sources, limit=limit)
         for paper in papers:
             if as_json:
-                typer.echo(
-                    json.dumps(paper_record(paper), ensure_ascii=False)
-                )
+                typer.echo(json.dumps(paper_record(paper), ensure_ascii=False))
             else:
                 typer.echo(render_text(card_for(paper)) + "\n")
         typer.echo(f"{len(papers)} papers from {spec}", err=True)
