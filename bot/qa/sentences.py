@@ -130,12 +130,48 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# Past forms a stemmer leaves as they are: "How long did training take?" of "the run took 11 days"
+_IRREGULAR = {
+    "took": "take",
+    "taken": "take",
+    "ran": "run",
+    "made": "make",
+    "chose": "choose",
+    "chosen": "choose",
+    "gave": "give",
+    "got": "get",
+    "found": "find",
+    "built": "build",
+    "held": "hold",
+    "kept": "keep",
+    "spent": "spend",
+    "sent": "send",
+    "won": "win",
+    "wrote": "write",
+    "written": "write",
+    "began": "begin",
+    "begun": "begin",
+    "grew": "grow",
+    "grown": "grow",
+    "drew": "draw",
+    "drawn": "draw",
+    "paid": "pay",
+    "sought": "seek",
+    "taught": "teach",
+    "brought": "bring",
+    "bought": "buy",
+}
+
+
 def stems(text: str) -> list[str]:
     """The content words of `text`, stemmed (stop words and question words dropped)."""
     stop = stopwords()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
-    # "question-answer pairs" is about questions too: a hyphenated word counts as its parts.
-    words += [part for w in words if "-" in w for part in w.split("-") if part not in stop]
+    words = [_IRREGULAR.get(w, w) for w in _WORD.findall(text.lower()) if w not in stop]
+    # "question-answer pairs" is about questions too: a hyphenated word counts as its parts,
+    # and "warm-up" is the "warmup" asked about
+    hyphenated = [w for w in words if "-" in w]
+    words += [part for w in hyphenated for part in w.split("-") if part not in stop]
+    words += [w.replace("-", "") for w in hyphenated]
     return list(_stemmer().stemWords(words)) if words else []
 
 
@@ -316,7 +352,8 @@ KINDS = (
         _re(r"\b(source )?code\b|\bopen[- ]sourced?\b|\bgithub\b|\brepositor(y|ies)\b"),
         _re(
             r"\bopen[- ]sourc\w*|\bgithub\b|\brepositor(y|ies)\b|\b(code|implementation) "
-            r"(is|will be|are) (publicly |freely )?(available|released)|\breleas\w* (our |the )?"
+            r"(is|will be|are) (made )?(publicly |freely )?(made )?(available|released)"
+            r"|\breleas\w* (our |the )?"
             r"(code|implementation)\b"
         ),
         1.5,

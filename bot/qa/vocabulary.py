@@ -90,6 +90,9 @@ class Vocabulary:
         for word in sorted(words):
             self._starting.setdefault(word[0], []).append(word)
         self._stems = set(stems(" ".join(words)))
+        # "warmup" asked of a paper that writes "warm-up"
+        joined = {w.replace("-", ""): w for w in words if "-" in w}
+        self._hyphenated: dict[str, str] = {k: v for k, v in joined.items() if k not in words}
         self._looked_up: dict[str, str | None] = {}  # question word -> the paper's closest
 
     def content(self, question: str) -> list[str]:
@@ -130,6 +133,8 @@ class Vocabulary:
 
         def mend(match: re.Match[str]) -> str:
             word = match[0]
+            if word.lower() in self._hyphenated:
+                return self._hyphenated[word.lower()]
             if len(word) < SHORTEST or not stems(word) or self._known(word):
                 return word
             return self._closest(word) or word

@@ -29,6 +29,11 @@ _AT_MOST = re.compile(
     rf"\b(?:up to|at most|no more than|no larger than|not exceeding|maximum of)\s+{_SIZE}",
     re.IGNORECASE,
 )
+_PROMISED = re.compile(
+    r"\bwill be\b|\bwill (?:release|publish|open-source|make)\b"
+    r"|\bupon (?:acceptance|publication)\b",
+    re.IGNORECASE,
+)
 _CHOICE = re.compile(r",?\s+or\s+(?:is|are|was|were|do|does|did|not)\b", re.IGNORECASE)
 
 
@@ -56,4 +61,5 @@ def verdict(question: str, sentence: str) -> str | None:
             continue
         if set(stems(denial[1])) & content:
             return "no"
-    return "yes"
+    # "Is the code available?" of "Code will be made available": not yet
+    return "not yet, the paper says it will be" if _PROMISED.search(sentence) else "yes"

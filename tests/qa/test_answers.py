@@ -1068,7 +1068,14 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plai
         "2612.00091",
         [
             ("Abstract", ["We present FlowDiff, a diffusion model for fast image synthesis."]),
-            ("3 Method", ["FlowDiff needs a trained teacher. We do not use data augmentation."]),
+            (
+                "3 Method",
+                [
+                    "FlowDiff needs a trained teacher. We do not use data augmentation. We use "
+                    "500 warm-up steps."
+                ],
+            ),
+            ("6 Conclusion", ["Code will be made available."]),
             ("4 Experiments", ["We evaluate on ImageNet and LSUN Bedroom."]),
             ("5 Limitations", ["We only tested models up to 2B parameters."]),
         ],
@@ -1078,12 +1085,36 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plai
         ("Does FlowDiff need a teacher?", "yes"),
         ("Do they use data augmentation?", "no"),
         ("Did they test models larger than 70B?", "no, up to 2B"),
+        ("Is the code available?", "not yet, the paper says it will be"),
+        ("What is the warmup?", None),  # "warm-up" in the paper: quoted, no verdict
     ]:
+        if short is None:
+            assert "> We use 500 warm-up steps." in extractive_answer(question, body), question
+            continue
         first = extractive_answer(question, body).splitlines()[0]
         assert first == f"In short: {short} (as the paper says below)", question
     # what is less plain gets the quote alone: a model above 1B was tested, or was it?
     assert not extractive_answer("Did they test models larger than 1B?", body).startswith("In")
     assert not extractive_answer("Is it an image or a video model?", body).startswith("In")
+
+
+def test_a_past_form_the_stemmer_leaves_alone_is_read_as_its_verb() -> None:
+    from bot.qa.sentences import stems
+
+    assert set(stems("training take")) <= set(stems("The full pre-training run took 11 days."))
+    assert set(stems("What is the warmup?")) <= set(stems("We use 2,000 warm-up steps."))
+    body = paper_text(
+        "2612.00096",
+        [
+            (
+                "3 Scheduler",
+                ["At each training step, a greedy search picks the sizes, which takes 2 ms."],
+            ),
+            ("4.3 Hardware", ["The full pre-training run took 11 days."]),
+        ],
+    )
+    first = extractive_answer("How long did training take?", body).splitlines()[0]
+    assert first == "In short: 11 days (as the paper says below)"
 
 
 def test_what_an_acronym_stands_for_is_read_where_the_paper_spells_it_out() -> None:
