@@ -16,8 +16,8 @@ _MIXED_CASE = re.compile(r"\b[a-z]+[A-Z][\w-]*")
 # two or more capitalised words in a row that do not start the sentence (Penn Treebank);
 # each with its size or its version (XLM-R Base, NYU Depth v2).
 NAME = re.compile(
-    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*(?:\+\+)?"
-    r"|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?|[a-z]+[A-Z][a-z]\w*"
+    r"\b(?:[A-Za-z]*[A-Z][a-z0-9]*[A-Z0-9][\w-]*(?:\.\d+[\w-]*)*(?:\+\+|\+[A-Z][\w-]*)?"
+    r"|[A-Z][a-z]+-?\d(?:[\w.-]*\w)?|[a-z]+[A-Z][a-z]\w*|[A-Z][a-z]+-[A-Z][A-Z0-9]+\w*"
     r"|[a-z]+\d[a-z]\w*(?:\s+\d+(?:\.\d+)+)?"
     r"|[A-Z][a-z]+[-–][A-Z][a-z]+(?:\s+[a-z]+ing)?"
     r"|(?<=[a-z,;:] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)"

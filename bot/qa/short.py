@@ -484,7 +484,12 @@ def _best_said(question: str, head: str, names: int) -> bool:
 def _wordlike(item: str) -> bool:
     """A name in lower case ("nocaps", "wikitext-103"), not a common word or a number."""
     plain = item.lower()
-    return len(plain) >= 4 and plain not in stopwords() and not _NUMBER_WORD.fullmatch(plain)
+    return (
+        len(plain) >= 4
+        and plain not in stopwords()
+        and not _NUMBER_WORD.fullmatch(plain)
+        and not plain.endswith(("ing", "ed", "ly"))  # ", using the scores ...": a clause
+    )
 
 
 def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:

@@ -579,6 +579,17 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ),
         ("How much were annotators paid?", "Three annotators were paid 18 USD per hour.", "18 USD"),
         ("How much were annotators paid?", "Three annotators were paid $18 per hour.", "$18"),
+        # names with a plus or a hyphen before capitals are whole; a clause is no name
+        (
+            "What baselines?",
+            "We compare with TD3+BC, CQL and EDAC, using their scores.",
+            "TD3+BC, CQL, EDAC",
+        ),
+        (
+            "Which baselines?",
+            "We compare against GPipe and Megatron-LM's 1F1B schedule.",
+            "GPipe, Megatron-LM",
+        ),
         # of two figures in one clause, the one stated with the question's words
         (
             "How much memory does it save?",
