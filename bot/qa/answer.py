@@ -43,7 +43,9 @@ from bot.qa.yesno import verdict
 from bot.text import unmarked
 
 # A sentence that announces what follows: "... are threefold.", "... as follows:", "... are:"
-_OPENS_LIST = re.compile(r"(:|\b(as follows|(two|three|four|five)fold)[.:]?)\s*$", re.IGNORECASE)
+_OPENS_LIST = re.compile(
+    r"(:|\b(as follows|the following|(two|three|four|five)fold)[.:]?)\s*$", re.IGNORECASE
+)
 PASSAGES = 5  # where the answering sentences are looked for
 QUOTES = 2  # sentences quoted
 CANDIDATES = 6  # best-scored sentences, among which those giving what is asked come first

@@ -272,6 +272,8 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
     about than the others, those before `head` (where a clause of contrast begins)."""
     stop = stopwords() | _JOINS
     asked, words, subject = _asked(question), set(stems(question)), measured(question)
+    # "How fast is CiteCheck compared to GPT-4?": the rival's name says which figure is not it
+    words -= _rivals(question)
     formulas = [m.span() for m in _FORMULA.finditer(sentence)]
     clause_of = _clauses(sentence)
     capitalised = capitals(sentence)
@@ -421,6 +423,16 @@ def _as_listed(fits: list[int], joined: list[bool]) -> list[int]:
         if joined[i]:
             fits[i] = fits[i - 1]
     return fits
+
+
+_VERSUS = re.compile(r"\b(?:compared?|than|versus|vs\.?|against|relative)\b", re.IGNORECASE)
+
+
+def _rivals(question: str) -> set[str]:
+    """The stems of the names a comparison asks against ("compared to GPT-4")."""
+    if not _VERSUS.search(question):
+        return set()
+    return {w for m in _RIVAL_ASKED.finditer(question) for w in stems(m[1])}
 
 
 def _bare(span: str) -> bool:

@@ -579,6 +579,12 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ),
         ("How much were annotators paid?", "Three annotators were paid 18 USD per hour.", "18 USD"),
         ("How much were annotators paid?", "Three annotators were paid $18 per hour.", "$18"),
+        # the figure of the name asked, not of the rival it is compared to
+        (
+            "How fast is CiteCheck compared to GPT-4?",
+            "CiteCheck: verifying takes 0.4 seconds on one A100, against about 9 seconds for the GPT-4 judge.",
+            "0.4 seconds",
+        ),
         # names with a plus or a hyphen before capitals are whole; a clause is no name
         (
             "What baselines?",
@@ -1126,6 +1132,18 @@ def test_a_past_form_the_stemmer_leaves_alone_is_read_as_its_verb() -> None:
     )
     first = extractive_answer("How long did training take?", body).splitlines()[0]
     assert first == "In short: 11 days (as the paper says below)"
+
+
+def test_a_sentence_that_announces_the_following_is_quoted_with_it() -> None:
+    body = paper_text(
+        "2612.00097",
+        [
+            ("1.1 Our results", ["Our main result is the following."]),
+            ("1.1 Our results", ["Theorem 1. The algorithm learns with $O(d/\\epsilon)$ samples."]),
+        ],
+    )
+    answer = extractive_answer("What is the main result?", body)
+    assert "> Our main result is the following. Theorem 1. The algorithm learns" in answer
 
 
 def test_what_an_acronym_stands_for_is_read_where_the_paper_spells_it_out() -> None:
