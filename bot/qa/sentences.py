@@ -202,13 +202,17 @@ KINDS = (
             r"(authors?|paper|work|study))\b[^?]*\b(propose|introduce|present|do|contribute|"
             r"show|find)|\bwhat is (this|the|it) ((paper|work|study) )?about\b|\bproposed? (method|"
             r"approach|model)\b|\bsummar\w*|\btl;? ?dr\b|\boverview\b|\bgist\b|\bin a nutshell\b|"
-            r"\bwhat is (new|novel)\b"
+            r"\bwhat is (new|novel)\b|\b(main|key|primary) (findings?|results?|takeaways?|"
+            r"conclusions?)\b|\bwhat (did|do|does) (they|the (authors?|paper|study)) (find|"
+            r"learn|conclude)\b"
         ),
         _re(
-            # "we propose", "we go further and show", "this paper introduces"
+            # "we propose", "we go further and show", "this paper introduces", "we find"
             r"\b(we|this (paper|work)) (\w+ ){0,3}?(propose|introduce|present|develop|design|"
-            r"show|demonstrate|contribute|release)|"
+            r"show|demonstrate|contribute|release|find|found|conclude)|"
+            r"\b(results?|findings?) (show|suggest|indicate|reveal)|"
             r"\bour ((main|key|primary) )?(method|approach|model|framework|contributions?)\b|"
+            r"\bour (main|key|primary) (results?|findings?)\b|"
             r"\bnovel\b"
         ),
         1.5,

@@ -1146,6 +1146,24 @@ def test_a_sentence_that_announces_the_following_is_quoted_with_it() -> None:
     assert "> Our main result is the following. Theorem 1. The algorithm learns" in answer
 
 
+def test_the_main_finding_is_what_the_paper_says_it_found() -> None:
+    body = paper_text(
+        "2612.00098",
+        [
+            (
+                "Abstract",
+                [
+                    "We ran a three-week diary study of a paper bot with 24 researchers. Our "
+                    "results show that quoted answers are trusted more than generated ones."
+                ],
+            ),
+            ("2 Method", ["Participants kept a diary of each question."]),
+        ],
+    )
+    answer = extractive_answer("What is the main finding?", body)
+    assert answer.startswith("> Our results show that quoted answers are trusted more"), answer
+
+
 def test_what_an_acronym_stands_for_is_read_where_the_paper_spells_it_out() -> None:
     body = paper_text(
         "2612.00092",
