@@ -350,7 +350,10 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
             named_here and bool(named) and not what & {stem(w) for w in re.split(r"[\s-]", span)}
         )
         rival_name = rival[1].lower() if rival else ""
-        spans.append(_Span(span, about, match.start() < head, said_of, rival_name, other))
+        shown = span
+        if _WITHIN.search(sentence, 0, match.start()) and _COMPARING.search(question):
+            shown = f"within {span} (not better)"  # "within 0.6 points of EDAC": behind it
+        spans.append(_Span(shown, about, match.start() < head, said_of, rival_name, other))
         starts.append(match.start())
         clause = clause_words
         # then, in one clause, the count whose own words say it ("697 *test* frames")
@@ -425,6 +428,7 @@ def _as_listed(fits: list[int], joined: list[bool]) -> list[int]:
     return fits
 
 
+_WITHIN = re.compile(r"\bwithin\s+(?:about\s+|only\s+)?$", re.IGNORECASE)
 _VERSUS = re.compile(r"\b(?:compared?|than|versus|vs\.?|against|relative)\b", re.IGNORECASE)
 
 

@@ -579,6 +579,12 @@ def test_a_comparison_gives_both_figures_and_the_difference(
         ),
         ("How much were annotators paid?", "Three annotators were paid 18 USD per hour.", "18 USD"),
         ("How much were annotators paid?", "Three annotators were paid $18 per hour.", "$18"),
+        # "within 0.6 points of EDAC" is behind it, not better by 0.6
+        (
+            "How much better than EDAC?",
+            "CoVE is within 0.6 points of EDAC with 10 critics.",
+            "within 0.6 points (not better)",
+        ),
         # the figure of the name asked, not of the rival it is compared to
         (
             "How fast is CiteCheck compared to GPT-4?",
