@@ -21,11 +21,11 @@ from bot.domain import Paper
 from bot.links import ALLOWED_HOSTS, defuse_links
 from bot.qa.acronyms import spelled_out, stands_for_asked
 from bot.qa.fulltext import FullText, TextSource
-from bot.qa.names import names_asked
+from bot.qa.names import NAME, names_asked
 from bot.qa.passages import Passage
 from bot.qa.qualifiers import qualifier
 from bot.qa.record import about_the_record, preface
-from bot.qa.retrieve import Retriever
+from bot.qa.retrieve import PERIPHERAL, Retriever
 from bot.qa.sentences import (
     BEST,
     REFERS_BACK,
@@ -113,18 +113,25 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # counts exactly what is asked is worth it even from further down.
     own = _own(text)
     given = {id(s): gives(question, s.sentence, s.before, own) for s in scored}
-    if asks_value(question):  # the value used, not one an ablation tries ("$k=6$ recovers ...")
-        for s in scored:
-            if _VARIED.search(s.passage.section) and given[id(s)][0] == 2:
-                given[id(s)] = (1, given[id(s)][1])
+    for s in scored:
+        # the value used, not one an ablation tries ("$k=6$ recovers ..."); the paper's own
+        # datasets and figures, not those of the work it cites ("... such as QAGS")
+        level, count = given[id(s)]
+        if PERIPHERAL.search(s.passage.section):
+            given[id(s)] = (min(level, 1), 0)
+        elif asks_value(question) and _VARIED.search(s.passage.section):
+            given[id(s)] = (min(level, 1), count)
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     # "What learning rate during pre-training?": of two sentences that give a value, the one
     # that says "during pre-training"
     asked = qualifier(question)
 
-    def rank(s: Scored) -> tuple[int, int, int]:
+    def rank(s: Scored) -> tuple[int, int, bool, int]:
         level, count = given[id(s)]
-        return level, len(asked & set(stems(s.sentence))) if level else 0, count
+        qualified = len(asked & set(stems(s.sentence))) if level else 0
+        # then what the paper says of its own work ("We use $N = 10$ critics"), not of another
+        # method it names ("(EDAC uses up to 50 critics)")
+        return level, qualified, level == 2 and not _others(s.sentence, own, question), count
 
     chosen.sort(key=rank, reverse=True)
     # "Is the code released?" is answered by what the paper says of its code, or not at all:
@@ -139,6 +146,12 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     if (short := stands_for_asked(question)) and (spelling := _spelling_out(short, text)):
         chosen = [spelling, *(s for s in chosen if s.sentence != spelling.sentence)]
     return chosen[:QUOTES]
+
+
+def _others(sentence: str, own: frozenset[str], question: str) -> bool:
+    """Whether `sentence` names a method or model that is neither the paper's nor asked about."""
+    named = {m[0].lower() for m in NAME.finditer(sentence)}
+    return bool(named - own - names_asked(question))
 
 
 def _spelling_out(short: str, text: FullText) -> Scored | None:

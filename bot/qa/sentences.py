@@ -35,7 +35,7 @@ METRICS = (
     r"recall(@\d+)?|perplexity|auc|au-?roc|au-?prc?|fmax|smin|mcc|spearman|pearson|brier|"
     r"exact match|em|wer|cer|mse|mae|rmse|psnr|ssim|lpips|fid|ndcg(@\d+)?|mrr|"
     r"pass@\d+|hits@\d+|bertscore|bleurt|comet|factcc|chrf(\+\+)?|absrel|sqrel|correlation|"
-    r"agreement|kappa|latency|throughput|"
+    r"agreement|kappa|latency|throughput|b?acc|roc|mfu|"
     r"success rate|error rate|(?-i:m?AP(\d+|_\w+)?|m?IoU|R@\d+|TER|SPICE))(?![\w@])"
 )
 # Accelerators by name ("NVIDIA A100", "RTX 3090", "TPU v4"), and a count of them

@@ -1170,6 +1170,31 @@ def test_the_main_finding_is_what_the_paper_says_it_found() -> None:
     assert answer.startswith("> Our results show that quoted answers are trusted more"), answer
 
 
+def test_the_papers_own_figures_and_data_lead_not_those_of_work_it_cites() -> None:
+    body = paper_text(
+        "2612.00099",
+        [
+            (
+                "1 Introduction",
+                ["Ensembles work well but are large (EDAC uses up to 50 critics and CQL two)."],
+            ),
+            ("3.4 Hyper-parameters", ["We use $N = 10$ critics for all tasks."]),
+            ("4.1 Datasets", ["We evaluate on SciFact, a dataset of scientific claims."]),
+            (
+                "8 Related Work",
+                ["Earlier metrics such as FactCC, SummaC, QAGS and QAFactEval evaluate datasets."],
+            ),
+        ],
+    )
+    critics = extractive_answer("How many critics?", body).splitlines()[0]
+    assert critics == "In short: 10 critics (as the paper says below)"
+    data = extractive_answer("What datasets do they evaluate on?", body).splitlines()
+    assert data[:2] == [
+        "In short: SciFact (as the paper says below)",
+        "> We evaluate on SciFact, a dataset of scientific claims.",
+    ]
+
+
 def test_what_an_acronym_stands_for_is_read_where_the_paper_spells_it_out() -> None:
     body = paper_text(
         "2612.00092",
