@@ -166,7 +166,9 @@ _IRREGULAR = {
 def stems(text: str) -> list[str]:
     """The content words of `text`, stemmed (stop words and question words dropped)."""
     stop = stopwords()
-    words = [_IRREGULAR.get(w, w) for w in _WORD.findall(text.lower()) if w not in stop]
+    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    if not _IRREGULAR.keys().isdisjoint(words):  # seldom: not a lookup per word
+        words = [_IRREGULAR.get(w, w) for w in words]
     # "question-answer pairs" is about questions too: a hyphenated word counts as its parts,
     # and "warm-up" is the "warmup" asked about
     hyphenated = [w for w in words if "-" in w]
@@ -561,8 +563,6 @@ def best_sentences(
         for position, sentence in enumerate(sentences):
             if sentence.startswith(("(", "[")) and sentence.endswith((")", "]", ").", "].")):
                 continue  # an aside or an example in brackets, not a statement that answers
-            if INSTRUCTS.search(sentence):
-                continue  # words addressed to whoever reads the paper, not the paper's claims
             words = set(stems(sentence))
             overlap = sum(weight[w] for w in asked & words)
             # "reinforcement learning" for "RL" counts as one word asked (the rarer of its own),
@@ -584,6 +584,8 @@ def best_sentences(
                 cue += defined.cue(sentence)
             if overlap == 0 and cue == 0:
                 continue
+            if INSTRUCTS.search(sentence):
+                continue  # words addressed to whoever reads the paper, not the paper's claims
             value = overlap + cue + 0.5 * score / best - 0.05 * rank
             if position == 0 and any(kind.name == "contribution" for kind in kinds):
                 value += 0.2  # a paragraph's first sentence says what it is about
