@@ -54,6 +54,12 @@ SKIMMED = 12  # the paper's first passages (abstract, introduction), read for a 
 TABLES = 8  # a paper's tables read for "which is best?" or a value asked of a name
 QUOTE_CHARS = 600  # the quotes in all
 _VARIED = re.compile(r"ablation|sensitivity|analysis|effect of", re.IGNORECASE)
+_DOES = re.compile(
+    r"\s+(?:also\s+|only\s+)?(?:uses?|used|needs?|requires?|reach(?:es)?|achieves?|gets?|has|"
+    r"trains?|employs?|takes?)\b",
+    re.IGNORECASE,
+)
+_WE = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
 _SAID_IN_ITS_WORDS = {"code"}  # kinds only a sentence in their own words answers
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
 EVERYDAY = 0.1  # a word in this share of a paper's passages or more is one of its everyday words
@@ -126,12 +132,16 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # that says "during pre-training"
     asked = qualifier(question)
 
-    def rank(s: Scored) -> tuple[int, int, bool, int]:
+    setting = asks_value(question)
+
+    def rank(s: Scored) -> tuple[int, int, bool, bool, int]:
         level, count = given[id(s)]
         qualified = len(asked & set(stems(s.sentence))) if level else 0
         # then what the paper says of its own work ("We use $N = 10$ critics"), not of another
-        # method it names ("(EDAC uses up to 50 critics)")
-        return level, qualified, level == 2 and not _others(s.sentence, own, question), count
+        # method it names ("(EDAC uses up to 50 critics)"); a setting it says it uses ("We
+        # train with a learning rate of ..."), not a baseline's ("Full fine-tuning uses ...")
+        ours = level == 2 and not _others(s.sentence, own, question)
+        return level, qualified, ours, ours and setting and bool(_WE.search(s.sentence)), count
 
     chosen.sort(key=rank, reverse=True)
     # "Is the code released?" is answered by what the paper says of its code, or not at all:
@@ -149,8 +159,9 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
 
 
 def _others(sentence: str, own: frozenset[str], question: str) -> bool:
-    """Whether `sentence` names a method or model that is neither the paper's nor asked about."""
-    named = {m[0].lower() for m in NAME.finditer(sentence)}
+    """Whether `sentence` says what a method or model does that is neither the paper's nor
+    asked about ("EDAC uses up to 50 critics"; not "We train with AdamW")."""
+    named = {m[0].lower() for m in NAME.finditer(sentence) if _DOES.match(sentence, m.end())}
     return bool(named - own - names_asked(question))
 
 

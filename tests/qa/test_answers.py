@@ -1188,6 +1188,20 @@ def test_the_papers_own_figures_and_data_lead_not_those_of_work_it_cites() -> No
     )
     critics = extractive_answer("How many critics?", body).splitlines()[0]
     assert critics == "In short: 10 critics (as the paper says below)"
+    settings = paper_text(
+        "2612.00100",
+        [
+            (
+                "3.4 Training",
+                [
+                    "Full fine-tuning uses a learning rate of $5\\times10^{-5}$. We train with "
+                    "AdamW, a learning rate of $10^{-3}$ and a batch size of 64."
+                ],
+            )
+        ],
+    )
+    rate = extractive_answer("What learning rate do they use?", settings).splitlines()[0]
+    assert rate == "In short: 10^-3 (as the paper says below)"  # theirs, not the baseline's
     data = extractive_answer("What datasets do they evaluate on?", body).splitlines()
     assert data[:2] == [
         "In short: SciFact (as the paper says below)",
