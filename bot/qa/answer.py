@@ -132,7 +132,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # that says "during pre-training"
     asked = qualifier(question)
 
-    setting = asks_value(question)
+    valued = asks_value(question)
 
     def rank(s: Scored) -> tuple[int, int, bool, bool, int]:
         level, count = given[id(s)]
@@ -141,7 +141,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         # method it names ("(EDAC uses up to 50 critics)"); a setting it says it uses ("We
         # train with a learning rate of ..."), not a baseline's ("Full fine-tuning uses ...")
         ours = level == 2 and not _others(s.sentence, own, question)
-        return level, qualified, ours, ours and setting and bool(_WE.search(s.sentence)), count
+        return level, qualified, ours, ours and valued and bool(_WE.search(s.sentence)), count
 
     chosen.sort(key=rank, reverse=True)
     # "Is the code released?" is answered by what the paper says of its code, or not at all:
