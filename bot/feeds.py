@@ -99,8 +99,11 @@ class News:
     updates: list[Paper]  # new versions of papers announced before (arXiv RSS `replace`)
 
 
-async def fetch_news(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> News:
-    """What a feed offers now: its new papers, and the new versions it announces."""
+async def fetch_news(
+    spec: FeedSpec, sources: Sources, *, limit: int = 100, days_before: int = 0
+) -> News:
+    """What a feed offers now: its new papers, and the new versions it announces.
+    `days_before`: for `hf-daily`, the earlier daily lists read with the latest."""
     updates: list[Paper] = []
     if spec.kind is FeedKind.HF_DAILY:
         arg = spec.arg
@@ -111,7 +114,7 @@ async def fetch_news(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> N
         elif _MONTH.fullmatch(arg):
             papers = await sources.hf.daily(month=arg)
         else:
-            papers = await _latest_days(sources.hf)
+            papers = await _latest_days(sources.hf, days_before)
     elif spec.kind is FeedKind.ARXIV_RSS:
         announced = await sources.arxiv_rss.fetch(spec.arg.split("+"))
         papers, updates = list(announced.new), merge_all(list(announced.updates))
@@ -120,22 +123,22 @@ async def fetch_news(spec: FeedSpec, sources: Sources, *, limit: int = 100) -> N
     return News(merge_all(papers), updates)
 
 
-# Hugging Face's daily lists read with the latest (its "hf-daily" feed): the latest list moves
-# to a new day at midnight UTC, and a paper added to the day before after the last poll of it,
-# or the upvotes a paper gains after its day (a min-upvotes subscription waits 3 days), would be
-# seen nowhere else.
+# Hugging Face's daily lists the engine reads with the latest at each poll of "hf-daily": the
+# latest list moves to a new day at midnight UTC, and a paper added to the day before after
+# the last poll of it, or the upvotes a paper gains after its day (a min-upvotes subscription
+# waits 3 days), would be seen nowhere else. (`paperboy fetch` shows the latest list alone.)
 HF_DAYS_BEFORE = 3
 
 
-async def _latest_days(hf: HuggingFace) -> list[Paper]:
-    """The latest daily list, and the HF_DAYS_BEFORE lists before its day. One of those that
+async def _latest_days(hf: HuggingFace, days_before: int) -> list[Paper]:
+    """The latest daily list, and the `days_before` lists before its day. One of those that
     cannot be read now is read at the next poll; the latest one's failure fails the feed."""
     papers = await hf.daily()
     days = [p.hf_daily_date for p in papers if p.hf_daily_date is not None]
     if not days:
         return papers
     latest = max(days).date()
-    for back in range(1, HF_DAYS_BEFORE + 1):
+    for back in range(1, days_before + 1):
         day = latest - timedelta(days=back)
         try:
             papers += await hf.daily(date=day)
@@ -209,7 +212,7 @@ class Poller:
         now = now or datetime.now(UTC)
         health = self.health.setdefault(spec, SourceHealth())
         try:
-            news = await fetch_news(spec, self.sources)
+            news = await fetch_news(spec, self.sources, days_before=HF_DAYS_BEFORE)
         except SourceError as exc:
             first = health.failing_since is None
             health.failed(exc, now)
