@@ -53,7 +53,7 @@ HARDWARE_USED = (
 # "Which model performs best?"
 BEST_ASKED = (
     r"^\s*(?:which|what|who)\b[^?]*\b(?:best|highest|strongest|top|wins|lowest|fastest|"
-    r"quickest|most accurate|largest gain)\b"
+    r"quickest|most accurate|largest gain|fewest|smallest|cheapest)\b"
 )
 BEST = re.compile(BEST_ASKED, re.IGNORECASE)
 # Optimizers by name (as written: "lion" or "lamb" in lower case are other words)

@@ -158,7 +158,11 @@ def value_asked(question: str, sentence: str) -> str | None:
     about where several."""
     asked = _VALUE_ASKED.search(question)
     # "What is the mIoU of EATA on snow?" of rows "Method: EATA | ... | Snow: 54.1": the cell
-    if " | " in sentence and _WHAT.match(question) and (cell := _labelled_cell(question, sentence)):
+    if (
+        " | " in sentence
+        and _CELL_ASKED.match(question)
+        and (cell := _labelled_cell(question, sentence))
+    ):
         return cell
     if asked is None:
         symbol = _symbol_asked(question)
@@ -223,7 +227,29 @@ def _word_before(text: str, at: int) -> str:
     return found[-1] if found else ""
 
 
+# A table's short headers, in the words a question uses: "Acc." is the accuracy asked about
+_SHORT_HEADERS = {
+    "acc": "accuracy",
+    "prec": "precision",
+    "rec": "recall",
+    "params": "parameters",
+    "param": "parameters",
+    "thpt": "throughput",
+    "lat": "latency",
+    "mem": "memory",
+    "avg": "average",
+    "perf": "performance",
+}
+
+
+def _header(header: str) -> set[str]:
+    """A column header's words (stemmed), its short forms read as their words too."""
+    words = re.findall(r"[a-z]+", header.lower())
+    return set(stems(header)) | set(stems(" ".join(_SHORT_HEADERS.get(w, "") for w in words)))
+
+
 _WHAT = re.compile(r"^\s*(?:what|which)\b", re.IGNORECASE)  # asks a value, not a change
+_CELL_ASKED = re.compile(r"^\s*(?:what|which|how many)\b", re.IGNORECASE)
 _JUDGING = frozenset(stems("best highest top lowest reported final overall average"))
 
 
@@ -236,8 +262,7 @@ def _labelled_cell(question: str, sentence: str) -> str | None:
         if name.lower() in names:
             # the column that says most of the question ("ClaimSum AUC", not "ClaimSum BAcc")
             fits = [
-                (len((set(stems(h)) - set(stems(name))) & asked), v)
-                for h, (_, v) in figures.items()
+                (len((_header(h) - set(stems(name))) & asked), v) for h, (_, v) in figures.items()
             ]
             best = max(fits, default=(0, ""))
             if best[0]:
@@ -251,7 +276,7 @@ def _named_rows(text: str) -> list[tuple[str, dict[str, tuple[float, str]]]]:
     named = []
     for row in labelled_rows(text):
         name = next((cell for _, cell in row if cell and not _CELL_VALUE.match(cell)), "")
-        figures = {h: (float(f[1]), c) for h, c in row if h and (f := _CELL_VALUE.match(c))}
+        figures = {h: (_amount(f), c) for h, c in row if h and (f := _CELL_VALUE.match(c))}
         if name:
             named.append((name, figures))
     return named
@@ -351,7 +376,12 @@ def _best_in_a_row(question: str, sentence: str) -> str | None:
     return _ranked(cells, least, f"{name}: {{}}")
 
 
-_CELL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
+_CELL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)(%|[KMB])?$")  # 61.0, 18%, 8.7M
+_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def _amount(cell: re.Match[str]) -> float:
+    return float(cell[1]) * _SCALE.get(cell[2] or "", 1.0)
 _FEWEST = re.compile(r"\b(lowest|smallest|least|fewest|cheapest|shortest)\b", re.I)
 _SPEED_ASKED = re.compile(r"\b(fastest|quickest|slowest)\b", re.I)
 _DIFFERENCE = re.compile(
@@ -389,8 +419,8 @@ def _best_in_rows(question: str, sentence: str) -> str | None:
     else:
         # the column that says most of the question ("ClaimSum AUC", not "ClaimSum BAcc")
         named = sorted(
-            (h for h in columns if set(stems(h)) & asked),
-            key=lambda h: len(set(stems(h)) & asked),
+            (h for h in columns if _header(h) & asked),
+            key=lambda h: len(_header(h) & asked),
             reverse=True,
         )
     column = named[0] if named else next(iter(columns)) if len(columns) == 1 else None

@@ -1296,6 +1296,13 @@ def test_a_table_answers_which_is_best_by_its_row_or_its_column() -> None:
                     "Method: CiteCheck | ClaimSum BAcc: 78.4 | ClaimSum AUC: 0.861"
                 ],
             ),
+            (
+                "5.2 Cost",
+                [
+                    "Method: SummaC | Acc.: 71.5 | Params: 7M; "
+                    "Method: CiteCheck | Acc.: 88.0 | Params: 900K"
+                ],
+            ),
         ],
     )
     for question, short in [
@@ -1308,6 +1315,13 @@ def test_a_table_answers_which_is_best_by_its_row_or_its_column() -> None:
             "CiteCheck (ClaimSum AUC: 0.861, against 0.702 for SummaC)",
         ),
         ("What is the ClaimSum AUC of SummaC?", "0.702"),
+        # short headers read as their words; sizes with their scale
+        ("Which method has the best accuracy?", "CiteCheck (Acc.: 88.0, against 71.5 for SummaC)"),
+        ("How many parameters does CiteCheck have?", "900K"),
+        (
+            "Which method has the fewest parameters?",
+            "CiteCheck (Params: 900K, against 7M for SummaC)",
+        ),
     ]:
         first = extractive_answer(question, body).splitlines()[0]
         assert first == f"In short: {short} (as the paper says below)", question
