@@ -105,6 +105,12 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         seen = {passage.index for passage, _ in found}
         skimmed = text.passages[:SKIMMED] if found else text.passages
         found += [(p, 0.0) for p in skimmed if p.index not in seen]
+    for kind in kinds_of(question):
+        if kind.name in _SAID_IN_ITS_WORDS:  # "Is the code available?" of "released at github"
+            seen = {passage.index for passage, _ in found}
+            found += [
+                (p, 0.0) for p in text.passages if p.index not in seen and kind.says.search(p.text)
+            ]
     if found and (BEST.search(question) or asks_value(question)):
         # "Which method is best on AntMaze?", "What is CQL's Adroit score?": a table answers
         # what its words hardly say ("Domain: AntMaze avg (6) | BC: 20.6 | ... | CoVE: 71.3")
@@ -257,7 +263,8 @@ def lead(question: str, text: FullText, chosen: list[Scored]) -> Lead:
         short_answer(question, chosen[0].sentence, chosen[0].before, _own(text)) if chosen else None
     )
     if short is None:  # "Do they evaluate on ImageNet?" of "We evaluate on ImageNet and LSUN"
-        short = next(filter(None, (verdict(question, s.sentence) for s in chosen)), None)
+        own = _own(text)
+        short = next(filter(None, (verdict(question, s.sentence, own) for s in chosen)), None)
     return Lead(
         short,
         tuple(unmentioned),

@@ -382,6 +382,8 @@ _SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
 
 def _amount(cell: re.Match[str]) -> float:
     return float(cell[1]) * _SCALE.get(cell[2] or "", 1.0)
+
+
 _FEWEST = re.compile(r"\b(lowest|smallest|least|fewest|cheapest|shortest)\b", re.I)
 _SPEED_ASKED = re.compile(r"\b(fastest|quickest|slowest)\b", re.I)
 _DIFFERENCE = re.compile(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.qa.names import names_asked
 from bot.qa.sentences import YES_NO, stems
 
 # A turn that denies what follows: "do not use", "without labels", "never fine-tune".
@@ -34,6 +35,11 @@ _PROMISED = re.compile(
     r"|\bupon (?:acceptance|publication)\b",
     re.IGNORECASE,
 )
+# The paper speaking of its own work: "we", "our", "this paper"; "Code will be made available"
+_OURS = re.compile(
+    r"\b(?:we|our|us|this (?:paper|work|study))\b|^(?:the |all )?(?:source )?code\b", re.I
+)
+_NONE = re.compile(r"\b(?:none|nothing|neither|nor|no longer|fails?|failed|lacks?)\b", re.I)
 _CHOICE = re.compile(r",?\s+or\s+(?:is|are|was|were|do|does|did|not)\b", re.IGNORECASE)
 
 
@@ -41,8 +47,10 @@ def _size(number: str, scale: str) -> float:
     return float(number) * _SCALE[scale.lower()]
 
 
-def verdict(question: str, sentence: str) -> str | None:
-    """ "yes" or "no" where `sentence` plainly answers the yes-or-no `question`, else None."""
+def verdict(question: str, sentence: str, own: frozenset[str] = frozenset()) -> str | None:
+    """ "yes" or "no" where `sentence` plainly answers the yes-or-no `question`, else None.
+    Plainly: it says it of the paper's own work (we, our, `own`: the paper's names for it) or
+    of the name asked, and no turn of denial it has could be about something else."""
     if not YES_NO.match(question) or _CHOICE.search(question):
         return None  # "Is it X, or are there Y?" asks which, not whether
     if (asked := _ABOVE_ASKED.search(question)) and (said := _AT_MOST.search(sentence)):
@@ -56,10 +64,14 @@ def verdict(question: str, sentence: str) -> str | None:
     said_words = set(stems(sentence))
     if not content or not content <= said_words:
         return None
-    for denial in _DENIES.finditer(sentence):
-        if _ONLY.match(denial[1]):
-            continue
-        if set(stems(denial[1])) & content:
-            return "no"
+    # "Is the model equivariant?" is not answered by "The equivariant Equiformer ..."
+    named = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
+    if not (_OURS.search(sentence) or named & (own | names_asked(question))):
+        return None
+    denials = [d for d in _DENIES.finditer(sentence) if not _ONLY.match(d[1])]
+    if any(set(stems(d[1])) & content for d in denials):
+        return "no"
+    if denials or _NONE.search(sentence):
+        return None  # "We did not measure latency on mobile phones": not a yes, nor a no
     # "Is the code available?" of "Code will be made available": not yet
     return "not yet, the paper says it will be" if _PROMISED.search(sentence) else "yes"

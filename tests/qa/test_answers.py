@@ -1116,6 +1116,26 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plai
             continue
         first = extractive_answer(question, body).splitlines()[0]
         assert first == f"In short: {short} (as the paper says below)", question
+    # no verdict from a sentence about another model, from a denial of something else, nor
+    # from what the paper found none of (outside check)
+    other = paper_text(
+        "2612.00101",
+        [
+            ("Abstract", ["We propose HelixMP, an invariant network for molecules."]),
+            ("4 Results", ["The equivariant Equiformer remains better than invariant models."]),
+            ("7 Limitations", ["We did not measure latency on mobile phones."]),
+            ("5.4 Contamination", ["We searched the Pile for our benchmark and found none."]),
+            ("8 Release", ["ShiftBench is released at https://github.com/shiftbench/shiftbench."]),
+        ],
+    )
+    for question in [
+        "Is the model equivariant?",
+        "Does it work on mobile phones?",
+        "Is the benchmark contaminated?",
+    ]:
+        assert not extractive_answer(question, other).startswith("In short"), question
+    # the code, wherever the paper says where it is
+    assert "> ShiftBench is released at" in extractive_answer("Is the code available?", other)
     # what is less plain gets the quote alone: a model above 1B was tested, or was it?
     assert not extractive_answer("Did they test models larger than 1B?", body).startswith("In")
     assert not extractive_answer("Is it an image or a video model?", body).startswith("In")
