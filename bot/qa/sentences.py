@@ -491,6 +491,9 @@ INSTRUCTS = re.compile(
     r"\b(?:this paper|the paper|you)\b"
     r"|\b(?:as an? (?:ai|language model|assistant)|system prompt|you are (?:an?|now) "
     r"(?:ai|assistant|language model|chatbot|helpful))\b"
+    r"|\b(?:note|message|instructions?|notice)\s+(?:for|to)\s+(?:any\s+|all\s+)?(?:ai|llms?|"
+    r"language models?|chatbots?|bots?|assistants?|reviewers?)\b"
+    r"|\bin (?:any|every|your) (?:summary|summaries|answer|reply|response)\b"
     r"|@(?:everyone|here|channel)\b",  # a ping
     re.IGNORECASE,
 )
