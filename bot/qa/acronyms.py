@@ -95,4 +95,7 @@ def spelled_out(short: str, sentence: str) -> str | None:
     """What `sentence` says `short` stands for, in any case of it: "Depth-Aware Test-Time
     Adaptation" of "We propose Depth-Aware Test-Time Adaptation (DATTA)"."""
     found = defined([sentence])
-    return next((long for form, long in found.items() if form.lower() == short.lower()), None)
+    wanted = short.lower().removesuffix("s")  # "LLM" of "large language models (LLMs)"
+    return next(
+        (long for form, long in found.items() if form.lower().removesuffix("s") == wanted), None
+    )

@@ -117,8 +117,11 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         seen = {passage.index for passage, _ in found}
         tables = [p for p in text.passages if " | " in p.text and p.index not in seen]
         found += [(p, 0.0) for p in tables[:TABLES]]
+    # "What does DATTA stand for?" is answered where the paper spells it out, wherever that is
+    short = stands_for_asked(question)
+    spelling = _spelling_out(short, text) if short else None
     if not found:
-        return []
+        return [spelling] if spelling else []
     scored = best_sentences(question, found, index.words, READ, also)
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it; one that
@@ -158,8 +161,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     # and "What is the learning rate?" by a sentence that names it, not by "an update rate"
     if setting := setting_asked(question):
         chosen = [s for s in chosen if setting.search(s.sentence)]
-    # "What does DATTA stand for?" is answered where the paper spells it out, wherever that is
-    if (short := stands_for_asked(question)) and (spelling := _spelling_out(short, text)):
+    if spelling:
         chosen = [spelling, *(s for s in chosen if s.sentence != spelling.sentence)]
     return chosen[:QUOTES]
 

@@ -46,3 +46,12 @@ def names_asked(question: str) -> set[str]:
 def owner(capitalised: list[re.Match[str]], at: int) -> str:
     """The name last named before `at` (lower-cased), which what stands at `at` is said of."""
     return next((m[0].lower() for m in reversed(capitalised) if m.end() <= at), "")
+
+
+_ARTICLE = re.compile(r"\ban?\s+$", re.IGNORECASE)
+_OF = re.compile(r"\s+of\b")
+
+
+def a_measure(sentence: str, start: int, end: int) -> bool:
+    """Whether the name at sentence[start:end] is used as a measure: "with a CA of 81.2%"."""
+    return bool(_ARTICLE.search(sentence, 0, start) and _OF.match(sentence, end))

@@ -20,7 +20,8 @@ from bot.qa.passages import Passage
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _ABBREVIATIONS = re.compile(
-    r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d|p|pp)\.$",
+    r"\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|sec|tab|resp|approx|no|i\.i\.d|p|pp|"
+    r"avg|std|max|min|params|acc)\.$",
     re.IGNORECASE,
 )
 # Counts written in words ("six axioms"); "one" is left out, mostly a pronoun ("one of them").
@@ -93,14 +94,23 @@ REFERS_BACK = re.compile(
 _BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\]\"”]))\s+(?=[\"“(\[]?[A-Z0-9])")
 
 
+def _in_row(text: str, at: int) -> bool:
+    """Whether a cell's bar comes after `at` before the row ends ("; " between rows)."""
+    bar, end = text.find(" | ", at), text.find("; ", at)
+    return bar >= 0 and (end < 0 or bar < end)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a paragraph; abbreviations (e.g., et al., Fig.) and decimals do not end one."""
     out: list[str] = []
     start = 0
+    table = " | " in text
     for match in _BREAK.finditer(text):
         head = text[start : match.start()]
         if _ABBREVIATIONS.search(head) or len(head) < 20:
             continue
+        if table and _in_row(text, match.end()):
+            continue  # inside a table's row ("Model: X | Avg. (24): 14.9 | ..."): no sentence ends
         out.append(head.strip())
         start = match.end()
     tail = text[start:].strip()
@@ -248,7 +258,10 @@ KINDS = (
     ),
     Kind(
         "dataset",
-        _re(r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bwhat data\b|\btrain(ed)? on\b"),
+        _re(
+            r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bwhat data\b|\btrain(ed)? on\b"
+            r"|\b(test|evaluation|validation) (sets?|splits?)\b"
+        ),
         # "We evaluate on ScanNet and Replica" names datasets without the word
         _re(
             r"\bdata ?sets?\b|\bcorp(us|ora)\b|\bbenchmarks?\b|\bcollected\b|\bannotated\b|"

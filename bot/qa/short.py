@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
 
 from bot.qa.acronyms import spelled_out, stands_for_asked
-from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
+from bot.qa.names import FOR_NAME, NAME, a_measure, capitals, names_asked, owner
 from bot.qa.passages import labelled_rows
 from bot.qa.qualifiers import qualified
 from bot.qa.sentences import (
@@ -40,7 +40,10 @@ LONGEST = 1_000  # characters of a sentence read for a short answer
 _LISTS = {"baseline", "name", "language", "model"}
 _TYPED_LISTS = {"language", "metric"}
 # "Which datasets?" asks for names; "what data is it trained on?" for a description.
-_DATASETS = re.compile(r"\b(data ?sets?|benchmarks?|corpora)\b", re.IGNORECASE)
+_DATASETS = re.compile(
+    r"\b(data ?sets?|benchmarks?|corpora|(test|evaluation|validation) (sets?|splits?))\b",
+    re.IGNORECASE,
+)
 
 # "Which models/tools ..." asks for names even without one of the kinds' words.
 _ENTITIES = re.compile(
@@ -547,6 +550,7 @@ def _names(sentence: str, asked: set[str], kinds: set[str]) -> list[str]:
         and not (other and other.search(sentence, _back(start), start))
         and not ("baseline" in kinds and _own(sentence, start, end))
         and not _COUNT_BEFORE.search(sentence, _back(start), start)  # "24 EU languages"
+        and not a_measure(sentence, start, end)  # "with a CA of 81.2%"
     ]
     # "the Skip- and AWD-LSTM results": the first name ends as the next one does
     for i, name in enumerate(kept[:-1]):
@@ -791,8 +795,9 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
                 names = _column(head, "data ?sets?|benchmarks?|corpus|corpora|data")
             elif kinds & {"model", "baseline"}:
                 names = _column(head, "models?|methods?|systems?|approach|baselines?") or names
-        if _BEST.search(question) and not _best_said(question, head, len(names)):
-            return []
+        if _BEST.search(question):  # "GPT-4o is the best model": the one said to be best
+            said = _best_said(question, head, len(names))
+            return [_Span(n, about=True) for n in names] if said else []
         return [_Span(n) for n in names]
     return []
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.qa.names import FOR_NAME, NAME, capitals, names_asked, owner
+from bot.qa.names import FOR_NAME, NAME, a_measure, capitals, names_asked, owner
 from bot.qa.passages import labelled_rows
 from bot.qa.qualifiers import qualified
 from bot.qa.sentences import BEST_ASKED, METRICS, stems
@@ -255,19 +255,25 @@ _JUDGING = frozenset(stems("best highest top lowest reported final overall avera
 
 def _labelled_cell(question: str, sentence: str) -> str | None:
     """ "What is CEQ's AntMaze score?" of "method: CEQ | AntMaze avg: 61.0": the cell in the
-    row of the name asked, under the column whose words the question uses."""
+    row of the name asked, under the column whose words the question uses; of rows with two
+    labels ("Variable: T850 | Model: GraphCast | Day 5: 1.41"), the one whose other labels the
+    question says too."""
     names = names_asked(question)
     asked = set(stems(question))
-    for name, figures in _named_rows(sentence):
-        if name.lower() in names:
+    best: tuple[int, int, int] = (0, 0, 0)
+    found = None
+    for row in labelled_rows(sentence):
+        labels = [cell for _, cell in row if cell and not _CELL_VALUE.match(cell)]
+        if not names & {label.lower() for label in labels}:
+            continue
+        said = set(stems(" ".join(labels)))
+        told = len(said & asked)
+        for at, (header, cell) in enumerate(row):
             # the column that says most of the question ("ClaimSum AUC", not "ClaimSum BAcc")
-            fits = [
-                (len((_header(h) - set(stems(name))) & asked), v) for h, (_, v) in figures.items()
-            ]
-            best = max(fits, default=(0, ""))
-            if best[0]:
-                return best[1]
-    return None
+            fit = len((_header(header) - said) & asked) if header and _CELL_VALUE.match(cell) else 0
+            if fit and (told, fit, -at) > best:
+                best, found = (told, fit, -at), cell
+    return found
 
 
 def _named_rows(text: str) -> list[tuple[str, dict[str, tuple[float, str]]]]:
@@ -320,10 +326,15 @@ def best_of(question: str, sentence: str) -> str | None:
         return None
     if " | " in sentence:  # a table's rows, each cell after its column's header
         return _best_in_rows(question, sentence)
+    # "MAE" is the measure, not what it measures, and so is "a CA of 81.2%"; the name asked
+    # about is what is measured on ("the HOMO target"), not a candidate ("the HOMO-LUMO gap")
+    asked = names_asked(question)
     named = [
         (m.end(), " ".join(m[0].split()))
         for m in NAME.finditer(sentence)
-        if not _VALUE_NAMES.fullmatch(m[0])  # "MAE" is the measure, not what it measures
+        if not _VALUE_NAMES.fullmatch(m[0])
+        and not a_measure(sentence, m.start(), m.end())
+        and not any(a in m[0].lower() for a in asked)
     ]
     by_measure: dict[str, dict[str, tuple[float, str]]] = {}
     speed = bool(_SPEED_ASKED.search(question))

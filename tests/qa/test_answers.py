@@ -585,6 +585,29 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "CoVE is within 0.6 points of EDAC with 10 critics.",
             "within 0.6 points (not better)",
         ),
+        # "which is best?": the model said to be best, not a measure ("a CA of 81.2%"), nor the
+        # thing measured on ("the HOMO target" of "the HOMO-LUMO gap")
+        (
+            "Which model is best?",
+            "GPT-4o is the best model, with a CA of 81.2% and an AVA of 64.5%.",
+            "GPT-4o",
+        ),
+        (
+            "Which model is best on the HOMO target?",
+            "HelixMP has the lowest MAE on the HOMO-LUMO gap, 31.2 meV against 32.6 meV for DimeNet++.",
+            "HelixMP (31.2 meV, against 32.6 for DimeNet++)",
+        ),
+        # a table with two labels per row: the row whose labels the question says
+        (
+            "What is GraphCast's T850 RMSE at day 5?",
+            "Variable: Z500 | Model: GraphCast | Day 5: 290; Variable: T850 | Model: HRES | Day 5: 1.58; Variable: T850 | Model: GraphCast | Day 5: 1.41",
+            "1.41",
+        ),
+        (
+            "Which test sets do they evaluate on?",
+            "We evaluate on the FLEURS test sets of 24 languages and on HiEn-CS.",
+            "FLEURS, HiEn-CS",
+        ),
         # the figure of the name asked, not of the rival it is compared to
         (
             "How fast is CiteCheck compared to GPT-4?",
@@ -1227,6 +1250,15 @@ def test_the_papers_own_figures_and_data_lead_not_those_of_work_it_cites() -> No
         "In short: SciFact (as the paper says below)",
         "> We evaluate on SciFact, a dataset of scientific claims.",
     ]
+    llm = paper_text(
+        "2612.00102",
+        [
+            ("Abstract", ["Benchmarks for large language models (LLMs) saturate quickly."]),
+            ("2 Setup", ["We evaluate 14 models."]),
+        ],
+    )
+    spelled = extractive_answer("What does LLM stand for?", llm).splitlines()[0]
+    assert spelled == "In short: large language models (as the paper says below)"
 
 
 def test_what_an_acronym_stands_for_is_read_where_the_paper_spells_it_out() -> None:
