@@ -796,8 +796,8 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
             elif kinds & {"model", "baseline"}:
                 names = _column(head, "models?|methods?|systems?|approach|baselines?") or names
         if _BEST.search(question):  # "GPT-4o is the best model": the one said to be best
-            best = _best_said(question, head, len(names))
-            return [_Span(n, about=True) for n in names] if best else []
+            one_best = _best_said(question, head, len(names))
+            return [_Span(n, about=True) for n in names] if one_best else []
         return [_Span(n) for n in names]
     return []
 
