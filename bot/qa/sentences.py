@@ -50,6 +50,10 @@ HARDWARE_USED = (
     r"(?:\s*(?:\(|with\s+)?\d+\s?GB\)?)?(?:\s+(?:GPUs?|TPUs?|cards?))?"
     rf"|\b(?i:\d+|{NUMBER_WORDS}|a single|single)\s+(?:GPUs?|TPUs?)\b"
     r"|\b\d+-(?:GPU|TPU)\b"  # "a 64-GPU testbed"
+    # CPUs: "a single CPU core of an Intel Xeon Gold 6338", "an AMD EPYC 7763"
+    r"|\b(?:(?i:\d+|a single|single|one)\s+)?CPU\s+cores?\b"
+    r"|\b(?:Intel\s+)?Xeon(?:\s+(?:Gold|Silver|Platinum|Bronze))?(?:\s+[A-Z]?\d{4}\w*)?"
+    r"|\b(?:AMD\s+)?EPYC\s+\d{4}\w*|\bApple\s+M\d\w*"
 )
 # "Which model performs best?"
 BEST_ASKED = (

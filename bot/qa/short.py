@@ -333,6 +333,8 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
             continue
         if _FROM.search(near) and _TO.match(sentence, match.end()):
             continue  # "extended from 4,096 to 16,384 tokens": what it was, not what it is
+        if not named and _RANGE.match(sentence, match.end()):
+            continue  # "by 11 to 29 points": a range's start counts nothing by itself
         # A lone digit with nothing counted after it is a list item, a footnote mark or an
         # equation's number: prose writes counts under ten in words ("three axioms"); and a
         # number word is a count only of something ("one of them" is not).
@@ -414,10 +416,14 @@ def _numbers(question: str, sentence: str, said: str, head: int) -> list[_Span]:
         spans = [replace(s, about=s.about and s.rival in names) for s in spans]
     elif any(s.about and s.owner in names for s in spans):
         spans = [replace(s, about=s.about and s.owner in names) for s in spans]
-    # "How much better than DimeNet++?" is not answered by "18% relative to PaiNN"
+    # "How much better than DimeNet++?" is not answered by "18% relative to PaiNN", nor "How
+    # much better than ACT?" by ACT's own figure ("ACT is the best, with 85%")
+    rivals = _rivals(question)
     if names:
         spans = [
-            replace(s, about=False, other=True) if s.rival and s.rival not in names else s
+            replace(s, about=False, other=True)
+            if (s.rival and s.rival not in names) or (s.owner and set(stems(s.owner)) & rivals)
+            else s
             for s in spans
         ]
     return spans
@@ -431,6 +437,7 @@ def _as_listed(fits: list[int], joined: list[bool]) -> list[int]:
     return fits
 
 
+_RANGE = re.compile(r"\s*(?:to|–|-)\s*\d")
 _WITHIN = re.compile(r"\bwithin\s+(?:about\s+|only\s+)?$", re.IGNORECASE)
 _VERSUS = re.compile(r"\b(?:compared?|than|versus|vs\.?|against|relative)\b", re.IGNORECASE)
 

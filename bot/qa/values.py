@@ -142,9 +142,12 @@ def setting_asked(question: str) -> re.Pattern[str] | None:
     asked = _SETTING_ASKED.search(question)
     if asked is None:
         return None
-    name = r"\s*".join(re.escape(w) for w in asked[1].split())
-    symbols = _SYMBOLS_OF.get(asked[1].split()[0].lower(), ())
-    return re.compile("|".join([name, *(rf"\b{s}\b" for s in symbols)]), re.IGNORECASE)
+    words = asked[1].split()
+    name = r"\s*".join(re.escape(w) for w in words)
+    symbols = _SYMBOLS_OF.get(words[0].lower(), ())
+    # "beam size" said "a beam of 4"
+    head = [rf"\b{re.escape(words[0])}\s+of\s+\$?\d"] if len(words) > 1 else []
+    return re.compile("|".join([name, *head, *(rf"\b{s}\b" for s in symbols)]), re.IGNORECASE)
 
 
 def asks_value(question: str) -> bool:
@@ -184,6 +187,9 @@ def value_asked(question: str, sentence: str) -> str | None:
         elif before := _VALUE_BEFORE.search(sentence, max(0, said.start() - 24), said.start()):
             found.append((before.start(1), _readable(before[1])))
     names = names_asked(question) - {w.lower() for w in asked[1].split()}
+    if not found and " " in asked[1]:  # "What beam size?" of "a beam of 4"
+        head = re.search(rf"\b{re.escape(first)}\s+of\s+\$?\s*{_VALUE}", sentence, re.I)
+        found = [(head.start(1), _readable(head[1]))] if head else []
     if not found:
         if names and (row := _in_row(first, names, sentence)):
             return row
@@ -264,10 +270,15 @@ def _labelled_cell(question: str, sentence: str) -> str | None:
     found = None
     for row in labelled_rows(sentence):
         labels = [cell for _, cell in row if cell and not _CELL_VALUE.match(cell)]
-        if not names & {label.lower() for label in labels}:
-            continue
         said = set(stems(" ".join(labels)))
         told = len(said & asked)
+        if not names & {label.lower() for label in labels}:
+            # or the name is a column's ("Metric: Total parameters | PolyRoute: 142M"): the
+            # row whose labels the question says
+            cells = [c for h, c in row if h.lower() in names and _CELL_VALUE.match(c)]
+            if told and cells and (told, 1, 0) > best:
+                best, found = (told, 1, 0), cells[0]
+            continue
         for at, (header, cell) in enumerate(row):
             # the column that says most of the question ("ClaimSum AUC", not "ClaimSum BAcc")
             fit = len((_header(header) - said) & asked) if header and _CELL_VALUE.match(cell) else 0
