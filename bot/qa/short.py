@@ -35,7 +35,7 @@ from bot.qa.sentences import (
 )
 from bot.qa.values import best_of, value_asked
 
-MOST = 6  # spans in a short answer
+MOST = 10  # spans in a short answer
 LONGEST = 1_000  # characters of a sentence read for a short answer
 _LISTS = {"baseline", "name", "language", "model"}
 _TYPED_LISTS = {"language", "metric"}
@@ -580,6 +580,7 @@ _LISTABLE = {
 }
 
 
+_MODELS_LISTED = re.compile(r"\b(?:models?|LLMs?|methods?|systems?|baselines?)\s*$", re.I)
 _LIST_ON = re.compile(r"\b(?:on|over|across)\s+|:\s+", re.IGNORECASE)
 _LIST_ENDS = re.compile(r"\s(?:with|using|for|by|to|from|against)\s", re.IGNORECASE)
 
@@ -783,6 +784,7 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
         and not table
         and not _DATASETS.search(question)
         and (on := _LIST_ON.search(head))
+        and not _MODELS_LISTED.search(head, 0, on.start())  # "We evaluate 14 models: A, B"
     ):
         # "We evaluate on ShareGPT and LongBench with Llama-3-8B": not what it is evaluated on
         rest = _LIST_ENDS.search(head, on.end())

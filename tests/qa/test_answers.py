@@ -608,6 +608,17 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "We evaluate on the FLEURS test sets of 24 languages and on HiEn-CS.",
             "FLEURS, HiEn-CS",
         ),
+        # "N models: A, B, ..." lists the models; a long list is given up to ten
+        (
+            "Which models are evaluated?",
+            "We evaluate 3 models: GPT-4o, Qwen2-72B and Phi-3-medium.",
+            "GPT-4o, Qwen2-72B, Phi-3-medium",
+        ),
+        (
+            "What datasets?",
+            "We use MoleculeNet: BBBP, Tox21, ToxCast, SIDER, ClinTox and BACE, and QM9.",
+            "MoleculeNet, BBBP, Tox21, ToxCast, SIDER, ClinTox, BACE, QM9",
+        ),
         # a CPU is hardware too; "a beam of 4" gives the beam size
         (
             "What hardware is used?",
