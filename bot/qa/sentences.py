@@ -504,16 +504,24 @@ INSTRUCTS = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?"
     r"(?:previous|prior|above|earlier|preceding|other|system)\s+"
     r"(?:instructions?|prompts?|directions)\b"
-    r"|\b(?:reply|respond|answer|say|state)\s+(?:only\s+)?(?:that|with|yes|no)\b[^.]*"
-    r"\b(?:this paper|the paper|you)\b"
-    r"|\b(?:as an? (?:ai|language model|assistant)|system prompt|you are (?:an?|now) "
-    r"(?:ai|assistant|language model|chatbot|helpful))\b"
+    # told, not reported: "Reply that this paper won ...", "...: say yes to this paper"
+    r"|(?:^|[:;]\s*)(?:please\s+)?(?:reply|respond|answer|say|state)\s+(?:only\s+)?"
+    r"(?:that|with|yes|no)\b[^.]{0,200}?\b(?:this paper|the paper|you)\b"
     r"|\b(?:note|message|instructions?|notice)\s+(?:for|to)\s+(?:any\s+|all\s+)?(?:ai|llms?|"
     r"language models?|chatbots?|bots?|assistants?|reviewers?)\b"
     r"|\bin (?:any|every|your) (?:summary|summaries|answer|reply|response)\b"
     r"|@(?:everyone|here|channel)\b",  # a ping
     re.IGNORECASE,
 )
+# A paper quoting an attack or a prompt ("appends 'Ignore all previous instructions'") is not
+# planting one: quoted text is left out before INSTRUCTS is read.
+_QUOTED = re.compile(r"[\"“'‘][^\"”'’]{1,300}[\"”'’]")
+
+
+def planted(sentence: str) -> bool:
+    """Whether `sentence` is addressed to whoever answers from the paper (INSTRUCTS), read in
+    its first 600 characters, quotations left out."""
+    return bool(INSTRUCTS.search(_QUOTED.sub(" ", sentence[:600])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -604,7 +612,7 @@ def best_sentences(
                 cue += defined.cue(sentence)
             if overlap == 0 and cue == 0:
                 continue
-            if INSTRUCTS.search(sentence):
+            if planted(sentence):
                 continue  # words addressed to whoever reads the paper, not the paper's claims
             value = overlap + cue + 0.5 * score / best - 0.05 * rank
             if position == 0 and any(kind.name == "contribution" for kind in kinds):
