@@ -13,7 +13,7 @@ from bot.qa.sentences import YES_NO, stems
 
 # A turn that denies what follows: "do not use", "without labels", "never fine-tune".
 _DENIES = re.compile(
-    r"\b(?:not|never|without|no|cannot|(?:do|does|did|is|are|was|were|has|have)n't)\s+"
+    r"\b(?:not|never|without|no|cannot|(?:do|does|did|is|are|was|were|has|have)n't)\s*"
     r"((?:[\w-]+\s+){0,2})",
     re.IGNORECASE,
 )
@@ -40,6 +40,13 @@ _OURS = re.compile(
     r"\b(?:we|our|us|this (?:paper|work|study))\b|^(?:the |all )?(?:source )?code\b", re.I
 )
 _NONE = re.compile(r"\b(?:none|nothing|neither|nor|no longer|fails?|failed|lacks?)\b", re.I)
+# A turn that makes a sentence say two things: no plain yes or no in it
+_TURNS = re.compile(
+    r"\b(?:unlike|whereas|but|instead|rather than|tried|abandon\w*|compared?|comparison|"
+    r"against|versus|vs|than|except|although|however)\b",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r"[;,]|\band\b")
 _CHOICE = re.compile(r",?\s+or\s+(?:is|are|was|were|do|does|did|not)\b", re.IGNORECASE)
 
 
@@ -53,7 +60,10 @@ def verdict(question: str, sentence: str, own: frozenset[str] = frozenset()) -> 
     of the name asked, and no turn of denial it has could be about something else."""
     if not YES_NO.match(question) or _CHOICE.search(question):
         return None  # "Is it X, or are there Y?" asks which, not whether
-    if (asked := _ABOVE_ASKED.search(question)) and (said := _AT_MOST.search(sentence)):
+    if _TURNS.search(sentence):
+        return None  # "Unlike InstructGPT, which uses RLHF, we use DPO": not plain
+    limits = list(_AT_MOST.finditer(sentence))
+    if (asked := _ABOVE_ASKED.search(question)) and len(limits) == 1 and (said := limits[0]):
         # of the same thing: "models larger than 70B?" of "models up to 2B parameters"
         thing = stems(question[: asked.start()])[-1:]
         if not thing or thing[0] not in stems(sentence[max(0, said.start() - 40) : said.start()]):
@@ -73,5 +83,7 @@ def verdict(question: str, sentence: str, own: frozenset[str] = frozenset()) -> 
         return "no"
     if denials or _NONE.search(sentence):
         return None  # "We did not measure latency on mobile phones": not a yes, nor a no
-    # "Is the code available?" of "Code will be made available": not yet
-    return "not yet, the paper says it will be" if _PROMISED.search(sentence) else "yes"
+    # "Is the code available?" of "Code will be made available": not yet; said of the clause
+    # that holds what is asked ("... on ImageNet; COCO will be reported later" is a yes)
+    clause = max(_CLAUSES.split(sentence), key=lambda c: len(content & set(stems(c))))
+    return "not yet, the paper says it will be" if _PROMISED.search(clause) else "yes"

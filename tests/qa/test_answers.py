@@ -1192,6 +1192,23 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plai
         "Is the benchmark contaminated?",
     ]:
         assert not extractive_answer(question, other).startswith("In short"), question
+    # a sentence that turns says two things: no verdict (review)
+    from bot.qa.yesno import verdict
+
+    for question, said, expected in [
+        ("Do they use RLHF?", "Unlike InstructGPT, which uses RLHF, we use DPO.", None),
+        ("Is the model open-source?", "We compare against open-source models; ours is not.", None),
+        ("Do they use LoRA?", "We tried LoRA but abandoned it for full fine-tuning.", None),
+        ("Does it require labels?", "Unlike prior work that requires labels, ours does not.", None),
+        ("Did they test models larger than 70B?", "We test up to 2B and, later, up to 405B.", None),
+        (
+            "Do they evaluate on ImageNet?",
+            "We evaluate on ImageNet; COCO will be reported later.",
+            "yes",
+        ),
+        ("Is the code available?", "Our code is available, and the data will be released.", "yes"),
+    ]:
+        assert verdict(question, said) == expected, question
     # the code, wherever the paper says where it is
     assert "> ShiftBench is released at" in extractive_answer("Is the code available?", other)
     # what is less plain gets the quote alone: a model above 1B was tested, or was it?
