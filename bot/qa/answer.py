@@ -25,7 +25,7 @@ from bot.qa.names import NAME, names_asked
 from bot.qa.passages import Passage
 from bot.qa.qualifiers import qualifier
 from bot.qa.record import about_the_record, preface
-from bot.qa.retrieve import PERIPHERAL, Retriever
+from bot.qa.retrieve import Retriever
 from bot.qa.sentences import (
     BEST,
     REFERS_BACK,
@@ -56,9 +56,11 @@ QUOTE_CHARS = 600  # the quotes in all
 _VARIED = re.compile(r"ablation|sensitivity|analysis|effect of", re.IGNORECASE)
 _DOES = re.compile(
     r"\s+(?:also\s+|only\s+)?(?:uses?|used|needs?|requires?|reach(?:es)?|achieves?|gets?|has|"
-    r"trains?|employs?|takes?)\b",
+    r"trains?|employs?|takes?)\b|,?\s+whose\b",  # "Following DETR, whose learning rate is"
     re.IGNORECASE,
 )
+# Sections about the work a paper cites (an appendix holds the paper's own settings)
+_CITED = re.compile(r"related work|background|prior work|previous work|literature", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
 _SAID_IN_ITS_WORDS = {"code"}  # kinds only a sentence in their own words answers
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
@@ -132,7 +134,7 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         # the value used, not one an ablation tries ("$k=6$ recovers ..."); the paper's own
         # datasets and figures, not those of the work it cites ("... such as QAGS")
         level, count = given[id(s)]
-        if PERIPHERAL.search(s.passage.section):
+        if _CITED.search(s.passage.section):
             given[id(s)] = (min(level, 1), 0)
         elif asks_value(question) and _VARIED.search(s.passage.section):
             given[id(s)] = (min(level, 1), count)

@@ -16,7 +16,7 @@ from bot.qa.sentences import stems
 # word (a name or a noun) says what the figure asked for is of; "compared with IQL" names a
 # rival instead.
 _PHRASE = re.compile(
-    r"(?<!compared\s)(?<!compare\s)(?<!relative\s)"
+    r"(?<!compared\s)(?<!compare\s)(?<!relative\s)(?<!comparison\s)(?<!contrast\s)"
     r"\b(?:at|during|for|in|on|under|when|while|with)\s+"
     r"(?:the\s+|a\s+|an\s+|its\s+|their\s+|our\s+|each\s+)?([A-Za-z][\w-]*)",
     re.IGNORECASE,

@@ -60,7 +60,7 @@ _CUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 # Sections that seldom hold the answer about the paper's own work.
-PERIPHERAL = re.compile(
+_PERIPHERAL = re.compile(
     r"related work|background|acknowledg|references|bibliograph|appendi", re.IGNORECASE
 )
 
@@ -98,10 +98,10 @@ class Retriever:
         import bm25s  # see _english_stemmer
         import numpy as np
 
-        # score factor for passages of peripheral sections (PERIPHERAL), 1 for the others:
+        # score factor for passages of peripheral sections (_PERIPHERAL), 1 for the others:
         # bm25s's weight mask
         self._mask = np.array(
-            [peripheral if PERIPHERAL.search(p.section) else 1.0 for p in passages],
+            [peripheral if _PERIPHERAL.search(p.section) else 1.0 for p in passages],
             dtype=np.float32,
         )
         self._stemmer = _english_stemmer() if stem else None

@@ -181,13 +181,13 @@ def stems(text: str) -> list[str]:
     """The content words of `text`, stemmed (stop words and question words dropped)."""
     stop = stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]
-    if not _IRREGULAR.keys().isdisjoint(words):  # seldom: not a lookup per word
-        words = [_IRREGULAR.get(w, w) for w in words]
     # "question-answer pairs" is about questions too: a hyphenated word counts as its parts,
     # and "warm-up" is the "warmup" asked about
     hyphenated = [w for w in words if "-" in w]
     words += [part for w in hyphenated for part in w.split("-") if part not in stop]
     words += [w.replace("-", "") for w in hyphenated]
+    if not _IRREGULAR.keys().isdisjoint(words):  # seldom: not a lookup per word
+        words = [_IRREGULAR.get(w, w) for w in words]  # "held-out" holds "hold" as "held out"
     return list(_stemmer().stemWords(words)) if words else []
 
 

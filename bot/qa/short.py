@@ -439,7 +439,9 @@ def _as_listed(fits: list[int], joined: list[bool]) -> list[int]:
 
 _RANGE = re.compile(r"\s*(?:to|–|-)\s*\d")
 _WITHIN = re.compile(r"\bwithin\s+(?:about\s+|only\s+)?$", re.IGNORECASE)
-_VERSUS = re.compile(r"\b(?:compared?|than|versus|vs\.?|against|relative)\b", re.IGNORECASE)
+_VERSUS = re.compile(
+    r"\b(?:compared?|comparison|contrast|than|versus|vs\.?|against|relative)\b", re.IGNORECASE
+)
 
 
 def _rivals(question: str) -> set[str]:
@@ -706,10 +708,13 @@ _EACH = re.compile(
 )
 
 
+_PER_GROUP = re.compile(r"\b(?:per|each|every)\b", re.IGNORECASE)
+
+
 def _product(question: str, sentence: str) -> str | None:
     """ "How many GPUs?" of "8 servers, each with 8 GPUs": "64 GPUs (8 servers × 8)"."""
-    if not (counted := _counted(question)):
-        return None
+    if not (counted := _counted(question)) or _PER_GROUP.search(question):
+        return None  # "How many GPUs per server?" asks the 8, not the 64
     for match in _EACH.finditer(sentence):
         groups, per, words = match[1], match[3] or match[5], (match[4] or match[6]).split()
         at = next((i for i, w in enumerate(words) if stem(w) == stem(counted)), None)

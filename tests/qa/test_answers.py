@@ -643,6 +643,17 @@ def test_a_comparison_gives_both_figures_and_the_difference(
             "Metric: Total parameters | Dense: 118M | PolyRoute: 142M; Metric: P90 latency (ms) | Dense: 314 | PolyRoute: 320",
             "142M",
         ),
+        # "held out" is "held-out"; the rival "in comparison with" is no qualifier (review)
+        (
+            "How many questions are in the held out set?",
+            "The training set has 40,000 questions, while the held-out set has 2,000 questions.",
+            "2,000 questions",
+        ),
+        (
+            "How fast is CiteCheck in comparison with GPT-4?",
+            "CiteCheck takes 1.2 s per claim, while GPT-4 takes 9.8 s.",
+            "1.2 s",
+        ),
         # the figure of the name asked, not of the rival it is compared to
         (
             "How fast is CiteCheck compared to GPT-4?",
@@ -1138,6 +1149,7 @@ def test_a_qualifier_asked_chooses_between_the_figures_a_sentence_gives() -> Non
             "32 NVIDIA A100 GPUs (4 nodes × 8)",
         ),
         ("How many servers are there?", "It has 8 servers, each with 8 GPUs.", "8 servers"),
+        ("How many GPUs per server?", "It has 8 servers, each with 8 GPUs.", "8 GPUs"),
     ],
 )
 def test_a_count_per_group_is_multiplied_out(question: str, sentence: str, short: str) -> None:
@@ -1281,6 +1293,17 @@ def test_the_papers_own_figures_and_data_lead_not_those_of_work_it_cites() -> No
             ),
         ],
     )
+    # an appendix holds the paper's own settings: it is not work the paper cites (review)
+    appendix = paper_text(
+        "2612.00103",
+        [
+            ("Abstract", ["We propose FastNet, a fast detector."]),
+            ("4 Experiments", ["Following DETR, whose learning rate is 1e-4, we report mAP."]),
+            ("Appendix A Implementation details", ["FastNet uses a learning rate of 3e-4."]),
+        ],
+    )
+    rate = extractive_answer("What learning rate do they use?", appendix).splitlines()[0]
+    assert rate == "In short: 3e-4 (as the paper says below)"
     critics = extractive_answer("How many critics?", body).splitlines()[0]
     assert critics == "In short: 10 critics (as the paper says below)"
     settings = paper_text(
