@@ -19,6 +19,7 @@ from bot.domain import (
     Decision,
     DeliveryKind,
     Every,
+    FeedKind,
     FeedSpec,
     Move,
     Outcome,
@@ -31,7 +32,7 @@ from bot.domain import (
 )
 from bot.ports import Ledger, PaperStore, PollLeases, SubscriptionStore
 from bot.reasons import short_reason
-from bot.subscriptions import Facts, decide, is_news
+from bot.subscriptions import Facts, decide, is_news, stale
 from bot.tastes import Tastes
 
 QUIET = frozenset({Outcome.FILTERED, Outcome.STALE})  # decisions `why` works out again
@@ -118,7 +119,8 @@ class Decider:
             else set()
         )
         ranked = sorted(papers, key=lambda p: p.upvotes or 0, reverse=True)
-        fresh = [p.arxiv_id for p in ranked if p.arxiv_id not in seen]
+        behind = _read_for_upvotes(feed, papers)
+        fresh = [p.arxiv_id for p in ranked if p.arxiv_id not in seen and p.arxiv_id not in behind]
         facts = {p.arxiv_id: Facts.of(p) for p in ranked}
         # A new subscription's baseline is read afresh: another process may have set it.
         unset = [s.id for s in subs if s.baseline is None]
@@ -137,7 +139,13 @@ class Decider:
                 base = starting[sub.id] = _baseline(sub, report, listed_since, now)
                 news = [f for i, f in facts.items() if is_news(sub, f, seen.get(i, now), base)]
                 report.news[sub.id] = len(news)
-                unseen = [p for p in ranked if Placed(sub.target, p.arxiv_id) not in shown]
+                # the top N the channel has not seen, and not too old to post (the day lists
+                # before the latest hold papers with more upvotes, some of them stale)
+                unseen = [
+                    p
+                    for p in ranked
+                    if Placed(sub.target, p.arxiv_id) not in shown and not stale(p, now)
+                ]
                 top = [facts[p.arxiv_id] for p in unseen[: sub.rules.catch_up]]
                 report.caught_up[sub.id] = len(top)
                 news += [f for f in top if f not in news]
@@ -334,6 +342,20 @@ class Decider:
         self._upkept = now
         await self.ledger.settle_waiting(now)
         await self.ledger.prune(now - self.retention)
+
+
+def _read_for_upvotes(feed: FeedSpec, papers: list[Paper]) -> set[str]:
+    """Of `hf-daily`'s poll, the papers of the lists two and three days before the latest:
+    read for their upvotes (a paper waiting for them), never news. After an outage of days,
+    the day before the latest is posted (papers added to it late are news), not every day
+    missed."""
+    if feed.kind is not FeedKind.HF_DAILY or feed.arg:
+        return set()
+    days = [p.hf_daily_date for p in papers if p.hf_daily_date is not None]
+    if not days:
+        return set()
+    oldest = max(days) - timedelta(days=1)
+    return {p.arxiv_id for p in papers if p.hf_daily_date is not None and p.hf_daily_date < oldest}
 
 
 def _baseline(

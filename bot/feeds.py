@@ -100,10 +100,16 @@ class News:
 
 
 async def fetch_news(
-    spec: FeedSpec, sources: Sources, *, limit: int = 100, days_before: int = 0
+    spec: FeedSpec,
+    sources: Sources,
+    *,
+    limit: int = 100,
+    days_before: int = 0,
+    today: date | None = None,
 ) -> News:
     """What a feed offers now: its new papers, and the new versions it announces.
-    `days_before`: for `hf-daily`, the earlier daily lists read with the latest."""
+    `days_before`: for `hf-daily`, the earlier daily lists read with the latest (the days
+    before `today` when the latest list is empty or undated)."""
     updates: list[Paper] = []
     if spec.kind is FeedKind.HF_DAILY:
         arg = spec.arg
@@ -114,7 +120,7 @@ async def fetch_news(
         elif _MONTH.fullmatch(arg):
             papers = await sources.hf.daily(month=arg)
         else:
-            papers = await _latest_days(sources.hf, days_before)
+            papers = await _latest_days(sources.hf, days_before, today)
     elif spec.kind is FeedKind.ARXIV_RSS:
         announced = await sources.arxiv_rss.fetch(spec.arg.split("+"))
         papers, updates = list(announced.new), merge_all(list(announced.updates))
@@ -130,14 +136,15 @@ async def fetch_news(
 HF_DAYS_BEFORE = 3
 
 
-async def _latest_days(hf: HuggingFace, days_before: int) -> list[Paper]:
+async def _latest_days(hf: HuggingFace, days_before: int, today: date | None) -> list[Paper]:
     """The latest daily list, and the `days_before` lists before its day. One of those that
     cannot be read now is read at the next poll; the latest one's failure fails the feed."""
     papers = await hf.daily()
-    days = [p.hf_daily_date for p in papers if p.hf_daily_date is not None]
-    if not days:
+    days = [p.hf_daily_date.date() for p in papers if p.hf_daily_date is not None]
+    # just after midnight UTC the new day's list may be empty: yesterday's still matters
+    latest = max(days, default=today)
+    if latest is None:
         return papers
-    latest = max(days).date()
     for back in range(1, days_before + 1):
         day = latest - timedelta(days=back)
         try:
@@ -212,7 +219,9 @@ class Poller:
         now = now or datetime.now(UTC)
         health = self.health.setdefault(spec, SourceHealth())
         try:
-            news = await fetch_news(spec, self.sources, days_before=HF_DAYS_BEFORE)
+            news = await fetch_news(
+                spec, self.sources, days_before=HF_DAYS_BEFORE, today=now.date()
+            )
         except SourceError as exc:
             first = health.failing_since is None
             health.failed(exc, now)

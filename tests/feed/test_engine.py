@@ -54,7 +54,7 @@ class FakeFeed:
     """Hugging Face's daily list, as the tests want it to be right now."""
 
     items: list[dict[str, object]] = field(default_factory=list)
-    requests: int = 0
+    requests: int = 0  # reads of the latest list: one a poll (the earlier days' are not counted)
 
     def add(self, n: int, title: str, *, upvotes: int = 5, published: datetime = START) -> str:
         arxiv_id = f"2606.{n:05d}"
@@ -72,6 +72,8 @@ class FakeFeed:
         return arxiv_id
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        if "date" in request.url.params:  # an earlier day's list: these tests list none
+            return httpx.Response(200, json=[])
         self.requests += 1
         return httpx.Response(200, json=self.items)
 

@@ -39,6 +39,7 @@ class World:
     rss_day: datetime = TUESDAY
     api: list[tuple[str, str, datetime]] = field(default_factory=list)  # id, title, published
     broken: set[str] = field(default_factory=set)  # hosts answering 500
+    today: str | None = None  # the latest list's day when it has no paper yet (after midnight)
 
     def list_on_hf(self, arxiv_id: str, title: str, day: datetime, upvotes: int = 5) -> str:
         self.hf.append(
@@ -64,7 +65,7 @@ class World:
             return httpx.Response(500)
         if host == "hf":  # one day's list: the day asked for, else the latest day's
             stamps = [str(item["paper"]["submittedOnDailyAt"])[:10] for item in self.hf]  # type: ignore[index]
-            day = request.url.params.get("date") or max(stamps, default="")
+            day = request.url.params.get("date") or self.today or max(stamps, default="")
             return httpx.Response(
                 200, json=[i for i, d in zip(self.hf, stamps, strict=True) if d == day]
             )
@@ -310,6 +311,54 @@ async def test_a_paper_added_to_a_days_list_after_its_last_poll_is_posted_the_ne
     wednesday = world.list_on_hf("2606.00903", "Listed Wednesday", TUESDAY + timedelta(days=1))
     await bot.engine.run_once()
     assert sorted(platform.papers_in(ONE)) == [late, wednesday]
+
+
+async def test_a_late_addition_is_posted_while_the_new_days_list_is_still_empty(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=23, minutes=40))
+    world.list_on_hf("2606.00921", "Listed Tuesday morning", TUESDAY)
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    await bot.engine.run_once()
+    late = world.list_on_hf("2606.00922", "Listed Tuesday at 23:55", TUESDAY)
+    clock.now = TUESDAY + timedelta(days=1, minutes=5)
+    world.today = "2026-06-10"  # Wednesday's list, empty as yet
+    await bot.engine.run_once()
+    assert platform.papers_in(ONE) == [late]
+
+
+async def test_after_days_down_the_day_before_the_latest_is_posted_not_every_day(boot) -> None:  # type: ignore[no-untyped-def]
+    """Hugging Face's earlier lists are read for late additions to the day before and for
+    upvotes; a bot back after days down posts the latest day and the one before, not all."""
+    world, platform = World(), FakePlatform()
+    clock = Clock(TUESDAY + timedelta(hours=9))
+    bot = await boot(world, platform, clock)
+    await bot.subscribe(ONE, "hf-daily")
+    await bot.engine.run_once()
+    days = [TUESDAY + timedelta(days=n) for n in (1, 2, 3)]  # Wednesday to Friday
+    wednesday, thursday, friday = (
+        world.list_on_hf(f"2606.0093{n}", f"Listed on day {n}", day) for n, day in enumerate(days)
+    )
+    clock.now = TUESDAY + timedelta(days=3, hours=1)  # back on Friday at 01:00
+    await bot.engine.run_once()
+    assert sorted(platform.papers_in(ONE)) == [thursday, friday]
+    assert wednesday not in platform.papers_in(ONE)
+
+
+async def test_a_catch_up_takes_the_top_papers_not_too_old_to_post(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform = World(), FakePlatform()
+    old = world.list_on_hf("2606.00941", "Tuesday's favourite", TUESDAY, upvotes=170)
+    friday = TUESDAY + timedelta(days=3)
+    fresh = [
+        world.list_on_hf(f"2606.0095{n}", f"Friday {n}", friday, upvotes=10 - n) for n in range(3)
+    ]
+    clock = Clock(friday + timedelta(hours=10))
+    bot = await boot(world, platform, clock)
+    reply = await bot.subscribe(ONE, "hf-daily catch-up=3")
+    assert "except the top 3" in reply, reply
+    await bot.engine.run_once()
+    assert sorted(platform.papers_in(ONE)) == fresh  # not Tuesday's: stale by now
+    assert old not in platform.papers_in(ONE)
 
 
 async def test_upvotes_a_paper_reaches_after_its_day_are_seen(boot) -> None:  # type: ignore[no-untyped-def]
