@@ -85,7 +85,8 @@ class Finder:
             unreachable = f"Hugging Face search is unreachable ({reason}); stored results only."
             return SearchPage(tuple(hits), query, note=" ".join(filter(None, [said, unreachable])))
         known = {h.paper.arxiv_id for h in hits}
-        extra = [p for p in live if p.arxiv_id not in known][: limit - len(hits)]
+        # a record without a title is no card (held), here as in the feed
+        extra = [p for p in live if p.arxiv_id not in known and p.title][: limit - len(hits)]
         if extra:
             await self.store.upsert(extra)
         found = tuple(hits) + tuple(Hit(p, None, live=True) for p in extra)

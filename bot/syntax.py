@@ -356,7 +356,8 @@ def parse_words(words: list[str]) -> Command:
         if sep and key.lower() in named:
             option = spec.option(key.lower())
             assert option is not None
-            if option.rest:  # `question=what dataset do they use?`: the rest of the line
+            # `question=what dataset do they use?`: the rest of the line, unless quoted
+            if option.rest and not raw.startswith(('"', "'", "“")):
                 values[option.name] = _typed(option, " ".join([_unquoted(raw), *words[at:]]))
                 break
             values[option.name] = _typed(option, _unquoted(raw))
@@ -367,6 +368,10 @@ def parse_words(words: list[str]) -> Command:
     # `subscribe arxiv-query:cat:cs.LG AND all:diffusion`: a query's words need no quotes
     if bare and bare[0].lower().startswith("arxiv-query:") and spec.option("source"):
         bare = [" ".join(bare)]
+    named_query = str(values.get("source", "")).lower().startswith("arxiv-query:")
+    if bare and named_query:  # `source=arxiv-query:cat:cs.LG AND all:diffusion`
+        values["source"] = " ".join([str(values["source"]), *bare])
+        bare = []
     for option in [o for o in spec.options if o.positional and o.name not in values]:
         if option.rest:
             if bare:

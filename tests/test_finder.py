@@ -113,6 +113,11 @@ async def test_a_paper_the_sources_give_no_title_for_is_no_card(store: SqlPaperS
     assert page.hits == ()
     assert page.note == ("could not reach arxiv-api; the sources give no title for 2612.79601 yet")
     assert await store.get("2612.79601") is None
+    # nor from a live search
+    untitled = [{"paper": {"id": "2404.04487", "title": ""}, "highlightedTitle": []}]
+    finder, _ = _finder(store, lambda r: httpx.Response(200, content=json.dumps(untitled)))
+    assert (await finder.search(build_query("kazakh"))).hits == ()
+    assert await store.get("2404.04487") is None
 
 
 async def test_few_stored_matches_ask_hugging_face_live(store: SqlPaperStore) -> None:

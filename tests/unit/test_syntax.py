@@ -55,6 +55,13 @@ def test_the_examples_the_bot_gives_parse_as_typed() -> None:
         "ask", {"paper": "2612.77001", "question": "what dataset do they use?"}
     )
     assert "ask [ARXIV_ID] question=QUESTION" in help_text()
+    # a quoted question ends at its quote; the named source takes a query's words too
+    assert parse('ask question="what dataset?" 2612.77001') == Command(
+        "ask", {"paper": "2612.77001", "question": "what dataset?"}
+    )
+    assert parse("subscribe source=arxiv-query:cat:cs.LG AND all:diffusion") == Command(
+        "subscribe", {"source": "arxiv-query:cat:cs.LG AND all:diffusion"}
+    )
     with pytest.raises(CommandError, match="too many words"):
         parse("subscribe hf-daily extra")
 
