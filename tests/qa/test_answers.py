@@ -1479,8 +1479,17 @@ def test_a_table_answers_which_is_best_by_its_row_or_its_column() -> None:
 def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
     from bot.qa.qualifiers import qualified
 
+    from bot.qa.qualifiers import qualifier
+
     fits = qualified(question, sentence, positions)
     assert len(fits) == len(positions) and all(fit >= 0 for fit in fits)
+    if not qualifier(question) or len(set(fits)) == 1:  # no preference without a qualifier
+        assert fits == [0] * len(positions)
+    # a qualifier said in one figure's part only makes that figure the one
+    said = qualified(
+        "How many steps at inference?", "1000 steps and 10 steps at inference", [0, 15]
+    )
+    assert said == [0, 1]
 
 
 def test_a_comparison_is_read_against_the_rival_asked_about() -> None:
