@@ -273,13 +273,19 @@ async def _unread(sub: object) -> None:
     return None  # what `Engine.start` says when it could not read the feed
 
 
-async def test_hf_papers_wait_for_upvotes_and_are_decided_when_they_reach_them(boot) -> None:  # type: ignore[no-untyped-def]
+async def _subscribed_at_nine(boot, rules: str) -> tuple[World, FakePlatform, Clock, Bot]:  # type: ignore[no-untyped-def]
+    """Channel ONE subscribed on Tuesday at 09:00, its first poll made; the clock an hour on."""
     world, platform = World(), FakePlatform()
     clock = Clock(TUESDAY + timedelta(hours=9))
     bot = await boot(world, platform, clock)
-    await bot.subscribe(ONE, "hf-daily min-upvotes=10")
+    await bot.subscribe(ONE, rules)
     await bot.engine.run_once()
     clock.now += timedelta(hours=1)
+    return world, platform, clock, bot
+
+
+async def test_hf_papers_wait_for_upvotes_and_are_decided_when_they_reach_them(boot) -> None:  # type: ignore[no-untyped-def]
+    world, platform, clock, bot = await _subscribed_at_nine(boot, "hf-daily min-upvotes=10")
     rising = world.list_on_hf("2606.00010", "Rising", TUESDAY, upvotes=2)
     flat = world.list_on_hf("2606.00011", "Flat", TUESDAY, upvotes=2)
     await bot.engine.run_once()
@@ -362,12 +368,7 @@ async def test_a_catch_up_takes_the_top_papers_not_too_old_to_post(boot) -> None
 
 
 async def test_upvotes_a_paper_reaches_after_its_day_are_seen(boot) -> None:  # type: ignore[no-untyped-def]
-    world, platform = World(), FakePlatform()
-    clock = Clock(TUESDAY + timedelta(hours=9))
-    bot = await boot(world, platform, clock)
-    await bot.subscribe(ONE, "hf-daily min-upvotes=10")
-    await bot.engine.run_once()
-    clock.now += timedelta(hours=1)
+    world, platform, clock, bot = await _subscribed_at_nine(boot, "hf-daily min-upvotes=10")
     slow = world.list_on_hf("2606.00910", "Upvoted the next day", TUESDAY, upvotes=2)
     await bot.engine.run_once()
     assert "waiting (upvotes: 2 of 10 so far" in await bot.why(ONE, slow)

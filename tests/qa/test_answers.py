@@ -1477,9 +1477,7 @@ def test_a_table_answers_which_is_best_by_its_row_or_its_column() -> None:
 
 @given(st.text(max_size=80), st.text(max_size=200), st.lists(st.integers(0, 250), max_size=6))
 def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
-    from bot.qa.qualifiers import qualified
-
-    from bot.qa.qualifiers import qualifier
+    from bot.qa.qualifiers import qualified, qualifier
 
     fits = qualified(question, sentence, positions)
     assert len(fits) == len(positions) and all(fit >= 0 for fit in fits)
