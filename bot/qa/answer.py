@@ -113,7 +113,8 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
             found += [
                 (p, 0.0) for p in text.passages if p.index not in seen and kind.says.search(p.text)
             ]
-    if found and (BEST.search(question) or asks_value(question)):
+    valued = asks_value(question)
+    if found and (BEST.search(question) or valued):
         # "Which method is best on AntMaze?", "What is CQL's Adroit score?": a table answers
         # what its words hardly say ("Domain: AntMaze avg (6) | BC: 20.6 | ... | CoVE: 71.3")
         seen = {passage.index for passage, _ in found}
@@ -136,14 +137,12 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
         level, count = given[id(s)]
         if _CITED.search(s.passage.section):
             given[id(s)] = (min(level, 1), 0)
-        elif asks_value(question) and _VARIED.search(s.passage.section):
+        elif valued and _VARIED.search(s.passage.section):
             given[id(s)] = (min(level, 1), count)
     chosen = scored[:CANDIDATES] + [s for s in scored[CANDIDATES:] if given[id(s)][0] == 2]
     # "What learning rate during pre-training?": of two sentences that give a value, the one
     # that says "during pre-training"
     asked = qualifier(question)
-
-    valued = asks_value(question)
 
     def rank(s: Scored) -> tuple[int, int, bool, bool, int]:
         level, count = given[id(s)]
