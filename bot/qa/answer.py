@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.cards import ARXIV, cut_at_word
@@ -61,6 +61,7 @@ _DOES = re.compile(
 )
 # Sections about the work a paper cites (an appendix holds the paper's own settings)
 _CITED = re.compile(r"related work|background|prior work|previous work|literature", re.I)
+_CAPTION = re.compile(r"^(?:Table|Tab\.)\s*\d+\s*[:.]", re.IGNORECASE)
 _WE = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
 _SAID_IN_ITS_WORDS = {"code"}  # kinds only a sentence in their own words answers
 INDEXES = 32  # papers whose index is kept (a thread's follow-ups reuse it)
@@ -125,7 +126,10 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     spelling = _spelling_out(short, text) if short else None
     if not found:
         return [spelling] if spelling else []
-    scored = best_sentences(question, found, index.words, READ, also)
+    scored = [
+        _captioned(s, text.passages)
+        for s in best_sentences(question, found, index.words, READ, also)
+    ]
     # A sentence that gives what is asked for (the count of what the question asks about, the
     # names of the baselines) comes before better-scored ones that only talk about it; one that
     # counts exactly what is asked is worth it even from further down.
@@ -165,6 +169,18 @@ def answering_sentences(question: str, text: FullText) -> list[Scored]:
     if spelling:
         chosen = [spelling, *(s for s in chosen if s.sentence != spelling.sentence)]
     return chosen[:QUOTES]
+
+
+def _captioned(item: Scored, passages: tuple[Passage, ...]) -> Scored:
+    """A table's rows read after its caption, where the caption is a passage of its own (as
+    markdown gives it): "Table 1: WER (%) on FLEURS" says what its bare columns measure."""
+    at = item.passage.index
+    if item.before or " | " not in item.sentence or not 0 < at <= len(passages):
+        return item
+    caption = passages[at - 1]
+    if caption.section != item.passage.section or not _CAPTION.match(caption.text):
+        return item
+    return replace(item, before=caption.text)
 
 
 def _others(sentence: str, own: frozenset[str], question: str) -> bool:

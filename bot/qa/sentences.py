@@ -99,7 +99,12 @@ _BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\]\"”]))\s+(?=[\"“(\[]?[A-Z0-
 
 
 def _in_row(text: str, at: int) -> bool:
-    """Whether a cell's bar comes after `at` before the row ends ("; " between rows)."""
+    """Whether `at` is inside a table's row: a cell's bar before it and one after it, in the
+    same row ("; " between rows). A caption before the rows is not ("Table 1: WER (%). Model:
+    A | ...")."""
+    start = text.rfind("; ", 0, at)
+    if text.find(" | ", start + 1, at) < 0:
+        return False
     bar, end = text.find(" | ", at), text.find("; ", at)
     return bar >= 0 and (end < 0 or bar < end)
 

@@ -743,12 +743,12 @@ def _spans(question: str, sentence: str, said: str, own: frozenset[str]) -> list
     if rival and rival[1][0].isupper() and rival[1].lower() not in sentence.lower():
         return []  # "How much better than ColBERTv2?" is not answered of DPR
     # "Which method has the best ClaimSum AUC?" asks for a name, not for the first AUC
-    if _NAME_ASKED.match(question) and (best := best_of(question, sentence)):
+    if _NAME_ASKED.match(question) and (best := best_of(question, sentence, said)):
         return [_Span(best, about=True)]
     # a figure asked of a name may be said after a turn ("..., while mBERT reaches 52.0 F1")
     if value := value_asked(question, sentence if names_asked(question) else head):
         return [_Span(value, about=True)]
-    if best := best_of(question, sentence):
+    if best := best_of(question, sentence, said):
         return [_Span(best, about=True)]
     if _HOW_COMPARED.search(question) or _EXPLAINS.match(question):
         # "How does it compare to X?" is not answered by a list of names, nor "Why is Pashto

@@ -330,13 +330,15 @@ _SCORE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(%?)\s*([A-Za-z][\w@-]*)?")
 _FIGURE_WORDS = frozenset({"and", "or", "while", "whereas", "but", "on", "in", "for", "with"})
 
 
-def best_of(question: str, sentence: str) -> str | None:
+def best_of(question: str, sentence: str, caption: str = "") -> str | None:
     """ "XLM-R Large (61.3 F1, against 52.0 for mBERT)" for "Which model performs best?" of a
     sentence that gives two names' figures in one measure; the lowest for an error measure."""
     if not _BEST_ASKED.search(question):
         return None
     if " | " in sentence:  # a table's rows, each cell after its column's header
-        return _best_in_rows(question, sentence)
+        # "Table 1: WER (%) on FLEURS": the caption says what a bare column measures
+        caption = f"{caption} {sentence[: sentence.find(' | ')]}"
+        return _best_in_rows(question, sentence, _lower_said(caption))
     # "MAE" is the measure, not what it measures, and so is "a CA of 81.2%"; the name asked
     # about is what is measured on ("the HOMO target"), not a candidate ("the HOMO-LUMO gap")
     asked = names_asked(question)
@@ -385,7 +387,7 @@ def _ranked(figures: dict[str, tuple[float, str]], least: bool, said: str) -> st
     return f"{best} ({said.format(shown)}, against {against})"
 
 
-def _best_in_a_row(question: str, sentence: str) -> str | None:
+def _best_in_a_row(question: str, sentence: str, lower: bool = False) -> str | None:
     """ "CoVE (AntMaze avg (6): 71.3, against 63.4 for IQL ...)" for "Which method is best on
     AntMaze?" of rows "Domain: AntMaze avg (6) | BC: 20.6 | ... | CoVE: 71.3": the row the
     question names, its best cell by column."""
@@ -394,7 +396,7 @@ def _best_in_a_row(question: str, sentence: str) -> str | None:
     fit, name, cells = max(rows, key=lambda row: row[0], default=(0, "", {}))
     if not fit or len(cells) < 2:
         return None
-    least = _less_is_better(name) or bool(_FEWEST.search(question))
+    least = _less_is_better(name) or bool(_FEWEST.search(question)) or lower
     return _ranked(cells, least, f"{name}: {{}}")
 
 
@@ -424,12 +426,27 @@ _LESS_IS_BETTER = re.compile(
 _RATE = re.compile(r"throughput|/s\b|\bper (?:second|sec)\b", re.IGNORECASE)
 
 
+_LOWER_SAID = re.compile(r"\blower (?:is|=) better\b|\bthe lower the better\b|↓", re.I)
+_HIGHER_SAID = re.compile(r"\bhigher (?:is|=) better\b|\bthe higher the better\b|↑", re.I)
+
+
+def _lower_said(caption: str) -> bool:
+    """Whether a table's caption says its figures are better lower: in so many words, or by
+    naming an error or a time and no score ("WER (%) on FLEURS test sets")."""
+    if _HIGHER_SAID.search(caption):
+        return False
+    if _LOWER_SAID.search(caption):
+        return True
+    scores = [m[0] for m in _VALUE_NAMES.finditer(caption) if not _less_is_better(m[0])]
+    return _less_is_better(caption) and not scores
+
+
 def _less_is_better(measure: str) -> bool:
     """An error, a loss, a time or memory; not a rate ("throughput (im/s)")."""
     return bool(_LESS_IS_BETTER.search(measure)) and not _RATE.search(measure)
 
 
-def _best_in_rows(question: str, sentence: str) -> str | None:
+def _best_in_rows(question: str, sentence: str, lower: bool = False) -> str | None:
     """ "IQL (AntMaze avg: 63.4, against 61.0 for CEQ)" for "Which method is best on
     AntMaze?" of rows "method: CEQ | AntMaze avg: 61.0; method: IQL | AntMaze avg: 63.4": the
     column the question names (else the only one), its best figure."""
@@ -449,9 +466,10 @@ def _best_in_rows(question: str, sentence: str) -> str | None:
         )
     column = named[0] if named else next(iter(columns)) if len(columns) == 1 else None
     if column is None:  # "Which method is best on AntMaze?" of a row per domain, a column each
-        return _best_in_a_row(question, sentence)
+        return _best_in_a_row(question, sentence, lower)
     if len(columns[column]) < 2:
         return None
     # "the lowest AntMaze score", "the fewest parameters"
     least = _less_is_better(column) or bool(_FEWEST.search(question) and not _SPEED.search(column))
+    least = least or (lower and not _VALUE_NAMES.search(column))  # a bare column ("Swahili")
     return _ranked(columns[column], least, f"{column}: {{}}")

@@ -1475,6 +1475,25 @@ def test_a_table_answers_which_is_best_by_its_row_or_its_column() -> None:
         assert first == f"In short: {short} (as the paper says below)", question
 
 
+def test_a_tables_caption_says_which_way_its_bare_columns_are_better() -> None:
+    """ "Table 1: WER (%) on FLEURS" over columns named by language: the lowest is best; in a
+    caption inside the passage (arXiv's HTML) or before it (markdown). Outside check."""
+    rows = (
+        "Model: Whisper | English: 5.1 | Swahili: 39.1; "
+        "Model: PolyRoute | English: 7.9 | Swahili: 24.5"
+    )
+    best = "In short: PolyRoute (Swahili: 24.5, against 39.1 for Whisper) (as the paper says below)"
+    for sections in (
+        [("5.1 FLEURS", [f"Table 1: WER (%) on FLEURS test sets. {rows}"])],
+        [("5.1 FLEURS", ["Table 1: WER (%) on FLEURS test sets.", rows])],
+    ):
+        body = paper_text("2612.00104", sections)
+        answer = extractive_answer("Which model is best on Swahili?", body).splitlines()[0]
+        assert answer == best
+    plain = paper_text("2612.00105", [("5 Results", [rows])])  # no caption: higher is better
+    assert "In short: Whisper" in extractive_answer("Which model is best on Swahili?", plain)
+
+
 @given(st.text(max_size=80), st.text(max_size=200), st.lists(st.integers(0, 250), max_size=6))
 def test_qualifiers_read_any_text(question: str, sentence: str, positions: list[int]) -> None:
     from bot.qa.qualifiers import qualified, qualifier
