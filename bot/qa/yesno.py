@@ -13,7 +13,7 @@ from bot.qa.sentences import YES_NO, stems
 
 # A turn that denies what follows: "do not use", "without labels", "never fine-tune".
 _DENIES = re.compile(
-    r"\b(?:not|never|without|no|cannot|(?:do|does|did|is|are|was|were|has|have)n't)\s*"
+    r"\b(?:not|never|without|no|cannot|(?:do|does|did|is|are|was|were|has|have)n't)\b\s*"
     r"((?:[\w-]+\s+){0,2})",
     re.IGNORECASE,
 )

@@ -1219,6 +1219,8 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_where_the_quote_says_it_plai
             "yes",
         ),
         ("Is the code available?", "Our code is available, and the data will be released.", "yes"),
+        # "novel", "node" and "now" deny nothing
+        ("Do they propose a novel loss?", "We now propose a novel loss for node labels.", "yes"),
     ]:
         assert verdict(question, said) == expected, question
     # the code, wherever the paper says where it is
