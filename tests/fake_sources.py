@@ -30,11 +30,13 @@ class FakeSources:
             def do_GET(self) -> None:
                 outer.hits.append(self.path)
                 route = outer.route(self.path)
-                if route in outer.failing or route not in outer.bodies:
+                if route == "hf-day" and "hf" in outer.failing:
+                    route = "hf"  # Hugging Face down: every day's list fails
+                body = outer.bodies.get(route, b"[]" if route == "hf-day" else None)
+                if route in outer.failing or body is None:
                     self.send_response(503 if route in outer.failing else 404)
                     self.end_headers()
                     return
-                body = outer.bodies[route]
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -54,6 +56,8 @@ class FakeSources:
 
     @staticmethod
     def route(path: str) -> str:
+        if path.startswith("/hf/api/daily_papers") and "date=" in path:
+            return "hf-day"  # an earlier day's list (the bot reads three): none unless set
         if path.startswith("/hf/api/daily_papers"):
             return "hf"
         if path.startswith("/hf/api/papers/search"):
@@ -92,8 +96,8 @@ def hf_daily(count: int, published: datetime) -> bytes:
                     "title": f"Paper {n}",
                     "upvotes": n,
                     "publishedAt": published.isoformat(),
+                    "submittedOnDailyAt": f"{published:%Y-%m-%d}T00:00:00.000Z",
                 },
-                "submittedOnDailyAt": f"{published:%Y-%m-%d}T00:00:00.000Z",
             }
             for n in range(1, count + 1)
         ]
