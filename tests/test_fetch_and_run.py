@@ -49,7 +49,7 @@ def test_fetch_dry_run_prints_cards_from_the_configured_sources(tmp_path: Path) 
 
 
 def test_fetch_json_and_a_failing_source(tmp_path: Path) -> None:
-    with FakeSources({"hf": HF}, failing={"rss"}) as fake:
+    with FakeSources({"hf-day": HF}, failing={"rss"}) as fake:  # a day's list asked by date
         ok = _paperboy(
             ["fetch", "--source", "hf-daily:2024-10-02", "--dry-run", "--json"],
             fake.env(),
