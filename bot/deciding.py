@@ -351,11 +351,11 @@ def _read_for_upvotes(feed: FeedSpec, papers: list[Paper]) -> set[str]:
     missed."""
     if feed.kind is not FeedKind.HF_DAILY or feed.arg:
         return set()
-    days = [p.hf_daily_date for p in papers if p.hf_daily_date is not None]
+    days = {p.arxiv_id: p.hf_daily_date.date() for p in papers if p.hf_daily_date is not None}
     if not days:
         return set()
-    oldest = max(days) - timedelta(days=1)
-    return {p.arxiv_id for p in papers if p.hf_daily_date is not None and p.hf_daily_date < oldest}
+    oldest = max(days.values()) - timedelta(days=1)  # by day: a stamp's hour says nothing
+    return {arxiv_id for arxiv_id, day in days.items() if day < oldest}
 
 
 def _baseline(
