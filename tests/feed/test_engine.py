@@ -731,14 +731,14 @@ async def test_a_catch_up_says_how_many_come_when_some_were_shown_here_before(
     commands = commands_for(storage, engine, clock)
     manage = Context(ONE, "ada", can_manage=True)
     first = await commands.handle("subscribe hf-daily catch-up=2", manage)
-    await engine.run_once()
+    await engine.settle()  # the catch-up goes out in the background
     assert sorted(platform.papers_in(ONE)) == ["2606.00001", "2606.00002"], first.text
     (sub,) = await storage.subscriptions.for_target(ONE)
     await commands.handle(f"unsubscribe {sub.id}", manage)
     feed.add(3, "Protein folding", upvotes=1)
     again = await commands.handle("subscribe hf-daily catch-up=3", manage)
     assert "lists 3 papers already, not posted, except the top 1 not shown here yet" in (again.text)
-    await engine.run_once()
+    await engine.settle()
     assert platform.papers_in(ONE)[2:] == ["2606.00003"]
     (sub,) = await storage.subscriptions.for_target(ONE)
     await commands.handle(f"unsubscribe {sub.id}", manage)
